@@ -1,0 +1,49 @@
+/**
+ * Every flag of every subcommand, described once. The parser, `--help` and the
+ * `HR_<FLAG>` environment names all come from this table, and the Pulumi stack
+ * imports `envVarFor` so the job's environment can never drift from the CLI.
+ */
+export interface FlagSpec {
+  readonly type: "string" | "boolean";
+  readonly description: string;
+  /** Placeholder shown in --help, e.g. FILE. */
+  readonly value?: string;
+  /** Other spellings accepted on the command line (Microsoft's sample script parameter names). */
+  readonly aliases?: readonly string[];
+  /** Read only from the environment, never from the command line (secrets). */
+  readonly envOnly?: boolean;
+}
+
+export const FLAGS = {
+  cloud: { type: "string", value: "NAME", description: "Purview cloud of your tenant: commercial, gcc, gcch (GCC High) or dod" },
+  "tenant-id": { type: "string", value: "GUID", description: "Entra tenant (directory) ID", aliases: ["tenantId"] },
+  "app-id": { type: "string", value: "GUID", description: "app (client) ID of the connector's Entra app", aliases: ["appId"] },
+  "app-secret": {
+    type: "string",
+    value: "SECRET",
+    description: "client secret; prefer the HR_APP_SECRET variable (flags show in process lists)",
+    aliases: ["appSecret"],
+  },
+  "job-id": { type: "string", value: "GUID", description: "the connector's job ID, shown by the Purview wizard", aliases: ["jobId"] },
+  csv: { type: "string", value: "FILE", description: "the HR CSV file to read", aliases: ["csvFilePath", "FilePath"] },
+  scenario: { type: "string", value: "NAME", description: "HR scenario the file holds (default: resignation)" },
+  columns: {
+    type: "string",
+    value: "MAP",
+    description: "your header names, as typed on the connector's File mapping page: field=Header,... (e.g. email=Mail,terminationDate=TermDate)",
+  },
+  "records-per-call": { type: "string", value: "N", description: "records per upload request (default 5000)", aliases: ["RecordsPerCall"] },
+  checkpoint: { type: "string", value: "DIR|URL", description: "where resume state and run records live: a folder or a Blob container URL" },
+  "checkpoint-dir": { type: "string", value: "DIR", description: "folder for resume state (default: under your state directory)" },
+  "secret-expires-on": { type: "string", value: "DATE", description: "when the client secret expires; a warning is logged within 30 days of it" },
+  "show-values": { type: "boolean", description: "print offending cell values in the report (PII: local debugging only)" },
+  "log-format": { type: "string", value: "text|json", description: "text for people (default), json for one object per line" },
+  help: { type: "boolean", description: "show this help" },
+} as const satisfies Record<string, FlagSpec>;
+
+export type FlagName = keyof typeof FLAGS;
+
+/** The environment variable that supplies a flag: `--records-per-call` is `HR_RECORDS_PER_CALL`. */
+export function envVarFor(flag: FlagName): string {
+  return `HR_${flag.replace(/-/g, "_").toUpperCase()}`;
+}

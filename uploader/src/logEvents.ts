@@ -1,0 +1,17 @@
+/**
+ * Names of the structured log events the uploader emits (`"event"` in json
+ * format). Alert rules in infra/ query these names, so they are part of the
+ * product's public interface: add, never rename.
+ */
+export const LOG_EVENT = {
+  /** Last line of every run: counts, duration, outcome. */
+  summary: "summary",
+  /** One invalid record (line, column, reason; never the value). */
+  invalidRecord: "invalid-record",
+  /** The client secret expires within 30 days (HR_SECRET_EXPIRES_ON). */
+  secretExpiring: "secret-expiring",
+  /** A run failed; carries the error class and exit code. */
+  failed: "failed",
+} as const;
+
+export type LogEventName = (typeof LOG_EVENT)[keyof typeof LOG_EVENT];
