@@ -1,0 +1,82 @@
+import { readFileSync } from "node:fs";
+import { readCsvRecords, type CsvRecord } from "../../uploader/src/csv/reader";
+import { InvalidCsvError } from "../../uploader/src/errors";
+import { fixture } from "../support/cli";
+
+/** Feeds the bytes in small pieces so records and line breaks straddle chunk boundaries. */
+async function readAll(bytes: Buffer, pieceSize = 7): Promise<CsvRecord[]> {
+  async function* pieces() {
+    for (let i = 0; i < bytes.length; i += pieceSize) yield bytes.subarray(i, i + pieceSize);
+  }
+  const records: CsvRecord[] = [];
+  for await (const record of readCsvRecords(pieces())) records.push({ ...record, raw: Buffer.from(record.raw) });
+  return records;
+}
+
+async function readError(bytes: Buffer): Promise<InvalidCsvError> {
+  try {
+    await readAll(bytes);
+  } catch (error) {
+    if (error instanceof InvalidCsvError) return error;
+    throw error;
+  }
+  throw new Error("expected the read to fail");
+}
+
+describe("CSV reader", () => {
+  it("strips a BOM, handles CRLF and keeps each record's exact bytes", async () => {
+    const bytes = readFileSync(fixture("bom-crlf.csv"));
+    const records = await readAll(bytes);
+    expect(records.map((r) => r.fields[0])).toEqual(["emailaddress", "sarad@contoso.com", "pilarp@contoso.com"]);
+    expect(records[0]!.start).toBe(3);
+    // Header + records re-emitted byte for byte are the file without its BOM.
+    expect(Buffer.concat(records.map((r) => r.raw)).equals(bytes.subarray(3))).toBe(true);
+    for (const record of records) expect(bytes.subarray(record.start, record.end).equals(record.raw)).toBe(true);
+  });
+
+  it("keeps quoted commas, doubled quotes and quoted newlines inside one record, with the line it starts on", async () => {
+    const records = await readAll(readFileSync(fixture("quoted-newlines.csv")));
+    expect(records.map((r) => r.line)).toEqual([1, 2, 4, 5, 8]);
+    expect(records[1]!.fields[3]).toBe("Left on good terms,\nrehire eligible");
+    expect(records[2]!.fields[3]).toBe('Said "goodbye"');
+    expect(records[3]!.fields[3]).toBe("multi\nline\nnote");
+    expect(records[3]!.raw.toString()).toBe('bad-email,2026-03-05T09:00:00Z,2026-03-27T17:00:00Z,"multi\nline\nnote"\n');
+  });
+
+  it("counts blank lines in line numbers but leaves them out of records", async () => {
+    const records = await readAll(Buffer.from("a,b\r\n\r\n\r\n1,2\r\n\n3,4"));
+    expect(records.map((r) => [r.line, r.raw.toString()])).toEqual([
+      [1, "a,b\r\n"],
+      [4, "1,2\r\n"],
+      [6, "3,4"],
+    ]);
+  });
+
+  it("reports an unterminated quote at the line its record starts", async () => {
+    const error = await readError(readFileSync(fixture("unterminated-quote.csv")));
+    expect(error.line).toBe(3);
+    expect(error.message).toMatch(/^line 3: unterminated quoted field/);
+  });
+
+  it("reports a stray quote without echoing the cell", async () => {
+    const error = await readError(Buffer.from('a,b\n1,2\n3,"se"cret\n'));
+    expect(error.line).toBe(3);
+    expect(error.message).toMatch(/stray quote/);
+    expect(error.message).not.toMatch(/secret|se"/);
+  });
+
+  it("rejects invalid UTF-8 at the record's line", async () => {
+    const error = await readError(readFileSync(fixture("invalid-utf8.csv")));
+    expect(error.message).toMatch(/^line 3: the file is not valid UTF-8/);
+  });
+
+  it("bounds memory on a runaway record", async () => {
+    const runaway = Buffer.from(`a,b\n1,"${"x".repeat(4096)}`);
+    async function* once() {
+      yield runaway;
+    }
+    await expect(async () => {
+      for await (const _record of readCsvRecords(once(), { maxRecordBytes: 1024 })) void _record;
+    }).rejects.toThrow(/longer than 1024 bytes/);
+  });
+});

@@ -1,0 +1,54 @@
+import { checkDateTime, checkEmail, checkMaxLength } from "../../uploader/src/csv/values";
+
+describe("date-time rule", () => {
+  it.each([
+    ["2019-04-23T15:18:02.4675041+05:30", "seed example: 7 fraction digits and an offset"],
+    ["2019-04-24T09:15:49Z", "seed example: UTC"],
+    ["2019-04-29T15:18:02.7117540", "seed example: no offset"],
+    ["2026-03-20T17:00:00-05:00", "negative offset"],
+    ["2024-02-29T00:00:00Z", "leap day"],
+    ["2026-12-31T23:59:59.1Z", "one fraction digit"],
+  ])("accepts %s (%s)", (value) => {
+    expect(checkDateTime(value)).toBeUndefined();
+  });
+
+  it.each([
+    ["2019-02-30T00:00:00Z", /calendar date/],
+    ["2019-13-01T00:00:00Z", /calendar date/],
+    ["2023-02-29T00:00:00Z", /calendar date/],
+    ["2019-04-00T00:00:00Z", /calendar date/],
+    ["2019-04-23T24:00:00Z", /time of day/],
+    ["2019-04-23T23:60:00Z", /time of day/],
+    ["2019-04-23T15:18:02+15:00", /UTC offset/],
+    ["2019-04-23", /ISO 8601/],
+    ["2019-04-23 15:18:02", /ISO 8601/],
+    ["2019-04-23T15:18:02.12345678Z", /ISO 8601/],
+    ["2019-04-23T15:18:02+0530", /ISO 8601/],
+    ["04/23/2019", /ISO 8601/],
+  ])("rejects %s", (value, reason) => {
+    expect(checkDateTime(value)).toMatch(reason);
+  });
+
+  it("never repeats the value in its reason", () => {
+    expect(checkDateTime("2019-02-30T00:00:00Z")).not.toContain("2019");
+  });
+});
+
+describe("email/UPN rule", () => {
+  it.each(["sarad@contoso.com", "first.last+hr@agency.gov", "o'brien@sub.agency.gov", "user@contoso.onmicrosoft.us"])("accepts %s", (value) => {
+    expect(checkEmail(value)).toBeUndefined();
+  });
+  it.each(["plainaddress", "@agency.gov", "user@", "user@agency", "user name@agency.gov", "user@-agency.gov", "a@b@agency.gov", " user@agency.gov"])(
+    "rejects %j",
+    (value) => {
+      expect(checkEmail(value)).toMatch(/email address or UPN/);
+    },
+  );
+});
+
+describe("length rule", () => {
+  it("counts characters, not UTF-16 units", () => {
+    expect(checkMaxLength("😀".repeat(25), 25)).toBeUndefined();
+    expect(checkMaxLength("x".repeat(26), 25)).toMatch(/longer than 25/);
+  });
+});

@@ -1,0 +1,50 @@
+import { EXIT_CODES, HrError, UsageError, exitCodeOf } from "../errors";
+import { createLogger, type LogFormat, type Logger, type LogStreams } from "../log";
+import { LOG_EVENT } from "../logEvents";
+import { runValidate } from "../validate";
+import { readFlags } from "./args";
+import { COMMANDS, isCommandName, type CommandName } from "./commands";
+import { logFormatOf, stringFlag, validateConfigFrom } from "./config";
+import { envVarFor } from "./flags";
+import { commandHelp, programHelp } from "./help";
+
+type Runner = (values: ReturnType<typeof readFlags>, logger: Logger) => Promise<number>;
+
+const RUNNERS: Record<CommandName, Runner> = {
+  validate: async (values, logger) => runValidate(await validateConfigFrom(values), logger),
+};
+
+/** The CLI edge: argv and environment in, exit code out. Nothing below it reads process.env or prints. */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, streams: LogStreams): Promise<number> {
+  const [commandName, ...rest] = argv;
+  if (commandName === undefined || commandName === "--help" || commandName === "-h" || commandName === "help") {
+    (commandName === undefined ? streams.stderr : streams.stdout).write(programHelp());
+    return commandName === undefined ? EXIT_CODES.usage : EXIT_CODES.ok;
+  }
+
+  // Until the flags are read, failures are reported in the format the environment asks for.
+  let logger = createLogger(env[envVarFor("log-format")] === "json" ? "json" : "text", streams);
+  try {
+    if (!isCommandName(commandName)) throw new UsageError(`unknown command "${commandName}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
+    const command = COMMANDS[commandName];
+    const values = readFlags(command.name, command.flags, rest, env);
+    if (values.help === true) {
+      streams.stdout.write(commandHelp(command));
+      return EXIT_CODES.ok;
+    }
+    const format: LogFormat = logFormatOf(stringFlag(values, "log-format"));
+    logger = createLogger(format, streams);
+    return await RUNNERS[commandName](values, logger);
+  } catch (error) {
+    return reportFailure(logger, error);
+  }
+}
+
+function reportFailure(logger: Logger, error: unknown): number {
+  const exitCode = exitCodeOf(error);
+  const errorClass = error instanceof HrError ? error.errorClass : "internal";
+  const message = error instanceof HrError ? error.message : `internal error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+  logger.error(LOG_EVENT.failed, message, { errorClass, exitCode });
+  if (logger.format === "json") logger.info(LOG_EVENT.summary, "failed", { outcome: "failed", errorClass, exitCode });
+  return exitCode;
+}

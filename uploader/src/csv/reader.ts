@@ -1,0 +1,123 @@
+import { isUtf8 } from "node:buffer";
+import { parse, type CsvError } from "csv-parse";
+import { InvalidCsvError } from "../errors";
+import { ByteWindow } from "./byteWindow";
+
+/** One CSV record with where it came from. */
+export interface CsvRecord {
+  /** Field values as parsed (RFC 4180 quoting resolved). */
+  readonly fields: string[];
+  /** 1-based physical line the record starts on. */
+  readonly line: number;
+  /** Byte range [start, end) in the source, including the record's line break. */
+  readonly start: number;
+  readonly end: number;
+  /** The record's bytes exactly as the HR system wrote them (a view: copy it to keep it). */
+  readonly raw: Buffer;
+}
+
+export interface CsvReadOptions {
+  /** A record longer than this is an error: it bounds memory when a quote is never closed. */
+  readonly maxRecordBytes?: number;
+}
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const LF = 0x0a;
+const CR = 0x0d;
+export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+
+/**
+ * Streams records (the header first) from raw bytes with csv-parse. csv-parse
+ * gives each record's end offset; the bytes themselves come from a small
+ * window of the input, so line numbers and raw bytes are exact whatever the
+ * line endings, quoting or BOM.
+ */
+export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: CsvReadOptions = {}): AsyncGenerator<CsvRecord> {
+  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  const ended: Array<{ fields: string[]; end: number }> = [];
+  let failure: CsvError | undefined;
+  const parser = parse({
+    bom: true,
+    skip_empty_lines: true,
+    relax_column_count: true, // field counts are checked per record, with the record's line
+    max_record_size: maxRecordBytes,
+    // Records are collected here rather than pushed downstream, so parsing is synchronous with each write.
+    on_record: (fields: string[], info) => {
+      ended.push({ fields, end: info.bytes });
+      return null;
+    },
+  });
+  parser.on("error", (error: CsvError) => (failure ??= error));
+  parser.resume();
+
+  const window = new ByteWindow();
+  let consumed = 0; // offset just past the last record handed out
+  let line = 1; // physical line at `consumed`
+  let started = false;
+
+  function* takeEnded(): Generator<CsvRecord> {
+    for (const { fields, end } of ended) {
+      const segment = window.take(consumed, end);
+      const blank = leadingLineBreakBytes(segment);
+      const raw = segment.subarray(blank);
+      const startLine = line + countLineBreaks(segment.subarray(0, blank));
+      if (!isUtf8(raw)) {
+        throw new InvalidCsvError("the file is not valid UTF-8 text; export it as UTF-8 (Excel: \"CSV UTF-8\")", startLine);
+      }
+      yield { fields, line: startLine, start: consumed + blank, end, raw };
+      line = startLine + countLineBreaks(raw);
+      consumed = end;
+    }
+    ended.length = 0;
+  }
+
+  const failed = () => {
+    if (failure === undefined) return;
+    const pending = window.peek(consumed, consumed + 4096);
+    throw describeParseError(failure, line + countLineBreaks(pending.subarray(0, leadingLineBreakBytes(pending))), maxRecordBytes);
+  };
+
+  for await (const chunk of source) {
+    if (!started) {
+      started = true;
+      if (chunk.subarray(0, 3).equals(UTF8_BOM)) consumed = UTF8_BOM.length;
+    }
+    window.append(chunk);
+    await new Promise<void>((resolve) => parser.write(chunk, () => resolve()));
+    yield* takeEnded();
+    failed();
+  }
+  await new Promise<void>((resolve) => parser.end(() => resolve()));
+  yield* takeEnded();
+  failed();
+}
+
+function leadingLineBreakBytes(bytes: Buffer): number {
+  let i = 0;
+  while (i < bytes.length && (bytes[i] === LF || bytes[i] === CR)) i++;
+  return i;
+}
+
+/** Counts CRLF, LF and lone CR as one line break each. */
+export function countLineBreaks(bytes: Buffer): number {
+  let breaks = 0;
+  for (let i = bytes.indexOf(LF); i !== -1; i = bytes.indexOf(LF, i + 1)) breaks++;
+  for (let i = bytes.indexOf(CR); i !== -1; i = bytes.indexOf(CR, i + 1)) {
+    if (bytes[i + 1] !== LF) breaks++;
+  }
+  return breaks;
+}
+
+/** csv-parse messages quote cell values, so they are never shown: each code gets our own words. */
+function describeParseError(error: CsvError, line: number, maxRecordBytes: number): InvalidCsvError {
+  switch (error.code) {
+    case "CSV_QUOTE_NOT_CLOSED":
+      return new InvalidCsvError("unterminated quoted field: a \" opened in this record is never closed", line);
+    case "CSV_INVALID_CLOSING_QUOTE":
+      return new InvalidCsvError('stray quote in a quoted field: write a quote inside quotes as two quotes ("")', line);
+    case "CSV_MAX_RECORD_SIZE":
+      return new InvalidCsvError(`record longer than ${maxRecordBytes} bytes; is a quote left open?`, line);
+    default:
+      return new InvalidCsvError(`malformed CSV (${error.code})`, line);
+  }
+}

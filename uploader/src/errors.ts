@@ -1,0 +1,45 @@
+/**
+ * Errors are values with a class; the class alone decides the exit code, here
+ * and nowhere else. Messages are one line, safe to print: they never carry a
+ * secret, a token or a CSV cell value.
+ */
+export const EXIT_CODES = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  invalidCsv: 3,
+  auth: 4,
+  upload: 5,
+} as const;
+
+export type ErrorClass = "usage" | "invalid-csv" | "auth" | "upload";
+
+export abstract class HrError extends Error {
+  abstract readonly errorClass: ErrorClass;
+  abstract readonly exitCode: number;
+}
+
+/** Bad flag, missing file, inconsistent configuration. */
+export class UsageError extends HrError {
+  override readonly name = "UsageError";
+  readonly errorClass = "usage";
+  readonly exitCode = EXIT_CODES.usage;
+}
+
+/** The CSV cannot be read as a whole (no header, bad quote, missing column...). */
+export class InvalidCsvError extends HrError {
+  override readonly name = "InvalidCsvError";
+  readonly errorClass = "invalid-csv";
+  readonly exitCode = EXIT_CODES.invalidCsv;
+  constructor(
+    message: string,
+    /** Physical line the problem was found at, when known. */
+    readonly line?: number,
+  ) {
+    super(line === undefined ? message : `line ${line}: ${message}`);
+  }
+}
+
+export function exitCodeOf(error: unknown): number {
+  return error instanceof HrError ? error.exitCode : EXIT_CODES.internal;
+}

@@ -1,0 +1,82 @@
+import { createHash } from "node:crypto";
+import { InvalidCsvError } from "./errors";
+import { type ColumnMap, type HeaderLayout, resolveLayout } from "./csv/layout";
+import { readCsvRecords } from "./csv/reader";
+import type { ScenarioSpec } from "./csv/scenarios";
+import { checkRecord, type FieldProblem } from "./csv/validator";
+import type { ByteSource } from "./source/localFile";
+
+export interface InspectOptions {
+  readonly scenario: ScenarioSpec;
+  readonly columns: ColumnMap;
+  /** Keep offending values in the report (PII: local debugging only). */
+  readonly showValues: boolean;
+  /** How many invalid records the report lists; the rest are counted. */
+  readonly maxReported?: number;
+}
+
+export interface InvalidRecord {
+  readonly line: number;
+  readonly problems: readonly FieldProblem[];
+}
+
+/** What one full pass over a file learned; holds no cell values unless asked to. */
+export interface Inspection {
+  readonly layout: HeaderLayout;
+  readonly recordsRead: number;
+  readonly valid: number;
+  readonly invalid: number;
+  readonly reported: readonly InvalidRecord[];
+  readonly unreported: number;
+  /** SHA-256 of the file's bytes, as streamed. */
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+export const DEFAULT_MAX_REPORTED = 100;
+
+/** Streams the whole file once: parses, checks every record, hashes the bytes. */
+export async function inspectCsv(source: ByteSource, options: InspectOptions): Promise<Inspection> {
+  const maxReported = options.maxReported ?? DEFAULT_MAX_REPORTED;
+  const hash = createHash("sha256");
+  let bytes = 0;
+  async function* hashed(): AsyncGenerator<Buffer> {
+    for await (const chunk of source.read()) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      yield chunk;
+    }
+  }
+
+  let layout: HeaderLayout | undefined;
+  let recordsRead = 0;
+  let invalid = 0;
+  const reported: InvalidRecord[] = [];
+  for await (const record of readCsvRecords(hashed())) {
+    if (layout === undefined) {
+      layout = resolveLayout(record.fields, options.scenario, options.columns, record.line);
+      continue;
+    }
+    recordsRead++;
+    const problems = checkRecord(record, layout);
+    if (problems.length === 0) continue;
+    invalid++;
+    if (reported.length < maxReported) {
+      reported.push({ line: record.line, problems: options.showValues ? problems : problems.map(({ value: _value, ...rest }) => rest) });
+    }
+  }
+  if (layout === undefined) {
+    const example = options.scenario.fields.map((field) => field.headers[0]).join(",");
+    throw new InvalidCsvError(`the file is empty; it needs at least a header line such as ${example}`);
+  }
+  return {
+    layout,
+    recordsRead,
+    valid: recordsRead - invalid,
+    invalid,
+    reported,
+    unreported: invalid - reported.length,
+    sha256: hash.digest("hex"),
+    bytes,
+  };
+}

@@ -1,0 +1,42 @@
+import type { Writable } from "node:stream";
+import type { LogEventName } from "./logEvents";
+
+export type LogFormat = "text" | "json";
+export type LogLevel = "info" | "warn" | "error";
+export type LogFields = Record<string, string | number | boolean | null | undefined | object>;
+
+/**
+ * The only way the core speaks. Text goes to people (messages on stdout,
+ * warnings and errors on stderr); json is one object per line on stdout, so
+ * Log Analytics can query every field. Callers pass counts and identifiers,
+ * never secrets or cell values.
+ */
+export interface Logger {
+  readonly format: LogFormat;
+  info(event: LogEventName | string, message: string, fields?: LogFields): void;
+  warn(event: LogEventName | string, message: string, fields?: LogFields): void;
+  error(event: LogEventName | string, message: string, fields?: LogFields): void;
+}
+
+export interface LogStreams {
+  stdout: Pick<Writable, "write">;
+  stderr: Pick<Writable, "write">;
+}
+
+export function createLogger(format: LogFormat, streams: LogStreams, now: () => Date = () => new Date()): Logger {
+  const emit = (level: LogLevel, event: string, message: string, fields: LogFields = {}) => {
+    if (format === "json") {
+      streams.stdout.write(`${JSON.stringify({ time: now().toISOString(), level, event, msg: message, ...fields })}\n`);
+      return;
+    }
+    const target = level === "info" ? streams.stdout : streams.stderr;
+    const prefix = level === "info" ? "" : `${level === "warn" ? "warning" : "error"}: `;
+    target.write(`${prefix}${message}\n`);
+  };
+  return {
+    format,
+    info: (event, message, fields) => emit("info", event, message, fields),
+    warn: (event, message, fields) => emit("warn", event, message, fields),
+    error: (event, message, fields) => emit("error", event, message, fields),
+  };
+}

@@ -1,0 +1,29 @@
+import { EXIT_CODES } from "./errors";
+import type { ColumnMap } from "./csv/layout";
+import type { ScenarioSpec } from "./csv/scenarios";
+import { inspectCsv } from "./inspect";
+import type { Logger } from "./log";
+import { LOG_EVENT } from "./logEvents";
+import { countsOf, reportInvalidRecords } from "./report";
+import type { ByteSource } from "./source/localFile";
+
+export interface ValidateConfig {
+  readonly source: ByteSource;
+  readonly scenario: ScenarioSpec;
+  readonly columns: ColumnMap;
+  readonly showValues: boolean;
+}
+
+/** `hr-upload validate`: one pass, a report, exit 0 when every record is valid, 3 otherwise. */
+export async function runValidate(config: ValidateConfig, logger: Logger): Promise<number> {
+  const inspection = await inspectCsv(config.source, config);
+  reportInvalidRecords(logger, inspection);
+  const outcome = inspection.invalid === 0 ? "valid" : "invalid";
+  const exitCode = inspection.invalid === 0 ? EXIT_CODES.ok : EXIT_CODES.invalidCsv;
+  logger.info(
+    LOG_EVENT.summary,
+    `${config.source.name}: ${inspection.recordsRead} records read, ${inspection.valid} valid, ${inspection.invalid} invalid (scenario ${config.scenario.id})`,
+    { outcome, exitCode, file: config.source.name, scenario: config.scenario.id, ...countsOf(inspection), sha256: inspection.sha256 },
+  );
+  return exitCode;
+}
