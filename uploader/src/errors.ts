@@ -40,6 +40,20 @@ export class InvalidCsvError extends HrError {
   }
 }
 
+/** Entra refused the credentials, or the service refused a fresh token. */
+export class AuthError extends HrError {
+  override readonly name = "AuthError";
+  readonly errorClass = "auth";
+  readonly exitCode = EXIT_CODES.auth;
+}
+
+/** A chunk could not be delivered: retries ran out, or the service rejected it. The checkpoint is kept. */
+export class UploadError extends HrError {
+  override readonly name = "UploadError";
+  readonly errorClass = "upload";
+  readonly exitCode = EXIT_CODES.upload;
+}
+
 export function exitCodeOf(error: unknown): number {
   return error instanceof HrError ? error.exitCode : EXIT_CODES.internal;
 }

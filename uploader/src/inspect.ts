@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { ChunkPlanner, type ChunkPlan } from "./chunkPlan";
 import { InvalidCsvError } from "./errors";
 import { type ColumnMap, type HeaderLayout, resolveLayout } from "./csv/layout";
 import { readCsvRecords } from "./csv/reader";
@@ -13,6 +14,8 @@ export interface InspectOptions {
   readonly showValues: boolean;
   /** How many invalid records the report lists; the rest are counted. */
   readonly maxReported?: number;
+  /** Plan upload chunks of at most this many valid records while reading. */
+  readonly recordsPerChunk?: number;
 }
 
 export interface InvalidRecord {
@@ -23,6 +26,10 @@ export interface InvalidRecord {
 /** What one full pass over a file learned; holds no cell values unless asked to. */
 export interface Inspection {
   readonly layout: HeaderLayout;
+  /** The header line's bytes as written (no BOM), sent at the top of every chunk. */
+  readonly header: Buffer;
+  /** Chunks of valid records, when planning was asked for. */
+  readonly chunks: readonly ChunkPlan[];
   readonly recordsRead: number;
   readonly valid: number;
   readonly invalid: number;
@@ -49,17 +56,24 @@ export async function inspectCsv(source: ByteSource, options: InspectOptions): P
   }
 
   let layout: HeaderLayout | undefined;
+  let header = Buffer.alloc(0);
+  let planner: ChunkPlanner | undefined;
   let recordsRead = 0;
   let invalid = 0;
   const reported: InvalidRecord[] = [];
   for await (const record of readCsvRecords(hashed())) {
     if (layout === undefined) {
       layout = resolveLayout(record.fields, options.scenario, options.columns, record.line);
+      header = Buffer.from(record.raw);
+      if (options.recordsPerChunk !== undefined) planner = new ChunkPlanner(header, options.recordsPerChunk);
       continue;
     }
     recordsRead++;
     const problems = checkRecord(record, layout);
-    if (problems.length === 0) continue;
+    if (problems.length === 0) {
+      planner?.add(record);
+      continue;
+    }
     invalid++;
     if (reported.length < maxReported) {
       reported.push({ line: record.line, problems: options.showValues ? problems : problems.map(({ value: _value, ...rest }) => rest) });
@@ -71,6 +85,8 @@ export async function inspectCsv(source: ByteSource, options: InspectOptions): P
   }
   return {
     layout,
+    header,
+    chunks: planner?.finish() ?? [],
     recordsRead,
     valid: recordsRead - invalid,
     invalid,

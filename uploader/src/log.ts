@@ -20,7 +20,7 @@ export interface Logger {
 
 export interface LogStreams {
   stdout: Pick<Writable, "write">;
-  stderr: Pick<Writable, "write">;
+  stderr: Pick<Writable, "write"> & { isTTY?: boolean };
 }
 
 export function createLogger(format: LogFormat, streams: LogStreams, now: () => Date = () => new Date()): Logger {

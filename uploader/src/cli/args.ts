@@ -60,6 +60,7 @@ function describeParseError(error: unknown): string {
       return `unknown option ${option ?? ""}`.trim();
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
       if (/does not take an argument/.test((error as Error).message)) return `option ${option ?? ""} takes no value`;
+      if (/ambiguous/.test((error as Error).message)) return `option ${option ?? ""} needs a value (for one starting with "-", write ${option ?? "--flag"}=-...)`;
       return `option ${option ?? ""} needs a value`;
     case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
       return "unexpected argument (every setting is a --flag followed by its value)";

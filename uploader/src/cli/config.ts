@@ -1,7 +1,12 @@
+import { localCheckpointStore, defaultCheckpointDir } from "../checkpoint/localStore";
+import type { CheckpointStore } from "../checkpoint/store";
+import { CLOUD_NAMES, CLOUD_PROFILES, isCloudName, signalsUrl } from "../clouds";
 import { UsageError } from "../errors";
 import { parseColumnMap } from "../csv/layout";
 import { isScenarioId, SCENARIO_IDS, SCENARIOS, type ScenarioSpec } from "../csv/scenarios";
 import type { LogFormat } from "../log";
+import { DEFAULT_MAX_DELAY_MS } from "../retry";
+import type { UploadConfig } from "../upload";
 import { openLocalFile } from "../source/localFile";
 import type { ValidateConfig } from "../validate";
 import type { FlagValues } from "./args";
@@ -39,5 +44,103 @@ export async function validateConfigFrom(values: FlagValues): Promise<ValidateCo
     scenario,
     columns: parseColumnMap(stringFlag(values, "columns"), scenario),
     showValues: values["show-values"] === true,
+  };
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function guidFlag(values: FlagValues, flag: FlagName, command: string): string {
+  const value = requireFlag(values, flag, command).trim();
+  if (!GUID.test(value)) throw new UsageError(`--${flag} must be a GUID (8-4-4-4-12 hexadecimal digits)`);
+  return value;
+}
+
+function numberFlag(values: FlagValues, flag: FlagName, fallback: number, rule: { min: number; max: number; integer?: boolean }): number {
+  const text = stringFlag(values, flag);
+  if (text === undefined || text.trim() === "") return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < rule.min || value > rule.max || (rule.integer && !Number.isInteger(value))) {
+    throw new UsageError(`--${flag} must be ${rule.integer ? "a whole number" : "a number"} from ${rule.min} to ${rule.max}`);
+  }
+  return value;
+}
+
+function httpsFlag(values: FlagValues, flag: FlagName): string | undefined {
+  const text = stringFlag(values, flag);
+  if (text === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--${flag} must be an https URL`);
+  }
+  if (url.protocol !== "https:") throw new UsageError(`--${flag} must be an https URL`);
+  return text.replace(/\/+$/, "");
+}
+
+function dateFlag(values: FlagValues, flag: FlagName): Date | undefined {
+  const text = stringFlag(values, flag);
+  if (text === undefined || text.trim() === "") return undefined;
+  const date = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(date.getTime())) throw new UsageError(`--${flag} must be a date (yyyy-mm-dd)`);
+  return date;
+}
+
+function checkpointStoreOf(values: FlagValues, env: NodeJS.ProcessEnv): CheckpointStore {
+  const location = stringFlag(values, "checkpoint") ?? stringFlag(values, "checkpoint-dir") ?? defaultCheckpointDir(env);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) throw new UsageError("--checkpoint takes a folder; Blob container URLs are not supported by this version");
+  return localCheckpointStore(location);
+}
+
+export async function uploadConfigFrom(values: FlagValues, env: NodeJS.ProcessEnv, warn: (message: string) => void): Promise<UploadConfig> {
+  const command = "upload";
+  const cloudName = requireFlag(values, "cloud", command);
+  if (!isCloudName(cloudName)) throw new UsageError(`--cloud must be one of ${CLOUD_NAMES.join(", ")}`);
+  const profile = CLOUD_PROFILES[cloudName];
+  const tenantId = guidFlag(values, "tenant-id", command);
+  const clientId = guidFlag(values, "app-id", command);
+  const jobId = guidFlag(values, "job-id", command);
+  const dryRun = values["dry-run"] === true;
+  const secret = env[envVarFor("app-secret")] ?? stringFlag(values, "app-secret");
+  if (!dryRun && (secret === undefined || secret === "")) {
+    throw new UsageError(`the client secret is required: set ${envVarFor("app-secret")} (preferred) or pass --app-secret`);
+  }
+  if (env[envVarFor("app-secret")] === undefined && stringFlag(values, "app-secret") !== undefined) {
+    warn(`--app-secret is visible in process lists; prefer the ${envVarFor("app-secret")} environment variable`);
+  }
+  const authorityOverride = httpsFlag(values, "authority-host");
+  const retry = {
+    maxRetries: numberFlag(values, "max-retries", 8, { min: 0, max: 100, integer: true }),
+    baseDelayMs: numberFlag(values, "retry-delay", 5, { min: 0, max: 3600 }) * 1000,
+    maxDelayMs: DEFAULT_MAX_DELAY_MS,
+  };
+  const timeoutMs = numberFlag(values, "request-timeout", 400, { min: 0.1, max: 3600 }) * 1000;
+  const scenario = scenarioOf(values);
+  return {
+    source: await openLocalFile(requireFlag(values, "csv", command)),
+    scenario,
+    columns: parseColumnMap(stringFlag(values, "columns"), scenario),
+    showValues: values["show-values"] === true,
+    cloud: cloudName,
+    jobId,
+    credentials: {
+      authorityHost: authorityOverride ?? profile.authorityHost,
+      customAuthority: authorityOverride !== undefined,
+      tenantId,
+      clientId,
+      clientSecret: secret ?? "",
+      resource: stringFlag(values, "token-resource") ?? profile.tokenResource,
+      timeoutMs,
+      retry,
+    },
+    delivery: { url: signalsUrl(httpsFlag(values, "ingestion-url") ?? profile.ingestionBaseUrl, jobId), timeoutMs, retry },
+    recordsPerCall: numberFlag(values, "records-per-call", 5000, { min: 1, max: 1_000_000, integer: true }),
+    concurrency: numberFlag(values, "concurrency", 1, { min: 1, max: 16, integer: true }),
+    skipInvalid: values["skip-invalid"] === true,
+    checkpoints: checkpointStoreOf(values, env),
+    force: values.force === true,
+    resendAfterDays: numberFlag(values, "resend-after-days", 14, { min: 0, max: 3650 }),
+    dryRun,
+    secretExpiresOn: dateFlag(values, "secret-expires-on"),
   };
 }

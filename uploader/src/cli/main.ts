@@ -1,18 +1,50 @@
 import { EXIT_CODES, HrError, UsageError, exitCodeOf } from "../errors";
 import { createLogger, type LogFormat, type Logger, type LogStreams } from "../log";
 import { LOG_EVENT } from "../logEvents";
+import { createTokenSource } from "../auth";
+import { postChunk } from "../transport";
+import { runUpload, type ProgressLine } from "../upload";
 import { runValidate } from "../validate";
 import { readFlags } from "./args";
 import { COMMANDS, isCommandName, type CommandName } from "./commands";
-import { logFormatOf, stringFlag, validateConfigFrom } from "./config";
+import { logFormatOf, stringFlag, uploadConfigFrom, validateConfigFrom } from "./config";
 import { envVarFor } from "./flags";
 import { commandHelp, programHelp } from "./help";
 
-type Runner = (values: ReturnType<typeof readFlags>, logger: Logger) => Promise<number>;
+interface RunContext {
+  readonly env: NodeJS.ProcessEnv;
+  readonly streams: LogStreams;
+  readonly logger: Logger;
+}
+type Runner = (values: ReturnType<typeof readFlags>, context: RunContext) => Promise<number>;
 
 const RUNNERS: Record<CommandName, Runner> = {
-  validate: async (values, logger) => runValidate(await validateConfigFrom(values), logger),
+  validate: async (values, { logger }) => runValidate(await validateConfigFrom(values), logger),
+  upload: async (values, { env, streams, logger }) => {
+    const config = await uploadConfigFrom(values, env, (message) => logger.warn("insecure-secret", message));
+    const progress = logger.format === "text" && streams.stderr.isTTY ? terminalProgress(streams) : undefined;
+    return runUpload(config, { logger, createTokenSource, post: postChunk, progress });
+  },
 };
+
+/** One self-overwriting status line on an interactive stderr, redrawn at most five times a second. */
+function terminalProgress(streams: LogStreams): ProgressLine {
+  let lastDrawn = 0;
+  let shown = false;
+  return {
+    update(text) {
+      const now = Date.now();
+      if (now - lastDrawn < 200) return;
+      lastDrawn = now;
+      shown = true;
+      streams.stderr.write(`\r\x1b[K${text}`);
+    },
+    clear() {
+      if (shown) streams.stderr.write("\r\x1b[K");
+      shown = false;
+    },
+  };
+}
 
 /** The CLI edge: argv and environment in, exit code out. Nothing below it reads process.env or prints. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, streams: LogStreams): Promise<number> {
@@ -34,7 +66,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, stre
     }
     const format: LogFormat = logFormatOf(stringFlag(values, "log-format"));
     logger = createLogger(format, streams);
-    return await RUNNERS[commandName](values, logger);
+    return await RUNNERS[commandName](values, { env, streams, logger });
   } catch (error) {
     return reportFailure(logger, error);
   }

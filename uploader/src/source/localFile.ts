@@ -1,12 +1,16 @@
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
+import type { ByteRange } from "../chunkPlan";
 import { UsageError } from "../errors";
 
+/** Where the CSV's bytes come from: read once as a stream, then again by range to send chunks. */
 export interface ByteSource {
-  /** What to call the file in messages and run records (a path or blob name, never contents). */
+  /** What to call the file in messages and checkpoints (a path or a blob URL without its query; never contents). */
   readonly name: string;
   /** Streams the whole file, in order. */
   read(): AsyncIterable<Buffer>;
+  /** The bytes of these ranges, concatenated. */
+  readRanges(ranges: readonly ByteRange[]): Promise<Buffer>;
 }
 
 const READ_CHUNK_BYTES = 256 * 1024;
@@ -19,5 +23,19 @@ export async function openLocalFile(path: string): Promise<ByteSource> {
   return {
     name: path,
     read: () => createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }),
+    readRanges: async (ranges) => {
+      const file = await open(path, "r");
+      try {
+        const parts = [];
+        for (const { start, end } of ranges) {
+          const part = Buffer.alloc(end - start);
+          const { bytesRead } = await file.read(part, 0, part.length, start);
+          parts.push(part.subarray(0, bytesRead));
+        }
+        return Buffer.concat(parts);
+      } finally {
+        await file.close();
+      }
+    },
   };
 }

@@ -1,0 +1,271 @@
+import { spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import { writeCsv } from "../../scripts/generate-csv";
+import { BUNDLE, fixture, jsonLines, runBundle, type CliResult } from "../support/cli";
+import { STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
+
+/** The records of a CSV file as the service would count them (header excluded). */
+function recordsOf(file: string): string[][] {
+  return (parse(readFileSync(file), { bom: true, relax_column_count: true }) as string[][]).slice(1);
+}
+
+async function generated(records: number, name = "employees.csv"): Promise<string> {
+  const file = join(tempDir(), name);
+  await writeCsv(file, { records, seed: records });
+  return file;
+}
+
+const summaryOf = (result: CliResult) => jsonLines(result.stdout).at(-1) as Record<string, unknown>;
+
+describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HTTPS)", () => {
+  let harness: UploadHarness;
+  beforeEach(async () => {
+    harness = await UploadHarness.start();
+  });
+  afterEach(async () => {
+    await harness.close();
+  });
+
+  it("delivers every record exactly once, the header in every chunk, with one token for the run", async () => {
+    const file = await generated(23);
+    const result = await harness.upload(file, ["--records-per-call", "5", "--log-format", "json"]);
+    expect(result.code).toBe(0);
+    const { standIn } = harness;
+    expect(standIn.received.map((chunk) => chunk.recordCount)).toEqual([5, 5, 5, 5, 3]);
+    const header = (parse(readFileSync(file), { to_line: 1 }) as string[][])[0];
+    for (const chunk of standIn.received) {
+      expect(chunk.header).toEqual(header);
+      expect(chunk.fileName).toMatch(/\.csv$/);
+      expect(chunk.jobId).toBe(STANDIN_DEFAULTS.jobId);
+    }
+    expect(standIn.received.flatMap((chunk) => chunk.records)).toEqual(recordsOf(file));
+    expect(standIn.recordsSaved()).toBe(23);
+    expect(standIn.tokenRequests).toBe(1);
+    expect(summaryOf(result)).toMatchObject({ event: "summary", outcome: "delivered", recordsDelivered: 23, chunksSent: 5, retries: 0, exitCode: 0 });
+  });
+
+  it("never splits a record at a quoted newline, even one record per call", async () => {
+    const valid = join(tempDir(), "quoted.csv");
+    writeFileSync(valid, readFileSync(fixture("quoted-newlines.csv"), "utf8").replace("bad-email,", "ok@agency.gov,"));
+    const result = await harness.upload(valid, ["--records-per-call", "1"]);
+    expect(result.code).toBe(0);
+    expect(harness.standIn.received).toHaveLength(4);
+    expect(harness.standIn.received.flatMap((chunk) => chunk.records)).toEqual(recordsOf(valid));
+    expect(harness.standIn.received[0]!.records[0]![3]).toBe("Left on good terms,\nrehire eligible");
+  });
+
+  it("survives every retryable fault with nothing lost or doubled", async () => {
+    const file = await generated(20);
+    harness.standIn.injectFaults(
+      { kind: "status", status: 503 },
+      { kind: "status", status: 500 },
+      { kind: "reset" },
+      { kind: "status", status: 429, retryAfter: "0" },
+      { kind: "status", status: 502 },
+      { kind: "hang" },
+      { kind: "status", status: 504 },
+      { kind: "status", status: 408 },
+    );
+    const result = await harness.upload(file, ["--records-per-call", "4", "--request-timeout", "1", "--log-format", "json"]);
+    expect(result.code).toBe(0);
+    expect(harness.standIn.received.flatMap((chunk) => chunk.records)).toEqual(recordsOf(file));
+    expect(summaryOf(result)).toMatchObject({ outcome: "delivered", recordsDelivered: 20, retries: 8 });
+    const reasons = jsonLines(result.stdout).filter((event) => event.event === "retry").map((event) => event.reason);
+    expect(reasons).toEqual(["HTTP 503", "HTTP 500", expect.stringMatching(/network error/), "HTTP 429", "HTTP 502", "no answer within 1 s", "HTTP 504", "HTTP 408"]);
+  });
+
+  it("honours Retry-After, in seconds and as an HTTP date", async () => {
+    const file = await generated(2);
+    harness.standIn.injectFaults(
+      { kind: "status", status: 429, retryAfter: "2" },
+      { kind: "status", status: 503, retryAfter: new Date(Date.now() + 4_000).toUTCString() },
+    );
+    const result = await harness.upload(file, ["--log-format", "json", "--retry-delay", "0"]);
+    const waits = jsonLines(result.stdout).filter((event) => event.event === "retry").map((event) => event.waitMs as number);
+    expect(result.code).toBe(0);
+    expect(waits[0]).toBe(2000);
+    // The date has one-second resolution and about two seconds went by waiting for the first.
+    expect(waits[1]).toBeGreaterThan(0);
+    expect(waits[1]).toBeLessThanOrEqual(4_000);
+  });
+
+  it.each([400, 404, 413])("does not retry HTTP %i and exits 5 with the service's body", async (status) => {
+    harness.standIn.injectFaults({ kind: "status", status, body: "Bad things in the request." });
+    const result = await harness.upload(await generated(3));
+    expect(result.code).toBe(5);
+    expect(harness.standIn.ingestionRequests).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`HTTP ${status}.*Service said: Bad things in the request\\.`));
+  });
+
+  it("refreshes the token once on 401, then fails with exit 4", async () => {
+    const file = await generated(3);
+    harness.standIn.injectFaults({ kind: "status", status: 401 });
+    expect((await harness.upload(file)).code).toBe(0);
+    expect(harness.standIn.tokenRequests).toBe(2);
+
+    harness.standIn.injectFaults({ kind: "status", status: 401 }, { kind: "status", status: 401 });
+    const refused = await harness.upload(file, ["--force"]);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/HTTP 401: the ingestion service refused a freshly issued token/);
+  });
+
+  it("gives up after --max-retries and keeps the checkpoint, so a rerun sends only the rest", async () => {
+    const file = await generated(12);
+    // Chunk 1 of 3 goes through; chunk 2 fails on every attempt (1 + 2 retries).
+    harness.standIn.injectFaults({ kind: "pass" }, ...Array.from({ length: 3 }, () => ({ kind: "status" as const, status: 503 })));
+    const failed = await harness.upload(file, ["--records-per-call", "4", "--max-retries", "2", "--log-format", "json"]);
+    expect(failed.code).toBe(5);
+    expect(summaryOf(failed)).toMatchObject({ outcome: "failed", errorClass: "upload", exitCode: 5, recordsDelivered: 4, retries: 2 });
+    expect(jsonLines(failed.stdout)).toContainEqual(expect.objectContaining({ event: "failed", msg: "gave up after 3 attempts; last failure: HTTP 503" }));
+
+    const resumed = await harness.upload(file, ["--records-per-call", "4", "--log-format", "json"]);
+    expect(resumed.code).toBe(0);
+    expect(summaryOf(resumed)).toMatchObject({ recordsDelivered: 8, recordsDeliveredTotal: 12 });
+    expect(harness.standIn.received.flatMap((chunk) => chunk.records)).toEqual(recordsOf(file));
+  });
+
+  it("resumes after kill -9 mid-run and delivers the rest exactly once", async () => {
+    const file = await generated(20);
+    harness.standIn.ingestionDelayMs = 400;
+    const child = spawn(process.execPath, [BUNDLE, ...harness.args(file, "--records-per-call", "2")], { env: { PATH: process.env.PATH, ...harness.env() }, stdio: "ignore" });
+    // Kill while the 4th request is held by the stand-in: chunks 1-3 are delivered and checkpointed.
+    while (harness.standIn.ingestionRequests < 4) await new Promise((later) => setTimeout(later, 20));
+    child.kill("SIGKILL");
+    await new Promise((exited) => child.on("close", exited));
+    expect(harness.standIn.received).toHaveLength(3);
+
+    harness.standIn.ingestionDelayMs = 0;
+    const rerun = await harness.upload(file, ["--records-per-call", "2", "--log-format", "json"]);
+    expect(rerun.code).toBe(0);
+    expect(jsonLines(rerun.stdout).find((event) => event.event === "resume")?.msg).toMatch(/3 of 10 chunks/);
+    expect(harness.standIn.received.flatMap((chunk) => chunk.records)).toEqual(recordsOf(file));
+  });
+
+  it("sends nothing for a file already delivered, unless --force or the file changed", async () => {
+    const file = await generated(6);
+    expect((await harness.upload(file)).code).toBe(0);
+    const requests = harness.standIn.ingestionRequests;
+    const again = await harness.upload(file);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/already delivered in full to this job on .*nothing to do/);
+    expect(harness.standIn.ingestionRequests).toBe(requests);
+    expect(harness.standIn.tokenRequests).toBe(1);
+
+    expect((await harness.upload(file, ["--force"])).code).toBe(0);
+    expect(harness.standIn.recordsSaved()).toBe(12);
+    expect((await harness.upload(file, ["--resend-after-days", "0"])).stdout).toMatch(/older than 0 days/);
+
+    writeFileSync(file, readFileSync(file, "utf8") + "new.leaver@agency.gov,2026-05-01T09:00:00Z,2026-05-15T17:00:00Z,Finance,\n");
+    const changed = await harness.upload(file);
+    expect(changed.stdout).toMatch(/changed since the last run: starting over/);
+    expect(harness.standIn.recordsSaved()).toBe(6 * 3 + 7);
+  });
+
+  it("exits 4 within seconds on a wrong secret, naming the AADSTS code, and never prints the secret", async () => {
+    const started = Date.now();
+    const result = await harness.upload(await generated(3), [], { HR_APP_SECRET: "Wr0ng-Secret-Value" });
+    expect(result.code).toBe(4);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(result.stderr).toMatch(/sign-in refused \(AADSTS7000215\): the client secret is wrong/);
+    expect(result.stdout + result.stderr).not.toContain("Wr0ng-Secret-Value");
+    expect(harness.standIn.ingestionRequests).toBe(0);
+  });
+
+  it("explains an expired secret", async () => {
+    await harness.close();
+    harness = await UploadHarness.start({ secretExpired: true });
+    const result = await harness.upload(await generated(1));
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/AADSTS7000222.*expired.*secretRotation/);
+  });
+
+  it("exits 5 within seconds on a job ID that is not the app's, explained", async () => {
+    const started = Date.now();
+    const args = harness.args(await generated(3)).map((arg) => (arg === STANDIN_DEFAULTS.jobId ? "11111111-2222-3333-4444-555555555555" : arg));
+    const result = await runBundle(args, harness.env());
+    expect(result.code).toBe(5);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(result.stderr).toMatch(/HTTP 403: the job ID does not belong to this app ID.*jobId and corresponding appId do not match\./);
+    expect(harness.standIn.ingestionRequests).toBe(1);
+  });
+
+  it("never prints the secret or any token, in any format, even when passed as a flag", async () => {
+    const file = await generated(4);
+    harness.standIn.injectFaults({ kind: "status", status: 401 }, { kind: "status", status: 503 });
+    const outputs = [
+      await harness.upload(file, ["--records-per-call", "2"]),
+      await harness.upload(file, ["--force", "--log-format", "json", "--app-secret", STANDIN_DEFAULTS.clientSecret], { HR_APP_SECRET: undefined }),
+      await harness.upload(file, ["--force", "--dry-run"]),
+    ];
+    expect(harness.standIn.issuedTokens.size).toBeGreaterThan(1);
+    for (const { stdout, stderr } of outputs) {
+      expect(stdout + stderr).not.toContain(STANDIN_DEFAULTS.clientSecret);
+      for (const token of harness.standIn.issuedTokens) expect(stdout + stderr).not.toContain(token);
+    }
+    expect(outputs[1]!.stdout).toMatch(/"event":"insecure-secret"/);
+  });
+
+  it("sends nothing from an invalid file (exit 3), and only the valid records with --skip-invalid", async () => {
+    const file = join(tempDir(), "mixed.csv");
+    const injected = await writeCsv(file, { records: 30, seed: 5, errorRate: 0.2 });
+    expect(injected.length).toBeGreaterThan(2);
+    const refused = await harness.upload(file, ["--records-per-call", "7"]);
+    expect(refused.code).toBe(3);
+    expect(refused.stdout).toMatch(new RegExp(`^line ${injected[0]!.line}: `, "m"));
+    expect(harness.standIn.tokenRequests + harness.standIn.ingestionRequests).toBe(0);
+
+    const skipped = await harness.upload(file, ["--records-per-call", "7", "--skip-invalid", "--log-format", "json"]);
+    expect(skipped.code).toBe(0);
+    expect(summaryOf(skipped)).toMatchObject({ valid: 30 - injected.length, invalid: injected.length, recordsDelivered: 30 - injected.length });
+    const sent = harness.standIn.received.flatMap((chunk) => chunk.records);
+    expect(sent).toHaveLength(30 - injected.length);
+    for (const record of sent) {
+      expect(record).toHaveLength(5);
+      expect(record[0]).toMatch(/^\S+@agency\.gov$/);
+      expect(record[1]).not.toBe("2026-02-30T09:00:00Z");
+      expect(record[2]).not.toBe("");
+    }
+    expect(harness.standIn.received.every((chunk) => chunk.recordCount <= 7)).toBe(true);
+  });
+
+  it("--dry-run validates and prints the plan without any network", async () => {
+    const result = await harness.upload(await generated(11), ["--records-per-call", "5", "--dry-run"], { HR_APP_SECRET: undefined });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/would POST 3 chunks \(11 records, \d+ bytes\) to https:\/\/127\.0\.0\.1:\d+\/api\/signals\?jobid=e081f4f4/);
+    expect(result.stdout).toMatch(/^chunk 3: 1 records from line \d+/m);
+    expect(harness.standIn.tokenRequests + harness.standIn.ingestionRequests).toBe(0);
+  });
+
+  it("uploads in parallel with --concurrency, still exactly once", async () => {
+    const file = await generated(50);
+    harness.standIn.ingestionDelayMs = 50;
+    harness.standIn.injectFaults({ kind: "status", status: 503 }, { kind: "reset" });
+    const result = await harness.upload(file, ["--records-per-call", "3", "--concurrency", "4"]);
+    expect(result.code).toBe(0);
+    const sent = harness.standIn.received.flatMap((chunk) => chunk.records);
+    expect(sent).toHaveLength(50);
+    expect(new Set(sent.map((record) => record[0])).size).toBe(50);
+    expect(harness.standIn.tokenRequests).toBe(1);
+  });
+
+  it("accepts Microsoft's script parameter names, so switching is one word", async () => {
+    const file = await generated(2);
+    const args = harness
+      .args(file)
+      .map((arg) => ({ "--tenant-id": "--tenantId", "--app-id": "--appId", "--job-id": "--jobId", "--csv": "--csvFilePath" })[arg] ?? arg);
+    const result = await runBundle([...args, "--RecordsPerCall", "1"], harness.env());
+    expect(result.code).toBe(0);
+    expect(harness.standIn.received).toHaveLength(2);
+  });
+
+  it("warns, in a form the alert rule catches, when the secret expires within 30 days", async () => {
+    const soon = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    const result = await harness.upload(await generated(1), ["--log-format", "json"], { HR_SECRET_EXPIRES_ON: soon });
+    expect(jsonLines(result.stdout)).toContainEqual(expect.objectContaining({ level: "warn", event: "secret-expiring", expiresOn: soon }));
+    const later = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
+    const quiet = await harness.upload(await generated(1), ["--log-format", "json", "--force"], { HR_SECRET_EXPIRES_ON: later });
+    expect(jsonLines(quiet.stdout).some((event) => event.event === "secret-expiring")).toBe(false);
+  });
+});

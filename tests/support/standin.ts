@@ -1,0 +1,48 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { StandInCloud, STANDIN_DEFAULTS, type StandInOptions } from "../../scripts/standin";
+import { runBundle, type CliResult } from "./cli";
+
+export { StandInCloud, STANDIN_DEFAULTS };
+
+export const tempDir = (prefix = "hr-test-") => mkdtempSync(join(tmpdir(), prefix));
+
+/** The stand-in plus everything a bundle run needs to reach it. */
+export class UploadHarness {
+  readonly checkpointDir = tempDir("hr-checkpoints-");
+
+  private constructor(readonly standIn: StandInCloud) {}
+
+  static async start(options?: StandInOptions): Promise<UploadHarness> {
+    return new UploadHarness(await StandInCloud.start(options));
+  }
+
+  args(csv: string, ...extra: string[]): string[] {
+    return [
+      "upload",
+      "--cloud", "gcch",
+      "--tenant-id", STANDIN_DEFAULTS.tenantId,
+      "--app-id", STANDIN_DEFAULTS.clientId,
+      "--job-id", STANDIN_DEFAULTS.jobId,
+      "--csv", csv,
+      "--authority-host", this.standIn.url,
+      "--ingestion-url", this.standIn.url,
+      "--checkpoint-dir", this.checkpointDir,
+      "--retry-delay", "0.01",
+      ...extra,
+    ];
+  }
+
+  env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return { NODE_EXTRA_CA_CERTS: this.standIn.caFile, HR_APP_SECRET: STANDIN_DEFAULTS.clientSecret, ...extra };
+  }
+
+  upload(csv: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+    return runBundle(this.args(csv, ...extra), this.env(env));
+  }
+
+  close(): Promise<void> {
+    return this.standIn.close();
+  }
+}

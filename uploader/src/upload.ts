@@ -1,0 +1,306 @@
+import { createHash } from "node:crypto";
+import type { ClientCredentials, TokenSource } from "./auth";
+import { type ChunkPlan, planDigest } from "./chunkPlan";
+import { type Checkpoint, type CheckpointStore, checkpointKey } from "./checkpoint/store";
+import type { ColumnMap } from "./csv/layout";
+import type { ScenarioSpec } from "./csv/scenarios";
+import { deliverChunk, type DeliverySettings, type PostChunk } from "./delivery";
+import { EXIT_CODES, HrError, UploadError } from "./errors";
+import { inspectCsv, type Inspection } from "./inspect";
+import type { Logger } from "./log";
+import { LOG_EVENT } from "./logEvents";
+import { countsOf, reportInvalidRecords } from "./report";
+import type { ByteSource } from "./source/localFile";
+
+export interface UploadConfig {
+  readonly source: ByteSource;
+  readonly scenario: ScenarioSpec;
+  readonly columns: ColumnMap;
+  readonly showValues: boolean;
+  readonly cloud: string;
+  readonly jobId: string;
+  readonly credentials: ClientCredentials;
+  readonly delivery: DeliverySettings;
+  readonly recordsPerCall: number;
+  readonly concurrency: number;
+  readonly skipInvalid: boolean;
+  readonly checkpoints: CheckpointStore;
+  readonly force: boolean;
+  readonly resendAfterDays: number;
+  readonly dryRun: boolean;
+  readonly secretExpiresOn?: Date;
+}
+
+export interface UploadServices {
+  readonly logger: Logger;
+  readonly createTokenSource: (credentials: ClientCredentials) => TokenSource;
+  readonly post: PostChunk;
+  /** Progress line on an interactive terminal; absent otherwise. */
+  readonly progress?: ProgressLine;
+  readonly now?: () => Date;
+}
+
+export interface ProgressLine {
+  update(text: string): void;
+  clear(): void;
+}
+
+const DAY_MS = 86_400_000;
+export const SECRET_EXPIRY_WARNING_DAYS = 30;
+
+/** `hr-upload upload`: validate, plan, then deliver every chunk exactly once, resuming from the checkpoint. */
+export async function runUpload(config: UploadConfig, services: UploadServices): Promise<number> {
+  const { logger } = services;
+  const now = services.now ?? (() => new Date());
+  const started = now();
+  warnIfSecretExpiring(config.secretExpiresOn, started, logger);
+
+  const inspection = await inspectCsv(config.source, { ...config, recordsPerChunk: config.recordsPerCall });
+  const base = {
+    file: config.source.name,
+    jobId: config.jobId,
+    cloud: config.cloud,
+    scenario: config.scenario.id,
+    sha256: inspection.sha256,
+    ...countsOf(inspection),
+    chunks: inspection.chunks.length,
+  };
+  const summary = (outcome: string, exitCode: number, message: string, fields: object = {}) => {
+    logger.info(LOG_EVENT.summary, message, { outcome, exitCode, ...base, durationSeconds: (now().getTime() - started.getTime()) / 1000, ...fields });
+    return exitCode;
+  };
+
+  if (inspection.invalid > 0) {
+    reportInvalidRecords(logger, inspection);
+    if (!config.skipInvalid) {
+      return summary("invalid", EXIT_CODES.invalidCsv, `${inspection.invalid} of ${inspection.recordsRead} records are invalid; nothing was sent (fix them, or send the rest with --skip-invalid)`);
+    }
+    logger.warn("skipping-invalid", `--skip-invalid: ${inspection.invalid} invalid records will not be sent`, { invalid: inspection.invalid });
+  }
+
+  const key = checkpointKey(config.jobId, config.source.name);
+  const planSha256 = planDigest(inspection.header, inspection.chunks);
+  const previous = await config.checkpoints.load(key);
+  const resume = decideResume(previous, planSha256, config, started);
+  if (resume.message && !resume.nothingToDo) logger.info("resume", resume.message);
+  const pending = inspection.chunks.filter((chunk) => !resume.delivered.has(chunk.index));
+
+  if (config.dryRun) {
+    describePlan(logger, config, inspection, pending);
+    return summary("dry-run", EXIT_CODES.ok, `dry run: would send ${pending.length} of ${inspection.chunks.length} chunks; nothing was sent`);
+  }
+  if (resume.nothingToDo) return summary("nothing-to-do", EXIT_CODES.ok, resume.message ?? "nothing to do", { recordsDelivered: 0 });
+
+  const checkpoint = new CheckpointWriter(config.checkpoints, key, {
+    version: 1,
+    jobId: config.jobId,
+    source: config.source.name,
+    fileSha256: inspection.sha256,
+    planSha256,
+    recordsPerCall: config.recordsPerCall,
+    totalChunks: inspection.chunks.length,
+    totalRecords: inspection.chunks.reduce((sum, chunk) => sum + chunk.records, 0),
+    deliveredChunks: [...resume.delivered],
+    recordsDelivered: inspection.chunks.filter((chunk) => resume.delivered.has(chunk.index)).reduce((sum, chunk) => sum + chunk.records, 0),
+    updatedAt: started.toISOString(),
+  });
+  if (pending.length === 0) {
+    // No records, or an earlier run delivered every chunk but stopped before recording completion.
+    if (inspection.chunks.length > 0) await checkpoint.complete(now());
+    return summary("nothing-to-do", EXIT_CODES.ok, `no records left to send (${inspection.valid} valid records in the file)`, { recordsDelivered: 0 });
+  }
+  const tally = { records: 0, chunks: 0, retries: 0 };
+  let tokens: TokenSource | undefined;
+  try {
+    tokens = services.createTokenSource(config.credentials);
+    await tokens.token(); // once, before any parallel work: a bad secret fails here, before a byte is sent
+    await sendChunks(pending, config, inspection, tokens, services, checkpoint, tally, now);
+    await checkpoint.complete(now());
+  } catch (error) {
+    services.progress?.clear();
+    if (!(error instanceof HrError)) throw error;
+    logger.error(LOG_EVENT.failed, error.message, { errorClass: error.errorClass, exitCode: error.exitCode });
+    const progress =
+      tally.chunks === 0
+        ? "nothing was delivered this run"
+        : `${tally.records} records in ${tally.chunks} chunks were delivered this run and are in the checkpoint; a rerun sends the rest`;
+    return summary("failed", error.exitCode, `upload failed: ${progress}`, {
+      errorClass: error.errorClass,
+      recordsDelivered: tally.records,
+      chunksSent: tally.chunks,
+      retries: tally.retries,
+      tokenRequests: tokens?.networkRequests ?? 0,
+    });
+  }
+  services.progress?.clear();
+  return summary("delivered", EXIT_CODES.ok, `delivered ${tally.records} records in ${tally.chunks} chunks (${tally.retries} retries)`, {
+    recordsDelivered: tally.records,
+    recordsDeliveredTotal: checkpoint.state.recordsDelivered,
+    chunksSent: tally.chunks,
+    retries: tally.retries,
+    tokenRequests: tokens.networkRequests,
+  });
+}
+
+interface ResumeDecision {
+  readonly delivered: ReadonlySet<number>;
+  readonly nothingToDo: boolean;
+  readonly message?: string;
+}
+
+function decideResume(previous: Checkpoint | undefined, planSha256: string, config: UploadConfig, now: Date): ResumeDecision {
+  const fresh = (message?: string): ResumeDecision => ({ delivered: new Set(), nothingToDo: false, message });
+  if (previous === undefined) return fresh();
+  if (previous.planSha256 !== planSha256) return fresh("the file or its chunking changed since the last run: starting over");
+  if (previous.completedAt === undefined) {
+    return {
+      delivered: new Set(previous.deliveredChunks),
+      nothingToDo: false,
+      message: `resuming: ${previous.deliveredChunks.length} of ${previous.totalChunks} chunks (${previous.recordsDelivered} records) were delivered by an earlier run`,
+    };
+  }
+  const ageDays = (now.getTime() - Date.parse(previous.completedAt)) / DAY_MS;
+  if (config.force) return fresh(`--force: sending again a file fully delivered on ${previous.completedAt}`);
+  if (ageDays >= config.resendAfterDays) {
+    return fresh(`sending again: the last full delivery (${previous.completedAt}) is older than ${config.resendAfterDays} days`);
+  }
+  return {
+    delivered: new Set(previous.deliveredChunks),
+    nothingToDo: true,
+    message: `already delivered in full to this job on ${previous.completedAt}; nothing to do (--force sends it again)`,
+  };
+}
+
+/** Sends chunks with `concurrency` workers; the next chunk's bytes are read while earlier ones upload. */
+async function sendChunks(
+  pending: readonly ChunkPlan[],
+  config: UploadConfig,
+  inspection: Inspection,
+  tokens: TokenSource,
+  services: UploadServices,
+  checkpoint: CheckpointWriter,
+  tally: { records: number; chunks: number; retries: number },
+  now: () => Date,
+): Promise<void> {
+  const { logger } = services;
+  const reads = new Map<number, Promise<Buffer>>();
+  const readAhead = (position: number) => {
+    const chunk = pending[position];
+    if (chunk !== undefined && !reads.has(position)) reads.set(position, readChunk(config.source, inspection.header, chunk));
+  };
+  const started = now().getTime();
+  let cursor = 0;
+  let failure: unknown;
+
+  const worker = async () => {
+    while (failure === undefined && cursor < pending.length) {
+      const position = cursor++;
+      const chunk = pending[position] as ChunkPlan;
+      readAhead(position);
+      readAhead(position + config.concurrency);
+      try {
+        const body = await (reads.get(position) as Promise<Buffer>);
+        reads.delete(position);
+        const label = `chunk ${chunk.index + 1}/${inspection.chunks.length}`;
+        const delivered = await deliverChunk({ body, fileName: `hr-${chunk.index + 1}.csv` }, config.delivery, tokens, services.post, (reason, waitMs) => {
+          tally.retries++;
+          services.progress?.clear();
+          logger.warn("retry", `${label}: ${reason}; retrying in ${(waitMs / 1000).toFixed(1)} s`, { chunk: chunk.index + 1, reason, waitMs });
+        });
+        await checkpoint.delivered(chunk, now());
+        tally.records += chunk.records;
+        tally.chunks++;
+        services.progress?.clear();
+        logger.info("chunk-delivered", `${label}: ${chunk.records} records delivered (HTTP ${delivered.status})`, {
+          chunk: chunk.index + 1,
+          records: chunk.records,
+          status: delivered.status,
+          retries: delivered.retries,
+        });
+        if (delivered.body.trim() !== "") logger.info("service-response", `Body : ${delivered.body.trim()}`, { chunk: chunk.index + 1, body: delivered.body });
+        const seconds = Math.max(0.001, (now().getTime() - started) / 1000);
+        services.progress?.update(
+          `${checkpoint.state.recordsDelivered}/${checkpoint.state.totalRecords} records, ${checkpoint.state.deliveredChunks.length}/${inspection.chunks.length} chunks, ${Math.round(tally.records / seconds)} records/s`,
+        );
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(config.concurrency, pending.length) }, worker));
+  if (failure !== undefined) throw failure;
+}
+
+async function readChunk(source: ByteSource, header: Buffer, chunk: ChunkPlan): Promise<Buffer> {
+  const body = Buffer.concat([header, await source.readRanges(chunk.ranges)]);
+  if (createHash("sha256").update(body).digest("hex") !== chunk.sha256) {
+    throw new UploadError(`${source.name} changed while it was being uploaded; rerun to send the new version from the start`);
+  }
+  return body;
+}
+
+/** Keeps the checkpoint in step with deliveries; writes are serialised so none overtakes another. */
+class CheckpointWriter {
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: CheckpointStore,
+    private readonly key: string,
+    public state: Checkpoint,
+  ) {}
+
+  delivered(chunk: ChunkPlan, at: Date): Promise<void> {
+    this.state = {
+      ...this.state,
+      deliveredChunks: [...this.state.deliveredChunks, chunk.index].sort((a, b) => a - b),
+      recordsDelivered: this.state.recordsDelivered + chunk.records,
+      updatedAt: at.toISOString(),
+    };
+    return this.persist();
+  }
+
+  complete(at: Date): Promise<void> {
+    this.state = { ...this.state, completedAt: at.toISOString(), updatedAt: at.toISOString() };
+    return this.persist();
+  }
+
+  private persist(): Promise<void> {
+    const snapshot = this.state;
+    this.writing = this.writing.then(() => this.store.save(this.key, snapshot));
+    return this.writing;
+  }
+}
+
+function warnIfSecretExpiring(expiresOn: Date | undefined, now: Date, logger: Logger): void {
+  if (expiresOn === undefined) return;
+  const daysLeft = Math.floor((expiresOn.getTime() - now.getTime()) / DAY_MS);
+  if (daysLeft > SECRET_EXPIRY_WARNING_DAYS) return;
+  const when = expiresOn.toISOString().slice(0, 10);
+  const message =
+    daysLeft < 0
+      ? `the client secret expired on ${when}; rotate it: pulumi config set secretRotation <today> && pulumi up`
+      : `the client secret expires on ${when} (${daysLeft} days); rotate it: pulumi config set secretRotation <today> && pulumi up`;
+  logger.warn(LOG_EVENT.secretExpiring, message, { expiresOn: when, daysLeft });
+}
+
+function describePlan(logger: Logger, config: UploadConfig, inspection: Inspection, pending: readonly ChunkPlan[]): void {
+  const records = pending.reduce((sum, chunk) => sum + chunk.records, 0);
+  const bytes = pending.reduce((sum, chunk) => sum + inspection.header.length + chunk.bytes, 0);
+  logger.info("plan", `would POST ${pending.length} chunks (${records} records, ${bytes} bytes) to ${config.delivery.url}`, {
+    url: config.delivery.url,
+    chunks: pending.length,
+    records,
+    bytes,
+  });
+  logger.info("plan", `token from ${config.credentials.authorityHost}/${config.credentials.tenantId} for app ${config.credentials.clientId}`, {
+    authorityHost: config.credentials.authorityHost,
+  });
+  for (const chunk of pending) {
+    logger.info("plan-chunk", `chunk ${chunk.index + 1}: ${chunk.records} records from line ${chunk.firstLine}, ${inspection.header.length + chunk.bytes} bytes`, {
+      chunk: chunk.index + 1,
+      records: chunk.records,
+      firstLine: chunk.firstLine,
+      bytes: inspection.header.length + chunk.bytes,
+    });
+  }
+}
