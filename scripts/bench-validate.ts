@@ -3,11 +3,9 @@
  * the real bundle and prints records/s and peak RSS (target: under 150 MB).
  *   npm run bench:validate -- [--records N]
  */
-import { existsSync, mkdirSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { statSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { writeCsv } from "./generate-csv";
+import { benchFile } from "./lib/benchData";
 import { BUNDLE, measureNode, mebibytes } from "./lib/measure";
 
 const RSS_TARGET_MIB = 150;
@@ -15,13 +13,7 @@ const RSS_TARGET_MIB = 150;
 async function bench(): Promise<void> {
   const { values } = parseArgs({ options: { records: { type: "string", default: "1000000" } } });
   const records = Number(values.records);
-  const dir = join(tmpdir(), "hr-connector-bench");
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `resignation-${records}.csv`);
-  if (!existsSync(file)) {
-    console.log(`generating ${records} records...`);
-    await writeCsv(file, { records, seed: 42 });
-  }
+  const file = await benchFile(records);
   const run = await measureNode([BUNDLE, "validate", "--csv", file, "--log-format", "json"]);
   if (run.exitCode !== 0) throw new Error(`validate exited ${run.exitCode}: ${run.stderr || run.stdout}`);
   const rssMiB = Number(mebibytes(run.peakRssBytes));

@@ -8,7 +8,7 @@ async function records(bytes: Buffer): Promise<CsvRecord[]> {
     yield bytes;
   }
   const all: CsvRecord[] = [];
-  for await (const record of readCsvRecords(once())) all.push({ ...record, raw: Buffer.from(record.raw) });
+  for await (const batch of readCsvRecords(once())) for (const record of batch) all.push({ ...record, raw: Buffer.from(record.raw) });
   return all;
 }
 

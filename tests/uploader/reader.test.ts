@@ -9,7 +9,7 @@ async function readAll(bytes: Buffer, pieceSize = 7): Promise<CsvRecord[]> {
     for (let i = 0; i < bytes.length; i += pieceSize) yield bytes.subarray(i, i + pieceSize);
   }
   const records: CsvRecord[] = [];
-  for await (const record of readCsvRecords(pieces())) records.push({ ...record, raw: Buffer.from(record.raw) });
+  for await (const batch of readCsvRecords(pieces())) for (const record of batch) records.push({ ...record, raw: Buffer.from(record.raw) });
   return records;
 }
 
@@ -76,7 +76,7 @@ describe("CSV reader", () => {
       yield runaway;
     }
     await expect(async () => {
-      for await (const _record of readCsvRecords(once(), { maxRecordBytes: 1024 })) void _record;
+      for await (const batch of readCsvRecords(once(), { maxRecordBytes: 1024 })) void batch;
     }).rejects.toThrow(/longer than 1024 bytes/);
   });
 });

@@ -61,22 +61,24 @@ export async function inspectCsv(source: ByteSource, options: InspectOptions): P
   let recordsRead = 0;
   let invalid = 0;
   const reported: InvalidRecord[] = [];
-  for await (const record of readCsvRecords(hashed())) {
-    if (layout === undefined) {
-      layout = resolveLayout(record.fields, options.scenario, options.columns, record.line);
-      header = Buffer.from(record.raw);
-      if (options.recordsPerChunk !== undefined) planner = new ChunkPlanner(header, options.recordsPerChunk);
-      continue;
-    }
-    recordsRead++;
-    const problems = checkRecord(record, layout);
-    if (problems.length === 0) {
-      planner?.add(record);
-      continue;
-    }
-    invalid++;
-    if (reported.length < maxReported) {
-      reported.push({ line: record.line, problems: options.showValues ? problems : problems.map(({ value: _value, ...rest }) => rest) });
+  for await (const batch of readCsvRecords(hashed())) {
+    for (const record of batch) {
+      if (layout === undefined) {
+        layout = resolveLayout(record.fields, options.scenario, options.columns, record.line);
+        header = Buffer.from(record.raw);
+        if (options.recordsPerChunk !== undefined) planner = new ChunkPlanner(header, options.recordsPerChunk);
+        continue;
+      }
+      recordsRead++;
+      const problems = checkRecord(record, layout);
+      if (problems.length === 0) {
+        planner?.add(record);
+        continue;
+      }
+      invalid++;
+      if (reported.length < maxReported) {
+        reported.push({ line: record.line, problems: options.showValues ? problems : problems.map(({ value: _value, ...rest }) => rest) });
+      }
     }
   }
   if (layout === undefined) {

@@ -15,7 +15,9 @@ export class ByteWindow {
   /** Bytes [start, end): a view when they sit in one chunk, a copy otherwise. Releases everything before `end`. */
   take(start: number, end: number): Buffer {
     this.release(start);
-    const out = this.peek(start, end);
+    const first = this.parts[0];
+    // Fast path, almost every record: it lies in one chunk, so a view will do.
+    const out = first !== undefined && end - this.base <= first.length ? first.subarray(start - this.base, end - this.base) : this.peek(start, end);
     this.release(end);
     return out;
   }

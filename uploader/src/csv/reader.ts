@@ -27,12 +27,14 @@ const CR = 0x0d;
 export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
 
 /**
- * Streams records (the header first) from raw bytes with csv-parse. csv-parse
+ * Streams records (the header first) from raw bytes with csv-parse, in
+ * batches (one per input chunk: an await per record would cost more than the
+ * parsing). csv-parse
  * gives each record's end offset; the bytes themselves come from a small
  * window of the input, so line numbers and raw bytes are exact whatever the
  * line endings, quoting or BOM.
  */
-export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: CsvReadOptions = {}): AsyncGenerator<CsvRecord> {
+export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: CsvReadOptions = {}): AsyncGenerator<CsvRecord[]> {
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   const ended: Array<{ fields: string[]; end: number }> = [];
   let failure: CsvError | undefined;
@@ -55,7 +57,8 @@ export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: Cs
   let line = 1; // physical line at `consumed`
   let started = false;
 
-  function* takeEnded(): Generator<CsvRecord> {
+  function takeEnded(): CsvRecord[] {
+    const batch: CsvRecord[] = [];
     for (const { fields, end } of ended) {
       const segment = window.take(consumed, end);
       const blank = leadingLineBreakBytes(segment);
@@ -64,11 +67,12 @@ export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: Cs
       if (!isUtf8(raw)) {
         throw new InvalidCsvError("the file is not valid UTF-8 text; export it as UTF-8 (Excel: \"CSV UTF-8\")", startLine);
       }
-      yield { fields, line: startLine, start: consumed + blank, end, raw };
+      batch.push({ fields, line: startLine, start: consumed + blank, end, raw });
       line = startLine + countLineBreaks(raw);
       consumed = end;
     }
     ended.length = 0;
+    return batch;
   }
 
   const failed = () => {
@@ -84,11 +88,13 @@ export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: Cs
     }
     window.append(chunk);
     await new Promise<void>((resolve) => parser.write(chunk, () => resolve()));
-    yield* takeEnded();
+    const batch = takeEnded();
+    if (batch.length > 0) yield batch;
     failed();
   }
   await new Promise<void>((resolve) => parser.end(() => resolve()));
-  yield* takeEnded();
+  const last = takeEnded();
+  if (last.length > 0) yield last;
   failed();
 }
 

@@ -1,0 +1,68 @@
+/**
+ * `npm run bench`: 1,000,000 records through `hr-upload upload
+ * --records-per-call 5000` (the real bundle: validation, token, upload,
+ * checkpoints) to the stand-in, beside the same chunks POSTed by a
+ * transport-only loop. Prints wall times, their ratio, records/s and peak RSS.
+ * Targets: at most 1.5x the transport-only time, peak RSS at most 200 MB.
+ *   npm run bench -- [--records N]
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { benchFile } from "./lib/benchData";
+import { BUNDLE, measureNode, mebibytes } from "./lib/measure";
+import { STANDIN_DEFAULTS } from "./standin";
+
+const RECORDS_PER_CALL = "5000";
+const RATIO_TARGET = 1.5;
+const RSS_TARGET_MIB = 200;
+
+/** The stand-in runs in its own process, as the real service would be elsewhere. */
+async function startStandIn() {
+  const child = spawn(process.execPath, ["--import", "tsx", resolve(__dirname, "standin.ts")], { stdio: ["ignore", "pipe", "inherit"] });
+  const [line] = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next().then((next) => [next.value as string]);
+  const { url, caFile } = JSON.parse(line as string) as { url: string; caFile: string };
+  return { url, caFile, stop: () => child.kill("SIGTERM") };
+}
+
+async function bench(): Promise<void> {
+  const { values } = parseArgs({ options: { records: { type: "string", default: "1000000" } } });
+  const records = Number(values.records);
+  const file = await benchFile(records);
+  const standIn = await startStandIn();
+  try {
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: standIn.caFile, HR_APP_SECRET: STANDIN_DEFAULTS.clientSecret };
+    const baseline = await measureNode(["--import", "tsx", resolve(__dirname, "bench-transport.ts"), file, RECORDS_PER_CALL, standIn.url], env);
+    if (baseline.exitCode !== 0) throw new Error(`transport-only loop failed: ${baseline.stderr}`);
+    const transportSeconds = (JSON.parse(baseline.stdout) as { seconds: number }).seconds;
+
+    // prettier-ignore
+    const upload = await measureNode([
+      BUNDLE, "upload", "--cloud", "gcch",
+      "--tenant-id", STANDIN_DEFAULTS.tenantId, "--app-id", STANDIN_DEFAULTS.clientId, "--job-id", STANDIN_DEFAULTS.jobId,
+      "--csv", file, "--records-per-call", RECORDS_PER_CALL,
+      "--authority-host", standIn.url, "--ingestion-url", standIn.url,
+      "--checkpoint-dir", mkdtempSync(join(tmpdir(), "hr-bench-checkpoints-")), "--log-format", "json",
+    ], env);
+    if (upload.exitCode !== 0) throw new Error(`upload exited ${upload.exitCode}: ${upload.stdout.split("\n").slice(-3).join("\n")}`);
+
+    const ratio = upload.seconds / transportSeconds;
+    const rssMiB = Number(mebibytes(upload.peakRssBytes));
+    console.log(`records:                 ${records} in chunks of ${RECORDS_PER_CALL}`);
+    console.log(`transport-only loop:     ${transportSeconds.toFixed(2)} s (${Math.round(records / transportSeconds)} records/s)`);
+    console.log(`hr-upload upload:        ${upload.seconds.toFixed(2)} s (${Math.round(records / upload.seconds)} records/s, validation included)`);
+    console.log(`ratio:                   ${ratio.toFixed(2)}x (target <= ${RATIO_TARGET}x: ${ratio <= RATIO_TARGET ? "met" : "MISSED"})`);
+    console.log(`hr-upload peak RSS:      ${rssMiB} MiB (target <= ${RSS_TARGET_MIB} MiB: ${rssMiB <= RSS_TARGET_MIB ? "met" : "MISSED"})`);
+    if (ratio > RATIO_TARGET || rssMiB > RSS_TARGET_MIB) process.exitCode = 1;
+  } finally {
+    standIn.stop();
+  }
+}
+
+bench().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
