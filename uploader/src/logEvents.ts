@@ -15,3 +15,18 @@ export const LOG_EVENT = {
 } as const;
 
 export type LogEventName = (typeof LOG_EVENT)[keyof typeof LOG_EVENT];
+
+/**
+ * `outcome` of the summary event. Alert rules treat "delivered" and
+ * "nothing-to-do" as a successful run.
+ */
+export const RUN_OUTCOME = {
+  delivered: "delivered",
+  nothingToDo: "nothing-to-do",
+  dryRun: "dry-run",
+  valid: "valid",
+  invalid: "invalid",
+  failed: "failed",
+} as const;
+
+export type RunOutcome = (typeof RUN_OUTCOME)[keyof typeof RUN_OUTCOME];

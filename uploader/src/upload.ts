@@ -8,7 +8,7 @@ import { deliverChunk, type DeliverySettings, type PostChunk } from "./delivery"
 import { EXIT_CODES, HrError, UploadError } from "./errors";
 import { inspectCsv, type Inspection } from "./inspect";
 import type { Logger } from "./log";
-import { LOG_EVENT } from "./logEvents";
+import { LOG_EVENT, RUN_OUTCOME, type RunOutcome } from "./logEvents";
 import { countsOf, reportInvalidRecords } from "./report";
 import type { ByteSource } from "./source/localFile";
 
@@ -65,7 +65,7 @@ export async function runUpload(config: UploadConfig, services: UploadServices):
     ...countsOf(inspection),
     chunks: inspection.chunks.length,
   };
-  const summary = (outcome: string, exitCode: number, message: string, fields: object = {}) => {
+  const summary = (outcome: RunOutcome, exitCode: number, message: string, fields: object = {}) => {
     logger.info(LOG_EVENT.summary, message, { outcome, exitCode, ...base, durationSeconds: (now().getTime() - started.getTime()) / 1000, ...fields });
     return exitCode;
   };
@@ -73,7 +73,7 @@ export async function runUpload(config: UploadConfig, services: UploadServices):
   if (inspection.invalid > 0) {
     reportInvalidRecords(logger, inspection);
     if (!config.skipInvalid) {
-      return summary("invalid", EXIT_CODES.invalidCsv, `${inspection.invalid} of ${inspection.recordsRead} records are invalid; nothing was sent (fix them, or send the rest with --skip-invalid)`);
+      return summary(RUN_OUTCOME.invalid, EXIT_CODES.invalidCsv, `${inspection.invalid} of ${inspection.recordsRead} records are invalid; nothing was sent (fix them, or send the rest with --skip-invalid)`);
     }
     logger.warn("skipping-invalid", `--skip-invalid: ${inspection.invalid} invalid records will not be sent`, { invalid: inspection.invalid });
   }
@@ -87,9 +87,9 @@ export async function runUpload(config: UploadConfig, services: UploadServices):
 
   if (config.dryRun) {
     describePlan(logger, config, inspection, pending);
-    return summary("dry-run", EXIT_CODES.ok, `dry run: would send ${pending.length} of ${inspection.chunks.length} chunks; nothing was sent`);
+    return summary(RUN_OUTCOME.dryRun, EXIT_CODES.ok, `dry run: would send ${pending.length} of ${inspection.chunks.length} chunks; nothing was sent`);
   }
-  if (resume.nothingToDo) return summary("nothing-to-do", EXIT_CODES.ok, resume.message ?? "nothing to do", { recordsDelivered: 0 });
+  if (resume.nothingToDo) return summary(RUN_OUTCOME.nothingToDo, EXIT_CODES.ok, resume.message ?? "nothing to do", { recordsDelivered: 0 });
 
   const checkpoint = new CheckpointWriter(config.checkpoints, key, {
     version: 1,
@@ -107,7 +107,7 @@ export async function runUpload(config: UploadConfig, services: UploadServices):
   if (pending.length === 0) {
     // No records, or an earlier run delivered every chunk but stopped before recording completion.
     if (inspection.chunks.length > 0) await checkpoint.complete(now());
-    return summary("nothing-to-do", EXIT_CODES.ok, `no records left to send (${inspection.valid} valid records in the file)`, { recordsDelivered: 0 });
+    return summary(RUN_OUTCOME.nothingToDo, EXIT_CODES.ok, `no records left to send (${inspection.valid} valid records in the file)`, { recordsDelivered: 0 });
   }
   const tally = { records: 0, chunks: 0, retries: 0 };
   let tokens: TokenSource | undefined;
@@ -124,7 +124,7 @@ export async function runUpload(config: UploadConfig, services: UploadServices):
       tally.chunks === 0
         ? "nothing was delivered this run"
         : `${tally.records} records in ${tally.chunks} chunks were delivered this run and are in the checkpoint; a rerun sends the rest`;
-    return summary("failed", error.exitCode, `upload failed: ${progress}`, {
+    return summary(RUN_OUTCOME.failed, error.exitCode, `upload failed: ${progress}`, {
       errorClass: error.errorClass,
       recordsDelivered: tally.records,
       chunksSent: tally.chunks,
@@ -133,7 +133,7 @@ export async function runUpload(config: UploadConfig, services: UploadServices):
     });
   }
   services.progress?.clear();
-  return summary("delivered", EXIT_CODES.ok, `delivered ${tally.records} records in ${tally.chunks} chunks (${tally.retries} retries)`, {
+  return summary(RUN_OUTCOME.delivered, EXIT_CODES.ok, `delivered ${tally.records} records in ${tally.chunks} chunks (${tally.retries} retries)`, {
     recordsDelivered: tally.records,
     recordsDeliveredTotal: checkpoint.state.recordsDelivered,
     chunksSent: tally.chunks,

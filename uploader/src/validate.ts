@@ -3,7 +3,7 @@ import type { ColumnMap } from "./csv/layout";
 import type { ScenarioSpec } from "./csv/scenarios";
 import { inspectCsv } from "./inspect";
 import type { Logger } from "./log";
-import { LOG_EVENT } from "./logEvents";
+import { LOG_EVENT, RUN_OUTCOME } from "./logEvents";
 import { countsOf, reportInvalidRecords } from "./report";
 import type { ByteSource } from "./source/localFile";
 
@@ -18,7 +18,7 @@ export interface ValidateConfig {
 export async function runValidate(config: ValidateConfig, logger: Logger): Promise<number> {
   const inspection = await inspectCsv(config.source, config);
   reportInvalidRecords(logger, inspection);
-  const outcome = inspection.invalid === 0 ? "valid" : "invalid";
+  const outcome = inspection.invalid === 0 ? RUN_OUTCOME.valid : RUN_OUTCOME.invalid;
   const exitCode = inspection.invalid === 0 ? EXIT_CODES.ok : EXIT_CODES.invalidCsv;
   logger.info(
     LOG_EVENT.summary,

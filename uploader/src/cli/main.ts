@@ -1,6 +1,6 @@
 import { EXIT_CODES, HrError, UsageError, exitCodeOf } from "../errors";
 import { createLogger, type LogFormat, type Logger, type LogStreams } from "../log";
-import { LOG_EVENT } from "../logEvents";
+import { LOG_EVENT, RUN_OUTCOME } from "../logEvents";
 import { createTokenSource } from "../auth";
 import { postChunk } from "../transport";
 import { runUpload, type ProgressLine } from "../upload";
@@ -77,6 +77,6 @@ function reportFailure(logger: Logger, error: unknown): number {
   const errorClass = error instanceof HrError ? error.errorClass : "internal";
   const message = error instanceof HrError ? error.message : `internal error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
   logger.error(LOG_EVENT.failed, message, { errorClass, exitCode });
-  if (logger.format === "json") logger.info(LOG_EVENT.summary, "failed", { outcome: "failed", errorClass, exitCode });
+  if (logger.format === "json") logger.info(LOG_EVENT.summary, "failed", { outcome: RUN_OUTCOME.failed, errorClass, exitCode });
   return exitCode;
 }

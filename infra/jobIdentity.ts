@@ -1,0 +1,70 @@
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Built-in role definition IDs; the same GUIDs in every Azure cloud. */
+export const BUILT_IN_ROLES = {
+  acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+  keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
+  storageBlobDataReader: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+  storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+} as const;
+
+export interface JobIdentityArgs {
+  readonly resourceGroupName: pulumi.Input<string>;
+  readonly location: pulumi.Input<string>;
+  readonly subscriptionId: pulumi.Input<string>;
+  readonly registryId: pulumi.Input<string>;
+  /** The client secret in Key Vault (not the vault). */
+  readonly secretId: pulumi.Input<string>;
+  /** The `hr-data` container: read the CSV. */
+  readonly dataContainerId: pulumi.Input<string>;
+  /** The `hr-state` container: read and write checkpoints and run records. */
+  readonly stateContainerId: pulumi.Input<string>;
+}
+
+/**
+ * The job's user-assigned identity and everything it may do, each grant on
+ * the narrowest scope that works.
+ */
+export class JobIdentity extends pulumi.ComponentResource {
+  /** Resource ID, for the job's identity, registry and Key Vault settings. */
+  readonly id: pulumi.Output<string>;
+  /** The uploader's AZURE_CLIENT_ID. */
+  readonly clientId: pulumi.Output<string>;
+  /** The job depends on these: its first execution must already be allowed to pull and read. */
+  readonly roleAssignments: authorization.RoleAssignment[];
+
+  constructor(name: string, args: JobIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hr-connector:access:JobIdentity", name, {}, opts);
+
+    const identity = new managedidentity.UserAssignedIdentity(
+      name,
+      { resourceGroupName: args.resourceGroupName, location: args.location },
+      { parent: this },
+    );
+
+    const grant = (grantName: string, role: keyof typeof BUILT_IN_ROLES, scope: pulumi.Input<string>) =>
+      new authorization.RoleAssignment(
+        `${name}-${grantName}`,
+        {
+          scope,
+          principalId: identity.principalId,
+          // Skips the directory lookup that fails while a new identity is still replicating.
+          principalType: authorization.PrincipalType.ServicePrincipal,
+          roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES[role]}`,
+        },
+        { parent: this },
+      );
+
+    this.roleAssignments = [
+      grant("acr-pull", "acrPull", args.registryId),
+      grant("secret-read", "keyVaultSecretsUser", args.secretId),
+      grant("data-read", "storageBlobDataReader", args.dataContainerId),
+      grant("state-write", "storageBlobDataContributor", args.stateContainerId),
+    ];
+    this.id = identity.id;
+    this.clientId = identity.clientId;
+    this.registerOutputs({ id: this.id, clientId: this.clientId });
+  }
+}

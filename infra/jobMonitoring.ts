@@ -1,0 +1,151 @@
+import * as monitor from "@pulumi/azure-native/monitor";
+import * as pulumi from "@pulumi/pulumi";
+import { LOG_EVENT, RUN_OUTCOME } from "../uploader/src/logEvents";
+
+export interface JobMonitoringArgs {
+  readonly resourceGroupName: pulumi.Input<string>;
+  readonly location: pulumi.Input<string>;
+  readonly jobId: pulumi.Input<string>;
+  /** Workspace receiving the job's console output. */
+  readonly workspaceId: pulumi.Input<string>;
+  /** Without it the rules still fire and show under Monitor > Alerts, but nobody is mailed. */
+  readonly alertEmail?: string;
+}
+
+/** `outcome` values of the uploader's summary event that mean the run did its job. */
+const SUCCESSFUL_OUTCOMES = [RUN_OUTCOME.delivered, RUN_OUTCOME.nothingToDo] as const;
+/** Hours without a successful run before anyone is told: a daily schedule plus slack for a long run. */
+const STALE_AFTER_HOURS = 26;
+
+/**
+ * The uploader's JSON log lines with the given event. `union isfuzzy=true` with an empty
+ * datatable keeps the query valid before the first execution has created the table.
+ */
+function uploaderEvents(event: string, extraFilter = ""): string {
+  return [
+    "union isfuzzy=true (datatable(TimeGenerated: datetime, Log_s: string)[]), ContainerAppConsoleLogs_CL",
+    "| extend entry = parse_json(Log_s)",
+    `| where tostring(entry.event) == "${event}"${extraFilter}`,
+  ].join("\n");
+}
+
+const SEVERITY = { error: 1, warning: 2 } as const;
+
+/**
+ * Every way the nightly upload can go wrong reaches someone: a failed
+ * execution, no successful run for 26 hours (the job did not run, hung or kept
+ * failing), and a client secret about to expire.
+ */
+export class JobMonitoring extends pulumi.ComponentResource {
+  constructor(name: string, args: JobMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hr-connector:monitoring:JobMonitoring", name, {}, opts);
+
+    const actionGroup =
+      args.alertEmail === undefined
+        ? undefined
+        : new monitor.ActionGroup(
+            name,
+            {
+              resourceGroupName: args.resourceGroupName,
+              location: "global",
+              enabled: true,
+              groupShortName: "hr-upload", // at most 12 characters
+              emailReceivers: [{ name: "hr-connector-admins", emailAddress: args.alertEmail, useCommonAlertSchema: true }],
+            },
+            { parent: this },
+          );
+
+    new monitor.MetricAlert(
+      `${name}-failed-execution`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: "global",
+        description: "An execution of the HR upload job failed. Its console log (ContainerAppConsoleLogs_CL) has the uploader's error.",
+        enabled: true,
+        severity: SEVERITY.error,
+        scopes: [args.jobId],
+        evaluationFrequency: "PT5M",
+        windowSize: "PT15M",
+        criteria: {
+          odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+          allOf: [
+            {
+              criterionType: "StaticThresholdCriterion",
+              name: "failed-executions",
+              metricNamespace: "Microsoft.App/jobs",
+              metricName: "Executions",
+              dimensions: [{ name: "state", operator: "Include", values: ["Failed"] }],
+              operator: monitor.Operator.GreaterThan,
+              threshold: 0,
+              timeAggregation: monitor.AggregationTypeEnum.Total,
+            },
+          ],
+        },
+        actions: actionGroup ? [{ actionGroupId: actionGroup.id }] : [],
+      },
+      { parent: this },
+    );
+
+    const logAlert = (ruleName: string, rule: Pick<monitor.ScheduledQueryRuleArgs, "description" | "severity" | "evaluationFrequency" | "windowSize" | "autoMitigate" | "muteActionsDuration" | "criteria">) =>
+      new monitor.ScheduledQueryRule(
+        `${name}-${ruleName}`,
+        {
+          resourceGroupName: args.resourceGroupName,
+          location: args.location,
+          kind: monitor.Kind.LogAlert,
+          enabled: true,
+          scopes: [args.workspaceId],
+          // The console-log table only exists once the first execution has shipped logs.
+          skipQueryValidation: true,
+          actions: { actionGroups: actionGroup ? [actionGroup.id] : [] },
+          ...rule,
+        },
+        { parent: this },
+      );
+
+    const successFilter = ` and tostring(entry.outcome) in (${SUCCESSFUL_OUTCOMES.map((outcome) => `"${outcome}"`).join(", ")})`;
+    logAlert("no-success", {
+      description: `No run of the HR upload job succeeded in the last ${STALE_AFTER_HOURS} hours (no "${LOG_EVENT.summary}" event with outcome ${SUCCESSFUL_OUTCOMES.join(" or ")}).`,
+      severity: SEVERITY.error,
+      evaluationFrequency: "PT1H",
+      // Metric and log windows stop at whole days, so the query narrows a two-day window itself.
+      windowSize: "P2D",
+      autoMitigate: true, // resolves by itself after the next successful run
+      criteria: {
+        allOf: [
+          {
+            query: `${uploaderEvents(LOG_EVENT.summary, successFilter)}\n| where TimeGenerated > ago(${STALE_AFTER_HOURS}h)`,
+            timeAggregation: monitor.TimeAggregation.Count,
+            // The generated ConditionOperator enum holds another API's values; the rule takes these names.
+            operator: monitor.Operator.LessThan,
+            threshold: 1,
+            failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
+          },
+        ],
+      },
+    });
+
+    logAlert("secret-expiring", {
+      description: `The connector's client secret expires within 30 days ("${LOG_EVENT.secretExpiring}" warning). Rotate it: pulumi config set secretRotation <today> && pulumi up`,
+      severity: SEVERITY.warning,
+      evaluationFrequency: "PT1H",
+      windowSize: "P1D",
+      // One mail a day while the warning keeps being logged.
+      autoMitigate: false,
+      muteActionsDuration: "P1D",
+      criteria: {
+        allOf: [
+          {
+            query: uploaderEvents(LOG_EVENT.secretExpiring),
+            timeAggregation: monitor.TimeAggregation.Count,
+            operator: monitor.Operator.GreaterThan,
+            threshold: 0,
+            failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
+          },
+        ],
+      },
+    });
+
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * Offline stand-in for Azure, Entra and Docker, shared by `npm run plan` and
+ * tests/infra. Not part of the deployed program. It records every resource the
+ * program registers and answers with the outputs the program reads, shaped
+ * like the real ones (ARM IDs, cloud-specific hosts).
+ */
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Marks a secret value in serialized inputs (Pulumi's wire format): `{ [SECRET_SIGNATURE]: SECRET_SIGNATURE_VALUE, value }`. */
+const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
+const SECRET_SIGNATURE_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+/** Every client secret the offline Entra hands out starts with this, so tests can look for leaks. */
+export const FAKE_CLIENT_SECRET_PREFIX = "offline-client-secret";
+
+export const OFFLINE_IDS = {
+  subscriptionId: "11111111-1111-4111-8111-111111111111",
+  /** Tenant of the Azure subscription. */
+  azureTenantId: "22222222-2222-4222-8222-222222222222",
+  /** Tenant the azuread provider signs in to (the Purview tenant). */
+  entraTenantId: "33333333-3333-4333-8333-333333333333",
+  deployerObjectId: "44444444-4444-4444-8444-444444444444",
+} as const;
+
+export interface RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  /** The ID the mock assigned (an ARM ID for Azure resources). */
+  readonly id: string;
+  /** Inputs with secret envelopes removed. */
+  readonly inputs: Record<string, unknown>;
+  /** Inputs as the program sent them; secret values are still wrapped. */
+  readonly rawInputs: Record<string, unknown>;
+  /** What the mock answered (the outputs the program sees). */
+  readonly state: Record<string, unknown>;
+  readonly custom: boolean;
+  /** Resources it waits for (inputs and `dependsOn`), as `type::name`. */
+  readonly dependencies: string[];
+}
+
+/** A deterministic GUID-shaped ID, so runs can be compared. */
+function fakeGuid(seed: string): string {
+  const hex = createHash("sha256").update(seed).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+function unwrapSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value !== null && typeof value === "object") {
+    if (SECRET_SIGNATURE in value && "value" in value) return unwrapSecrets(value.value);
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, unwrapSecrets(item)]));
+  }
+  return value;
+}
+
+export function containsSecretEnvelope(value: unknown): boolean {
+  return JSON.stringify(value).includes(SECRET_SIGNATURE);
+}
+
+/** Azure hosts of the cloud `azure-native:environment` selects. */
+function azureHosts(): { vault: string; blob: string; registry: string } {
+  const environment = new pulumi.Config("azure-native").get("environment") ?? "public";
+  return /gov/i.test(environment)
+    ? { vault: "vault.usgovcloudapi.net", blob: "blob.core.usgovcloudapi.net", registry: "azurecr.us" }
+    : { vault: "vault.azure.net", blob: "blob.core.windows.net", registry: "azurecr.io" };
+}
+
+const digest = (text: string) => createHash("sha256").update(text).digest("hex");
+
+type Inputs = Record<string, unknown>;
+interface ArmShape {
+  /** Resource provider path under the resource group, for a given own name. */
+  readonly path: (name: string, inputs: Inputs) => string;
+  /** Input carrying the resource's own name, when the program sets it explicitly. */
+  readonly nameInput?: string;
+}
+
+const ARM: Record<string, ArmShape> = {
+  "azure-native:keyvault:Vault": { path: (name) => `Microsoft.KeyVault/vaults/${name}`, nameInput: "vaultName" },
+  "azure-native:keyvault:Secret": { path: (name, inputs) => `Microsoft.KeyVault/vaults/${inputs.vaultName}/secrets/${name}`, nameInput: "secretName" },
+  "azure-native:storage:StorageAccount": { path: (name) => `Microsoft.Storage/storageAccounts/${name}`, nameInput: "accountName" },
+  "azure-native:storage:BlobServiceProperties": { path: (name, inputs) => `Microsoft.Storage/storageAccounts/${inputs.accountName}/blobServices/${name}`, nameInput: "blobServicesName" },
+  "azure-native:storage:BlobContainer": { path: (name, inputs) => `Microsoft.Storage/storageAccounts/${inputs.accountName}/blobServices/default/containers/${name}`, nameInput: "containerName" },
+  "azure-native:containerregistry:Registry": { path: (name) => `Microsoft.ContainerRegistry/registries/${name}`, nameInput: "registryName" },
+  "azure-native:managedidentity:UserAssignedIdentity": { path: (name) => `Microsoft.ManagedIdentity/userAssignedIdentities/${name}`, nameInput: "resourceName" },
+  "azure-native:operationalinsights:Workspace": { path: (name) => `Microsoft.OperationalInsights/workspaces/${name}`, nameInput: "workspaceName" },
+  "azure-native:app:ManagedEnvironment": { path: (name) => `Microsoft.App/managedEnvironments/${name}`, nameInput: "environmentName" },
+  "azure-native:app:Job": { path: (name) => `Microsoft.App/jobs/${name}`, nameInput: "jobName" },
+  "azure-native:monitor:ActionGroup": { path: (name) => `Microsoft.Insights/actionGroups/${name}`, nameInput: "actionGroupName" },
+  "azure-native:monitor:MetricAlert": { path: (name) => `Microsoft.Insights/metricAlerts/${name}`, nameInput: "ruleName" },
+  "azure-native:monitor:ScheduledQueryRule": { path: (name) => `Microsoft.Insights/scheduledQueryRules/${name}`, nameInput: "ruleName" },
+};
+
+/** Outputs the program reads, computed from the (unwrapped) inputs. */
+function outputsFor(type: string, name: string, inputs: Inputs): { id: string; state: Inputs } {
+  const hosts = azureHosts();
+  const resourceGroup = `/subscriptions/${OFFLINE_IDS.subscriptionId}/resourceGroups/${String(inputs.resourceGroupName)}`;
+  const arm = ARM[type];
+  if (arm) {
+    const ownName = (arm.nameInput && typeof inputs[arm.nameInput] === "string" ? inputs[arm.nameInput] : name) as string;
+    const id = `${resourceGroup}/providers/${arm.path(ownName, inputs)}`;
+    return { id, state: { ...inputs, name: ownName, ...armOutputs(type, ownName, inputs, hosts) } };
+  }
+  switch (type) {
+    case "azure-native:resources:ResourceGroup":
+      return { id: `/subscriptions/${OFFLINE_IDS.subscriptionId}/resourceGroups/${name}`, state: { ...inputs, name } };
+    case "azure-native:authorization:RoleAssignment": {
+      const assignment = fakeGuid(`${String(inputs.scope)}|${String(inputs.roleDefinitionId)}|${String(inputs.principalId)}`);
+      return { id: `${String(inputs.scope)}/providers/Microsoft.Authorization/roleAssignments/${assignment}`, state: { ...inputs, name: assignment } };
+    }
+    case "azuread:index/application:Application": {
+      const objectId = fakeGuid(`application|${name}`);
+      return { id: `/applications/${objectId}`, state: { ...inputs, objectId, clientId: fakeGuid(`client|${name}`) } };
+    }
+    case "azuread:index/servicePrincipal:ServicePrincipal": {
+      const objectId = fakeGuid(`service-principal|${name}`);
+      return { id: objectId, state: { ...inputs, objectId } };
+    }
+    case "azuread:index/applicationPassword:ApplicationPassword": {
+      // Each rotation key yields another value, as Entra would.
+      const value = `${FAKE_CLIENT_SECRET_PREFIX}-${digest(JSON.stringify(inputs.rotateWhenChanged)).slice(0, 16)}`;
+      const keyId = fakeGuid(`password|${value}`);
+      return { id: `${String(inputs.applicationId)}/password/${keyId}`, state: { ...inputs, keyId, value } };
+    }
+    case "docker-build:index:Image": {
+      const [tag] = (inputs.tags as string[] | undefined) ?? [];
+      const imageDigest = `sha256:${digest(JSON.stringify(inputs)).slice(0, 64)}`;
+      return { id: imageDigest, state: { ...inputs, digest: imageDigest, ref: `${tag}@${imageDigest}` } };
+    }
+    default:
+      // Component resources (custom: false) and anything the program does not read from.
+      return { id: `${name}-id`, state: inputs };
+  }
+}
+
+function armOutputs(type: string, name: string, inputs: Inputs, hosts: ReturnType<typeof azureHosts>): Inputs {
+  switch (type) {
+    case "azure-native:keyvault:Vault":
+      return { properties: { ...(inputs.properties as Inputs), vaultUri: `https://${name}.${hosts.vault}/` } };
+    case "azure-native:keyvault:Secret": {
+      const properties = inputs.properties as { value?: string };
+      const secretUri = `https://${String(inputs.vaultName)}.${hosts.vault}/secrets/${name}`;
+      // A new value is a new version. The engine returns `properties` secret as a whole, because it holds the value.
+      const secretProperties = { ...properties, secretUri, secretUriWithVersion: `${secretUri}/${digest(properties.value ?? "").slice(0, 32)}` };
+      return { properties: { [SECRET_SIGNATURE]: SECRET_SIGNATURE_VALUE, value: secretProperties } };
+    }
+    case "azure-native:storage:StorageAccount":
+      return { primaryEndpoints: { blob: `https://${name}.${hosts.blob}/` } };
+    case "azure-native:containerregistry:Registry":
+      return { loginServer: `${name}.${hosts.registry}` };
+    case "azure-native:managedidentity:UserAssignedIdentity":
+      return { principalId: fakeGuid(`principal|${name}`), clientId: fakeGuid(`identity-client|${name}`) };
+    case "azure-native:operationalinsights:Workspace":
+      return { customerId: fakeGuid(`workspace|${name}`) };
+    default:
+      return {};
+  }
+}
+
+function invoke(token: string): Record<string, unknown> {
+  switch (token) {
+    case "azure-native:authorization:getClientConfig":
+      return { subscriptionId: OFFLINE_IDS.subscriptionId, tenantId: OFFLINE_IDS.azureTenantId, objectId: OFFLINE_IDS.deployerObjectId, clientId: fakeGuid("azure-cli") };
+    case "azuread:index/getClientConfig:getClientConfig":
+      return { tenantId: OFFLINE_IDS.entraTenantId, objectId: OFFLINE_IDS.deployerObjectId, clientId: fakeGuid("azure-cli") };
+    case "azure-native:operationalinsights:getSharedKeys":
+      return { primarySharedKey: "offline-workspace-key", secondarySharedKey: "offline-workspace-key-2" };
+    default:
+      throw new Error(`the offline mocks do not know the invoke ${token}`);
+  }
+}
+
+/**
+ * Installs the mocks for the given project and stack; resources registered
+ * afterwards are appended to the returned array, in registration order.
+ */
+export async function installOfflineMocks(project: string, stack: string): Promise<RecordedResource[]> {
+  const recorded: RecordedResource[] = [];
+  let dependencies: string[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        const inputs = unwrapSecrets(args.inputs) as Inputs;
+        const outputs = outputsFor(args.type, args.name, inputs);
+        recorded.push({ type: args.type, name: args.name, id: outputs.id, inputs, rawInputs: args.inputs, state: outputs.state, custom: args.custom ?? true, dependencies });
+        return outputs;
+      },
+      call: (args) => invoke(args.token),
+    },
+    project,
+    stack,
+  );
+  // The mock interface does not pass a registration's dependencies on; the request carries them.
+  // The monitor calls newResource synchronously, so the request seen last is the one being recorded.
+  const monitor = pulumi.runtime.getMonitor() as unknown as RegistrationMonitor;
+  const registerResource = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) => {
+    dependencies = request.getDependenciesList().map(typeAndNameOfUrn);
+    return registerResource(request, callback);
+  };
+  return recorded;
+}
+
+interface RegistrationMonitor {
+  registerResource(request: { getDependenciesList(): string[] }, callback: unknown): Promise<void>;
+}
+
+/** `urn:pulumi:<stack>::<project>::<parent types$>type::name` → `type::name`. */
+function typeAndNameOfUrn(urn: string): string {
+  const [qualifiedType = "", name = ""] = urn.split("::").slice(-2);
+  return `${qualifiedType.split("$").pop() ?? ""}::${name}`;
+}

@@ -1,0 +1,34 @@
+import * as pulumi from "@pulumi/pulumi";
+import { installOfflineMocks, type RecordedResource } from "./mocks";
+
+/** The project name `new pulumi.Config()` namespaces keys with (Pulumi.yaml `name`). */
+export const PROJECT = "hr-connector";
+
+/** The program module: its exports are the stack outputs. */
+export type ProgramExports = Record<string, unknown>;
+
+export interface OfflineRun {
+  /** Every resource registered, in registration order. */
+  readonly resources: RecordedResource[];
+  readonly program: ProgramExports;
+  /** Stack outputs as plain values (absent ones omitted). */
+  readonly outputs: Record<string, unknown>;
+}
+
+const promiseOf = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
+
+/**
+ * Runs the program once under the offline mocks: mocks first, then config,
+ * then the program (`load` must import it afresh), and waits until every
+ * registration has been answered.
+ */
+export async function runOffline(stack: string, config: Record<string, string>, load: () => ProgramExports): Promise<OfflineRun> {
+  const resources = await installOfflineMocks(PROJECT, stack);
+  pulumi.runtime.setAllConfig(config);
+  const program = load();
+  const settled = await Promise.all(
+    Object.entries(program).map(async ([name, value]) => [name, pulumi.Output.isInstance(value) ? await promiseOf(value) : value] as const),
+  );
+  await pulumi.runtime.disconnect(); // drains the registrations no output depends on (alerts, role assignments)
+  return { resources, program, outputs: Object.fromEntries(settled.filter(([, value]) => value !== undefined)) };
+}

@@ -1,0 +1,24 @@
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+
+export interface StackFileConfig {
+  /** `namespace:key` → value, as `pulumi.runtime.setAllConfig` takes it. */
+  readonly values: Record<string, string>;
+  /** Keys holding `secure:` values, which only the Pulumi CLI can decrypt. */
+  readonly skippedSecureKeys: string[];
+}
+
+/**
+ * Reads a `Pulumi.<stack>.yaml` for offline runs. The CLI does this (and
+ * decrypts `secure:` values) in a real deployment; mocks need it done by hand.
+ */
+export function readStackFile(file: string): StackFileConfig {
+  const document = (parse(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const values: Record<string, string> = {};
+  const skippedSecureKeys: string[] = [];
+  for (const [key, value] of Object.entries(document.config ?? {})) {
+    if (value !== null && typeof value === "object" && "secure" in value) skippedSecureKeys.push(key);
+    else values[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return { values, skippedSecureKeys };
+}

@@ -1,0 +1,61 @@
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface SecretVaultArgs {
+  readonly resourceGroupName: pulumi.Input<string>;
+  readonly location: pulumi.Input<string>;
+  /** Azure tenant of the subscription (may differ from the Purview tenant for GCC). */
+  readonly tenantId: pulumi.Input<string>;
+  readonly secretName: string;
+  /** Must be a Pulumi secret. */
+  readonly secretValue: pulumi.Input<string>;
+}
+
+/** Key Vault holding the connector's client secret; access is by Azure RBAC only. */
+export class SecretVault extends pulumi.ComponentResource {
+  /** Scope for granting read access to this one secret. */
+  readonly secretId: pulumi.Output<string>;
+  /**
+   * Versioned URL of the current secret value. Unsecret: the URL holds no secret, and a secret
+   * output would mark the job's whole configuration secret. Versioned: a rotation changes the
+   * job in the same `pulumi up`, instead of waiting for Container Apps' periodic refresh of
+   * versionless references while the old password is already deleted.
+   */
+  readonly secretVersionedUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: SecretVaultArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hr-connector:secrets:SecretVault", name, {}, opts);
+
+    const vault = new keyvault.Vault(
+      name,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        properties: {
+          tenantId: args.tenantId,
+          sku: { family: keyvault.SkuFamily.A, name: keyvault.SkuName.Standard },
+          enableRbacAuthorization: true,
+          enableSoftDelete: true,
+          softDeleteRetentionInDays: 90,
+          enablePurgeProtection: true,
+        },
+      },
+      { parent: this },
+    );
+
+    const secret = new keyvault.Secret(
+      args.secretName,
+      {
+        resourceGroupName: args.resourceGroupName,
+        vaultName: vault.name,
+        secretName: args.secretName,
+        properties: { value: args.secretValue },
+      },
+      { parent: this },
+    );
+
+    this.secretId = secret.id;
+    this.secretVersionedUrl = pulumi.unsecret(secret.properties.secretUriWithVersion);
+    this.registerOutputs({ vaultId: vault.id, secretId: this.secretId });
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Shared test harness: runs infra/index.ts under the offline mocks with the
+ * Gov stack file's values (Pulumi.gov.yaml, read rather than retyped) plus
+ * per-test overrides.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import type { RecordedResource } from "../../infra/offline/mocks";
+import { PROJECT, runOffline, type OfflineRun, type ProgramExports } from "../../infra/offline/run";
+import { readStackFile } from "../../infra/offline/stackFile";
+
+export const GOV_STACK = readStackFile(path.join(__dirname, "..", "..", "Pulumi.gov.yaml")).values;
+
+/** What the Purview wizard would show; any GUID. */
+export const CONNECTOR_JOB_ID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+
+export const TYPE = {
+  application: "azuread:index/application:Application",
+  servicePrincipal: "azuread:index/servicePrincipal:ServicePrincipal",
+  password: "azuread:index/applicationPassword:ApplicationPassword",
+  vault: "azure-native:keyvault:Vault",
+  secret: "azure-native:keyvault:Secret",
+  storageAccount: "azure-native:storage:StorageAccount",
+  blobService: "azure-native:storage:BlobServiceProperties",
+  container: "azure-native:storage:BlobContainer",
+  workspace: "azure-native:operationalinsights:Workspace",
+  environment: "azure-native:app:ManagedEnvironment",
+  registry: "azure-native:containerregistry:Registry",
+  image: "docker-build:index:Image",
+  identity: "azure-native:managedidentity:UserAssignedIdentity",
+  roleAssignment: "azure-native:authorization:RoleAssignment",
+  job: "azure-native:app:Job",
+  actionGroup: "azure-native:monitor:ActionGroup",
+  metricAlert: "azure-native:monitor:MetricAlert",
+  queryRule: "azure-native:monitor:ScheduledQueryRule",
+} as const;
+
+/**
+ * The Gov stack's config with overrides; unprefixed keys are project keys,
+ * and `undefined` removes a key.
+ */
+export function govConfig(overrides: Record<string, string | undefined> = {}): Record<string, string> {
+  const config = { ...GOV_STACK };
+  for (const [key, value] of Object.entries(overrides)) {
+    const fullKey = key.includes(":") ? key : `${PROJECT}:${key}`;
+    if (value === undefined) delete config[fullKey];
+    else config[fullKey] = value;
+  }
+  return config;
+}
+
+const INFRA_DIR = path.join(__dirname, "..", "..", "infra");
+
+/**
+ * The Pulumi SDK modules the program imports, loaded once and shared by every run: one copy
+ * of @pulumi/pulumi holds the mocks, and a fresh copy per run would add process listeners.
+ */
+const SHARED_SDK_MODULES = new Map(
+  readdirSync(INFRA_DIR)
+    .filter((file) => file.endsWith(".ts"))
+    .flatMap((file) => [...readFileSync(path.join(INFRA_DIR, file), "utf8").matchAll(/from "(@pulumi\/[^"]+)"/g)].map((match) => match[1] as string))
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from the program's imports
+    .map((moduleName): [string, unknown] => [moduleName, require(moduleName)]),
+);
+
+/** One run of the program; each call evaluates infra/ afresh (jest.isolateModules) with the shared SDK. */
+export function runGov(overrides: Record<string, string | undefined> = {}): Promise<OfflineRun> {
+  return runOffline("gov", govConfig(overrides), () => {
+    let program: ProgramExports = {};
+    jest.isolateModules(() => {
+      for (const [moduleName, sdk] of SHARED_SDK_MODULES) jest.doMock(moduleName, () => sdk);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after mocks and config, afresh per run
+      program = require("../../infra/index") as ProgramExports;
+    });
+    return program;
+  });
+}
+
+/** Recorded inputs and state are untyped JSON; tests navigate them freely and assert on the values. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = Record<string, any>;
+export interface Recorded extends RecordedResource {
+  readonly inputs: Json;
+  readonly state: Json;
+}
+
+export function ofType(run: OfflineRun, type: string): Recorded[] {
+  return run.resources.filter((resource) => resource.type === type);
+}
+
+/** The one resource of a type (fails the test if there are none or several). */
+export function only(run: OfflineRun, type: string): Recorded {
+  const found = ofType(run, type);
+  expect(found.map((resource) => resource.name)).toHaveLength(1);
+  return found[0] as Recorded;
+}
+
+/** The resource of a type with a given name (fails the test if absent). */
+export function named(run: OfflineRun, type: string, name: string): Recorded {
+  const resource = ofType(run, type).find((candidate) => candidate.name === name);
+  expect(resource).toBeDefined();
+  return resource as Recorded;
+}

@@ -1,0 +1,83 @@
+/** The Gov stack in its other shapes: the first pass, a prebuilt image, no alert address, uploader options. */
+import { CONNECTOR_JOB_ID, TYPE, ofType, only, runGov, type Json } from "./harness";
+
+const envOf = (job: Json): Json[] => job.template.containers[0].env;
+
+describe("first pass, without connectorJobId", () => {
+  it("creates everything but the job, its image and its alerts", async () => {
+    const run = await runGov();
+    for (const type of [TYPE.job, TYPE.image, TYPE.actionGroup, TYPE.metricAlert, TYPE.queryRule]) expect([type, ofType(run, type)]).toEqual([type, []]);
+    for (const type of [TYPE.application, TYPE.password, TYPE.vault, TYPE.secret, TYPE.storageAccount, TYPE.environment, TYPE.registry, TYPE.identity]) {
+      expect([type, ofType(run, type)]).toEqual([type, [expect.anything()]]);
+    }
+    expect(ofType(run, TYPE.roleAssignment)).toHaveLength(4);
+    expect(run.outputs).not.toHaveProperty("jobName");
+  });
+
+  it("tells exactly what to type into the connector wizard and what to run next", async () => {
+    const run = await runGov();
+    const nextSteps = run.outputs.nextSteps as string;
+    expect(nextSteps).toContain(`App ID: ${only(run, TYPE.application).state.clientId}`);
+    expect(nextSteps).toContain("column names: EmailAddress, TerminationDate, LastWorkingDate");
+    expect(nextSteps).toContain("pulumi config set connectorJobId <job-id> && pulumi up");
+    // The second pass builds the image and pushes it with the deployer's registry login.
+    expect(nextSteps).toContain(`az acr login --name ${only(run, TYPE.registry).state.name}`);
+  });
+
+  it("names the columns as `columns` remaps them", async () => {
+    const run = await runGov({ columns: "email=Mail,terminationDate=TermDate" });
+    expect(run.outputs.nextSteps).toContain("column names: Mail, TermDate, LastWorkingDate");
+  });
+
+  it("needs no registry login when a prebuilt image is configured", async () => {
+    const run = await runGov({ image: "example.azurecr.us/hr-upload:1.0.0" });
+    expect(run.outputs.nextSteps).not.toContain("az acr login");
+  });
+});
+
+describe("image", () => {
+  it("is not built when `image` is set; the job runs that image", async () => {
+    const run = await runGov({ connectorJobId: CONNECTOR_JOB_ID, image: "example.azurecr.us/hr-upload:1.0.0" });
+    expect(ofType(run, TYPE.image)).toEqual([]);
+    expect(only(run, TYPE.job).inputs.template.containers[0].image).toBe("example.azurecr.us/hr-upload:1.0.0");
+  });
+
+  it("is built and run by digest when `image` is unset", async () => {
+    const run = await runGov({ connectorJobId: CONNECTOR_JOB_ID });
+    expect(only(run, TYPE.job).inputs.template.containers[0].image).toBe(only(run, TYPE.image).state.ref);
+  });
+});
+
+describe("without alertEmail", () => {
+  it("still creates every alert rule, with no action group to mail", async () => {
+    const run = await runGov({ connectorJobId: CONNECTOR_JOB_ID });
+    expect(ofType(run, TYPE.actionGroup)).toEqual([]);
+    expect(only(run, TYPE.metricAlert).inputs.actions).toEqual([]);
+    expect(ofType(run, TYPE.queryRule).map((rule) => rule.inputs.actions)).toEqual([{ actionGroups: [] }, { actionGroups: [] }]);
+  });
+});
+
+describe("uploader options", () => {
+  it("are passed to the job only when configured, before the secret reference", async () => {
+    const plain = await runGov({ connectorJobId: CONNECTOR_JOB_ID });
+    const names = envOf(only(plain, TYPE.job).inputs).map((variable) => variable.name);
+    expect(names.filter((name) => ["HR_RECORDS_PER_CALL", "HR_SCENARIO", "HR_COLUMNS"].includes(name))).toEqual([]);
+
+    const tuned = await runGov({ connectorJobId: CONNECTOR_JOB_ID, recordsPerCall: "2000", scenario: "resignation", columns: "email=Mail" });
+    expect(envOf(only(tuned, TYPE.job).inputs).slice(-4)).toEqual([
+      { name: "HR_RECORDS_PER_CALL", value: "2000" },
+      { name: "HR_SCENARIO", value: "resignation" },
+      { name: "HR_COLUMNS", value: "email=Mail" },
+      { name: "HR_APP_SECRET", secretRef: "hr-app-secret" },
+    ]);
+  });
+
+  it("use the configured schedule, job name and CSV blob", async () => {
+    const run = await runGov({ connectorJobId: CONNECTOR_JOB_ID, schedule: "30 2 * * 1-5", jobName: "hr-upload-gov", csvBlobName: "exports/hr today.csv" });
+    const job = only(run, TYPE.job).inputs;
+    expect(job.jobName).toBe("hr-upload-gov");
+    expect(job.configuration.scheduleTriggerConfig.cronExpression).toBe("30 2 * * 1-5");
+    expect(envOf(job).find((variable) => variable.name === "HR_CSV")?.value).toMatch(/\/hr-data\/exports\/hr%20today\.csv$/);
+    expect(run.outputs.jobName).toBe("hr-upload-gov");
+  });
+});
