@@ -10,6 +10,8 @@ export const LOG_EVENT = {
   invalidRecord: "invalid-record",
   /** The client secret expires within 30 days (HR_SECRET_EXPIRES_ON). */
   secretExpiring: "secret-expiring",
+  /** Employee-profile data risks expiring: the service deletes profiles not refreshed for 30 days. */
+  profileStale: "profile-stale",
   /** A run failed; carries the error class and exit code. */
   failed: "failed",
 } as const;

@@ -26,7 +26,17 @@ export const FLAGS = {
   },
   "job-id": { type: "string", value: "GUID", description: "the connector's job ID, shown by the Purview wizard", aliases: ["jobId"] },
   csv: { type: "string", value: "FILE", description: "the HR CSV file to read", aliases: ["csvFilePath", "FilePath"] },
-  scenario: { type: "string", value: "NAME", description: "HR scenario the file holds (default: resignation)" },
+  scenario: {
+    type: "string",
+    value: "NAME[,NAME...]",
+    description: "HR scenario the file holds (default: resignation); several, comma-separated, for a file with a scenario column",
+  },
+  "scenario-column": { type: "string", value: "HEADER", description: "the column naming each record's scenario in a multi-scenario file (default HRScenario)" },
+  "scenario-values": {
+    type: "string",
+    value: "MAP",
+    description: "that column's value per scenario, as mapped in the wizard: scenario=Value,... (defaults: Learn's values, any case)",
+  },
   columns: {
     type: "string",
     value: "MAP",
