@@ -19,6 +19,8 @@ async function bundle(): Promise<void> {
     format: "cjs",
     banner: { js: "#!/usr/bin/env node" },
     legalComments: "none",
+    inject: [resolve(__dirname, "lib/importMetaUrl.ts")],
+    define: { "import.meta.url": "import_meta_url" },
     metafile: true,
     logLevel: "warning",
   });

@@ -11,14 +11,11 @@
  *   npx tsx scripts/standin.ts     prints {"url","caFile",...} and serves until killed
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { writeFileSync, mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
-import { generate } from "selfsigned";
 import { CLOUD_PROFILES, tokenScope } from "../uploader/src/clouds";
+import { makeLoopbackCertificate, type LoopbackCertificate } from "./lib/loopbackCert";
 
 export interface StandInOptions {
   tenantId?: string;
@@ -32,6 +29,8 @@ export interface StandInOptions {
   secretExpired?: boolean;
   /** Keep every received record (tests); off for benchmarks, which only count. */
   keepRecords?: boolean;
+  /** Serve with this certificate (shared with Azurite, so one NODE_EXTRA_CA_CERTS file trusts both). */
+  certificate?: LoopbackCertificate;
 }
 
 /** What the next ingestion request gets instead of normal service. */
@@ -65,7 +64,7 @@ export class StandInCloud {
   readonly issuedTokens = new Set<string>();
   tokenRequests = 0;
   ingestionRequests = 0;
-  /** Delay before each ingestion answer, for tests that must act mid-run. */
+  /** Delay before each ingestion request is accepted, for tests that must act mid-run. */
   ingestionDelayMs = 0;
   private readonly faults: Fault[] = [];
   private readonly recordsSavedByJob = new Map<string, number>();
@@ -76,11 +75,11 @@ export class StandInCloud {
     private readonly server: Server,
     readonly url: string,
     readonly caFile: string,
-    readonly options: Required<StandInOptions>,
+    readonly options: Required<Omit<StandInOptions, "certificate">>,
   ) {}
 
   static async start(options: StandInOptions = {}): Promise<StandInCloud> {
-    const settings: Required<StandInOptions> = {
+    const settings: Required<Omit<StandInOptions, "certificate">> = {
       tenantId: options.tenantId ?? STANDIN_DEFAULTS.tenantId,
       clientId: options.clientId ?? STANDIN_DEFAULTS.clientId,
       clientSecret: options.clientSecret ?? STANDIN_DEFAULTS.clientSecret,
@@ -89,13 +88,9 @@ export class StandInCloud {
       secretExpired: options.secretExpired ?? false,
       keepRecords: options.keepRecords ?? true,
     };
-    const pems = await generate([{ name: "commonName", value: "127.0.0.1" }], {
-      keySize: 2048,
-      extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] }],
-    });
-    const caFile = join(mkdtempSync(join(tmpdir(), "hr-standin-")), "standin-ca.pem");
-    writeFileSync(caFile, pems.cert);
-    const server = createServer({ key: pems.private, cert: pems.cert });
+    const certificate = options.certificate ?? (await makeLoopbackCertificate());
+    const caFile = certificate.certFile;
+    const server = createServer({ key: certificate.key, cert: certificate.cert });
     await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
     const { port } = server.address() as { port: number };
     const standIn = new StandInCloud(server, `https://127.0.0.1:${port}`, caFile, settings);
@@ -200,7 +195,11 @@ export class StandInCloud {
     if (fault?.kind === "status") {
       return send(response, fault.status, fault.body ?? "", fault.retryAfter === undefined ? {} : { "retry-after": fault.retryAfter });
     }
-    if (this.ingestionDelayMs > 0) await new Promise((later) => setTimeout(later, this.ingestionDelayMs));
+    if (this.ingestionDelayMs > 0) {
+      await new Promise((later) => setTimeout(later, this.ingestionDelayMs));
+      // A client that went away while its request was held never had the chunk accepted.
+      if (request.socket.destroyed) return;
+    }
 
     const token = /^Bearer ([^ ]+)$/.exec(request.headers.authorization ?? "")?.[1];
     if (token === undefined || (this.tokenExpiry.get(token) ?? 0) < Date.now()) return send(response, 401, "");

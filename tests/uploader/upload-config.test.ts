@@ -22,7 +22,8 @@ describe("hr-upload upload: configuration errors exit 2 with one line", () => {
     [["--ingestion-url", "http://127.0.0.1:8080"], /--ingestion-url must be an https URL/],
     [["--authority-host", "login.microsoftonline.us"], /--authority-host must be an https URL/],
     [["--secret-expires-on", "next year"], /--secret-expires-on must be a date/],
-    [["--checkpoint", "https://acct.blob.core.usgovcloudapi.net/hr-state"], /Blob container URLs are not supported/],
+    [["--checkpoint", "http://acct.blob.core.usgovcloudapi.net/hr-state"], /--checkpoint must be an https Blob Storage URL/],
+    [["--csv", "ftp://files.agency.gov/employees.csv"], /--csv must be an https Blob Storage URL/],
   ])("%j", async (override, message) => {
     const args = [...base];
     for (let i = 0; i < override.length; i += 2) {

@@ -29,6 +29,8 @@ export const RUN_OUTCOME = {
   valid: "valid",
   invalid: "invalid",
   failed: "failed",
+  /** Another run holds the lock on this job and file; this one stood down. */
+  locked: "locked",
 } as const;
 
 export type RunOutcome = (typeof RUN_OUTCOME)[keyof typeof RUN_OUTCOME];

@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { ClientCredentials, TokenSource } from "./auth";
 import { type ChunkPlan, planDigest } from "./chunkPlan";
-import { type Checkpoint, type CheckpointStore, checkpointKey } from "./checkpoint/store";
+import { type Checkpoint, type RunLock, type RunRecord, type StateStore, checkpointKey } from "./state/stateStore";
 import type { ColumnMap } from "./csv/layout";
 import type { ScenarioSpec } from "./csv/scenarios";
 import { deliverChunk, type DeliverySettings, type PostChunk } from "./delivery";
@@ -24,7 +24,8 @@ export interface UploadConfig {
   readonly recordsPerCall: number;
   readonly concurrency: number;
   readonly skipInvalid: boolean;
-  readonly checkpoints: CheckpointStore;
+  /** Checkpoints, the run lock and run records. */
+  readonly state: StateStore;
   readonly force: boolean;
   readonly resendAfterDays: number;
   readonly dryRun: boolean;
@@ -48,50 +49,141 @@ export interface ProgressLine {
 const DAY_MS = 86_400_000;
 export const SECRET_EXPIRY_WARNING_DAYS = 30;
 
-/** `hr-upload upload`: validate, plan, then deliver every chunk exactly once, resuming from the checkpoint. */
+/** How a run ended: the summary event's message and fields, and what the run record keeps. */
+interface RunResult {
+  readonly outcome: RunOutcome;
+  readonly exitCode: number;
+  readonly message: string;
+  readonly fields: Record<string, string | number | undefined>;
+}
+
+/**
+ * `hr-upload upload`: under the run lock, validate and plan, then deliver
+ * every chunk exactly once, resuming from the checkpoint; always end with one
+ * summary event and, for real runs, a run record.
+ */
 export async function runUpload(config: UploadConfig, services: UploadServices): Promise<number> {
   const { logger } = services;
   const now = services.now ?? (() => new Date());
   const started = now();
   warnIfSecretExpiring(config.secretExpiresOn, started, logger);
+  const key = checkpointKey(config.jobId, config.source.name);
+  const lock = config.dryRun ? undefined : await config.state.acquireLock(key);
+  const tally = { records: 0, chunks: 0, retries: 0, tokenRequests: 0 };
 
-  const inspection = await inspectCsv(config.source, { ...config, recordsPerChunk: config.recordsPerCall });
-  const base = {
+  let result: RunResult;
+  if (!config.dryRun && lock === undefined) {
+    result = {
+      outcome: RUN_OUTCOME.locked,
+      exitCode: EXIT_CODES.ok,
+      message: `another run holds the lock on this file and job (in ${config.state.location}); standing down. A killed run's lock expires by itself.`,
+      fields: {},
+    };
+  } else {
+    try {
+      result = await uploadUnderLock(config, services, key, lock, tally, now);
+    } catch (error) {
+      services.progress?.clear();
+      if (!(error instanceof HrError)) throw error;
+      logger.error(LOG_EVENT.failed, error.message, { errorClass: error.errorClass, exitCode: error.exitCode });
+      const progress =
+        tally.chunks === 0
+          ? "nothing was delivered this run"
+          : `${tally.records} records in ${tally.chunks} chunks were delivered this run and are in the checkpoint; a rerun sends the rest`;
+      result = { outcome: RUN_OUTCOME.failed, exitCode: error.exitCode, message: `upload failed: ${progress}`, fields: { errorClass: error.errorClass } };
+    } finally {
+      await lock?.release();
+    }
+  }
+  services.progress?.clear();
+
+  const ended = now();
+  const fields = {
     file: config.source.name,
     jobId: config.jobId,
     cloud: config.cloud,
     scenario: config.scenario.id,
-    sha256: inspection.sha256,
-    ...countsOf(inspection),
-    chunks: inspection.chunks.length,
+    recordsDelivered: tally.records,
+    chunksSent: tally.chunks,
+    retries: tally.retries,
+    tokenRequests: tally.tokenRequests,
+    ...result.fields,
+    durationSeconds: (ended.getTime() - started.getTime()) / 1000,
   };
-  const summary = (outcome: RunOutcome, exitCode: number, message: string, fields: object = {}) => {
-    logger.info(LOG_EVENT.summary, message, { outcome, exitCode, ...base, durationSeconds: (now().getTime() - started.getTime()) / 1000, ...fields });
-    return exitCode;
+  if (!config.dryRun) await saveRunRecord(config.state, { ...fields, outcome: result.outcome, exitCode: result.exitCode }, started, ended, logger);
+  logger.info(LOG_EVENT.summary, result.message, { outcome: result.outcome, exitCode: result.exitCode, ...fields });
+  return result.exitCode;
+}
+
+async function saveRunRecord(
+  state: StateStore,
+  fields: Record<string, string | number | undefined> & { file: string; jobId: string; scenario: string; outcome: string; exitCode: number },
+  started: Date,
+  ended: Date,
+  logger: Logger,
+): Promise<void> {
+  const record: RunRecord = {
+    version: 1,
+    runId: randomUUID(),
+    startedAt: started.toISOString(),
+    endedAt: ended.toISOString(),
+    file: fields.file,
+    fileSha256: fields.sha256 as string | undefined,
+    jobId: fields.jobId,
+    scenario: fields.scenario,
+    recordsRead: fields.recordsRead as number | undefined,
+    recordsDelivered: fields.recordsDelivered as number,
+    chunks: fields.chunks as number | undefined,
+    chunksSent: fields.chunksSent as number,
+    retries: fields.retries as number,
+    outcome: fields.outcome,
+    exitCode: fields.exitCode,
+    errorClass: fields.errorClass as string | undefined,
   };
+  // The upload's outcome stands even if its record cannot be written: say so, do not fail the run.
+  await state.saveRunRecord(record).catch((error: unknown) =>
+    logger.warn("run-record-not-saved", `the run record could not be saved in ${state.location}: ${error instanceof Error ? error.message : "error"}`),
+  );
+}
+
+async function uploadUnderLock(
+  config: UploadConfig,
+  services: UploadServices,
+  key: string,
+  lock: RunLock | undefined,
+  tally: { records: number; chunks: number; retries: number; tokenRequests: number },
+  now: () => Date,
+): Promise<RunResult> {
+  const { logger } = services;
+  const inspection = await inspectCsv(config.source, { ...config, recordsPerChunk: config.recordsPerCall });
+  const found = { sha256: inspection.sha256, ...countsOf(inspection), chunks: inspection.chunks.length };
 
   if (inspection.invalid > 0) {
     reportInvalidRecords(logger, inspection);
     if (!config.skipInvalid) {
-      return summary(RUN_OUTCOME.invalid, EXIT_CODES.invalidCsv, `${inspection.invalid} of ${inspection.recordsRead} records are invalid; nothing was sent (fix them, or send the rest with --skip-invalid)`);
+      return {
+        outcome: RUN_OUTCOME.invalid,
+        exitCode: EXIT_CODES.invalidCsv,
+        message: `${inspection.invalid} of ${inspection.recordsRead} records are invalid; nothing was sent (fix them, or send the rest with --skip-invalid)`,
+        fields: found,
+      };
     }
     logger.warn("skipping-invalid", `--skip-invalid: ${inspection.invalid} invalid records will not be sent`, { invalid: inspection.invalid });
   }
 
-  const key = checkpointKey(config.jobId, config.source.name);
   const planSha256 = planDigest(inspection.header, inspection.chunks);
-  const previous = await config.checkpoints.load(key);
-  const resume = decideResume(previous, planSha256, config, started);
+  const previous = await config.state.loadCheckpoint(key);
+  const resume = decideResume(previous, planSha256, config, now());
   if (resume.message && !resume.nothingToDo) logger.info("resume", resume.message);
   const pending = inspection.chunks.filter((chunk) => !resume.delivered.has(chunk.index));
 
   if (config.dryRun) {
     describePlan(logger, config, inspection, pending);
-    return summary(RUN_OUTCOME.dryRun, EXIT_CODES.ok, `dry run: would send ${pending.length} of ${inspection.chunks.length} chunks; nothing was sent`);
+    return { outcome: RUN_OUTCOME.dryRun, exitCode: EXIT_CODES.ok, message: `dry run: would send ${pending.length} of ${inspection.chunks.length} chunks; nothing was sent`, fields: found };
   }
-  if (resume.nothingToDo) return summary(RUN_OUTCOME.nothingToDo, EXIT_CODES.ok, resume.message ?? "nothing to do", { recordsDelivered: 0 });
+  if (resume.nothingToDo) return { outcome: RUN_OUTCOME.nothingToDo, exitCode: EXIT_CODES.ok, message: resume.message ?? "nothing to do", fields: found };
 
-  const checkpoint = new CheckpointWriter(config.checkpoints, key, {
+  const checkpoint = new CheckpointWriter(config.state, key, {
     version: 1,
     jobId: config.jobId,
     source: config.source.name,
@@ -102,44 +194,28 @@ export async function runUpload(config: UploadConfig, services: UploadServices):
     totalRecords: inspection.chunks.reduce((sum, chunk) => sum + chunk.records, 0),
     deliveredChunks: [...resume.delivered],
     recordsDelivered: inspection.chunks.filter((chunk) => resume.delivered.has(chunk.index)).reduce((sum, chunk) => sum + chunk.records, 0),
-    updatedAt: started.toISOString(),
+    updatedAt: now().toISOString(),
   });
   if (pending.length === 0) {
     // No records, or an earlier run delivered every chunk but stopped before recording completion.
     if (inspection.chunks.length > 0) await checkpoint.complete(now());
-    return summary(RUN_OUTCOME.nothingToDo, EXIT_CODES.ok, `no records left to send (${inspection.valid} valid records in the file)`, { recordsDelivered: 0 });
+    return { outcome: RUN_OUTCOME.nothingToDo, exitCode: EXIT_CODES.ok, message: `no records left to send (${inspection.valid} valid records in the file)`, fields: found };
   }
-  const tally = { records: 0, chunks: 0, retries: 0 };
-  let tokens: TokenSource | undefined;
+
+  const tokens = services.createTokenSource(config.credentials);
   try {
-    tokens = services.createTokenSource(config.credentials);
     await tokens.token(); // once, before any parallel work: a bad secret fails here, before a byte is sent
-    await sendChunks(pending, config, inspection, tokens, services, checkpoint, tally, now);
+    await sendChunks(pending, config, inspection, tokens, services, checkpoint, lock, tally, now);
     await checkpoint.complete(now());
-  } catch (error) {
-    services.progress?.clear();
-    if (!(error instanceof HrError)) throw error;
-    logger.error(LOG_EVENT.failed, error.message, { errorClass: error.errorClass, exitCode: error.exitCode });
-    const progress =
-      tally.chunks === 0
-        ? "nothing was delivered this run"
-        : `${tally.records} records in ${tally.chunks} chunks were delivered this run and are in the checkpoint; a rerun sends the rest`;
-    return summary(RUN_OUTCOME.failed, error.exitCode, `upload failed: ${progress}`, {
-      errorClass: error.errorClass,
-      recordsDelivered: tally.records,
-      chunksSent: tally.chunks,
-      retries: tally.retries,
-      tokenRequests: tokens?.networkRequests ?? 0,
-    });
+  } finally {
+    tally.tokenRequests = tokens.networkRequests;
   }
-  services.progress?.clear();
-  return summary(RUN_OUTCOME.delivered, EXIT_CODES.ok, `delivered ${tally.records} records in ${tally.chunks} chunks (${tally.retries} retries)`, {
-    recordsDelivered: tally.records,
-    recordsDeliveredTotal: checkpoint.state.recordsDelivered,
-    chunksSent: tally.chunks,
-    retries: tally.retries,
-    tokenRequests: tokens.networkRequests,
-  });
+  return {
+    outcome: RUN_OUTCOME.delivered,
+    exitCode: EXIT_CODES.ok,
+    message: `delivered ${tally.records} records in ${tally.chunks} chunks (${tally.retries} retries)`,
+    fields: { ...found, recordsDeliveredTotal: checkpoint.state.recordsDelivered },
+  };
 }
 
 interface ResumeDecision {
@@ -179,6 +255,7 @@ async function sendChunks(
   tokens: TokenSource,
   services: UploadServices,
   checkpoint: CheckpointWriter,
+  lock: RunLock | undefined,
   tally: { records: number; chunks: number; retries: number },
   now: () => Date,
 ): Promise<void> {
@@ -186,7 +263,10 @@ async function sendChunks(
   const reads = new Map<number, Promise<Buffer>>();
   const readAhead = (position: number) => {
     const chunk = pending[position];
-    if (chunk !== undefined && !reads.has(position)) reads.set(position, readChunk(config.source, inspection.header, chunk));
+    if (chunk === undefined || reads.has(position)) return;
+    const read = readChunk(config.source, inspection.header, chunk);
+    read.catch(() => undefined); // a read-ahead may fail after the run stopped; whoever awaits it sees the error
+    reads.set(position, read);
   };
   const started = now().getTime();
   let cursor = 0;
@@ -196,6 +276,12 @@ async function sendChunks(
     while (failure === undefined && cursor < pending.length) {
       const position = cursor++;
       const chunk = pending[position] as ChunkPlan;
+      try {
+        lock?.assertHeld();
+      } catch (error) {
+        failure ??= error;
+        break;
+      }
       readAhead(position);
       readAhead(position + config.concurrency);
       try {
@@ -244,7 +330,7 @@ class CheckpointWriter {
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly store: CheckpointStore,
+    private readonly store: StateStore,
     private readonly key: string,
     public state: Checkpoint,
   ) {}
@@ -266,7 +352,7 @@ class CheckpointWriter {
 
   private persist(): Promise<void> {
     const snapshot = this.state;
-    this.writing = this.writing.then(() => this.store.save(this.key, snapshot));
+    this.writing = this.writing.then(() => this.store.saveCheckpoint(this.key, snapshot));
     return this.writing;
   }
 }

@@ -83,6 +83,22 @@ export const COMMANDS = {
       5: "upload failed after retries or rejected by the service; the checkpoint is kept, rerun to resume",
     },
   },
+  status: {
+    name: "status",
+    summary: "show recent upload runs and the last full delivery per connector job",
+    details: [
+      "Reads the run records that every upload writes beside its checkpoints (a folder, or the job's",
+      "hr-state Blob container) and lists the recent runs, newest first, then the last full delivery per",
+      "job. The portal's connector log (RecordsSaved) should match the records delivered.",
+    ],
+    flags: ["checkpoint", "checkpoint-dir", "limit", "log-format", "help"],
+    required: [],
+    examples: [
+      "hr-upload status",
+      "hr-upload status --checkpoint https://<account>.blob.core.usgovcloudapi.net/hr-state   (after az login)",
+    ],
+    exitCodes: { 4: "no access to the state container" },
+  },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -1,5 +1,11 @@
-import { localCheckpointStore, defaultCheckpointDir } from "../checkpoint/localStore";
-import type { CheckpointStore } from "../checkpoint/store";
+import type { TokenCredential } from "@azure/core-auth";
+import { blobStateStore } from "../state/blobState";
+import { defaultStateDir, localStateStore } from "../state/localState";
+import type { StateStore } from "../state/stateStore";
+import { openBlobFile } from "../storage/blobSource";
+import { isUrl, parseBlobUrl } from "../storage/blobUrl";
+import { storageCredential } from "../storage/credential";
+import { credentialFor } from "../storage/pipeline";
 import { CLOUD_NAMES, CLOUD_PROFILES, isCloudName, signalsUrl } from "../clouds";
 import { UsageError } from "../errors";
 import { parseColumnMap } from "../csv/layout";
@@ -7,7 +13,7 @@ import { isScenarioId, SCENARIO_IDS, SCENARIOS, type ScenarioSpec } from "../csv
 import type { LogFormat } from "../log";
 import { DEFAULT_MAX_DELAY_MS } from "../retry";
 import type { UploadConfig } from "../upload";
-import { openLocalFile } from "../source/localFile";
+import { openLocalFile, type ByteSource } from "../source/localFile";
 import type { ValidateConfig } from "../validate";
 import type { FlagValues } from "./args";
 import { envVarFor, type FlagName } from "./flags";
@@ -37,10 +43,23 @@ export function scenarioOf(values: FlagValues): ScenarioSpec {
   return SCENARIOS[id];
 }
 
-export async function validateConfigFrom(values: FlagValues): Promise<ValidateConfig> {
+/** The Storage identity, resolved once per run and only if a Blob URL without SAS needs it. */
+function storageTokens(env: NodeJS.ProcessEnv): () => TokenCredential {
+  let credential: TokenCredential | undefined;
+  return () => (credential ??= storageCredential(env).credential);
+}
+
+/** `--csv`: a local path, or an https Blob URL (SAS, managed identity or Azure CLI login). */
+function openCsv(text: string, tokens: () => TokenCredential): Promise<ByteSource> {
+  if (!isUrl(text)) return openLocalFile(text);
+  const location = parseBlobUrl(text, "--csv");
+  return openBlobFile(location, credentialFor(location, tokens));
+}
+
+export async function validateConfigFrom(values: FlagValues, env: NodeJS.ProcessEnv): Promise<ValidateConfig> {
   const scenario = scenarioOf(values);
   return {
-    source: await openLocalFile(requireFlag(values, "csv", "validate")),
+    source: await openCsv(requireFlag(values, "csv", "validate"), storageTokens(env)),
     scenario,
     columns: parseColumnMap(stringFlag(values, "columns"), scenario),
     showValues: values["show-values"] === true,
@@ -55,7 +74,7 @@ function guidFlag(values: FlagValues, flag: FlagName, command: string): string {
   return value;
 }
 
-function numberFlag(values: FlagValues, flag: FlagName, fallback: number, rule: { min: number; max: number; integer?: boolean }): number {
+export function numberFlag(values: FlagValues, flag: FlagName, fallback: number, rule: { min: number; max: number; integer?: boolean }): number {
   const text = stringFlag(values, flag);
   if (text === undefined || text.trim() === "") return fallback;
   const value = Number(text);
@@ -86,10 +105,12 @@ function dateFlag(values: FlagValues, flag: FlagName): Date | undefined {
   return date;
 }
 
-function checkpointStoreOf(values: FlagValues, env: NodeJS.ProcessEnv): CheckpointStore {
-  const location = stringFlag(values, "checkpoint") ?? stringFlag(values, "checkpoint-dir") ?? defaultCheckpointDir(env);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) throw new UsageError("--checkpoint takes a folder; Blob container URLs are not supported by this version");
-  return localCheckpointStore(location);
+/** `--checkpoint` (a folder or a Blob container URL) or `--checkpoint-dir`; by default the user's state directory. */
+export function stateStoreOf(values: FlagValues, env: NodeJS.ProcessEnv, tokens: () => TokenCredential = storageTokens(env)): StateStore {
+  const location = stringFlag(values, "checkpoint") ?? stringFlag(values, "checkpoint-dir") ?? defaultStateDir(env);
+  if (!isUrl(location)) return localStateStore(location);
+  const container = parseBlobUrl(location, "--checkpoint");
+  return blobStateStore(container, credentialFor(container, tokens));
 }
 
 export async function uploadConfigFrom(values: FlagValues, env: NodeJS.ProcessEnv, warn: (message: string) => void): Promise<UploadConfig> {
@@ -116,8 +137,9 @@ export async function uploadConfigFrom(values: FlagValues, env: NodeJS.ProcessEn
   };
   const timeoutMs = numberFlag(values, "request-timeout", 400, { min: 0.1, max: 3600 }) * 1000;
   const scenario = scenarioOf(values);
+  const tokens = storageTokens(env);
   return {
-    source: await openLocalFile(requireFlag(values, "csv", command)),
+    source: await openCsv(requireFlag(values, "csv", command), tokens),
     scenario,
     columns: parseColumnMap(stringFlag(values, "columns"), scenario),
     showValues: values["show-values"] === true,
@@ -137,7 +159,7 @@ export async function uploadConfigFrom(values: FlagValues, env: NodeJS.ProcessEn
     recordsPerCall: numberFlag(values, "records-per-call", 5000, { min: 1, max: 1_000_000, integer: true }),
     concurrency: numberFlag(values, "concurrency", 1, { min: 1, max: 16, integer: true }),
     skipInvalid: values["skip-invalid"] === true,
-    checkpoints: checkpointStoreOf(values, env),
+    state: stateStoreOf(values, env, tokens),
     force: values.force === true,
     resendAfterDays: numberFlag(values, "resend-after-days", 14, { min: 0, max: 3650 }),
     dryRun,

@@ -61,6 +61,7 @@ export const FLAGS = {
   checkpoint: { type: "string", value: "DIR|URL", description: "where resume state and run records live: a folder or a Blob container URL" },
   "checkpoint-dir": { type: "string", value: "DIR", description: "folder for resume state (default: under your state directory)" },
   "secret-expires-on": { type: "string", value: "DATE", description: "when the client secret expires; a warning is logged within 30 days of it" },
+  limit: { type: "string", value: "N", description: "how many recent runs to list (default 20)" },
   "show-values": { type: "boolean", description: "print offending cell values in the report (PII: local debugging only)" },
   "log-format": { type: "string", value: "text|json", description: "text for people (default), json for one object per line" },
   help: { type: "boolean", description: "show this help" },

@@ -4,10 +4,11 @@ import { LOG_EVENT, RUN_OUTCOME } from "../logEvents";
 import { createTokenSource } from "../auth";
 import { postChunk } from "../transport";
 import { runUpload, type ProgressLine } from "../upload";
+import { runStatus } from "../status";
 import { runValidate } from "../validate";
 import { readFlags } from "./args";
 import { COMMANDS, isCommandName, type CommandName } from "./commands";
-import { logFormatOf, stringFlag, uploadConfigFrom, validateConfigFrom } from "./config";
+import { logFormatOf, numberFlag, stateStoreOf, stringFlag, uploadConfigFrom, validateConfigFrom } from "./config";
 import { envVarFor } from "./flags";
 import { commandHelp, programHelp } from "./help";
 
@@ -19,12 +20,13 @@ interface RunContext {
 type Runner = (values: ReturnType<typeof readFlags>, context: RunContext) => Promise<number>;
 
 const RUNNERS: Record<CommandName, Runner> = {
-  validate: async (values, { logger }) => runValidate(await validateConfigFrom(values), logger),
+  validate: async (values, { env, logger }) => runValidate(await validateConfigFrom(values, env), logger),
   upload: async (values, { env, streams, logger }) => {
     const config = await uploadConfigFrom(values, env, (message) => logger.warn("insecure-secret", message));
     const progress = logger.format === "text" && streams.stderr.isTTY ? terminalProgress(streams) : undefined;
     return runUpload(config, { logger, createTokenSource, post: postChunk, progress });
   },
+  status: async (values, { env, logger }) => runStatus(stateStoreOf(values, env), numberFlag(values, "limit", 20, { min: 1, max: 10_000, integer: true }), logger),
 };
 
 /** One self-overwriting status line on an interactive stderr, redrawn at most five times a second. */

@@ -1,0 +1,26 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generate } from "selfsigned";
+
+export interface LoopbackCertificate {
+  readonly cert: string;
+  readonly key: string;
+  /** The certificate as a file, for NODE_EXTRA_CA_CERTS and Azurite's --cert. */
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/** A self-signed certificate for 127.0.0.1, made at start: the stand-ins and Azurite serve HTTPS with it. */
+export async function makeLoopbackCertificate(): Promise<LoopbackCertificate> {
+  const pems = await generate([{ name: "commonName", value: "127.0.0.1" }], {
+    keySize: 2048,
+    extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] }],
+  });
+  const dir = mkdtempSync(join(tmpdir(), "hr-loopback-tls-"));
+  const certFile = join(dir, "loopback-cert.pem");
+  const keyFile = join(dir, "loopback-key.pem");
+  writeFileSync(certFile, pems.cert);
+  writeFileSync(keyFile, pems.private, { mode: 0o600 });
+  return { cert: pems.cert, key: pems.private, certFile, keyFile };
+}

@@ -1,0 +1,29 @@
+import { UsageError } from "../errors";
+
+/** An https Blob Storage URL, with its SAS (a secret) kept apart from its printable name. */
+export interface BlobLocation {
+  /** The URL to call, SAS included. */
+  readonly url: string;
+  /** The URL without its query: safe to print, stable across SAS renewals. */
+  readonly name: string;
+  /** True when the URL carries a SAS signature: no other credential is used. */
+  readonly hasSas: boolean;
+}
+
+/** True for anything that looks like a URL rather than a local path. */
+export function isUrl(text: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
+}
+
+/** Reads a Blob (or container) URL; https only, because a bearer token or a SAS must never cross plain http... except to a loopback emulator. */
+export function parseBlobUrl(text: string, what: string): BlobLocation {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`${what} is not a valid URL`);
+  }
+  const loopback = url.hostname === "127.0.0.1" || url.hostname === "localhost";
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) throw new UsageError(`${what} must be an https Blob Storage URL`);
+  return { url: url.toString(), name: `${url.origin}${url.pathname}`, hasSas: url.searchParams.has("sig") };
+}
