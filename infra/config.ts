@@ -8,6 +8,38 @@ import { CLOUD_NAMES, CLOUD_PROFILES, isCloudName, type CloudName } from "../upl
 import { parseColumnMap } from "../uploader/src/csv/layout";
 import { SCENARIOS, SCENARIO_IDS, isScenarioId, type ScenarioId } from "../uploader/src/csv/scenarios";
 
+/** One Purview HR connector: its own CSV blob, job, schedule and wizard entries. */
+export interface ConnectorConfig {
+  /** `connectors[].name`; absent for the single-connector keys. */
+  readonly name?: string;
+  /** Pulumi name of its job and per-job alerts: "hr-upload" for the single-connector keys, so existing stacks keep them. */
+  readonly resourceName: string;
+  /** Container Apps job name. */
+  readonly jobName: string;
+  /** Job ID the Purview wizard shows; the job exists only once it is known. */
+  readonly connectorJobId?: string;
+  /** What `pulumi config set` takes to set connectorJobId (`--path 'connectors[0].connectorJobId'` in a list). */
+  readonly connectorJobIdKey: string;
+  /** UTC cron expression of the daily run. */
+  readonly schedule: string;
+  /** Blob in hr-data the HR system writes and the job reads. */
+  readonly csvBlobName: string;
+  /** Scenarios of the file; several mean a scenario column. */
+  readonly scenarios: readonly ScenarioId[];
+  /** Passed to the uploader when set (it has its own defaults): HR_SCENARIO, HR_SCENARIO_COLUMN, HR_SCENARIO_VALUES, HR_COLUMNS. */
+  readonly scenario?: string;
+  readonly scenarioColumn?: string;
+  readonly scenarioValues?: string;
+  readonly columns?: string;
+  /** Header names to type on the wizard's File mapping page, per scenario in its field order. */
+  readonly wizardColumns: readonly ScenarioColumns[];
+}
+
+export interface ScenarioColumns {
+  readonly scenario: ScenarioId;
+  readonly columns: readonly string[];
+}
+
 export interface StackConfig {
   /** Purview cloud of the tenant; picks the uploader's endpoints. */
   readonly cloud: CloudName;
@@ -15,10 +47,6 @@ export interface StackConfig {
   readonly entraEnvironment: string;
   /** Azure region of every resource (`azure-native:location`). */
   readonly location: string;
-  /** Job ID the Purview wizard shows; the job exists only once it is known. */
-  readonly connectorJobId?: string;
-  /** UTC cron expression of the daily run. */
-  readonly schedule: string;
   /** yyyy-mm-dd; changing it rotates the client secret. */
   readonly secretRotation: string;
   readonly secretLifetimeDays: number;
@@ -27,14 +55,12 @@ export interface StackConfig {
   readonly alertEmail?: string;
   /** Prebuilt uploader image; when absent the image is built from uploader/Dockerfile. */
   readonly image?: string;
-  readonly csvBlobName: string;
-  readonly jobName: string;
   /** Passed to the uploader when set (it has its own defaults). */
   readonly recordsPerCall?: string;
-  readonly scenario?: ScenarioId;
-  readonly columns?: string;
-  /** Header names to type on the wizard's File mapping page, in the scenario's field order. */
-  readonly wizardColumns: readonly string[];
+  /** "single": the single-connector keys; "list": the `connectors` key. */
+  readonly connectorLayout: "single" | "list";
+  /** One for the single-connector keys, else one per `connectors` entry. */
+  readonly connectors: readonly ConnectorConfig[];
 }
 
 /** What `loadConfig` reads; `pulumi.Config` satisfies it, so do plain test doubles. */
@@ -50,7 +76,7 @@ const DEFAULTS = {
   csvBlobName: "employees.csv",
   jobName: "hr-upload",
   scenario: "resignation",
-} as const satisfies Partial<Record<keyof StackConfig, unknown>>;
+} as const;
 
 /** Entra client secrets: Microsoft recommends at most two years. */
 const MAX_SECRET_LIFETIME_DAYS = 730;
@@ -63,6 +89,13 @@ const JOB_NAME = /^(?!.*--)[a-z][a-z0-9-]{0,29}[a-z0-9]$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const POSITIVE_INTEGER = /^[1-9]\d*$/;
 
+/** Keys of a `connectors` entry; `scenario` (one id or a comma-separated list) and `scenarios` (a list) are alternatives. */
+const CONNECTOR_KEYS = ["name", "connectorJobId", "scenario", "scenarios", "scenarioColumn", "scenarioValues", "columns", "csvBlobName", "schedule"] as const;
+/** Single-connector keys that `connectors` replaces; set to anything but their default alongside it, they are an error. */
+const SINGLE_CONNECTOR_KEYS = ["connectorJobId", "scenario", "columns", "csvBlobName"] as const;
+
+type Check = <T>(value: T, problem: string | undefined) => T;
+
 /** Reads the project, provider and azuread settings of the current stack. */
 export function loadStackConfig(): StackConfig {
   return loadConfig(new pulumi.Config(), new pulumi.Config("azure-native"), new pulumi.Config("azuread"));
@@ -71,7 +104,7 @@ export function loadStackConfig(): StackConfig {
 /** Validates every key and reports all problems in one error. */
 export function loadConfig(project: ConfigSource, azureNative: ConfigSource, azuread: ConfigSource): StackConfig {
   const problems: string[] = [];
-  const check = <T>(value: T, problem: string | undefined): T => {
+  const check: Check = (value, problem) => {
     if (problem !== undefined) problems.push(problem);
     return value;
   };
@@ -89,12 +122,6 @@ export function loadConfig(project: ConfigSource, azureNative: ConfigSource, azu
 
   const location = check(azureNative.get("location") ?? "", azureNative.get("location") ? undefined : "azure-native:location is not set (e.g. usgovvirginia)");
 
-  const connectorJobId = optional("connectorJobId");
-  check(connectorJobId, connectorJobId === undefined || GUID.test(connectorJobId) ? undefined : `connectorJobId "${connectorJobId}" is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`);
-
-  const schedule = optional("schedule") ?? DEFAULTS.schedule;
-  check(schedule, cronProblem(schedule));
-
   const secretRotation = optional("secretRotation");
   check(secretRotation, secretRotation === undefined ? "secretRotation is not set (a date yyyy-mm-dd; changing it rotates the client secret)" : dateProblem("secretRotation", secretRotation));
 
@@ -105,21 +132,41 @@ export function loadConfig(project: ConfigSource, azureNative: ConfigSource, azu
   const alertEmail = optional("alertEmail");
   check(alertEmail, alertEmail === undefined || EMAIL.test(alertEmail) ? undefined : `alertEmail "${alertEmail}" is not an email address`);
 
-  const csvBlobName = optional("csvBlobName") ?? DEFAULTS.csvBlobName;
-  check(csvBlobName, csvBlobName.startsWith("/") || csvBlobName.length > 1024 ? `csvBlobName "${csvBlobName}" must be a blob name without a leading "/"` : undefined);
-
-  const jobName = optional("jobName") ?? DEFAULTS.jobName;
-  check(jobName, JOB_NAME.test(jobName) ? undefined : `jobName "${jobName}" must be 2-31 lowercase letters, digits or '-', start with a letter, end with a letter or digit and contain no "--"`);
-
   const recordsPerCall = optional("recordsPerCall");
   check(recordsPerCall, recordsPerCall === undefined || POSITIVE_INTEGER.test(recordsPerCall) ? undefined : `recordsPerCall "${recordsPerCall}" must be a positive whole number`);
 
-  const scenarioValue = optional("scenario");
-  const scenario = scenarioValue !== undefined && isScenarioId(scenarioValue) ? scenarioValue : undefined;
-  check(scenario, scenarioValue === undefined || scenario !== undefined ? undefined : `scenario "${scenarioValue}" must be one of ${SCENARIO_IDS.join(", ")}`);
-
-  const columns = optional("columns");
-  const wizardColumns = check(...wizardColumnsFor(scenario ?? DEFAULTS.scenario, columns));
+  // The top-level schedule is every job's default; jobName names the single job, or prefixes each listed one.
+  const schedule = optional("schedule") ?? DEFAULTS.schedule;
+  check(schedule, cronProblem(schedule));
+  const jobName = optional("jobName") ?? DEFAULTS.jobName;
+  const entries = connectorEntries(optional("connectors"), check);
+  const connectors =
+    entries === undefined
+      ? [
+          readConnector(
+            { connectorJobId: optional("connectorJobId"), csvBlobName: optional("csvBlobName"), scenario: optional("scenario"), columns: optional("columns") },
+            { resourceName: DEFAULTS.jobName, jobName, keyOf: (key) => key, defaultSchedule: schedule, defaultCsvBlobName: DEFAULTS.csvBlobName },
+            check,
+          ),
+        ]
+      : entries.map(({ entry, index, name }) =>
+          readConnector(
+            entry,
+            { name, resourceName: `${jobName}-${name}`, jobName: `${jobName}-${name}`, keyOf: (key) => `connectors[${index}].${key}`, defaultSchedule: schedule, defaultCsvBlobName: `${name}.csv` },
+            check,
+          ),
+        );
+  if (entries !== undefined) {
+    const combined = SINGLE_CONNECTOR_KEYS.filter((key) => optional(key) !== undefined && optional(key) !== DEFAULTS[key as keyof typeof DEFAULTS]);
+    check(combined, combined.length === 0 ? undefined : `connectors cannot be combined with ${combined.join(", ")}: each connector sets its own; remove the single-connector ${combined.length === 1 ? "key" : "keys"}: ${combined.map((key) => `pulumi config rm ${key}`).join(" && ")}`);
+    for (const [label, valueOf] of [
+      ["connectorJobId", (connector: ConnectorConfig) => connector.connectorJobId?.toLowerCase()],
+      ["csvBlobName", (connector: ConnectorConfig) => connector.csvBlobName],
+    ] as const) {
+      const repeated = repeatedValues(connectors.map(valueOf));
+      check(repeated, repeated.length === 0 ? undefined : `connectors must not share a ${label}: ${repeated.map((value) => `"${value}"`).join(", ")} appears more than once`);
+    }
+  }
 
   if (problems.length > 0) {
     throw new Error(`Invalid hr-connector stack configuration:\n  - ${problems.join("\n  - ")}`);
@@ -129,20 +176,126 @@ export function loadConfig(project: ConfigSource, azureNative: ConfigSource, azu
     cloud,
     entraEnvironment,
     location,
-    connectorJobId,
-    schedule,
     secretRotation: rotation,
     secretLifetimeDays,
     secretExpiresOn: addDays(rotation, secretLifetimeDays),
     alertEmail,
     image: optional("image"),
-    csvBlobName,
-    jobName,
     recordsPerCall,
+    connectorLayout: entries === undefined ? "single" : "list",
+    connectors,
+  };
+}
+
+/** A `connectors` entry as configured: strings, and `scenarios` as a list. */
+type ConnectorEntry = Partial<Record<(typeof CONNECTOR_KEYS)[number], unknown>>;
+
+/** A `connectors` entry with a usable name, and its position in the list. */
+interface NamedEntry {
+  readonly entry: ConnectorEntry;
+  readonly index: number;
+  readonly name: string;
+}
+
+/**
+ * The `connectors` list (structured config arrives as JSON), each entry's keys and value types
+ * checked and names unique; undefined when the key is unset or an empty list (Pulumi.yaml's default).
+ */
+function connectorEntries(text: string | undefined, check: Check): NamedEntry[] | undefined {
+  if (text === undefined) return undefined;
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    list = text;
+  }
+  if (!Array.isArray(list) || list.some((entry) => entry === null || typeof entry !== "object" || Array.isArray(entry))) {
+    return check([], `connectors must be a list of connectors, each with ${CONNECTOR_KEYS.join(", ")}`);
+  }
+  const entries = list as Record<string, unknown>[];
+  if (entries.length === 0) return undefined;
+  entries.forEach((entry, index) => {
+    const unknown = Object.keys(entry).filter((key) => !(CONNECTOR_KEYS as readonly string[]).includes(key));
+    check(unknown, unknown.length === 0 ? undefined : `connectors[${index}] has unknown keys ${unknown.join(", ")} (known: ${CONNECTOR_KEYS.join(", ")})`);
+    for (const key of CONNECTOR_KEYS) {
+      const [valid, expected] = key === "scenarios" ? [isStringList(entry[key]), "a list of scenario names"] : [typeof entry[key] === "string", "text"];
+      check(key, entry[key] === undefined || valid ? undefined : `connectors[${index}].${key} must be ${expected}`);
+    }
+  });
+  const named = entries.flatMap((entry, index) => {
+    const name = typeof entry.name === "string" ? entry.name.trim() : "";
+    return check(name === "" ? [] : [{ entry, index, name }], name === "" ? `connectors[${index}].name is not set (it names the connector's job and CSV blob)` : undefined);
+  });
+  const repeated = repeatedValues(named.map(({ name }) => name));
+  check(repeated, repeated.length === 0 ? undefined : `connectors must not share a name: ${repeated.map((name) => `"${name}"`).join(", ")} appears more than once`);
+  return named;
+}
+
+interface ConnectorNaming {
+  readonly name?: string;
+  readonly resourceName: string;
+  readonly jobName: string;
+  /** Where a key of this connector lives in the config, for messages and commands. */
+  readonly keyOf: (key: string) => string;
+  readonly defaultSchedule: string;
+  readonly defaultCsvBlobName: string;
+}
+
+/** One connector's settings, validated; single-connector keys and list entries take the same rules. */
+function readConnector(entry: ConnectorEntry, naming: ConnectorNaming, check: Check): ConnectorConfig {
+  const { keyOf } = naming;
+  const text = (key: (typeof CONNECTOR_KEYS)[number]): string | undefined => {
+    const value = typeof entry[key] === "string" ? entry[key].trim() : undefined;
+    return value === "" ? undefined : value;
+  };
+
+  const connectorJobId = text("connectorJobId");
+  check(connectorJobId, connectorJobId === undefined || GUID.test(connectorJobId) ? undefined : `${keyOf("connectorJobId")} "${connectorJobId}" is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`);
+
+  const ownSchedule = text("schedule");
+  check(ownSchedule, ownSchedule === undefined ? undefined : cronProblem(ownSchedule, keyOf("schedule")));
+  const schedule = ownSchedule ?? naming.defaultSchedule;
+
+  const csvBlobName = text("csvBlobName") ?? naming.defaultCsvBlobName;
+  check(csvBlobName, csvBlobName.startsWith("/") || csvBlobName.length > 1024 ? `${keyOf("csvBlobName")} "${csvBlobName}" must be a blob name without a leading "/"` : undefined);
+
+  const jobNameSource = naming.name === undefined ? `${keyOf("jobName")} "${naming.jobName}"` : `${keyOf("name")} "${naming.name}" gives the job name "${naming.jobName}", which`;
+  check(naming.jobName, JOB_NAME.test(naming.jobName) ? undefined : `${jobNameSource} must be 2-31 lowercase letters, digits or '-', start with a letter, end with a letter or digit and contain no "--"`);
+
+  const listed = Array.isArray(entry.scenarios) ? entry.scenarios.map(String).join(",") : undefined;
+  check(listed, listed === undefined || text("scenario") === undefined ? undefined : `${keyOf("scenario")} and ${keyOf("scenarios")} are alternatives: set one`);
+  const scenario = text("scenario") ?? listed;
+  const scenarioIds = (scenario ?? DEFAULTS.scenario).split(",").map((id) => id.trim());
+  const unknownIds = scenarioIds.filter((id) => !isScenarioId(id));
+  check(unknownIds, unknownIds.length === 0 ? undefined : `${keyOf(listed === undefined ? "scenario" : "scenarios")} "${unknownIds.join(", ")}" must be one of ${SCENARIO_IDS.join(", ")}`);
+  const scenarios = scenarioIds.filter(isScenarioId);
+
+  const columns = text("columns");
+  const wizardColumns = check(...wizardColumnsFor(scenarios, columns, keyOf("columns")));
+
+  return {
+    name: naming.name,
+    resourceName: naming.resourceName,
+    jobName: naming.jobName,
+    connectorJobId,
+    connectorJobIdKey: naming.name === undefined ? keyOf("connectorJobId") : `--path '${keyOf("connectorJobId")}'`,
+    schedule,
+    csvBlobName,
+    scenarios,
     scenario,
+    scenarioColumn: text("scenarioColumn"),
+    scenarioValues: text("scenarioValues"),
     columns,
     wizardColumns,
   };
+}
+
+const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === "string");
+
+/** Values present more than once (undefined ones ignored), each named once. */
+function repeatedValues<T>(values: readonly T[]): T[] {
+  const present = values.filter((value) => value !== undefined);
+  return [...new Set(present.filter((value, index) => present.indexOf(value) !== index))];
 }
 
 /** GCC tenants sign in at public Entra, GCC High at usgovernment, DoD at dod: the uploader's cloud table says which. */
@@ -165,10 +318,10 @@ const CRON_FIELDS = [
 const CRON_ITEM = /^(\*|(\d+)(?:-(\d+))?)(?:\/([1-9]\d*))?$/;
 
 /** Five numeric fields (minute hour day-of-month month day-of-week), as Container Apps jobs take them. */
-export function cronProblem(expression: string): string | undefined {
+export function cronProblem(expression: string, key = "schedule"): string | undefined {
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== CRON_FIELDS.length) {
-    return `schedule "${expression}" must have 5 fields (minute hour day-of-month month day-of-week), e.g. "0 6 * * *"`;
+    return `${key} "${expression}" must have 5 fields (minute hour day-of-month month day-of-week), e.g. "0 6 * * *"`;
   }
   for (const [index, field] of fields.entries()) {
     const { name, min, max } = CRON_FIELDS[index] as (typeof CRON_FIELDS)[number];
@@ -177,7 +330,7 @@ export function cronProblem(expression: string): string | undefined {
       const bounds = match?.[2] === undefined ? [] : [Number(match[2]), Number(match[3] ?? match[2])];
       const [low, high] = bounds;
       if (!match || (low !== undefined && high !== undefined && (low < min || high > max || low > high))) {
-        return `schedule "${expression}": the ${name} field "${field}" must use numbers ${min}-${max}, '*', ranges, lists or steps`;
+        return `${key} "${expression}": the ${name} field "${field}" must use numbers ${min}-${max}, '*', ranges, lists or steps`;
       }
     }
   }
@@ -196,12 +349,17 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
 }
 
-/** The scenario's header names as the uploader will look for them: `columns` remaps, else the documented example. */
-function wizardColumnsFor(scenario: ScenarioId, columns: string | undefined): [readonly string[], string | undefined] {
+/**
+ * Each scenario's header names as the uploader will look for them: `columns` (one map for the
+ * whole file, so across its scenarios' fields) remaps, else the documented example.
+ */
+function wizardColumnsFor(scenarios: readonly ScenarioId[], columns: string | undefined, key: string): [readonly ScenarioColumns[], string | undefined] {
+  const fields = scenarios.flatMap((scenario) => SCENARIOS[scenario].fields);
+  const fileFields = { id: scenarios.join(","), title: "", fields: fields.filter((field, index) => fields.findIndex((other) => other.key === field.key) === index) };
   try {
-    const map = parseColumnMap(columns, SCENARIOS[scenario]);
-    return [SCENARIOS[scenario].fields.map((field) => map.get(field.key) ?? field.headers[0]), undefined];
+    const map = parseColumnMap(columns, fileFields);
+    return [scenarios.map((scenario) => ({ scenario, columns: SCENARIOS[scenario].fields.map((field) => map.get(field.key) ?? field.headers[0]) })), undefined];
   } catch (error) {
-    return [[], `columns "${columns}": ${(error as Error).message.replace(/^--columns:? ?/, "")}`];
+    return [[], `${key} "${columns}": ${(error as Error).message.replace(/^--columns:? ?/, "")}`];
   }
 }

@@ -4,8 +4,6 @@ import * as pulumi from "@pulumi/pulumi";
 export interface HrStorageArgs {
   readonly resourceGroupName: pulumi.Input<string>;
   readonly location: pulumi.Input<string>;
-  /** Blob in `hr-data` the HR system writes and the job reads. */
-  readonly csvBlobName: string;
 }
 
 export const DATA_CONTAINER = "hr-data";
@@ -23,10 +21,9 @@ export class HrStorage extends pulumi.ComponentResource {
   readonly accountName: pulumi.Output<string>;
   readonly dataContainerId: pulumi.Output<string>;
   readonly stateContainerId: pulumi.Output<string>;
-  /** https URL of the CSV blob: where the HR system puts the file. */
-  readonly csvUrl: pulumi.Output<string>;
   /** https URL of the `hr-state` container. */
   readonly stateContainerUrl: pulumi.Output<string>;
+  private readonly blobEndpoint: pulumi.Output<string>;
 
   constructor(name: string, args: HrStorageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hr-connector:storage:HrStorage", name, {}, opts);
@@ -69,15 +66,21 @@ export class HrStorage extends pulumi.ComponentResource {
     const data = container(DATA_CONTAINER);
     const state = container(STATE_CONTAINER);
 
-    // The host comes from the account's endpoints, which differ per cloud (core.usgovcloudapi.net in Azure Government).
-    const blobUrl = (path: string) => account.primaryEndpoints.blob.apply((endpoint) => new URL(path, endpoint).href);
-    const csvPath = args.csvBlobName.split("/").map(encodeURIComponent).join("/");
-
     this.accountName = account.name;
     this.dataContainerId = data.id;
     this.stateContainerId = state.id;
-    this.csvUrl = blobUrl(`${DATA_CONTAINER}/${csvPath}`);
-    this.stateContainerUrl = blobUrl(STATE_CONTAINER);
-    this.registerOutputs({ accountName: this.accountName, csvUrl: this.csvUrl, stateContainerUrl: this.stateContainerUrl });
+    // The host comes from the account's endpoints, which differ per cloud (core.usgovcloudapi.net in Azure Government).
+    this.blobEndpoint = account.primaryEndpoints.blob;
+    this.stateContainerUrl = this.blobUrl(STATE_CONTAINER);
+    this.registerOutputs({ accountName: this.accountName, stateContainerUrl: this.stateContainerUrl });
+  }
+
+  /** https URL of a CSV blob in `hr-data`: where the HR system puts that file. */
+  csvUrl(csvBlobName: string): pulumi.Output<string> {
+    return this.blobUrl(`${DATA_CONTAINER}/${csvBlobName.split("/").map(encodeURIComponent).join("/")}`);
+  }
+
+  private blobUrl(path: string): pulumi.Output<string> {
+    return this.blobEndpoint.apply((endpoint) => new URL(path, endpoint).href);
   }
 }

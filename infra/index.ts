@@ -1,14 +1,14 @@
 /**
- * hr-connector: runs the hr-upload CLI daily as an Azure Container Apps job,
- * with its Entra app, Key Vault secret, storage, logs, registry and alerts.
- * The first `pulumi up` stops short of the job until the Purview portal has
- * given the connector's job ID (`connectorJobId`).
+ * hr-connector: runs the hr-upload CLI daily as Azure Container Apps jobs, one
+ * per Purview HR connector, sharing one Entra app, Key Vault secret, storage
+ * account, logs, registry, job identity and alerts. A connector's job is created
+ * only once the Purview portal has given its job ID (`connectorJobId`).
  */
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import { CLOUD_PROFILES } from "../uploader/src/clouds";
-import { loadStackConfig } from "./config";
+import { loadStackConfig, type ConnectorConfig } from "./config";
 import { ConnectorIdentity } from "./connectorIdentity";
 import { HrStorage } from "./hrStorage";
 import { JobIdentity } from "./jobIdentity";
@@ -43,7 +43,7 @@ const vault = new SecretVault("hr-connector", {
   secretValue: connectorApp.clientSecret,
 });
 
-const hrStorage = new HrStorage("hr-connector", { ...placement, csvBlobName: config.csvBlobName });
+const hrStorage = new HrStorage("hr-connector", placement);
 const logs = new LogsEnvironment("hr-connector", { ...placement, retentionInDays: 30 });
 const registry = new UploaderRegistry("hr-connector", placement);
 
@@ -56,62 +56,94 @@ const jobIdentity = new JobIdentity("hr-upload", {
   stateContainerId: hrStorage.stateContainerId,
 });
 
-/** The job and its alerts, once the connector's job ID is known. */
-function deployUploaderJob(connectorJobId: string): UploaderJob {
-  // Built only now: the image serves the job alone, and the deployer can `az acr login` to the registry the first pass created.
-  const image = config.image ?? new UploaderImage("hr-upload", { loginServer: registry.loginServer }, { parent: registry }).ref;
-  const job = new UploaderJob(
-    "hr-upload",
-    {
-      ...placement,
-      environmentId: logs.environmentId,
-      jobName: config.jobName,
-      schedule: config.schedule,
-      image,
-      registryServer: registry.loginServer,
-      identityId: jobIdentity.id,
-      identityClientId: jobIdentity.clientId,
-      appSecretUrl: vault.secretVersionedUrl,
-      uploader: {
-        cloud: config.cloud,
-        tenantId: connectorApp.tenantId,
-        appId: connectorApp.clientId,
-        connectorJobId,
-        csvUrl: hrStorage.csvUrl,
-        checkpointUrl: hrStorage.stateContainerUrl,
-        secretExpiresOn: config.secretExpiresOn,
-        recordsPerCall: config.recordsPerCall,
-        scenario: config.scenario,
-        columns: config.columns,
-      },
-    },
-    // The first execution must already be allowed to pull the image, read the secret and the blobs.
-    { dependsOn: jobIdentity.roleAssignments },
-  );
-  new JobMonitoring("hr-upload", { ...placement, jobId: job.jobId, workspaceId: logs.workspaceId, alertEmail: config.alertEmail });
-  return job;
+interface Upload {
+  readonly connector: ConnectorConfig;
+  readonly csvUrl: pulumi.Output<string>;
+  readonly job?: UploaderJob;
 }
 
-const job = config.connectorJobId === undefined ? undefined : deployUploaderJob(config.connectorJobId);
+/** The connectors whose job ID is known get their jobs, which share one image and one set of alerts. */
+function deployUploaderJobs(connectors: readonly ConnectorConfig[]): Upload[] {
+  const uploads = connectors.map((connector) => ({ connector, csvUrl: hrStorage.csvUrl(connector.csvBlobName) }));
+  const ready = uploads.flatMap(({ connector, csvUrl }) => (connector.connectorJobId === undefined ? [] : [{ connector, csvUrl, connectorJobId: connector.connectorJobId }]));
+  if (ready.length === 0) return uploads;
+
+  // Built only now: the image serves the jobs alone, and the deployer can `az acr login` to the registry the first pass created.
+  const image = config.image ?? new UploaderImage("hr-upload", { loginServer: registry.loginServer }, { parent: registry }).ref;
+  const deployed = ready.map(({ connector, csvUrl, connectorJobId }) => ({
+    connector,
+    connectorJobId,
+    job: new UploaderJob(
+      connector.resourceName,
+      {
+        ...placement,
+        environmentId: logs.environmentId,
+        jobName: connector.jobName,
+        schedule: connector.schedule,
+        image,
+        registryServer: registry.loginServer,
+        identityId: jobIdentity.id,
+        identityClientId: jobIdentity.clientId,
+        appSecretUrl: vault.secretVersionedUrl,
+        uploader: {
+          cloud: config.cloud,
+          tenantId: connectorApp.tenantId,
+          appId: connectorApp.clientId,
+          connectorJobId,
+          csvUrl,
+          checkpointUrl: hrStorage.stateContainerUrl,
+          secretExpiresOn: config.secretExpiresOn,
+          recordsPerCall: config.recordsPerCall,
+          scenario: connector.scenario,
+          scenarioColumn: connector.scenarioColumn,
+          scenarioValues: connector.scenarioValues,
+          columns: connector.columns,
+        },
+      },
+      // The first execution must already be allowed to pull the image, read the secret and the blobs.
+      { dependsOn: jobIdentity.roleAssignments },
+    ),
+  }));
+  new JobMonitoring("hr-upload", {
+    ...placement,
+    jobs: deployed.map(({ connector, connectorJobId, job }) => ({ resourceName: connector.resourceName, jobName: connector.jobName, jobId: job.jobId, connectorJobId })),
+    workspaceId: logs.workspaceId,
+    alertEmail: config.alertEmail,
+  });
+  return uploads.map((upload) => ({ ...upload, job: deployed.find(({ connector }) => connector === upload.connector)?.job }));
+}
+
+const uploads = deployUploaderJobs(config.connectors);
+/** Keyed by connector name, for the `connectors` list. */
+const byConnectorName = (valueOf: (upload: Upload) => pulumi.Output<string> | undefined) =>
+  config.connectorLayout === "single"
+    ? undefined
+    : pulumi.output(Object.fromEntries(uploads.map((upload) => [upload.connector.name, valueOf(upload)]).filter(([, value]) => value !== undefined)));
+const [singleUpload] = config.connectorLayout === "single" ? uploads : [];
 
 export const appClientId = connectorApp.clientId;
 export const tenantId = connectorApp.tenantId;
-export const csvUploadUrl = hrStorage.csvUrl;
-export const jobName = job?.jobName;
+export const csvUploadUrl = singleUpload?.csvUrl;
+export const jobName = singleUpload?.job?.jobName;
+export const csvUploadUrls = byConnectorName((upload) => upload.csvUrl);
+export const jobNames = byConnectorName((upload) => upload.job?.jobName);
 export const secretExpiresOn = config.secretExpiresOn;
 export const nextSteps = pulumi
-  .all([connectorApp.clientId, hrStorage.csvUrl, hrStorage.accountName, resourceGroup.name, registry.registryName, job?.jobName])
-  .apply(([clientId, csvUrl, storageAccountName, resourceGroupName, registryName, deployedJobName]) =>
+  .all([
+    connectorApp.clientId,
+    hrStorage.accountName,
+    resourceGroup.name,
+    registry.registryName,
+    pulumi.all(uploads.map(({ connector, csvUrl, job }) => pulumi.all([csvUrl, job?.jobName]).apply(([url, deployedJobName]) => ({ connector, csvUploadUrl: url, deployedJobName })))),
+  ])
+  .apply(([clientId, storageAccountName, resourceGroupName, registryName, connectors]) =>
     renderNextSteps({
       cloud: config.cloud,
       appClientId: clientId,
-      wizardColumns: config.wizardColumns,
-      csvUploadUrl: csvUrl,
       storageAccountName,
-      csvBlobName: config.csvBlobName,
       resourceGroupName,
       secretExpiresOn: config.secretExpiresOn,
-      job: deployedJobName === undefined ? undefined : { name: deployedJobName, schedule: config.schedule },
+      connectors,
       imageRegistryName: config.image === undefined ? registryName : undefined,
     }),
   );

@@ -2,10 +2,20 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
 import { LOG_EVENT, RUN_OUTCOME } from "../uploader/src/logEvents";
 
+/** One uploader job the alerts watch. */
+export interface MonitoredJob {
+  /** Prefix of its alert rules' names. */
+  readonly resourceName: string;
+  readonly jobName: string;
+  readonly jobId: pulumi.Input<string>;
+  /** The uploader logs it in every summary (`jobId`): it tells this job's runs from the others' in the shared workspace. */
+  readonly connectorJobId: string;
+}
+
 export interface JobMonitoringArgs {
   readonly resourceGroupName: pulumi.Input<string>;
   readonly location: pulumi.Input<string>;
-  readonly jobId: pulumi.Input<string>;
+  readonly jobs: readonly MonitoredJob[];
   /** Workspace receiving the job's console output. */
   readonly workspaceId: pulumi.Input<string>;
   /** Without it the rules still fire and show under Monitor > Alerts, but nobody is mailed. */
@@ -32,9 +42,11 @@ function uploaderEvents(event: string, extraFilter = ""): string {
 const SEVERITY = { error: 1, warning: 2 } as const;
 
 /**
- * Every way the nightly upload can go wrong reaches someone: a failed
- * execution, no successful run for 26 hours (the job did not run, hung or kept
- * failing), and a client secret about to expire.
+ * Every way the nightly uploads can go wrong reaches someone: per job, a failed
+ * execution and no successful run for 26 hours (the job did not run, hung or kept
+ * failing); for all jobs at once, the uploader's warnings (a client secret about to
+ * expire, employee profiles about to be deleted), which concern the shared secret
+ * or name their file in the log line, so one mail a day covers every job.
  */
 export class JobMonitoring extends pulumi.ComponentResource {
   constructor(name: string, args: JobMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -55,40 +67,9 @@ export class JobMonitoring extends pulumi.ComponentResource {
             { parent: this },
           );
 
-    new monitor.MetricAlert(
-      `${name}-failed-execution`,
-      {
-        resourceGroupName: args.resourceGroupName,
-        location: "global",
-        description: "An execution of the HR upload job failed. Its console log (ContainerAppConsoleLogs_CL) has the uploader's error.",
-        enabled: true,
-        severity: SEVERITY.error,
-        scopes: [args.jobId],
-        evaluationFrequency: "PT5M",
-        windowSize: "PT15M",
-        criteria: {
-          odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
-          allOf: [
-            {
-              criterionType: "StaticThresholdCriterion",
-              name: "failed-executions",
-              metricNamespace: "Microsoft.App/jobs",
-              metricName: "Executions",
-              dimensions: [{ name: "state", operator: "Include", values: ["Failed"] }],
-              operator: monitor.Operator.GreaterThan,
-              threshold: 0,
-              timeAggregation: monitor.AggregationTypeEnum.Total,
-            },
-          ],
-        },
-        actions: actionGroup ? [{ actionGroupId: actionGroup.id }] : [],
-      },
-      { parent: this },
-    );
-
     const logAlert = (ruleName: string, rule: Pick<monitor.ScheduledQueryRuleArgs, "description" | "severity" | "evaluationFrequency" | "windowSize" | "autoMitigate" | "muteActionsDuration" | "criteria">) =>
       new monitor.ScheduledQueryRule(
-        `${name}-${ruleName}`,
+        ruleName,
         {
           resourceGroupName: args.resourceGroupName,
           location: args.location,
@@ -103,48 +84,94 @@ export class JobMonitoring extends pulumi.ComponentResource {
         { parent: this },
       );
 
-    const successFilter = ` and tostring(entry.outcome) in (${SUCCESSFUL_OUTCOMES.map((outcome) => `"${outcome}"`).join(", ")})`;
-    logAlert("no-success", {
-      description: `No run of the HR upload job succeeded in the last ${STALE_AFTER_HOURS} hours (no "${LOG_EVENT.summary}" event with outcome ${SUCCESSFUL_OUTCOMES.join(" or ")}).`,
-      severity: SEVERITY.error,
-      evaluationFrequency: "PT1H",
-      // Metric and log windows stop at whole days, so the query narrows a two-day window itself.
-      windowSize: "P2D",
-      autoMitigate: true, // resolves by itself after the next successful run
-      criteria: {
-        allOf: [
-          {
-            query: `${uploaderEvents(LOG_EVENT.summary, successFilter)}\n| where TimeGenerated > ago(${STALE_AFTER_HOURS}h)`,
-            timeAggregation: monitor.TimeAggregation.Count,
-            // The generated ConditionOperator enum holds another API's values; the rule takes these names.
-            operator: monitor.Operator.LessThan,
-            threshold: 1,
-            failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
+    for (const job of args.jobs) {
+      new monitor.MetricAlert(
+        `${job.resourceName}-failed-execution`,
+        {
+          resourceGroupName: args.resourceGroupName,
+          location: "global",
+          description: `An execution of the HR upload job ${job.jobName} failed. Its console log (ContainerAppConsoleLogs_CL) has the uploader's error.`,
+          enabled: true,
+          severity: SEVERITY.error,
+          scopes: [job.jobId],
+          evaluationFrequency: "PT5M",
+          windowSize: "PT15M",
+          criteria: {
+            odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+            allOf: [
+              {
+                criterionType: "StaticThresholdCriterion",
+                name: "failed-executions",
+                metricNamespace: "Microsoft.App/jobs",
+                metricName: "Executions",
+                dimensions: [{ name: "state", operator: "Include", values: ["Failed"] }],
+                operator: monitor.Operator.GreaterThan,
+                threshold: 0,
+                timeAggregation: monitor.AggregationTypeEnum.Total,
+              },
+            ],
           },
-        ],
-      },
-    });
+          actions: actionGroup ? [{ actionGroupId: actionGroup.id }] : [],
+        },
+        { parent: this },
+      );
 
-    logAlert("secret-expiring", {
-      description: `The connector's client secret expires within 30 days ("${LOG_EVENT.secretExpiring}" warning). Rotate it: pulumi config set secretRotation <today> && pulumi up`,
-      severity: SEVERITY.warning,
-      evaluationFrequency: "PT1H",
-      windowSize: "P1D",
-      // One mail a day while the warning keeps being logged.
-      autoMitigate: false,
-      muteActionsDuration: "P1D",
-      criteria: {
-        allOf: [
-          {
-            query: uploaderEvents(LOG_EVENT.secretExpiring),
-            timeAggregation: monitor.TimeAggregation.Count,
-            operator: monitor.Operator.GreaterThan,
-            threshold: 0,
-            failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
-          },
-        ],
-      },
-    });
+      // =~ compares case-insensitively: the job ID is a GUID, logged as configured.
+      const successFilter = ` and tostring(entry.jobId) =~ "${job.connectorJobId}" and tostring(entry.outcome) in (${SUCCESSFUL_OUTCOMES.map((outcome) => `"${outcome}"`).join(", ")})`;
+      logAlert(`${job.resourceName}-no-success`, {
+        description: `No run of the HR upload job ${job.jobName} succeeded in the last ${STALE_AFTER_HOURS} hours (no "${LOG_EVENT.summary}" event for job ID ${job.connectorJobId} with outcome ${SUCCESSFUL_OUTCOMES.join(" or ")}).`,
+        severity: SEVERITY.error,
+        evaluationFrequency: "PT1H",
+        // Metric and log windows stop at whole days, so the query narrows a two-day window itself.
+        windowSize: "P2D",
+        autoMitigate: true, // resolves by itself after the next successful run
+        criteria: {
+          allOf: [
+            {
+              query: `${uploaderEvents(LOG_EVENT.summary, successFilter)}\n| where TimeGenerated > ago(${STALE_AFTER_HOURS}h)`,
+              timeAggregation: monitor.TimeAggregation.Count,
+              // The generated ConditionOperator enum holds another API's values; the rule takes these names.
+              operator: monitor.Operator.LessThan,
+              threshold: 1,
+              failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
+            },
+          ],
+        },
+      });
+    }
+
+    /** A warning the uploader logs on every run while its cause lasts: one mail a day until it is fixed. */
+    const warningAlert = (ruleName: string, event: string, description: string) =>
+      logAlert(`${name}-${ruleName}`, {
+        description: `"${event}" warning: ${description}`,
+        severity: SEVERITY.warning,
+        evaluationFrequency: "PT1H",
+        windowSize: "P1D",
+        autoMitigate: false,
+        muteActionsDuration: "P1D",
+        criteria: {
+          allOf: [
+            {
+              query: uploaderEvents(event),
+              timeAggregation: monitor.TimeAggregation.Count,
+              operator: monitor.Operator.GreaterThan,
+              threshold: 0,
+              failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
+            },
+          ],
+        },
+      });
+
+    warningAlert(
+      "secret-expiring",
+      LOG_EVENT.secretExpiring,
+      "The connector's client secret expires within 30 days. Rotate it: pulumi config set secretRotation <today> && pulumi up",
+    );
+    warningAlert(
+      "profile-stale",
+      LOG_EVENT.profileStale,
+      "Employee-profile records risk deletion: the service deletes profiles not refreshed for 30 days. Check that the HR system still drops the profile file and that its job delivers it.",
+    );
 
     this.registerOutputs({});
   }

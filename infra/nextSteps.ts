@@ -1,48 +1,77 @@
 import { CLOUD_PROFILES, type CloudName } from "../uploader/src/clouds";
+import { SCENARIOS } from "../uploader/src/csv/scenarios";
+import type { ConnectorConfig } from "./config";
 import { DATA_CONTAINER } from "./hrStorage";
+
+/** One connector as configured, with what the deployment made of it. */
+export interface ConnectorFacts {
+  readonly connector: ConnectorConfig;
+  readonly csvUploadUrl: string;
+  /** Set once its connectorJobId is configured and the job exists. */
+  readonly deployedJobName?: string;
+}
 
 export interface NextStepsFacts {
   readonly cloud: CloudName;
   readonly appClientId: string;
-  readonly wizardColumns: readonly string[];
-  readonly csvUploadUrl: string;
   readonly storageAccountName: string;
-  readonly csvBlobName: string;
   readonly resourceGroupName: string;
   readonly secretExpiresOn: string;
-  /** Set once `connectorJobId` is configured and the job exists. */
-  readonly job?: { readonly name: string; readonly schedule: string };
-  /** Registry the second pass pushes the uploader image to; absent when `image` is configured. */
+  readonly connectors: readonly ConnectorFacts[];
+  /** Registry the pass that creates a job pushes the uploader image to; absent when `image` is configured. */
   readonly imageRegistryName?: string;
 }
 
 /** The admin's to-do list after `pulumi up`, as plain text (a stack output). */
 export function renderNextSteps(facts: NextStepsFacts): string {
   const profile = CLOUD_PROFILES[facts.cloud];
-  const endpoints = `The uploader signs in at ${profile.authorityHost} and uploads to ${profile.ingestionBaseUrl} (${profile.title}).`;
-  const secret = `The client secret expires on ${facts.secretExpiresOn}; rotate it before then: pulumi config set secretRotation <yyyy-mm-dd> && pulumi up`;
-
-  if (facts.job === undefined) {
-    const login = facts.imageRegistryName === undefined ? [] : [`       az acr login --name ${facts.imageRegistryName}    # the next pass pushes the uploader image`];
-    return [
-      "One manual step remains: create the HR connector in the Microsoft Purview portal",
-      "(Data connectors > HR > Add connector) and type in:",
-      `  1. Authentication credentials, App ID: ${facts.appClientId}`,
-      `  2. File mapping, column names: ${facts.wizardColumns.join(", ")}`,
-      "  3. Copy the job ID from the confirmation page, then run:",
-      ...login,
-      "       pulumi config set connectorJobId <job-id> && pulumi up",
-      endpoints,
-      secret,
-    ].join("\n");
-  }
+  const connectorSteps = facts.connectors.map((connector) => {
+    const steps = connector.deployedJobName === undefined ? wizardSteps(facts, connector.connector) : jobSteps(facts, connector, connector.deployedJobName);
+    // Several connectors: each one's steps under its name.
+    return connector.connector.name === undefined ? steps : [`Connector "${connector.connector.name}":`, ...steps.map((line) => `  ${line}`)];
+  });
   return [
-    `The job ${facts.job.name} runs on the schedule "${facts.job.schedule}" (UTC) and reads ${facts.csvUploadUrl}`,
-    "The HR system drops the CSV with:",
-    `  az storage blob upload --auth-mode login --account-name ${facts.storageAccountName} --container-name ${DATA_CONTAINER} --name ${facts.csvBlobName} --file <file.csv> --overwrite`,
-    "Run it now to check the setup:",
-    `  az containerapp job start --name ${facts.job.name} --resource-group ${facts.resourceGroupName}`,
-    endpoints,
-    secret,
+    ...connectorSteps.flat(),
+    `The uploader signs in at ${profile.authorityHost} and uploads to ${profile.ingestionBaseUrl} (${profile.title}).`,
+    `The client secret expires on ${facts.secretExpiresOn}; rotate it before then: pulumi config set secretRotation <yyyy-mm-dd> && pulumi up`,
   ].join("\n");
+}
+
+/** Before its job ID is known: what to type into the Purview connector wizard, and what to run after. */
+function wizardSteps(facts: NextStepsFacts, connector: ConnectorConfig): string[] {
+  const login = facts.imageRegistryName === undefined ? [] : [`       az acr login --name ${facts.imageRegistryName}    # the next pass pushes the uploader image`];
+  return [
+    "One manual step remains: create the HR connector in the Microsoft Purview portal",
+    "(Data connectors > HR > Add connector) and type in:",
+    `  1. Authentication credentials, App ID: ${facts.appClientId}`,
+    `  2. Data types: ${connector.scenarios.map((scenario) => SCENARIOS[scenario].title).join(", ")}`,
+    ...fileMapping(connector).map((line, index) => (index === 0 ? `  3. ${line}` : `     ${line}`)),
+    "  4. Copy the job ID from the confirmation page, then run:",
+    ...login,
+    `       pulumi config set ${connector.connectorJobIdKey} <job-id> && pulumi up`,
+  ];
+}
+
+/** The wizard's File mapping page: the scenario column and its values for a multi-scenario file, then each scenario's columns. */
+function fileMapping(connector: ConnectorConfig): string[] {
+  const [single] = connector.wizardColumns;
+  if (connector.wizardColumns.length === 1 && single !== undefined) return [`File mapping, column names: ${single.columns.join(", ")}`];
+  // Unset, the uploader's defaults apply; it owns them (hr-upload --help lists them).
+  const column = connector.scenarioColumn ?? "hr-upload's default (--scenario-column in hr-upload --help)";
+  const values = connector.scenarioValues?.split(",").map((pair) => pair.trim()).join(", ") ?? "hr-upload's defaults (--scenario-values in hr-upload --help)";
+  return [
+    `File mapping, scenario column: ${column}; its value per scenario: ${values}`,
+    ...connector.wizardColumns.map(({ scenario, columns }) => `${SCENARIOS[scenario].title} column names: ${columns.join(", ")}`),
+  ];
+}
+
+/** Once the job exists: where the CSV goes and how to run the job now. */
+function jobSteps(facts: NextStepsFacts, { connector, csvUploadUrl }: ConnectorFacts, jobName: string): string[] {
+  return [
+    `The job ${jobName} runs on the schedule "${connector.schedule}" (UTC) and reads ${csvUploadUrl}`,
+    "The HR system drops the CSV with:",
+    `  az storage blob upload --auth-mode login --account-name ${facts.storageAccountName} --container-name ${DATA_CONTAINER} --name ${connector.csvBlobName} --file <file.csv> --overwrite`,
+    "Run it now to check the setup:",
+    `  az containerapp job start --name ${jobName} --resource-group ${facts.resourceGroupName}`,
+  ];
 }

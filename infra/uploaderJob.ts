@@ -20,6 +20,8 @@ export interface UploaderSettings {
   readonly secretExpiresOn: string;
   readonly recordsPerCall?: string;
   readonly scenario?: string;
+  readonly scenarioColumn?: string;
+  readonly scenarioValues?: string;
   readonly columns?: string;
 }
 
@@ -109,6 +111,8 @@ function uploaderEnvironment(settings: UploaderSettings, identityClientId: pulum
     { name: AZURE_CLIENT_ID, value: identityClientId },
     ...optionalVariable("records-per-call", settings.recordsPerCall),
     ...optionalVariable("scenario", settings.scenario),
+    ...optionalVariable("scenario-column", settings.scenarioColumn),
+    ...optionalVariable("scenario-values", settings.scenarioValues),
     ...optionalVariable("columns", settings.columns),
     { name: envVarFor("app-secret"), secretRef: APP_SECRET_NAME },
   ];

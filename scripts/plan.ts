@@ -5,6 +5,9 @@
  * A reviewer's artifact for change and ATO reviews.
  *
  *   npm run plan [-- --stack gov] [--set connectorJobId=<guid> ...]
+ *   npm run plan -- --set 'connectors=[{"name":"resignations","connectorJobId":"<guid>"},{"name":"reviews"}]'
+ *
+ * A `--set` value is the key's value as the program reads it: structured keys (`connectors`) take JSON.
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -111,8 +114,8 @@ async function main(): Promise<void> {
 
   console.log(`Plan for stack "${stack}" (${path.relative(REPOSITORY_ROOT, stackFile)}), offline: nothing is deployed.`);
   if (skippedSecureKeys.length > 0) console.log(`Skipped secure values: ${skippedSecureKeys.join(", ")}`);
-  if (!values[`${PROJECT}:connectorJobId`]) {
-    console.log("connectorJobId is unset (first pass): no job, image or alerts. Add --set connectorJobId=<guid> to see the second pass.");
+  if (!recorded.some((resource) => resource.type === "azure-native:app:Job")) {
+    console.log("No connector has its job ID yet (first pass): no job, image or alerts. Add --set connectorJobId=<guid> to see the second pass.");
   }
   // Sorted, so two plans diff cleanly.
   const resources = recorded
@@ -138,7 +141,7 @@ async function main(): Promise<void> {
 
   console.log("\nOutputs:");
   for (const [name, value] of Object.entries(outputs)) {
-    const text = String(value);
+    const text = typeof value === "object" ? JSON.stringify(value) : String(value);
     console.log(text.includes("\n") ? `  ${name}:\n    ${text.split("\n").join("\n    ")}` : `  ${name}: ${text}`);
   }
 }

@@ -1,3 +1,4 @@
+import { SCENARIO_IDS } from "../../uploader/src/csv/scenarios";
 import { addDays, cronProblem, loadConfig, type ConfigSource } from "../../infra/config";
 
 const source = (values: Record<string, string>): ConfigSource => ({ get: (key) => values[key] });
@@ -13,25 +14,38 @@ describe("loadConfig", () => {
       cloud: "gcch",
       entraEnvironment: "usgovernment",
       location: "usgovvirginia",
-      connectorJobId: undefined,
-      schedule: "0 6 * * *",
       secretRotation: "2026-11-01",
       secretLifetimeDays: 180,
       secretExpiresOn: "2027-04-30",
       alertEmail: undefined,
       image: undefined,
-      csvBlobName: "employees.csv",
-      jobName: "hr-upload",
       recordsPerCall: undefined,
-      scenario: undefined,
-      columns: undefined,
-      wizardColumns: ["EmailAddress", "TerminationDate", "LastWorkingDate"],
+      connectorLayout: "single",
+      connectors: [
+        {
+          name: undefined,
+          resourceName: "hr-upload",
+          jobName: "hr-upload",
+          connectorJobId: undefined,
+          connectorJobIdKey: "connectorJobId",
+          schedule: "0 6 * * *",
+          csvBlobName: "employees.csv",
+          scenarios: ["resignation"],
+          scenario: undefined,
+          scenarioColumn: undefined,
+          scenarioValues: undefined,
+          columns: undefined,
+          wizardColumns: [{ scenario: "resignation", columns: ["EmailAddress", "TerminationDate", "LastWorkingDate"] }],
+        },
+      ],
     });
   });
 
   it("treats the empty Pulumi.yaml defaults of optional keys as unset", () => {
-    const config = load({ connectorJobId: "", alertEmail: "", image: "", recordsPerCall: "", scenario: "", columns: "" });
-    expect([config.connectorJobId, config.alertEmail, config.image, config.recordsPerCall, config.scenario, config.columns]).toEqual(Array(6).fill(undefined));
+    const config = load({ connectorJobId: "", alertEmail: "", image: "", recordsPerCall: "", scenario: "", columns: "", connectors: "[]" });
+    const [connector] = config.connectors;
+    expect([connector?.connectorJobId, config.alertEmail, config.image, config.recordsPerCall, connector?.scenario, connector?.columns]).toEqual(Array(6).fill(undefined));
+    expect(config.connectorLayout).toBe("single");
   });
 
   it.each([
@@ -59,8 +73,8 @@ describe("loadConfig", () => {
   });
 
   it("accepts any GUID version and variant as connectorJobId", () => {
-    expect(load({ connectorJobId: "00000000-0000-0000-0000-000000000000" }).connectorJobId).toBe("00000000-0000-0000-0000-000000000000");
-    expect(load({ connectorJobId: "ABCDEF01-2345-6789-abcd-ef0123456789" }).connectorJobId).toBe("ABCDEF01-2345-6789-abcd-ef0123456789");
+    expect(load({ connectorJobId: "00000000-0000-0000-0000-000000000000" }).connectors[0]?.connectorJobId).toBe("00000000-0000-0000-0000-000000000000");
+    expect(load({ connectorJobId: "ABCDEF01-2345-6789-abcd-ef0123456789" }).connectors[0]?.connectorJobId).toBe("ABCDEF01-2345-6789-abcd-ef0123456789");
   });
 
   it.each([
@@ -95,7 +109,7 @@ describe("loadConfig", () => {
   });
 
   it("accepts a 31-character job name", () => {
-    expect(load({ jobName: `h${"r".repeat(29)}1` }).jobName).toHaveLength(31);
+    expect(load({ jobName: `h${"r".repeat(29)}1` }).connectors[0]?.jobName).toHaveLength(31);
   });
 
   it("requires azure-native:location", () => {
@@ -103,7 +117,79 @@ describe("loadConfig", () => {
   });
 
   it("takes the wizard's column names from `columns` where it remaps them", () => {
-    expect(load({ columns: "email=Mail,lastWorkingDate=LastDay" }).wizardColumns).toEqual(["Mail", "TerminationDate", "LastDay"]);
+    expect(load({ columns: "email=Mail,lastWorkingDate=LastDay" }).connectors[0]?.wizardColumns).toEqual([{ scenario: "resignation", columns: ["Mail", "TerminationDate", "LastDay"] }]);
+  });
+});
+
+describe("connectors", () => {
+  const JOB_ID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+  const OTHER_JOB_ID = "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d";
+  const loadConnectors = (entries: unknown, project: Record<string, string> = {}) => load({ connectors: JSON.stringify(entries), ...project });
+  /** The whole message: exactly one problem, stated once. */
+  const onlyProblem = (problem: string) => new RegExp(`^Invalid hr-connector stack configuration:\\n {2}- ${problem.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+
+  it("makes one connector per entry, each with its job name, blob, schedule and wizard columns", () => {
+    const config = loadConnectors([
+      { name: "resignations", connectorJobId: JOB_ID, columns: "email=Mail" },
+      { name: "leavers", scenarios: ["resignation"], csvBlobName: "exports/leavers.csv", schedule: "30 2 * * *", scenarioColumn: "Kind", scenarioValues: "resignation=Left" },
+    ]);
+    expect(config.connectorLayout).toBe("list");
+    expect(config.connectors).toEqual([
+      expect.objectContaining({
+        name: "resignations",
+        resourceName: "hr-upload-resignations",
+        jobName: "hr-upload-resignations",
+        connectorJobId: JOB_ID,
+        connectorJobIdKey: "--path 'connectors[0].connectorJobId'",
+        schedule: "0 6 * * *",
+        csvBlobName: "resignations.csv",
+        scenarios: ["resignation"],
+        scenario: undefined,
+        wizardColumns: [{ scenario: "resignation", columns: ["Mail", "TerminationDate", "LastWorkingDate"] }],
+      }),
+      expect.objectContaining({
+        name: "leavers",
+        jobName: "hr-upload-leavers",
+        connectorJobId: undefined,
+        connectorJobIdKey: "--path 'connectors[1].connectorJobId'",
+        schedule: "30 2 * * *",
+        csvBlobName: "exports/leavers.csv",
+        scenario: "resignation",
+        scenarioColumn: "Kind",
+        scenarioValues: "resignation=Left",
+      }),
+    ]);
+  });
+
+  it("takes the stack's schedule as every connector's default, and jobName as the prefix of their job names", () => {
+    const [connector] = loadConnectors([{ name: "a1" }], { schedule: "15 4 * * *", jobName: "hr" }).connectors;
+    expect(connector).toMatchObject({ jobName: "hr-a1", schedule: "15 4 * * *" });
+  });
+
+  it("accepts a 31-character job name and the single-connector keys left at their defaults", () => {
+    const config = loadConnectors([{ name: "x".repeat(21) }], { csvBlobName: "employees.csv", scenario: "resignation", connectorJobId: "" });
+    expect(config.connectors[0]?.jobName).toHaveLength(31);
+  });
+
+  it.each([
+    ["connectors with connectorJobId", [{ name: "a" }], { connectorJobId: JOB_ID }, "connectors cannot be combined with connectorJobId: each connector sets its own; remove the single-connector key: pulumi config rm connectorJobId"],
+    ["duplicate names", [{ name: "a" }, { name: "a", csvBlobName: "b.csv" }], {}, 'connectors must not share a name: "a" appears more than once'],
+    ["duplicate job IDs", [{ name: "a", connectorJobId: JOB_ID }, { name: "b", connectorJobId: JOB_ID.toUpperCase() }], {}, `connectors must not share a connectorJobId: "${JOB_ID}" appears more than once`],
+    ["duplicate blob names", [{ name: "a", csvBlobName: "hr.csv" }, { name: "b", csvBlobName: "hr.csv" }], {}, 'connectors must not share a csvBlobName: "hr.csv" appears more than once'],
+    ["a blob name taken by another's default", [{ name: "a" }, { name: "b", csvBlobName: "a.csv" }], {}, 'connectors must not share a csvBlobName: "a.csv" appears more than once'],
+    ["a name too long for a job name", [{ name: "x".repeat(22) }], {}, `connectors[0].name "${"x".repeat(22)}" gives the job name "hr-upload-${"x".repeat(22)}", which must be 2-31 lowercase letters, digits or '-', start with a letter, end with a letter or digit and contain no "--"`],
+    ["a name with capitals", [{ name: "Leavers" }], {}, `connectors[0].name "Leavers" gives the job name "hr-upload-Leavers", which must be 2-31 lowercase letters, digits or '-', start with a letter, end with a letter or digit and contain no "--"`],
+    ["an unknown scenario", [{ name: "a" }, { name: "b", scenarios: ["resignation", "promotion"] }], {}, `connectors[1].scenarios "promotion" must be one of ${SCENARIO_IDS.join(", ")}`],
+    ["scenario and scenarios", [{ name: "a", scenario: "resignation", scenarios: ["resignation"] }], {}, "connectors[0].scenario and connectors[0].scenarios are alternatives: set one"],
+    ["a name missing", [{ connectorJobId: JOB_ID }], {}, "connectors[0].name is not set (it names the connector's job and CSV blob)"],
+    ["an unknown key", [{ name: "a", jobID: OTHER_JOB_ID }], {}, "connectors[0] has unknown keys jobID (known: name, connectorJobId, scenario, scenarios, scenarioColumn, scenarioValues, columns, csvBlobName, schedule)"],
+    ["a value of the wrong type", [{ name: "a", schedule: 6 }], {}, "connectors[0].schedule must be text"],
+    ["a bad job ID", [{ name: "a", connectorJobId: "42" }], {}, 'connectors[0].connectorJobId "42" is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)'],
+    ["a bad schedule", [{ name: "a", schedule: "daily" }], {}, 'connectors[0].schedule "daily" must have 5 fields (minute hour day-of-month month day-of-week), e.g. "0 6 * * *"'],
+    ["unknown columns", [{ name: "a", columns: "mail=Mail" }], {}, 'connectors[0].columns "mail=Mail": unknown field "mail" for scenario resignation (fields: email, terminationDate, lastWorkingDate)'],
+    ["not a list", { name: "a" }, {}, "connectors must be a list of connectors, each with name, connectorJobId, scenario, scenarios, scenarioColumn, scenarioValues, columns, csvBlobName, schedule"],
+  ])("refuses %s with one clear message", (_case, entries, project, problem) => {
+    expect(() => loadConnectors(entries, project)).toThrow(onlyProblem(problem));
   });
 });
 

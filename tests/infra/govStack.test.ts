@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CLOUD_PROFILES } from "../../uploader/src/clouds";
+import { LOG_EVENT } from "../../uploader/src/logEvents";
 import { FAKE_CLIENT_SECRET_PREFIX, OFFLINE_IDS, containsSecretEnvelope } from "../../infra/offline/mocks";
 import type { OfflineRun } from "../../infra/offline/run";
 import { CONNECTOR_JOB_ID, GOV_STACK, TYPE, named, ofType, only, runGov, type Json } from "./harness";
@@ -39,7 +40,7 @@ describe("the Gov stack file", () => {
   it("places every regional resource in its region", () => {
     const regional = [TYPE.vault, TYPE.storageAccount, TYPE.workspace, TYPE.environment, TYPE.registry, TYPE.identity, TYPE.job, TYPE.queryRule];
     const located = run.resources.filter((resource) => [...regional, "azure-native:resources:ResourceGroup"].includes(resource.type));
-    expect(located).toHaveLength(regional.length + 2); // two query rules
+    expect(located).toHaveLength(regional.length + 3); // three query rules
     for (const resource of located) expect([resource.name, resource.inputs.location]).toEqual([resource.name, "usgovvirginia"]);
   });
 });
@@ -259,7 +260,15 @@ describe("alerts", () => {
     const [condition] = rule.criteria.allOf;
     expect(condition).toMatchObject({ timeAggregation: "Count", operator: "GreaterThan", threshold: 0 });
     expect(condition.query).toContain('tostring(entry.event) == "secret-expiring"');
-    expect(ofType(run, TYPE.queryRule)).toHaveLength(2);
+  });
+
+  it("fire on the uploader's profile-stale warning, once a day while it lasts", () => {
+    const rule = named(run, TYPE.queryRule, "hr-upload-profile-stale").inputs;
+    expect(rule).toMatchObject({ scopes: [only(run, TYPE.workspace).id], severity: 2, autoMitigate: false, muteActionsDuration: "P1D" });
+    const [condition] = rule.criteria.allOf;
+    expect(condition).toMatchObject({ timeAggregation: "Count", operator: "GreaterThan", threshold: 0 });
+    expect(condition.query).toContain(`tostring(entry.event) == "${LOG_EVENT.profileStale}"`);
+    expect(ofType(run, TYPE.queryRule).map((queryRule) => queryRule.name).sort()).toEqual(["hr-upload-no-success", "hr-upload-profile-stale", "hr-upload-secret-expiring"]);
   });
 });
 
