@@ -1,13 +1,22 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
+import { request } from "node:https";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  AccountSASPermissions,
+  AccountSASResourceTypes,
+  AccountSASServices,
+  generateAccountSASQueryParameters,
+  StorageSharedKeyCredential,
+} from "@azure/storage-blob";
 import type { LoopbackCertificate } from "./loopbackCert";
 
 export const AZURITE_ACCOUNT = "devstoreaccount1";
 /** Azurite's published well-known development key (not a secret). */
 export const AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+export const AZURITE_SHARED_KEY = new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY);
 
 export interface AzuriteOptions {
   /** Serve HTTPS with this certificate (required for OAuth). */
@@ -39,6 +48,32 @@ export class Azurite {
   /** e.g. https://127.0.0.1:PORT/devstoreaccount1 (path-style, as the SDK expects for an IP host). */
   get blobEndpoint(): string {
     return `${this.options.certificate ? "https" : "http"}://127.0.0.1:${this.port}/${AZURITE_ACCOUNT}`;
+  }
+
+  /**
+   * An admin's PUT (create a container with `<name>?restype=container`, or a
+   * blob) with an account SAS over HTTPS: a process that cannot trust the
+   * loopback certificate globally passes it as the CA here.
+   */
+  putAsAdmin(path: string, body: Buffer | string, headers: Record<string, string> = {}): Promise<number> {
+    const sas = generateAccountSASQueryParameters(
+      {
+        services: AccountSASServices.parse("b").toString(),
+        resourceTypes: AccountSASResourceTypes.parse("sco").toString(),
+        permissions: AccountSASPermissions.parse("rwdlacu"),
+        expiresOn: new Date(Date.now() + 3_600_000),
+      },
+      AZURITE_SHARED_KEY,
+    ).toString();
+    const url = new URL(`${this.blobEndpoint}/${path}${path.includes("?") ? "&" : "?"}${sas}`);
+    return new Promise((resolve, reject) => {
+      const put = request(url, { method: "PUT", ca: this.options.certificate?.cert, headers: { "content-length": String(Buffer.byteLength(body)), ...headers } }, (response) => {
+        response.resume();
+        response.on("end", () => resolve(response.statusCode ?? 0));
+      });
+      put.on("error", reject);
+      put.end(body);
+    });
   }
 
   async stop(): Promise<void> {

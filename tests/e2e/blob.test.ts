@@ -8,7 +8,7 @@ import { writeCsv } from "../../scripts/generate-csv";
 import { IdentityStandIn } from "../../scripts/identityStandin";
 import { makeLoopbackCertificate } from "../../scripts/lib/loopbackCert";
 import { BUNDLE, jsonLines, runBundle, type CliResult } from "../support/cli";
-import { adminClient, Azurite, putOverHttps, sasUrl } from "../support/azurite";
+import { adminClient, Azurite, sasUrl } from "../support/azurite";
 import { STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
 
 const summaryOf = (result: CliResult) => jsonLines(result.stdout).at(-1) as Record<string, unknown>;
@@ -181,9 +181,9 @@ describe("the production path: HTTPS + OAuth Azurite, the Container Apps identit
     const harness = await UploadHarness.start({ certificate });
     try {
       const bytes = await generatedBytes(9);
-      expect(await putOverHttps(azurite, certificate.cert, "hr-data?restype=container", "")).toBe(201);
-      expect(await putOverHttps(azurite, certificate.cert, "hr-state?restype=container", "")).toBe(201);
-      expect(await putOverHttps(azurite, certificate.cert, "hr-data/employees.csv", bytes, { "x-ms-blob-type": "BlockBlob" })).toBe(201);
+      expect(await azurite.putAsAdmin("hr-data?restype=container", "")).toBe(201);
+      expect(await azurite.putAsAdmin("hr-state?restype=container", "")).toBe(201);
+      expect(await azurite.putAsAdmin("hr-data/employees.csv", bytes, { "x-ms-blob-type": "BlockBlob" })).toBe(201);
 
       // Exactly the job's environment (infra/uploaderJob.ts), with the endpoints pointed at the stand-ins.
       const jobEnvironment = {
