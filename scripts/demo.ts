@@ -16,6 +16,7 @@ import { join, relative, resolve } from "node:path";
 import { readFileSync } from "node:fs";
 import { IdentityStandIn } from "./identityStandin";
 import { Azurite } from "./lib/azurite";
+import { localJobEnvironment } from "./lib/jobEnvironment";
 import { makeLoopbackCertificate } from "./lib/loopbackCert";
 import { BUNDLE } from "./lib/measure";
 import { StandInCloud, STANDIN_DEFAULTS } from "./standin";
@@ -76,21 +77,7 @@ async function blobDemo(standIn: StandInCloud, certificate: Awaited<ReturnType<t
     console.log("The HR system dropped the sample as hr-data/employees.csv.");
 
     standIn.received.length = 0;
-    // The variables infra/uploaderJob.ts gives the job, with the endpoints pointed at the stand-ins.
-    const jobEnvironment = {
-      ...identity.environment(),
-      NODE_EXTRA_CA_CERTS: certificate.certFile,
-      HR_CLOUD: "gcch",
-      HR_TENANT_ID: STANDIN_DEFAULTS.tenantId,
-      HR_APP_ID: STANDIN_DEFAULTS.clientId,
-      HR_JOB_ID: STANDIN_DEFAULTS.jobId,
-      HR_APP_SECRET: STANDIN_DEFAULTS.clientSecret,
-      HR_CSV: `${azurite.blobEndpoint}/hr-data/employees.csv`,
-      HR_CHECKPOINT: `${azurite.blobEndpoint}/hr-state`,
-      HR_RECORDS_PER_CALL: "2",
-      HR_AUTHORITY_HOST: standIn.url,
-      HR_INGESTION_URL: standIn.url,
-    };
+    const jobEnvironment = localJobEnvironment({ standInUrl: standIn.url, caFile: certificate.certFile, identity, blobEndpoint: azurite.blobEndpoint, recordsPerCall: 2 });
     console.log(Object.keys(jobEnvironment).filter((name) => name.startsWith("HR_") || name.startsWith("IDENTITY_") || name === "AZURE_CLIENT_ID").join(" "));
     if ((await hrUpload(["upload"], jobEnvironment)) !== 0) throw new Error("the Blob upload failed");
     describeReceived(standIn);

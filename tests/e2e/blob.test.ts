@@ -6,6 +6,7 @@ import type { ContainerClient } from "@azure/storage-blob";
 import { parse } from "csv-parse/sync";
 import { writeCsv } from "../../scripts/generate-csv";
 import { IdentityStandIn } from "../../scripts/identityStandin";
+import { localJobEnvironment } from "../../scripts/lib/jobEnvironment";
 import { makeLoopbackCertificate } from "../../scripts/lib/loopbackCert";
 import { BUNDLE, jsonLines, runBundle, type CliResult } from "../support/cli";
 import { adminClient, Azurite, sasUrl } from "../support/azurite";
@@ -185,21 +186,9 @@ describe("the production path: HTTPS + OAuth Azurite, the Container Apps identit
       expect(await azurite.putAsAdmin("hr-state?restype=container", "")).toBe(201);
       expect(await azurite.putAsAdmin("hr-data/employees.csv", bytes, { "x-ms-blob-type": "BlockBlob" })).toBe(201);
 
-      // Exactly the job's environment (infra/uploaderJob.ts), with the endpoints pointed at the stand-ins.
       const jobEnvironment = {
-        ...identity.environment(),
-        NODE_EXTRA_CA_CERTS: certificate.certFile,
-        HR_CLOUD: "gcch",
-        HR_TENANT_ID: STANDIN_DEFAULTS.tenantId,
-        HR_APP_ID: STANDIN_DEFAULTS.clientId,
-        HR_JOB_ID: STANDIN_DEFAULTS.jobId,
-        HR_APP_SECRET: STANDIN_DEFAULTS.clientSecret,
-        HR_CSV: `${azurite.blobEndpoint}/hr-data/employees.csv`,
-        HR_CHECKPOINT: `${azurite.blobEndpoint}/hr-state`,
+        ...localJobEnvironment({ standInUrl: harness.standIn.url, caFile: certificate.certFile, identity, blobEndpoint: azurite.blobEndpoint, recordsPerCall: 4 }),
         HR_LOG_FORMAT: "json",
-        HR_RECORDS_PER_CALL: "4",
-        HR_AUTHORITY_HOST: harness.standIn.url,
-        HR_INGESTION_URL: harness.standIn.url,
       };
       const result = await runBundle(["upload"], jobEnvironment);
       expect(result.stderr).toBe("");
