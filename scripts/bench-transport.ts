@@ -6,7 +6,7 @@
  *   tsx scripts/bench-transport.ts FILE RECORDS_PER_CALL STANDIN_URL
  */
 import { CLOUD_PROFILES, signalsUrl, tokenScope } from "../uploader/src/clouds";
-import { SCENARIOS } from "../uploader/src/csv/scenarios";
+import { fileRulesFor } from "../uploader/src/csv/fileRules";
 import { inspectCsv } from "../uploader/src/inspect";
 import { openLocalFile } from "../uploader/src/source/localFile";
 import { postChunk } from "../uploader/src/transport";
@@ -14,7 +14,7 @@ import { STANDIN_DEFAULTS } from "./standin";
 
 async function transportOnly(file: string, recordsPerCall: number, standInUrl: string): Promise<void> {
   const source = await openLocalFile(file);
-  const { header, chunks } = await inspectCsv(source, { scenario: SCENARIOS.resignation, columns: new Map(), showValues: false, recordsPerChunk: recordsPerCall });
+  const { header, chunks } = await inspectCsv(source, { rules: fileRulesFor({}), columns: new Map(), showValues: false, recordsPerChunk: recordsPerCall });
   const tokenResponse = await fetch(`${standInUrl}/${STANDIN_DEFAULTS.tenantId}/oauth2/v2.0/token`, {
     method: "POST",
     body: new URLSearchParams({

@@ -6,7 +6,7 @@
  * Rows carry the kinds of content that break naive splitters: quoted commas,
  * doubled quotes and quoted line breaks. With --error-rate, that share of
  * records gets one injected error (bad email, impossible date, empty required
- * value or a missing field); their line numbers are written to <out>.errors.json.
+ * value or an extra field); their line numbers are written to <out>.errors.json.
  */
 import { createWriteStream } from "node:fs";
 import { writeFile } from "node:fs/promises";
@@ -70,7 +70,8 @@ export function* generateCsv(options: GenerateOptions, errors: InjectedErrorAt[]
       if (kind === "email") fields[0] = fields[0]!.replace("@", " at ");
       if (kind === "date") fields[1] = "2026-02-30T09:00:00Z";
       if (kind === "empty") fields[2] = "";
-      if (kind === "field-count") fields = fields.slice(0, 4);
+      // Longer than the header: a short record missing only optional fields is valid.
+      if (kind === "field-count") fields = [...fields, "unexpected"];
     }
     const row = fields.join(",");
     text += row + eol;

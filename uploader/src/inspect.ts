@@ -3,12 +3,12 @@ import { ChunkPlanner, type ChunkPlan } from "./chunkPlan";
 import { InvalidCsvError } from "./errors";
 import { type ColumnMap, type HeaderLayout, resolveLayout } from "./csv/layout";
 import { readCsvRecords } from "./csv/reader";
-import type { ScenarioSpec } from "./csv/scenarios";
+import type { FileRules } from "./csv/fileRules";
 import { checkRecord, type FieldProblem } from "./csv/validator";
 import type { ByteSource } from "./source/localFile";
 
 export interface InspectOptions {
-  readonly scenario: ScenarioSpec;
+  readonly rules: FileRules;
   readonly columns: ColumnMap;
   /** Keep offending values in the report (PII: local debugging only). */
   readonly showValues: boolean;
@@ -20,6 +20,8 @@ export interface InspectOptions {
 
 export interface InvalidRecord {
   readonly line: number;
+  /** The record's scenario id, when its scenario column named a known one. */
+  readonly scenario?: string;
   readonly problems: readonly FieldProblem[];
 }
 
@@ -35,12 +37,20 @@ export interface Inspection {
   readonly invalid: number;
   readonly reported: readonly InvalidRecord[];
   readonly unreported: number;
+  /** Records and invalid records per scenario id ("unknown" for records naming no known scenario). */
+  readonly byScenario: Readonly<Record<string, ScenarioCounts>>;
   /** SHA-256 of the file's bytes, as streamed. */
   readonly sha256: string;
   readonly bytes: number;
 }
 
+export interface ScenarioCounts {
+  records: number;
+  invalid: number;
+}
+
 export const DEFAULT_MAX_REPORTED = 100;
+export const UNKNOWN_SCENARIO = "unknown";
 
 /** Streams the whole file once: parses, checks every record, hashes the bytes. */
 export async function inspectCsv(source: ByteSource, options: InspectOptions): Promise<Inspection> {
@@ -61,28 +71,36 @@ export async function inspectCsv(source: ByteSource, options: InspectOptions): P
   let recordsRead = 0;
   let invalid = 0;
   const reported: InvalidRecord[] = [];
+  const byScenario: Record<string, ScenarioCounts> = Object.fromEntries(options.rules.scenarios.map((scenario) => [scenario.id, { records: 0, invalid: 0 }]));
   for await (const batch of readCsvRecords(hashed())) {
     for (const record of batch) {
       if (layout === undefined) {
-        layout = resolveLayout(record.fields, options.scenario, options.columns, record.line);
+        layout = resolveLayout(record.fields, options.rules, options.columns, record.line);
         header = Buffer.from(record.raw);
         if (options.recordsPerChunk !== undefined) planner = new ChunkPlanner(header, options.recordsPerChunk);
         continue;
       }
       recordsRead++;
-      const problems = checkRecord(record, layout);
+      const { scenario, problems } = checkRecord(record, layout);
+      const counts = (byScenario[scenario?.id ?? UNKNOWN_SCENARIO] ??= { records: 0, invalid: 0 });
+      counts.records++;
       if (problems.length === 0) {
         planner?.add(record);
         continue;
       }
       invalid++;
+      counts.invalid++;
       if (reported.length < maxReported) {
-        reported.push({ line: record.line, problems: options.showValues ? problems : problems.map(({ value: _value, ...rest }) => rest) });
+        reported.push({
+          line: record.line,
+          scenario: scenario?.id,
+          problems: options.showValues ? problems : problems.map(({ value: _value, ...rest }) => rest),
+        });
       }
     }
   }
   if (layout === undefined) {
-    const example = options.scenario.fields.map((field) => field.headers[0]).join(",");
+    const example = [...(options.rules.scenarioColumn ? [options.rules.scenarioColumn.header] : []), ...options.rules.fields.map((field) => field.headers[0])].join(",");
     throw new InvalidCsvError(`the file is empty; it needs at least a header line such as ${example}`);
   }
   return {
@@ -94,6 +112,7 @@ export async function inspectCsv(source: ByteSource, options: InspectOptions): P
     invalid,
     reported,
     unreported: invalid - reported.length,
+    byScenario,
     sha256: hash.digest("hex"),
     bytes,
   };

@@ -3,18 +3,26 @@ import type { Logger } from "./log";
 import { LOG_EVENT } from "./logEvents";
 
 /** The validation report: one entry per listed invalid record, then a count of the unlisted ones. */
-export function reportInvalidRecords(logger: Logger, inspection: Inspection): void {
-  for (const { line, problems } of inspection.reported) {
+export function reportInvalidRecords(logger: Logger, inspection: Inspection, multiScenario: boolean): void {
+  for (const { line, scenario, problems } of inspection.reported) {
     const text = problems
       .map(({ column, reason, value }) => `${column === undefined ? "" : `column ${column}: `}${reason}${value === undefined ? "" : ` [value: ${JSON.stringify(value)}]`}`)
       .join("; ");
-    logger.info(LOG_EVENT.invalidRecord, `line ${line}: ${text}`, { line, problems });
+    const where = multiScenario && scenario !== undefined ? `line ${line} (${scenario})` : `line ${line}`;
+    logger.info(LOG_EVENT.invalidRecord, `${where}: ${text}`, { line, scenario, problems });
   }
   if (inspection.unreported > 0) {
     logger.info(LOG_EVENT.invalidRecord, `... and ${inspection.unreported} more invalid records not listed`, { unreported: inspection.unreported });
   }
 }
 
+/** Records and invalid records per scenario, in one line for people: "resignation 3 (1 invalid), ...". */
+export function describeByScenario(inspection: Inspection): string {
+  return Object.entries(inspection.byScenario)
+    .map(([scenario, { records, invalid }]) => `${scenario} ${records}${invalid > 0 ? ` (${invalid} invalid)` : ""}`)
+    .join(", ");
+}
+
 export function countsOf(inspection: Inspection) {
-  return { recordsRead: inspection.recordsRead, valid: inspection.valid, invalid: inspection.invalid };
+  return { recordsRead: inspection.recordsRead, valid: inspection.valid, invalid: inspection.invalid, byScenario: inspection.byScenario };
 }

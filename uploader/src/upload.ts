@@ -3,7 +3,7 @@ import type { ClientCredentials, TokenSource } from "./auth";
 import { type ChunkPlan, planDigest } from "./chunkPlan";
 import { type Checkpoint, type RunLock, type RunRecord, type StateStore, checkpointKey } from "./state/stateStore";
 import type { ColumnMap } from "./csv/layout";
-import type { ScenarioSpec } from "./csv/scenarios";
+import type { FileRules } from "./csv/fileRules";
 import { deliverChunk, type DeliverySettings, type PostChunk } from "./delivery";
 import { EXIT_CODES, HrError, UploadError } from "./errors";
 import { inspectCsv, type Inspection } from "./inspect";
@@ -14,7 +14,7 @@ import type { ByteSource } from "./source/localFile";
 
 export interface UploadConfig {
   readonly source: ByteSource;
-  readonly scenario: ScenarioSpec;
+  readonly rules: FileRules;
   readonly columns: ColumnMap;
   readonly showValues: boolean;
   readonly cloud: string;
@@ -49,12 +49,24 @@ export interface ProgressLine {
 const DAY_MS = 86_400_000;
 export const SECRET_EXPIRY_WARNING_DAYS = 30;
 
-/** How a run ended: the summary event's message and fields, and what the run record keeps. */
+/** What a run learned about its file, for the summary event and the run record. */
+interface RunFacts {
+  readonly sha256?: string;
+  readonly recordsRead?: number;
+  readonly valid?: number;
+  readonly invalid?: number;
+  readonly byScenario?: Inspection["byScenario"];
+  readonly chunks?: number;
+  readonly recordsDeliveredTotal?: number;
+  readonly errorClass?: string;
+}
+
+/** How a run ended. */
 interface RunResult {
   readonly outcome: RunOutcome;
   readonly exitCode: number;
   readonly message: string;
-  readonly fields: Record<string, string | number | undefined>;
+  readonly facts: RunFacts;
 }
 
 /**
@@ -77,7 +89,7 @@ export async function runUpload(config: UploadConfig, services: UploadServices):
       outcome: RUN_OUTCOME.locked,
       exitCode: EXIT_CODES.ok,
       message: `another run holds the lock on this file and job (in ${config.state.location}); standing down. A killed run's lock expires by itself.`,
-      fields: {},
+      facts: {},
     };
   } else {
     try {
@@ -90,7 +102,7 @@ export async function runUpload(config: UploadConfig, services: UploadServices):
         tally.chunks === 0
           ? "nothing was delivered this run"
           : `${tally.records} records in ${tally.chunks} chunks were delivered this run and are in the checkpoint; a rerun sends the rest`;
-      result = { outcome: RUN_OUTCOME.failed, exitCode: error.exitCode, message: `upload failed: ${progress}`, fields: { errorClass: error.errorClass } };
+      result = { outcome: RUN_OUTCOME.failed, exitCode: error.exitCode, message: `upload failed: ${progress}`, facts: { errorClass: error.errorClass } };
     } finally {
       await lock?.release();
     }
@@ -98,52 +110,43 @@ export async function runUpload(config: UploadConfig, services: UploadServices):
   services.progress?.clear();
 
   const ended = now();
-  const fields = {
+  const delivery = { recordsDelivered: tally.records, chunksSent: tally.chunks, retries: tally.retries };
+  if (!config.dryRun) {
+    const record: RunRecord = {
+      version: 1,
+      runId: randomUUID(),
+      startedAt: started.toISOString(),
+      endedAt: ended.toISOString(),
+      file: config.source.name,
+      fileSha256: result.facts.sha256,
+      jobId: config.jobId,
+      scenario: config.rules.id,
+      recordsRead: result.facts.recordsRead,
+      byScenario: result.facts.byScenario,
+      chunks: result.facts.chunks,
+      ...delivery,
+      outcome: result.outcome,
+      exitCode: result.exitCode,
+      errorClass: result.facts.errorClass,
+    };
+    // The upload's outcome stands even if its record cannot be written: say so, do not fail the run.
+    await config.state.saveRunRecord(record).catch((error: unknown) =>
+      logger.warn("run-record-not-saved", `the run record could not be saved in ${config.state.location}: ${error instanceof Error ? error.message : "error"}`),
+    );
+  }
+  logger.info(LOG_EVENT.summary, result.message, {
+    outcome: result.outcome,
+    exitCode: result.exitCode,
     file: config.source.name,
     jobId: config.jobId,
     cloud: config.cloud,
-    scenario: config.scenario.id,
-    recordsDelivered: tally.records,
-    chunksSent: tally.chunks,
-    retries: tally.retries,
+    scenario: config.rules.id,
+    ...delivery,
     tokenRequests: tally.tokenRequests,
-    ...result.fields,
+    ...result.facts,
     durationSeconds: (ended.getTime() - started.getTime()) / 1000,
-  };
-  if (!config.dryRun) await saveRunRecord(config.state, { ...fields, outcome: result.outcome, exitCode: result.exitCode }, started, ended, logger);
-  logger.info(LOG_EVENT.summary, result.message, { outcome: result.outcome, exitCode: result.exitCode, ...fields });
+  });
   return result.exitCode;
-}
-
-async function saveRunRecord(
-  state: StateStore,
-  fields: Record<string, string | number | undefined> & { file: string; jobId: string; scenario: string; outcome: string; exitCode: number },
-  started: Date,
-  ended: Date,
-  logger: Logger,
-): Promise<void> {
-  const record: RunRecord = {
-    version: 1,
-    runId: randomUUID(),
-    startedAt: started.toISOString(),
-    endedAt: ended.toISOString(),
-    file: fields.file,
-    fileSha256: fields.sha256 as string | undefined,
-    jobId: fields.jobId,
-    scenario: fields.scenario,
-    recordsRead: fields.recordsRead as number | undefined,
-    recordsDelivered: fields.recordsDelivered as number,
-    chunks: fields.chunks as number | undefined,
-    chunksSent: fields.chunksSent as number,
-    retries: fields.retries as number,
-    outcome: fields.outcome,
-    exitCode: fields.exitCode,
-    errorClass: fields.errorClass as string | undefined,
-  };
-  // The upload's outcome stands even if its record cannot be written: say so, do not fail the run.
-  await state.saveRunRecord(record).catch((error: unknown) =>
-    logger.warn("run-record-not-saved", `the run record could not be saved in ${state.location}: ${error instanceof Error ? error.message : "error"}`),
-  );
 }
 
 async function uploadUnderLock(
@@ -159,13 +162,13 @@ async function uploadUnderLock(
   const found = { sha256: inspection.sha256, ...countsOf(inspection), chunks: inspection.chunks.length };
 
   if (inspection.invalid > 0) {
-    reportInvalidRecords(logger, inspection);
+    reportInvalidRecords(logger, inspection, config.rules.scenarioColumn !== undefined);
     if (!config.skipInvalid) {
       return {
         outcome: RUN_OUTCOME.invalid,
         exitCode: EXIT_CODES.invalidCsv,
         message: `${inspection.invalid} of ${inspection.recordsRead} records are invalid; nothing was sent (fix them, or send the rest with --skip-invalid)`,
-        fields: found,
+        facts: found,
       };
     }
     logger.warn("skipping-invalid", `--skip-invalid: ${inspection.invalid} invalid records will not be sent`, { invalid: inspection.invalid });
@@ -179,9 +182,9 @@ async function uploadUnderLock(
 
   if (config.dryRun) {
     describePlan(logger, config, inspection, pending);
-    return { outcome: RUN_OUTCOME.dryRun, exitCode: EXIT_CODES.ok, message: `dry run: would send ${pending.length} of ${inspection.chunks.length} chunks; nothing was sent`, fields: found };
+    return { outcome: RUN_OUTCOME.dryRun, exitCode: EXIT_CODES.ok, message: `dry run: would send ${pending.length} of ${inspection.chunks.length} chunks; nothing was sent`, facts: found };
   }
-  if (resume.nothingToDo) return { outcome: RUN_OUTCOME.nothingToDo, exitCode: EXIT_CODES.ok, message: resume.message ?? "nothing to do", fields: found };
+  if (resume.nothingToDo) return { outcome: RUN_OUTCOME.nothingToDo, exitCode: EXIT_CODES.ok, message: resume.message ?? "nothing to do", facts: found };
 
   const checkpoint = new CheckpointWriter(config.state, key, {
     version: 1,
@@ -199,7 +202,7 @@ async function uploadUnderLock(
   if (pending.length === 0) {
     // No records, or an earlier run delivered every chunk but stopped before recording completion.
     if (inspection.chunks.length > 0) await checkpoint.complete(now());
-    return { outcome: RUN_OUTCOME.nothingToDo, exitCode: EXIT_CODES.ok, message: `no records left to send (${inspection.valid} valid records in the file)`, fields: found };
+    return { outcome: RUN_OUTCOME.nothingToDo, exitCode: EXIT_CODES.ok, message: `no records left to send (${inspection.valid} valid records in the file)`, facts: found };
   }
 
   const tokens = services.createTokenSource(config.credentials);
@@ -214,7 +217,7 @@ async function uploadUnderLock(
     outcome: RUN_OUTCOME.delivered,
     exitCode: EXIT_CODES.ok,
     message: `delivered ${tally.records} records in ${tally.chunks} chunks (${tally.retries} retries)`,
-    fields: { ...found, recordsDeliveredTotal: checkpoint.state.recordsDelivered },
+    facts: { ...found, recordsDeliveredTotal: checkpoint.state.recordsDelivered },
   };
 }
 

@@ -1,15 +1,15 @@
 import { EXIT_CODES } from "./errors";
 import type { ColumnMap } from "./csv/layout";
-import type { ScenarioSpec } from "./csv/scenarios";
+import type { FileRules } from "./csv/fileRules";
 import { inspectCsv } from "./inspect";
 import type { Logger } from "./log";
 import { LOG_EVENT, RUN_OUTCOME } from "./logEvents";
-import { countsOf, reportInvalidRecords } from "./report";
+import { countsOf, describeByScenario, reportInvalidRecords } from "./report";
 import type { ByteSource } from "./source/localFile";
 
 export interface ValidateConfig {
   readonly source: ByteSource;
-  readonly scenario: ScenarioSpec;
+  readonly rules: FileRules;
   readonly columns: ColumnMap;
   readonly showValues: boolean;
 }
@@ -17,13 +17,16 @@ export interface ValidateConfig {
 /** `hr-upload validate`: one pass, a report, exit 0 when every record is valid, 3 otherwise. */
 export async function runValidate(config: ValidateConfig, logger: Logger): Promise<number> {
   const inspection = await inspectCsv(config.source, config);
-  reportInvalidRecords(logger, inspection);
+  const multiScenario = config.rules.scenarioColumn !== undefined;
+  reportInvalidRecords(logger, inspection, multiScenario);
   const outcome = inspection.invalid === 0 ? RUN_OUTCOME.valid : RUN_OUTCOME.invalid;
   const exitCode = inspection.invalid === 0 ? EXIT_CODES.ok : EXIT_CODES.invalidCsv;
   logger.info(
     LOG_EVENT.summary,
-    `${config.source.name}: ${inspection.recordsRead} records read, ${inspection.valid} valid, ${inspection.invalid} invalid (scenario ${config.scenario.id})`,
-    { outcome, exitCode, file: config.source.name, scenario: config.scenario.id, ...countsOf(inspection), sha256: inspection.sha256 },
+    `${config.source.name}: ${inspection.recordsRead} records read, ${inspection.valid} valid, ${inspection.invalid} invalid (${
+      multiScenario ? `by scenario: ${describeByScenario(inspection)}` : `scenario ${config.rules.id}`
+    })`,
+    { outcome, exitCode, file: config.source.name, scenario: config.rules.id, ...countsOf(inspection), sha256: inspection.sha256 },
   );
   return exitCode;
 }

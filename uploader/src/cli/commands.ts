@@ -21,7 +21,7 @@ export const COMMANDS = {
       "records by line number, column and reason. Cell values are never printed unless --show-values.",
       "A file with only a header is valid: no HR events today.",
     ],
-    flags: ["csv", "scenario", "columns", "show-values", "log-format", "help"],
+    flags: ["csv", "scenario", "scenario-column", "scenario-values", "columns", "show-values", "log-format", "help"],
     required: ["csv"],
     examples: [
       "hr-upload validate --csv employees.csv",
@@ -51,6 +51,8 @@ export const COMMANDS = {
       "csv",
       "app-secret",
       "scenario",
+      "scenario-column",
+      "scenario-values",
       "columns",
       "records-per-call",
       "concurrency",

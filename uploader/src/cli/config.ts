@@ -9,7 +9,7 @@ import { credentialFor } from "../storage/pipeline";
 import { CLOUD_NAMES, CLOUD_PROFILES, isCloudName, signalsUrl } from "../clouds";
 import { UsageError } from "../errors";
 import { parseColumnMap } from "../csv/layout";
-import { isScenarioId, SCENARIO_IDS, SCENARIOS, type ScenarioSpec } from "../csv/scenarios";
+import { fileRulesFor, type FileRules } from "../csv/fileRules";
 import type { LogFormat } from "../log";
 import { DEFAULT_MAX_DELAY_MS } from "../retry";
 import type { UploadConfig } from "../upload";
@@ -37,10 +37,12 @@ export function logFormatOf(value: string | undefined): LogFormat {
   throw new UsageError("--log-format must be text or json");
 }
 
-export function scenarioOf(values: FlagValues): ScenarioSpec {
-  const id = stringFlag(values, "scenario") ?? "resignation";
-  if (!isScenarioId(id)) throw new UsageError(`unknown scenario "${id}" (known: ${SCENARIO_IDS.join(", ")})`);
-  return SCENARIOS[id];
+export function fileRulesOf(values: FlagValues): FileRules {
+  return fileRulesFor({
+    scenarios: stringFlag(values, "scenario"),
+    scenarioColumn: stringFlag(values, "scenario-column"),
+    scenarioValues: stringFlag(values, "scenario-values"),
+  });
 }
 
 /** The Storage identity, resolved once per run and only if a Blob URL without SAS needs it. */
@@ -57,11 +59,11 @@ function openCsv(text: string, tokens: () => TokenCredential): Promise<ByteSourc
 }
 
 export async function validateConfigFrom(values: FlagValues, env: NodeJS.ProcessEnv): Promise<ValidateConfig> {
-  const scenario = scenarioOf(values);
+  const rules = fileRulesOf(values);
   return {
     source: await openCsv(requireFlag(values, "csv", "validate"), storageTokens(env)),
-    scenario,
-    columns: parseColumnMap(stringFlag(values, "columns"), scenario),
+    rules,
+    columns: parseColumnMap(stringFlag(values, "columns"), rules),
     showValues: values["show-values"] === true,
   };
 }
@@ -136,12 +138,12 @@ export async function uploadConfigFrom(values: FlagValues, env: NodeJS.ProcessEn
     maxDelayMs: DEFAULT_MAX_DELAY_MS,
   };
   const timeoutMs = numberFlag(values, "request-timeout", 400, { min: 0.1, max: 3600 }) * 1000;
-  const scenario = scenarioOf(values);
+  const rules = fileRulesOf(values);
   const tokens = storageTokens(env);
   return {
     source: await openCsv(requireFlag(values, "csv", command), tokens),
-    scenario,
-    columns: parseColumnMap(stringFlag(values, "columns"), scenario),
+    rules,
+    columns: parseColumnMap(stringFlag(values, "columns"), rules),
     showValues: values["show-values"] === true,
     cloud: cloudName,
     jobId,

@@ -1,13 +1,15 @@
 import { InvalidCsvError, UsageError } from "../errors";
+import type { FileRules } from "./fileRules";
 import type { FieldSpec, ScenarioSpec } from "./scenarios";
 
 /** --columns: the user's header name per field key (field=Header,...). */
 export type ColumnMap = ReadonlyMap<string, string>;
 
-export function parseColumnMap(text: string | undefined, scenario: ScenarioSpec): ColumnMap {
+/** Reads --columns against the fields a file may hold (every field of its scenarios). */
+export function parseColumnMap(text: string | undefined, file: { readonly id: string; readonly fields: readonly FieldSpec[] }): ColumnMap {
   const map = new Map<string, string>();
   if (text === undefined || text.trim() === "") return map;
-  const keys = scenario.fields.map((field) => field.key);
+  const keys = file.fields.map((field) => field.key);
   for (const pair of text.split(",")) {
     const separator = pair.indexOf("=");
     const key = pair.slice(0, separator).trim();
@@ -15,8 +17,8 @@ export function parseColumnMap(text: string | undefined, scenario: ScenarioSpec)
     if (separator < 0 || key === "" || header === "") {
       throw new UsageError(`--columns takes field=Header pairs separated by commas (fields: ${keys.join(", ")})`);
     }
-    const field = scenario.fields.find((candidate) => candidate.key.toLowerCase() === key.toLowerCase());
-    if (!field) throw new UsageError(`--columns: unknown field "${key}" for scenario ${scenario.id} (fields: ${keys.join(", ")})`);
+    const field = file.fields.find((candidate) => candidate.key.toLowerCase() === key.toLowerCase());
+    if (!field) throw new UsageError(`--columns: unknown field "${key}" for scenario ${file.id} (fields: ${keys.join(", ")})`);
     if (map.has(field.key)) throw new UsageError(`--columns maps field "${field.key}" twice`);
     map.set(field.key, header);
   }
@@ -34,35 +36,66 @@ export interface BoundField {
 /** Which column holds which field, resolved once from the header line. */
 export interface HeaderLayout {
   readonly names: readonly string[];
-  readonly fields: readonly BoundField[];
+  /** The fields each scenario checks, bound to their columns. */
+  readonly fieldsOf: ReadonlyMap<ScenarioSpec, readonly BoundField[]>;
+  /** Multi-scenario files: where each record says its scenario. */
+  readonly scenarioColumn?: { readonly index: number; readonly header: string; readonly values: ReadonlyMap<string, ScenarioSpec> };
 }
 
-export function resolveLayout(names: readonly string[], scenario: ScenarioSpec, columns: ColumnMap, line: number): HeaderLayout {
+export function resolveLayout(names: readonly string[], rules: FileRules, columns: ColumnMap, line: number): HeaderLayout {
   const indexByName = new Map<string, number>();
   names.forEach((name, index) => {
     const folded = name.toLowerCase();
     if (indexByName.has(folded)) throw new InvalidCsvError(`duplicate column name "${name}" in the header`, line);
     indexByName.set(folded, index);
   });
+  const find = (wanted: readonly string[]) => wanted.map((name) => indexByName.get(name.toLowerCase())).find((found) => found !== undefined);
 
-  const fields: BoundField[] = [];
-  const missing: FieldSpec[] = [];
-  for (const spec of scenario.fields) {
-    const wanted = columns.has(spec.key) ? [columns.get(spec.key) as string] : spec.headers;
-    const index = wanted.map((name) => indexByName.get(name.toLowerCase())).find((found) => found !== undefined);
-    if (index !== undefined) fields.push({ spec, index, header: names[index] as string });
-    else if (spec.required) missing.push(spec);
+  // A key is one column for the whole file: the mapped name, or the first documented name present.
+  const wantedFor = (key: string) =>
+    columns.has(key) ? [columns.get(key) as string] : [...new Set(rules.scenarios.flatMap((scenario) => scenario.fields.filter((field) => field.key === key).flatMap((field) => field.headers)))];
+  const fieldsOf = new Map<ScenarioSpec, BoundField[]>();
+  const missing = new Map<string, { wanted: readonly string[]; key: string; scenarios: string[] }>();
+  for (const scenario of rules.scenarios) {
+    const bound: BoundField[] = [];
+    for (const spec of scenario.fields) {
+      const wanted = wantedFor(spec.key);
+      const index = find(wanted);
+      if (index !== undefined) bound.push({ spec, index, header: names[index] as string });
+      else if (spec.required) {
+        const entry = missing.get(spec.key) ?? { wanted, key: spec.key, scenarios: [] };
+        entry.scenarios.push(scenario.id);
+        missing.set(spec.key, entry);
+      }
+    }
+    fieldsOf.set(scenario, bound);
   }
-  if (missing.length > 0) throw new InvalidCsvError(describeMissing(missing, columns), line);
-  return { names, fields };
+
+  const scenarioColumn = rules.scenarioColumn;
+  const scenarioIndex = scenarioColumn === undefined ? undefined : find([scenarioColumn.header]);
+  if (scenarioColumn !== undefined && scenarioIndex === undefined) {
+    throw new InvalidCsvError(`missing the scenario column "${scenarioColumn.header}"; if your file names it differently, pass --scenario-column <YourHeader>`, line);
+  }
+  if (missing.size > 0) throw new InvalidCsvError(describeMissing([...missing.values()], columns, rules), line);
+  return {
+    names,
+    fieldsOf,
+    scenarioColumn: scenarioColumn && { index: scenarioIndex as number, header: names[scenarioIndex as number] as string, values: scenarioColumn.values },
+  };
 }
 
-function describeMissing(missing: readonly FieldSpec[], columns: ColumnMap): string {
-  const mapped = missing.filter((spec) => columns.has(spec.key));
+function describeMissing(missing: readonly { wanted: readonly string[]; key: string; scenarios: string[] }[], columns: ColumnMap, rules: FileRules): string {
+  const forScenarios = (scenarios: string[]) => (rules.scenarios.length > 1 ? ` for ${scenarios.join(", ")}` : "");
+  const profile = missing.some((entry) => entry.scenarios.includes("employee-profile"))
+    ? "; the service imports nothing from an employee-profile file that lacks one of its mandatory columns"
+    : "";
+  const mapped = missing.filter((entry) => columns.has(entry.key));
   if (mapped.length > 0) {
-    return `missing column ${mapped.map((spec) => `"${columns.get(spec.key)}" (mapped by --columns ${spec.key}=...)`).join(", ")}`;
+    return `missing column ${mapped.map((entry) => `"${columns.get(entry.key)}" (mapped by --columns ${entry.key}=...)${forScenarios(entry.scenarios)}`).join(", ")}${profile}`;
   }
-  const names = missing.map(({ headers: [first, ...others] }) => `"${first}"${others.length > 0 ? ` (or "${others.join('", "')}")` : ""}`);
-  const mapping = missing.map((spec) => `${spec.key}=<YourHeader>`).join(",");
-  return `missing required column${missing.length > 1 ? "s" : ""} ${names.join(", ")}; if your file names ${missing.length > 1 ? "them" : "it"} differently, map: --columns ${mapping}`;
+  const names = missing.map(
+    ({ wanted: [first, ...others], scenarios }) => `"${first}"${others.length > 0 ? ` (or "${others.join('", "')}")` : ""}${forScenarios(scenarios)}`,
+  );
+  const mapping = missing.map((entry) => `${entry.key}=<YourHeader>`).join(",");
+  return `missing required column${missing.length > 1 ? "s" : ""} ${names.join(", ")}; if your file names ${missing.length > 1 ? "them" : "it"} differently, map: --columns ${mapping}${profile}`;
 }

@@ -1,6 +1,6 @@
 import type { CsvRecord } from "./reader";
 import type { HeaderLayout } from "./layout";
-import { VALUE_CHECKS } from "./scenarios";
+import { VALUE_CHECKS, type ScenarioSpec } from "./scenarios";
 import { checkMaxLength } from "./values";
 
 export interface FieldProblem {
@@ -11,15 +11,40 @@ export interface FieldProblem {
   readonly value?: string;
 }
 
-/** Problems of one record against the scenario's rules; empty when the record is valid. */
-export function checkRecord(record: CsvRecord, layout: HeaderLayout): FieldProblem[] {
+export interface RecordCheck {
+  /** The record's scenario; undefined when its scenario column names none of the file's scenarios. */
+  readonly scenario?: ScenarioSpec;
+  /** Empty when the record is valid. */
+  readonly problems: FieldProblem[];
+}
+
+/**
+ * Checks one record against its own scenario's rules. A record longer than
+ * the header is an error; a shorter one is fine when the fields it lacks are
+ * not required by its scenario (Learn's own samples stop short like that).
+ */
+export function checkRecord(record: CsvRecord, layout: HeaderLayout): RecordCheck {
   const width = layout.names.length;
-  if (record.fields.length !== width) {
-    return [{ reason: `has ${record.fields.length} fields, the header has ${width}` }];
+  const { fields } = record;
+  let scenario: ScenarioSpec | undefined;
+  if (layout.scenarioColumn === undefined) {
+    scenario = layout.fieldsOf.keys().next().value as ScenarioSpec;
+  } else {
+    const value = fields[layout.scenarioColumn.index] ?? "";
+    scenario = layout.scenarioColumn.values.get(value.trim().toLowerCase());
+    if (scenario === undefined) {
+      const known = [...layout.scenarioColumn.values.values()].map((spec) => spec.value).join(", ");
+      return { problems: [{ column: layout.scenarioColumn.header, reason: value === "" ? "scenario is empty" : `not one of this file's scenario values (${known})`, value }] };
+    }
+  }
+  const bound = layout.fieldsOf.get(scenario) ?? [];
+  const shortOfRequired = fields.length < width && bound.some(({ spec, index }) => spec.required && index >= fields.length);
+  if (fields.length > width || shortOfRequired) {
+    return { scenario, problems: [{ reason: `has ${fields.length} fields, the header has ${width}` }] };
   }
   const problems: FieldProblem[] = [];
-  for (const { spec, index, header } of layout.fields) {
-    const value = record.fields[index] ?? "";
+  for (const { spec, index, header } of bound) {
+    const value = fields[index] ?? "";
     if (value === "") {
       if (spec.required) problems.push({ column: header, reason: "required value is empty" });
       continue;
@@ -27,5 +52,5 @@ export function checkRecord(record: CsvRecord, layout: HeaderLayout): FieldProbl
     const reason = VALUE_CHECKS[spec.kind](value) ?? (spec.maxLength === undefined ? undefined : checkMaxLength(value, spec.maxLength));
     if (reason !== undefined) problems.push({ column: header, reason, value });
   }
-  return problems;
+  return { scenario, problems };
 }

@@ -34,6 +34,8 @@ export interface RunRecord {
   readonly jobId: string;
   readonly scenario: string;
   readonly recordsRead?: number;
+  /** Records and invalid records per scenario id. */
+  readonly byScenario?: Readonly<Record<string, { readonly records: number; readonly invalid: number }>>;
   /** Delivered by this run. */
   readonly recordsDelivered: number;
   readonly chunks?: number;

@@ -1,0 +1,65 @@
+import { UsageError } from "../errors";
+import { DEFAULT_SCENARIO_COLUMN, isScenarioId, SCENARIO_IDS, SCENARIOS, type FieldSpec, type ScenarioSpec } from "./scenarios";
+
+/**
+ * What one file holds: one scenario, or several told apart by a scenario
+ * column (hr-connector-service.md §7.5). Built once from the flags.
+ */
+export interface FileRules {
+  /** `resignation`, or `job-level-change,performance-review` for a multi-scenario file. */
+  readonly id: string;
+  readonly scenarios: readonly ScenarioSpec[];
+  /** Every field of every scenario, once per key: what --columns may map. */
+  readonly fields: readonly FieldSpec[];
+  /** Multi-scenario files only: the column naming each record's scenario, and its values. */
+  readonly scenarioColumn?: {
+    readonly header: string;
+    /** Lower-cased value -> scenario. */
+    readonly values: ReadonlyMap<string, ScenarioSpec>;
+  };
+}
+
+export interface FileRulesOptions {
+  /** Comma-separated scenario ids (default: resignation). */
+  readonly scenarios?: string;
+  readonly scenarioColumn?: string;
+  /** scenario=Value pairs overriding Learn's values. */
+  readonly scenarioValues?: string;
+}
+
+/** Several scenarios, or an explicit scenario column, make a multi-scenario file. */
+export function fileRulesFor(options: FileRulesOptions): FileRules {
+  const ids = (options.scenarios ?? "resignation").split(",").map((id) => id.trim()).filter((id) => id !== "");
+  const unknown = ids.filter((id) => !isScenarioId(id));
+  if (ids.length === 0 || unknown.length > 0) throw new UsageError(`unknown scenario "${unknown.join(", ")}" (known: ${SCENARIO_IDS.join(", ")})`);
+  if (new Set(ids).size !== ids.length) throw new UsageError("--scenario lists a scenario twice");
+  const scenarios = ids.filter(isScenarioId).map((id) => SCENARIOS[id] as ScenarioSpec);
+  const fields = scenarios.flatMap((scenario) => scenario.fields).filter((field, index, all) => all.findIndex((other) => other.key === field.key) === index);
+  const multi = scenarios.length > 1 || options.scenarioColumn !== undefined;
+  return {
+    id: ids.join(","),
+    scenarios,
+    fields,
+    scenarioColumn: multi ? { header: options.scenarioColumn?.trim() || DEFAULT_SCENARIO_COLUMN, values: parseScenarioValues(options.scenarioValues, scenarios) } : undefined,
+  };
+}
+
+/** `--scenario-values job-level-change=Promotion,...`: each listed scenario's value in the scenario column (matched in any case). */
+export function parseScenarioValues(text: string | undefined, scenarios: readonly ScenarioSpec[]): ReadonlyMap<string, ScenarioSpec> {
+  const valueOf = new Map(scenarios.map((scenario) => [scenario.id, scenario.value as string]));
+  for (const pair of (text ?? "").split(",").filter((part) => part.trim() !== "")) {
+    const separator = pair.indexOf("=");
+    const id = pair.slice(0, separator).trim();
+    const value = pair.slice(separator + 1).trim();
+    if (separator < 0 || value === "") throw new UsageError("--scenario-values takes scenario=Value pairs separated by commas");
+    if (!valueOf.has(id)) throw new UsageError(`--scenario-values: "${id}" is not one of this file's scenarios (${[...valueOf.keys()].join(", ")})`);
+    valueOf.set(id, value);
+  }
+  const values = new Map<string, ScenarioSpec>();
+  for (const scenario of scenarios) {
+    const folded = (valueOf.get(scenario.id) as string).toLowerCase();
+    if (values.has(folded)) throw new UsageError(`--scenario-values gives two scenarios the value "${valueOf.get(scenario.id)}"`);
+    values.set(folded, scenario);
+  }
+  return values;
+}
