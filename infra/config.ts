@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CLOUD_NAMES, CLOUD_PROFILES, isCloudName, type CloudName } from "../uploader/src/clouds";
 import { parseColumnMap } from "../uploader/src/csv/layout";
+import { fileRulesFor } from "../uploader/src/csv/fileRules";
 import { SCENARIOS, SCENARIO_IDS, isScenarioId, type ScenarioId } from "../uploader/src/csv/scenarios";
 
 /** One Purview HR connector: its own CSV blob, job, schedule and wizard entries. */
@@ -33,6 +34,8 @@ export interface ConnectorConfig {
   readonly columns?: string;
   /** Header names to type on the wizard's File mapping page, per scenario in its field order. */
   readonly wizardColumns: readonly ScenarioColumns[];
+  /** Multi-scenario files: the scenario column and each scenario's value, as the uploader will read them. */
+  readonly wizardScenarioColumn?: { readonly header: string; readonly values: readonly { readonly scenario: ScenarioId; readonly value: string }[] };
 }
 
 export interface ScenarioColumns {
@@ -272,6 +275,9 @@ function readConnector(entry: ConnectorEntry, naming: ConnectorNaming, check: Ch
 
   const columns = text("columns");
   const wizardColumns = check(...wizardColumnsFor(scenarios, columns, keyOf("columns")));
+  const scenarioColumn = text("scenarioColumn");
+  const scenarioValues = text("scenarioValues");
+  const wizardScenarioColumn = check(...wizardScenarioColumnFor(scenarios, scenarioColumn, scenarioValues, keyOf("scenarioValues")));
 
   return {
     name: naming.name,
@@ -283,11 +289,28 @@ function readConnector(entry: ConnectorEntry, naming: ConnectorNaming, check: Ch
     csvBlobName,
     scenarios,
     scenario,
-    scenarioColumn: text("scenarioColumn"),
-    scenarioValues: text("scenarioValues"),
+    scenarioColumn,
+    scenarioValues,
     columns,
     wizardColumns,
+    wizardScenarioColumn,
   };
+}
+
+/** The uploader's own reading of scenarioColumn/scenarioValues (its defaults included), so a mistake fails `pulumi up`, not the first run. */
+function wizardScenarioColumnFor(
+  scenarios: readonly ScenarioId[],
+  scenarioColumn: string | undefined,
+  scenarioValues: string | undefined,
+  key: string,
+): [ConnectorConfig["wizardScenarioColumn"], string | undefined] {
+  if (scenarios.length < 2 && scenarioColumn === undefined) return [undefined, undefined];
+  try {
+    const column = fileRulesFor({ scenarios: scenarios.join(","), scenarioColumn, scenarioValues }).scenarioColumn;
+    return [column && { header: column.header, values: column.labels.map(({ scenario, value }) => ({ scenario: scenario.id as ScenarioId, value })) }, undefined];
+  } catch (error) {
+    return [undefined, `${key} "${scenarioValues}": ${(error as Error).message.replace(/^--scenario-values:? ?/, "")}`];
+  }
 }
 
 const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === "string");
@@ -358,7 +381,9 @@ function wizardColumnsFor(scenarios: readonly ScenarioId[], columns: string | un
   const fileFields = { id: scenarios.join(","), title: "", fields: fields.filter((field, index) => fields.findIndex((other) => other.key === field.key) === index) };
   try {
     const map = parseColumnMap(columns, fileFields);
-    return [scenarios.map((scenario) => ({ scenario, columns: SCENARIOS[scenario].fields.map((field) => map.get(field.key) ?? field.headers[0]) })), undefined];
+    // A key is one column for the whole file: its first documented name across the file's scenarios, as the uploader looks for it.
+    const shared = (key: string) => fileFields.fields.find((field) => field.key === key)?.headers[0];
+    return [scenarios.map((scenario) => ({ scenario, columns: SCENARIOS[scenario].fields.map((field) => map.get(field.key) ?? shared(field.key) ?? field.headers[0]) })), undefined];
   } catch (error) {
     return [[], `${key} "${columns}": ${(error as Error).message.replace(/^--columns:? ?/, "")}`];
   }

@@ -55,12 +55,11 @@ function wizardSteps(facts: NextStepsFacts, connector: ConnectorConfig): string[
 /** The wizard's File mapping page: the scenario column and its values for a multi-scenario file, then each scenario's columns. */
 function fileMapping(connector: ConnectorConfig): string[] {
   const [single] = connector.wizardColumns;
-  if (connector.wizardColumns.length === 1 && single !== undefined) return [`File mapping, column names: ${single.columns.join(", ")}`];
-  // Unset, the uploader's defaults apply; it owns them (hr-upload --help lists them).
-  const column = connector.scenarioColumn ?? "hr-upload's default (--scenario-column in hr-upload --help)";
-  const values = connector.scenarioValues?.split(",").map((pair) => pair.trim()).join(", ") ?? "hr-upload's defaults (--scenario-values in hr-upload --help)";
+  const scenarioColumn = connector.wizardScenarioColumn;
+  if (scenarioColumn === undefined && single !== undefined) return [`File mapping, column names: ${single.columns.join(", ")}`];
+  const values = scenarioColumn?.values.map(({ scenario, value }) => `${SCENARIOS[scenario].title} = "${value}"`).join(", ");
   return [
-    `File mapping, scenario column: ${column}; its value per scenario: ${values}`,
+    `File mapping, scenario column: ${scenarioColumn?.header}; its value per scenario: ${values}`,
     ...connector.wizardColumns.map(({ scenario, columns }) => `${SCENARIOS[scenario].title} column names: ${columns.join(", ")}`),
   ];
 }

@@ -108,9 +108,12 @@ export class StandInCloud {
     return this.recordsSavedByJob.get(jobId) ?? 0;
   }
 
-  /** Every received record's first field (the email address), in arrival order. */
+  /** Every received record's EmailAddress, in arrival order. */
   receivedEmails(): string[] {
-    return this.received.flatMap((chunk) => chunk.records.map((record) => record[0] as string));
+    return this.received.flatMap((chunk) => {
+      const column = chunk.header.findIndex((name) => name.toLowerCase() === "emailaddress");
+      return chunk.records.map((record) => record[column] as string);
+    });
   }
 
   stats() {

@@ -163,11 +163,14 @@ describe("a connector without its job ID yet", () => {
     expect(nextSteps).not.toContain("pulumi config set connectorJobId");
   });
 
-  (SCENARIO_IDS.length > 1 ? it : it.skip)("gets the scenario column, its values and each scenario's column names for a multi-scenario file", () => {
-    expect(nextSteps).toContain(`scenario column: Kind; its value per scenario: ${MIXED.scenarioValues.split(",").join(", ")}`);
-    for (const id of SCENARIO_IDS) {
-      expect(nextSteps).toContain(`${SCENARIOS[id].title} column names: ${SCENARIOS[id].fields.map((field) => field.headers[0]).join(", ")}`);
-    }
+  it("gets the scenario column, its values and each scenario's column names for a multi-scenario file", () => {
+    const values = SCENARIO_IDS.map((id) => `${SCENARIOS[id].title} = "${SCENARIOS[id].title}"`).join(", ");
+    expect(nextSteps).toContain(`scenario column: Kind; its value per scenario: ${values}`);
+    expect(nextSteps).toContain("Employee resignation column names: EmailAddress, TerminationDate, LastWorkingDate");
+    expect(nextSteps).toContain("Job level change column names: EmailAddress, EffectiveDate, Remarks, OldLevel, NewLevel");
+    // One file, one column per field: the PIP's remarks and rating share the Remarks and Rating columns (Learn's mixed sample).
+    expect(nextSteps).toContain("Performance improvement plan column names: EmailAddress, EffectiveDate, Remarks, Rating");
+    expect(nextSteps).toContain("Employee profile column names: EmailAddress, EmployeeFirstName, EmployeeLastName, EmployeeAddressLine1,");
   });
 });
 
@@ -181,5 +184,19 @@ describe("both connectors waiting for their job IDs", () => {
     expect(nextSteps).toContain("pulumi config set --path 'connectors[0].connectorJobId' <job-id> && pulumi up");
     expect(nextSteps).toContain("pulumi config set --path 'connectors[1].connectorJobId' <job-id> && pulumi up");
     expect(firstPass.outputs.jobNames).toEqual({});
+  });
+});
+
+describe("a multi-scenario connector without its own scenario column or values", () => {
+  it("is told the uploader's defaults, Learn's HRScenario and values", async () => {
+    const run = await runGov({ connectors: connectors({ name: "reviews", scenarios: ["job-level-change", "performance-review"] }) });
+    const nextSteps = run.outputs.nextSteps as string;
+    expect(nextSteps).toContain('scenario column: HRScenario; its value per scenario: Job level change = "Job level change", Performance review = "Performance review"');
+  });
+
+  it("has a mistyped scenarioValues refused at pulumi up, not at the first run", async () => {
+    await expect(runGov({ connectors: connectors({ name: "reviews", scenarios: ["job-level-change", "performance-review"], scenarioValues: "resignation=Quit" }) })).rejects.toThrow(
+      /connectors\[0\]\.scenarioValues "resignation=Quit": "resignation" is not one of this file's scenarios/,
+    );
   });
 });

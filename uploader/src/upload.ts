@@ -9,6 +9,7 @@ import { EXIT_CODES, HrError, UploadError } from "./errors";
 import { inspectCsv, type Inspection } from "./inspect";
 import type { Logger } from "./log";
 import { LOG_EVENT, RUN_OUTCOME, type RunOutcome } from "./logEvents";
+import { warnIfProfileStale } from "./profileFreshness";
 import { countsOf, reportInvalidRecords } from "./report";
 import type { ByteSource } from "./source/localFile";
 
@@ -111,6 +112,11 @@ export async function runUpload(config: UploadConfig, services: UploadServices):
 
   const ended = now();
   const delivery = { recordsDelivered: tally.records, chunksSent: tally.chunks, retries: tally.retries };
+  if (!config.dryRun && result.outcome !== RUN_OUTCOME.locked) {
+    const history = await config.state.listRunRecords().catch(() => []);
+    const deliveredInFull = result.outcome === RUN_OUTCOME.delivered;
+    warnIfProfileStale(config.rules, { jobId: config.jobId, file: config.source.name, fileSha256: result.facts.sha256, deliveredInFull, at: ended }, history, logger);
+  }
   if (!config.dryRun) {
     const record: RunRecord = {
       version: 1,

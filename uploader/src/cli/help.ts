@@ -1,4 +1,4 @@
-import { SCENARIOS } from "../csv/scenarios";
+import { DEFAULT_SCENARIO_COLUMN, SCENARIOS } from "../csv/scenarios";
 import { DATE_TIME_FORMAT } from "../csv/values";
 import { COMMANDS, type CommandSpec } from "./commands";
 import { envVarFor, FLAGS } from "./flags";
@@ -30,7 +30,10 @@ export function commandHelp(command: CommandSpec): string {
   });
   const exitCodes = { 0: "success", 2: "usage or configuration error", ...command.exitCodes };
   const fieldHelp = Object.values(SCENARIOS).map(
-    (scenario) => `  ${scenario.id}: ${scenario.fields.map((field) => `${field.key}=${field.headers.join("|")}${field.required ? "" : " (optional)"}`).join(", ")}`,
+    (scenario) =>
+      `  ${scenario.id} ("${scenario.value}"): ${scenario.fields
+        .map((field) => `${field.key}=${field.headers.join("|")}${field.required ? "" : " (optional)"}${"maxLength" in field ? ` (max ${field.maxLength})` : ""}`)
+        .join(", ")}`,
   );
   return `hr-upload ${command.name}: ${command.summary}
 
@@ -41,8 +44,12 @@ ${command.details.join("\n")}
 Flags [environment variable]:
 ${flagLines.join("\n")}
 
-Scenarios and their fields (field=default header names, matched case-insensitively):
+Scenarios ("value in a multi-scenario file's ${DEFAULT_SCENARIO_COLUMN} column") and their fields
+(field=default header names, matched case-insensitively; map yours with --columns field=Header):
 ${fieldHelp.join("\n")}
+A file holding several scenarios lists them all (--scenario resignation,job-level-change) and names
+each record's scenario in a column (--scenario-column, default ${DEFAULT_SCENARIO_COLUMN}) whose values
+are the ones above unless --scenario-values maps them (scenario=Value,...).
 Dates are ISO 8601: ${DATE_TIME_FORMAT}.
 
 Exit codes:

@@ -14,9 +14,16 @@ export interface FileRules {
   /** Multi-scenario files only: the column naming each record's scenario, and its values. */
   readonly scenarioColumn?: {
     readonly header: string;
+    /** Each scenario's value, as typed in the wizard. */
+    readonly labels: readonly ScenarioLabel[];
     /** Lower-cased value -> scenario. */
     readonly values: ReadonlyMap<string, ScenarioSpec>;
   };
+}
+
+export interface ScenarioLabel {
+  readonly scenario: ScenarioSpec;
+  readonly value: string;
 }
 
 export interface FileRulesOptions {
@@ -40,12 +47,21 @@ export function fileRulesFor(options: FileRulesOptions): FileRules {
     id: ids.join(","),
     scenarios,
     fields,
-    scenarioColumn: multi ? { header: options.scenarioColumn?.trim() || DEFAULT_SCENARIO_COLUMN, values: parseScenarioValues(options.scenarioValues, scenarios) } : undefined,
+    scenarioColumn: multi ? scenarioColumnOf(options.scenarioColumn?.trim() || DEFAULT_SCENARIO_COLUMN, parseScenarioValues(options.scenarioValues, scenarios)) : undefined,
   };
 }
 
+function scenarioColumnOf(header: string, labels: readonly ScenarioLabel[]): NonNullable<FileRules["scenarioColumn"]> {
+  const values = new Map<string, ScenarioSpec>();
+  for (const { scenario, value } of labels) {
+    if (values.has(value.toLowerCase())) throw new UsageError(`--scenario-values gives two scenarios the value "${value}"`);
+    values.set(value.toLowerCase(), scenario);
+  }
+  return { header, labels, values };
+}
+
 /** `--scenario-values job-level-change=Promotion,...`: each listed scenario's value in the scenario column (matched in any case). */
-export function parseScenarioValues(text: string | undefined, scenarios: readonly ScenarioSpec[]): ReadonlyMap<string, ScenarioSpec> {
+export function parseScenarioValues(text: string | undefined, scenarios: readonly ScenarioSpec[]): ScenarioLabel[] {
   const valueOf = new Map(scenarios.map((scenario) => [scenario.id, scenario.value as string]));
   for (const pair of (text ?? "").split(",").filter((part) => part.trim() !== "")) {
     const separator = pair.indexOf("=");
@@ -55,11 +71,5 @@ export function parseScenarioValues(text: string | undefined, scenarios: readonl
     if (!valueOf.has(id)) throw new UsageError(`--scenario-values: "${id}" is not one of this file's scenarios (${[...valueOf.keys()].join(", ")})`);
     valueOf.set(id, value);
   }
-  const values = new Map<string, ScenarioSpec>();
-  for (const scenario of scenarios) {
-    const folded = (valueOf.get(scenario.id) as string).toLowerCase();
-    if (values.has(folded)) throw new UsageError(`--scenario-values gives two scenarios the value "${valueOf.get(scenario.id)}"`);
-    values.set(folded, scenario);
-  }
-  return values;
+  return scenarios.map((scenario) => ({ scenario, value: valueOf.get(scenario.id) as string }));
 }

@@ -39,7 +39,7 @@ export interface HeaderLayout {
   /** The fields each scenario checks, bound to their columns. */
   readonly fieldsOf: ReadonlyMap<ScenarioSpec, readonly BoundField[]>;
   /** Multi-scenario files: where each record says its scenario. */
-  readonly scenarioColumn?: { readonly index: number; readonly header: string; readonly values: ReadonlyMap<string, ScenarioSpec> };
+  readonly scenarioColumn?: { readonly index: number; readonly header: string; readonly rules: NonNullable<FileRules["scenarioColumn"]> };
 }
 
 export function resolveLayout(names: readonly string[], rules: FileRules, columns: ColumnMap, line: number): HeaderLayout {
@@ -80,7 +80,7 @@ export function resolveLayout(names: readonly string[], rules: FileRules, column
   return {
     names,
     fieldsOf,
-    scenarioColumn: scenarioColumn && { index: scenarioIndex as number, header: names[scenarioIndex as number] as string, values: scenarioColumn.values },
+    scenarioColumn: scenarioColumn && { index: scenarioIndex as number, header: names[scenarioIndex as number] as string, rules: scenarioColumn },
   };
 }
 

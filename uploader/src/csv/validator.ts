@@ -31,9 +31,9 @@ export function checkRecord(record: CsvRecord, layout: HeaderLayout): RecordChec
     scenario = layout.fieldsOf.keys().next().value as ScenarioSpec;
   } else {
     const value = fields[layout.scenarioColumn.index] ?? "";
-    scenario = layout.scenarioColumn.values.get(value.trim().toLowerCase());
+    scenario = layout.scenarioColumn.rules.values.get(value.trim().toLowerCase());
     if (scenario === undefined) {
-      const known = [...layout.scenarioColumn.values.values()].map((spec) => spec.value).join(", ");
+      const known = layout.scenarioColumn.rules.labels.map((label) => label.value).join(", ");
       return { problems: [{ column: layout.scenarioColumn.header, reason: value === "" ? "scenario is empty" : `not one of this file's scenario values (${known})`, value }] };
     }
   }
