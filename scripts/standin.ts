@@ -67,6 +67,7 @@ export class StandInCloud {
   /** Delay before each ingestion request is accepted, for tests that must act mid-run. */
   ingestionDelayMs = 0;
   private readonly faults: Fault[] = [];
+  private readonly tokenFaults: Fault[] = [];
   private readonly recordsSavedByJob = new Map<string, number>();
   private readonly tokenExpiry = new Map<string, number>();
   private readonly hung = new Set<ServerResponse>();
@@ -102,6 +103,11 @@ export class StandInCloud {
 
   injectFaults(...faults: Fault[]): void {
     this.faults.push(...faults);
+  }
+
+  /** Faults for the next token requests (a status fault answers with its body, no `error` field). */
+  injectTokenFaults(...faults: Fault[]): void {
+    this.tokenFaults.push(...faults);
   }
 
   recordsSaved(jobId: string = this.options.jobIds[0] as string): number {
@@ -170,6 +176,10 @@ export class StandInCloud {
 
   private token(knownTenant: boolean, form: URLSearchParams, response: ServerResponse): void {
     this.tokenRequests++;
+    const fault = this.tokenFaults.shift();
+    if (fault?.kind === "reset") return void response.socket?.destroy();
+    if (fault?.kind === "hang") return void this.hung.add(response);
+    if (fault?.kind === "status") return send(response, fault.status, fault.body ?? "{}", JSON_TYPE);
     const reject = (status: number, error: string, code: number, description: string) =>
       send(response, status, JSON.stringify({ error, error_description: `AADSTS${code}: ${description}`, error_codes: [code] }), JSON_TYPE);
     if (!knownTenant) return reject(400, "invalid_request", 90002, "Tenant not found.");

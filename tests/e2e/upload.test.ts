@@ -269,3 +269,75 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
     expect(jsonLines(quiet.stdout).some((event) => event.event === "secret-expiring")).toBe(false);
   });
 });
+
+describe("hr-upload upload: the token and the output, against the stand-in", () => {
+  let harness: UploadHarness;
+  beforeEach(async () => {
+    harness = await UploadHarness.start();
+  });
+  afterEach(async () => {
+    await harness.close();
+  });
+
+  it("gets a new token when the cached one nears expiry, between chunks", async () => {
+    await harness.close();
+    // MSAL treats a token as expired 300 s before its end: this one is good for about 2 s.
+    harness = await UploadHarness.start({ tokenLifetimeSeconds: 302 });
+    harness.standIn.ingestionDelayMs = 800;
+    const result = await harness.upload(await generated(8), ["--records-per-call", "2"]);
+    expect(result.code).toBe(0);
+    expect(harness.standIn.recordsSaved()).toBe(8);
+    expect(harness.standIn.tokenRequests).toBeGreaterThanOrEqual(2);
+    expect(harness.standIn.tokenRequests).toBeLessThanOrEqual(4); // at most one per chunk: the cache still serves
+
+  });
+
+  it("times out a token request that hangs, retries it, and exits 4 when it never answers", async () => {
+    harness.standIn.injectTokenFaults({ kind: "hang" });
+    const survived = await harness.upload(await generated(2), ["--request-timeout", "1"]);
+    expect(survived.code).toBe(0);
+    expect(harness.standIn.tokenRequests).toBe(2);
+
+    harness.standIn.injectTokenFaults({ kind: "hang" }, { kind: "hang" });
+    const started = Date.now();
+    const gaveUp = await harness.upload(await generated(2, "other.csv"), ["--request-timeout", "1", "--max-retries", "1"]);
+    expect(gaveUp.code).toBe(4);
+    expect(gaveUp.stderr).toMatch(/could not get a token after 2 attempts/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(harness.standIn.ingestionRequests).toBe(1);
+  });
+
+  it("treats a token response without a token as an authentication failure", async () => {
+    harness.standIn.injectTokenFaults({ kind: "status", status: 200, body: "{}" });
+    const result = await harness.upload(await generated(2));
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/answered without an access token/);
+    expect(harness.standIn.ingestionRequests).toBe(0);
+  });
+
+  it("prints each delivered chunk and the service's response body, as the sample script's `Body :`", async () => {
+    const result = await harness.upload(await generated(3), ["--records-per-call", "2"]);
+    expect(result.stdout).toMatch(/^chunk 1\/2: 2 records delivered \(HTTP 200\)\nBody : \{"RecordsSaved":2,"RequestId":"[0-9a-f-]+"\}$/m);
+    expect(result.stdout).toMatch(/^delivered 3 records in 2 chunks \(0 retries\)$/m);
+  });
+
+  it("takes -FilePath and -appSecret from the sample script too", async () => {
+    const args = harness.args(await generated(2)).map((arg) => (arg === "--csv" ? "--FilePath" : arg));
+    const result = await runBundle([...args, "--appSecret", STANDIN_DEFAULTS.clientSecret], { ...harness.env(), HR_APP_SECRET: undefined });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/--app-secret is visible in process lists/);
+  });
+
+  it("refuses to resume an unfinished upload with other chunking, unless --force", async () => {
+    const file = await generated(12);
+    harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
+    expect((await harness.upload(file, ["--records-per-call", "4"])).code).toBe(5);
+    const other = await harness.upload(file, ["--records-per-call", "5"]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/an unfinished upload of this file to this job cut it differently \(--records-per-call 4/);
+    const forced = await harness.upload(file, ["--records-per-call", "5", "--force"]);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toMatch(/--force: starting over with the new chunking/);
+    expect(harness.standIn.recordsSaved()).toBe(4 + 12);
+  });
+});

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { defaultStateDir, localStateStore } from "../../uploader/src/state/localState";
@@ -80,6 +80,22 @@ describe("local state store", () => {
     const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString();
     writeFileSync(join(dir, "locks", "stale.lock"), JSON.stringify({ pid: Number(dead), host: hostname(), startedAt: "2026-11-24T06:00:00Z" }));
     expect(await store.acquireLock("stale")).toBeDefined();
+  });
+
+  it("takes over a torn lock file, and one from another machine untouched for a minute, but not a fresh one", async () => {
+    const dir = tempDir();
+    const store = localStateStore(dir);
+    mkdirSync(join(dir, "locks"));
+    writeFileSync(join(dir, "locks", "torn.lock"), "");
+    expect(await store.acquireLock("torn")).toBeDefined();
+
+    const elsewhere = JSON.stringify({ pid: 1, host: "another-container", startedAt: "2026-11-24T06:00:00Z" });
+    writeFileSync(join(dir, "locks", "fresh.lock"), elsewhere);
+    expect(await store.acquireLock("fresh")).toBeUndefined();
+    writeFileSync(join(dir, "locks", "old.lock"), elsewhere);
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    utimesSync(join(dir, "locks", "old.lock"), twoMinutesAgo, twoMinutesAgo);
+    expect(await store.acquireLock("old")).toBeDefined();
   });
 
   it("keys checkpoints by job and file, case-insensitively on the job ID", () => {

@@ -37,6 +37,18 @@ describe("hr-upload upload: configuration errors exit 2 with one line", () => {
     expect(result.stderr).toMatch(message);
   });
 
+  it.each([
+    ["--csv", "https//acct.blob.core.usgovcloudapi.net/hr-data/e.csv?sv=2024-01-01&sig=SECRETSIG"],
+    ["--csv", "acct.blob.core.usgovcloudapi.net/hr-data/e.csv?sv=2024-01-01&sig=SECRETSIG"],
+    ["--checkpoint", "https//acct.blob.core.usgovcloudapi.net/hr-state?sv=2024-01-01&sig=SECRETSIG"],
+  ])("never echoes a SAS signature from a mistyped %s URL", async (flag, value) => {
+    const args = flag === "--csv" ? base.map((arg) => (arg === fixture("seed-example.csv") ? value : arg)) : [...base, flag, value];
+    const result = await runCli(args, { HR_APP_SECRET: "s3cret" });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`^error: ${flag} is not a valid URL`));
+    expect(result.stdout + result.stderr).not.toContain("SECRETSIG");
+  });
+
   it("requires the secret, preferring HR_APP_SECRET", async () => {
     const result = await runCli(base, {});
     expect(result.code).toBe(2);

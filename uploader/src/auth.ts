@@ -50,16 +50,14 @@ export function createTokenSource(credentials: ClientCredentials): TokenSource {
     system: { networkClient: fetchWithTimeout(credentials.timeoutMs, () => networkRequests++) },
   });
   const scopes = [tokenScope(credentials.resource)];
-  let inFlight: Promise<string> | undefined;
-
-  const acquire = (skipCache: boolean): Promise<string> => {
-    // Single flight: concurrent callers share one request (MSAL does not coalesce).
-    inFlight ??= acquireWithRetries(client, scopes, skipCache, credentials.retry).finally(() => (inFlight = undefined));
-    return inFlight;
-  };
+  // Single flight per kind (MSAL does not coalesce): concurrent callers share one request, and a
+  // refresh never joins a cached lookup, so it cannot hand back the token the service just refused.
+  const inFlight: { cached?: Promise<string>; fresh?: Promise<string> } = {};
+  const acquire = (kind: "cached" | "fresh"): Promise<string> =>
+    (inFlight[kind] ??= acquireWithRetries(client, scopes, kind === "fresh", credentials.retry).finally(() => (inFlight[kind] = undefined)));
   return {
-    token: () => acquire(false),
-    refresh: () => acquire(true),
+    token: () => acquire("cached"),
+    refresh: () => acquire("fresh"),
     get networkRequests() {
       return networkRequests;
     },
@@ -74,14 +72,16 @@ async function acquireWithRetries(client: ConfidentialClientApplication, scopes:
       return result.accessToken;
     } catch (error) {
       if (error instanceof AuthError) throw error;
-      const aadsts = /AADSTS\d+/.exec(String((error as { errorMessage?: string }).errorMessage ?? ""))?.[0];
-      if (aadsts !== undefined || (error as { errorCode?: string }).errorCode === "invalid_client") {
+      const { errorCode, errorMessage, status } = error as { errorCode?: string; errorMessage?: string; status?: number };
+      const aadsts = /AADSTS\d+/.exec(errorMessage ?? "")?.[0];
+      // Entra said no (a 4xx with an AADSTS code): final at once. Its 429/5xx, network errors and timeouts are transient.
+      const entraBusy = status === 429 || (status !== undefined && status >= 500);
+      if ((aadsts !== undefined || errorCode === "invalid_client") && !entraBusy) {
         const hint = (aadsts && AADSTS_HINTS[aadsts]) ?? "Entra refused the app's credentials: check --app-id, --tenant-id, --cloud and the secret";
-        throw new AuthError(`sign-in refused (${aadsts ?? (error as { errorCode: string }).errorCode}): ${hint}`);
+        throw new AuthError(`sign-in refused (${aadsts ?? errorCode}): ${hint}`);
       }
-      // Anything else (network error, timeout) is transient.
       if (attempt >= retry.maxRetries) {
-        throw new AuthError(`could not get a token after ${attempt + 1} attempts (${(error as { errorCode?: string }).errorCode ?? "network error"})`);
+        throw new AuthError(`could not get a token after ${attempt + 1} attempts (${entraBusy ? `HTTP ${status}` : (errorCode ?? "network error")})`);
       }
       await sleep(backoffDelayMs(attempt, retry));
     }

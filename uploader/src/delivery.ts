@@ -12,7 +12,7 @@ export interface DeliverySettings {
 export interface Delivered {
   readonly status: number;
   readonly body: string;
-  /** Attempts beyond the first. */
+  /** Retries after transient failures (a token refresh after a 401 is not one). */
   readonly retries: number;
 }
 
@@ -46,8 +46,9 @@ export async function deliverChunk(
   onRetry: (reason: string, waitMs: number) => void,
 ): Promise<Delivered> {
   let refreshed = false;
+  let retries = 0;
   let token = await tokens.token();
-  for (let attempt = 0; ; attempt++) {
+  for (;;) {
     let response: ChunkResponse | undefined;
     let failure = "";
     try {
@@ -56,7 +57,7 @@ export async function deliverChunk(
       failure = describeTransportError(error, settings.timeoutMs);
     }
     if (response !== undefined) {
-      if (response.status >= 200 && response.status < 300) return { status: response.status, body: response.body, retries: attempt };
+      if (response.status >= 200 && response.status < 300) return { status: response.status, body: response.body, retries };
       if (response.status === 401) {
         if (refreshed) throw new AuthError("HTTP 401: the ingestion service refused a freshly issued token; check --cloud and that the app is the connector's app");
         refreshed = true;
@@ -66,10 +67,11 @@ export async function deliverChunk(
       if (!isRetryableStatus(response.status)) throw rejection(response.status, response.body);
       failure = `HTTP ${response.status}`;
     }
-    if (attempt >= settings.retry.maxRetries) {
-      throw new UploadError(`gave up after ${attempt + 1} attempts; last failure: ${failure}`);
+    if (retries >= settings.retry.maxRetries) {
+      throw new UploadError(`gave up after ${retries + 1} attempts; last failure: ${failure}`);
     }
-    const waitMs = backoffDelayMs(attempt, settings.retry, parseRetryAfter(response?.retryAfter));
+    const waitMs = backoffDelayMs(retries, settings.retry, parseRetryAfter(response?.retryAfter));
+    retries++;
     onRetry(failure, waitMs);
     await sleep(waitMs);
     token = await tokens.token(); // cached unless it neared expiry while waiting

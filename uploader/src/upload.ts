@@ -5,12 +5,12 @@ import { type Checkpoint, type RunLock, type RunRecord, type StateStore, checkpo
 import type { ColumnMap } from "./csv/layout";
 import type { FileRules } from "./csv/fileRules";
 import { deliverChunk, type DeliverySettings, type PostChunk } from "./delivery";
-import { EXIT_CODES, HrError, UploadError } from "./errors";
+import { EXIT_CODES, HrError, UploadError, UsageError } from "./errors";
 import { inspectCsv, type Inspection } from "./inspect";
 import type { Logger } from "./log";
 import { LOG_EVENT, RUN_OUTCOME, type RunOutcome } from "./logEvents";
 import { warnIfProfileStale } from "./profileFreshness";
-import { countsOf, reportInvalidRecords } from "./report";
+import { countsOf, describeByScenario, reportInvalidRecords } from "./report";
 import type { ByteSource } from "./source/localFile";
 
 export interface UploadConfig {
@@ -102,7 +102,7 @@ export async function runUpload(config: UploadConfig, services: UploadServices):
       const progress =
         tally.chunks === 0
           ? "nothing was delivered this run"
-          : `${tally.records} records in ${tally.chunks} chunks were delivered this run and are in the checkpoint; a rerun sends the rest`;
+          : `${tally.records} records in ${tally.chunks} chunks were delivered this run; a rerun sends what the checkpoint lacks`;
       result = { outcome: RUN_OUTCOME.failed, exitCode: error.exitCode, message: `upload failed: ${progress}`, facts: { errorClass: error.errorClass } };
     } finally {
       await lock?.release();
@@ -182,7 +182,7 @@ async function uploadUnderLock(
 
   const planSha256 = planDigest(inspection.header, inspection.chunks);
   const previous = await config.state.loadCheckpoint(key);
-  const resume = decideResume(previous, planSha256, config, now());
+  const resume = decideResume(previous, { planSha256, fileSha256: inspection.sha256 }, config, now());
   if (resume.message && !resume.nothingToDo) logger.info("resume", resume.message);
   const pending = inspection.chunks.filter((chunk) => !resume.delivered.has(chunk.index));
 
@@ -219,10 +219,11 @@ async function uploadUnderLock(
   } finally {
     tally.tokenRequests = tokens.networkRequests;
   }
+  const perScenario = config.rules.scenarioColumn === undefined ? "" : `; by scenario: ${describeByScenario(inspection)}`;
   return {
     outcome: RUN_OUTCOME.delivered,
     exitCode: EXIT_CODES.ok,
-    message: `delivered ${tally.records} records in ${tally.chunks} chunks (${tally.retries} retries)`,
+    message: `delivered ${tally.records} records in ${tally.chunks} chunks (${tally.retries} retries)${perScenario}`,
     facts: { ...found, recordsDeliveredTotal: checkpoint.state.recordsDelivered },
   };
 }
@@ -233,10 +234,18 @@ interface ResumeDecision {
   readonly message?: string;
 }
 
-function decideResume(previous: Checkpoint | undefined, planSha256: string, config: UploadConfig, now: Date): ResumeDecision {
+function decideResume(previous: Checkpoint | undefined, plan: { planSha256: string; fileSha256: string }, config: UploadConfig, now: Date): ResumeDecision {
   const fresh = (message?: string): ResumeDecision => ({ delivered: new Set(), nothingToDo: false, message });
   if (previous === undefined) return fresh();
-  if (previous.planSha256 !== planSha256) return fresh("the file or its chunking changed since the last run: starting over");
+  if (previous.planSha256 !== plan.planSha256) {
+    // Same bytes, other chunks: starting over would send the delivered records again.
+    if (previous.fileSha256 === plan.fileSha256 && previous.completedAt === undefined && previous.deliveredChunks.length > 0 && !config.force) {
+      throw new UsageError(
+        `an unfinished upload of this file to this job cut it differently (--records-per-call ${previous.recordsPerCall}, and the same --skip-invalid, --scenario and --columns): rerun with those to resume, or add --force to start over and send its ${previous.recordsDelivered} delivered records again`,
+      );
+    }
+    return fresh(previous.fileSha256 === plan.fileSha256 ? "--force: starting over with the new chunking" : "the file changed since the last run: starting over");
+  }
   if (previous.completedAt === undefined) {
     return {
       delivered: new Set(previous.deliveredChunks),
@@ -285,26 +294,25 @@ async function sendChunks(
     while (failure === undefined && cursor < pending.length) {
       const position = cursor++;
       const chunk = pending[position] as ChunkPlan;
-      try {
-        lock?.assertHeld();
-      } catch (error) {
-        failure ??= error;
-        break;
-      }
       readAhead(position);
       readAhead(position + config.concurrency);
       try {
         const body = await (reads.get(position) as Promise<Buffer>);
         reads.delete(position);
+        lock?.assertHeld(); // right before sending: another run must not be sending the same chunk
         const label = `chunk ${chunk.index + 1}/${inspection.chunks.length}`;
         const delivered = await deliverChunk({ body, fileName: `hr-${chunk.index + 1}.csv` }, config.delivery, tokens, services.post, (reason, waitMs) => {
           tally.retries++;
           services.progress?.clear();
           logger.warn("retry", `${label}: ${reason}; retrying in ${(waitMs / 1000).toFixed(1)} s`, { chunk: chunk.index + 1, reason, waitMs });
         });
-        await checkpoint.delivered(chunk, now());
+        // Counted on the 2xx: the service has these records whatever happens to the checkpoint.
         tally.records += chunk.records;
         tally.chunks++;
+        await checkpoint.delivered(chunk, now()).catch((error: unknown) => {
+          if (error instanceof HrError) throw error;
+          throw new UploadError(`chunk ${chunk.index + 1} was delivered but its checkpoint could not be saved (${(error as Error).name}); a rerun sends that chunk again`);
+        });
         services.progress?.clear();
         logger.info("chunk-delivered", `${label}: ${chunk.records} records delivered (HTTP ${delivered.status})`, {
           chunk: chunk.index + 1,

@@ -124,11 +124,11 @@ export async function uploadConfigFrom(values: FlagValues, env: NodeJS.ProcessEn
   const clientId = guidFlag(values, "app-id", command);
   const jobId = guidFlag(values, "job-id", command);
   const dryRun = values["dry-run"] === true;
-  const secret = env[envVarFor("app-secret")] ?? stringFlag(values, "app-secret");
+  const secret = env[envVarFor("app-secret")] || stringFlag(values, "app-secret");
   if (!dryRun && (secret === undefined || secret === "")) {
     throw new UsageError(`the client secret is required: set ${envVarFor("app-secret")} (preferred) or pass --app-secret`);
   }
-  if (env[envVarFor("app-secret")] === undefined && stringFlag(values, "app-secret") !== undefined) {
+  if (!env[envVarFor("app-secret")] && stringFlag(values, "app-secret") !== undefined) {
     warn(`--app-secret is visible in process lists; prefer the ${envVarFor("app-secret")} environment variable`);
   }
   const authorityOverride = httpsFlag(values, "authority-host");

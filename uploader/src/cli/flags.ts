@@ -10,8 +10,6 @@ export interface FlagSpec {
   readonly value?: string;
   /** Other spellings accepted on the command line (Microsoft's sample script parameter names). */
   readonly aliases?: readonly string[];
-  /** Read only from the environment, never from the command line (secrets). */
-  readonly envOnly?: boolean;
 }
 
 export const FLAGS = {
@@ -25,7 +23,7 @@ export const FLAGS = {
     aliases: ["appSecret"],
   },
   "job-id": { type: "string", value: "GUID", description: "the connector's job ID, shown by the Purview wizard", aliases: ["jobId"] },
-  csv: { type: "string", value: "FILE", description: "the HR CSV file to read", aliases: ["csvFilePath", "FilePath"] },
+  csv: { type: "string", value: "FILE|URL", description: "the HR CSV file: a local path, or an https Blob Storage URL", aliases: ["csvFilePath", "FilePath"] },
   scenario: {
     type: "string",
     value: "NAME[,NAME...]",

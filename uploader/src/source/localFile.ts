@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
+import { resolve } from "node:path";
 import type { ByteRange } from "../chunkPlan";
 import { UsageError } from "../errors";
 
@@ -21,7 +22,8 @@ export async function openLocalFile(path: string): Promise<ByteSource> {
   });
   if (!info.isFile()) throw new UsageError(`not a file: ${path}`);
   return {
-    name: path,
+    // Absolute, so ./a.csv and a.csv share one checkpoint and one lock.
+    name: resolve(path),
     read: () => createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }),
     readRanges: async (ranges) => {
       const file = await open(path, "r");

@@ -9,6 +9,9 @@ import { type Checkpoint, type RunLock, type RunRecord, type StateStore, runReco
 /** A killed run's lock frees itself this long after its last renewal. */
 export const LOCK_LEASE_SECONDS = 30;
 const LOCK_RENEW_MS = 10_000;
+const LOCK_RENEW_TIMEOUT_MS = 5_000;
+/** Past this since the last renewal, the lease may lapse before the next one: stop sending. */
+const LOCK_TRUSTED_MS = (LOCK_LEASE_SECONDS - 10) * 1000;
 
 /**
  * State in a Blob container (the job's `hr-state`): checkpoints written only
@@ -89,14 +92,21 @@ async function acquireLease(container: ContainerClient, name: string, locationNa
     if (isStatus(error, 409)) return undefined;
     throw storageError(error, `${locationName}/locks`);
   }
-  let lost: unknown;
+  // Held only while renewals keep succeeding: a stalled renewal must not let the lease lapse unnoticed.
+  let renewedAt = Date.now();
   const renewal = setInterval(() => {
-    lease.renewLease().catch((error: unknown) => (lost ??= error));
+    const sent = Date.now(); // the lease runs from when the service renewed it, at the latest from now
+    lease
+      .renewLease({ abortSignal: AbortSignal.timeout(LOCK_RENEW_TIMEOUT_MS) })
+      .then(() => (renewedAt = sent))
+      .catch(() => undefined);
   }, LOCK_RENEW_MS);
   renewal.unref();
   return {
     assertHeld() {
-      if (lost !== undefined) throw new UploadError("lost the run lock (it could not be renewed); stopped so that no other run's work is doubled");
+      if (Date.now() - renewedAt > LOCK_TRUSTED_MS) {
+        throw new UploadError("lost the run lock (it could not be renewed); stopped so that no other run's work is doubled");
+      }
     },
     async release() {
       clearInterval(renewal);

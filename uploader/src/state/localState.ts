@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../errors";
@@ -57,30 +57,62 @@ async function writeAtomically(path: string, value: object): Promise<void> {
     await unlink(temporary).catch(() => undefined);
     throw error;
   });
+  // The rename itself must reach the disk too, or a power cut could bring the old checkpoint back.
+  const folder = await open(join(path, ".."), "r");
+  await folder.sync().finally(() => folder.close());
 }
 
+/** A lock file not refreshed for this long belongs to a run that is gone (killed, crashed, another container). */
+export const LOCAL_LOCK_STALE_MS = 60_000;
+const LOCAL_LOCK_HEARTBEAT_MS = 10_000;
+
 /**
- * An exclusive lock file naming its owner. A lock whose owner process is gone
- * (killed, crashed) is taken over; one held by a live process is respected.
+ * An exclusive lock file naming its owner, touched every 10 s while the run
+ * lasts. A lock that is unreadable, whose owner process is gone, or that has
+ * not been touched for a minute is taken over; a live one is respected.
  */
 async function acquireLockFile(path: string): Promise<RunLock | undefined> {
   await mkdir(join(path, ".."), { recursive: true, mode: 0o700 });
-  const owner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+  const owner = JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const file = await open(path, "wx", 0o600);
-      await file.writeFile(JSON.stringify(owner));
+      await file.writeFile(owner);
       await file.close();
-      return { assertHeld: () => undefined, release: () => unlink(path).catch(() => undefined) };
+      const heartbeat = setInterval(() => {
+        const now = new Date();
+        utimes(path, now, now).catch(() => undefined);
+      }, LOCAL_LOCK_HEARTBEAT_MS);
+      heartbeat.unref();
+      return {
+        assertHeld: () => undefined,
+        release: async () => {
+          clearInterval(heartbeat);
+          await unlink(path).catch(() => undefined);
+        },
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const holder = JSON.parse(await readFile(path, "utf8").catch(() => "{}")) as Partial<typeof owner>;
-      if (holder.host === owner.host && holder.pid !== undefined && isAlive(holder.pid)) return undefined;
-      if (holder.host !== undefined && holder.host !== owner.host) return undefined; // another machine's run: cannot check, respect it
-      await unlink(path).catch(() => undefined); // stale: its run is gone
+      const seen = await readFile(path, "utf8").catch(() => undefined);
+      if (seen === undefined) continue; // released meanwhile: try again
+      if (!(await isStale(path, seen))) return undefined;
+      // Take over only the stale lock we judged: another run may have replaced it a moment ago.
+      if ((await readFile(path, "utf8").catch(() => undefined)) === seen) await unlink(path).catch(() => undefined);
     }
   }
   return undefined;
+}
+
+async function isStale(path: string, content: string): Promise<boolean> {
+  let holder: { pid?: number; host?: string };
+  try {
+    holder = JSON.parse(content) as typeof holder;
+  } catch {
+    return true; // torn: its writer died between creating and writing it
+  }
+  if (holder.host === hostname() && holder.pid !== undefined && !isAlive(holder.pid)) return true;
+  const touched = await stat(path).then((info) => info.mtimeMs, () => 0);
+  return Date.now() - touched > LOCAL_LOCK_STALE_MS;
 }
 
 function isAlive(pid: number): boolean {

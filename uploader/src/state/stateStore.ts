@@ -58,7 +58,7 @@ export interface StateStore {
   /** Where the state lives, for messages (never a SAS). */
   readonly location: string;
   loadCheckpoint(key: string): Promise<Checkpoint | undefined>;
-  /** Persists atomically, and never over a newer checkpoint written by someone else. */
+  /** Persists atomically. Blob: never over a newer checkpoint written by someone else (ETag); a folder relies on the run lock. */
   saveCheckpoint(key: string, checkpoint: Checkpoint): Promise<void>;
   /** The run lock for this key, or undefined when another live run holds it. */
   acquireLock(key: string): Promise<RunLock | undefined>;

@@ -10,16 +10,20 @@ export interface BlobLocation {
   readonly hasSas: boolean;
 }
 
-/** True for anything that looks like a URL rather than a local path. */
+/**
+ * True for anything meant as a URL rather than a local path, typos included
+ * (`https//...`, a SAS query): those are parsed as URLs, so a malformed one is
+ * refused without ever being echoed with its signature.
+ */
 export function isUrl(text: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
+  return /^\s*[a-z][a-z0-9+.-]*:/i.test(text) || /[?&]sig=/i.test(text) || /^\s*https?\/\//i.test(text);
 }
 
 /** Reads a Blob (or container) URL; https only, because a bearer token or a SAS must never cross plain http... except to a loopback emulator. */
 export function parseBlobUrl(text: string, what: string): BlobLocation {
   let url: URL;
   try {
-    url = new URL(text);
+    url = new URL(text.trim());
   } catch {
     throw new UsageError(`${what} is not a valid URL`);
   }
