@@ -268,27 +268,17 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
     const quiet = await harness.upload(await generated(1), ["--log-format", "json", "--force"], { HR_SECRET_EXPIRES_ON: later });
     expect(jsonLines(quiet.stdout).some((event) => event.event === "secret-expiring")).toBe(false);
   });
-});
-
-describe("hr-upload upload: the token and the output, against the stand-in", () => {
-  let harness: UploadHarness;
-  beforeEach(async () => {
-    harness = await UploadHarness.start();
-  });
-  afterEach(async () => {
-    await harness.close();
-  });
 
   it("gets a new token when the cached one nears expiry, between chunks", async () => {
     await harness.close();
     // MSAL treats a token as expired 300 s before its end: this one is good for about 2 s.
     harness = await UploadHarness.start({ tokenLifetimeSeconds: 302 });
-    harness.standIn.ingestionDelayMs = 800;
+    harness.standIn.ingestionDelayMs = 1500;
     const result = await harness.upload(await generated(8), ["--records-per-call", "2"]);
     expect(result.code).toBe(0);
     expect(harness.standIn.recordsSaved()).toBe(8);
     expect(harness.standIn.tokenRequests).toBeGreaterThanOrEqual(2);
-    expect(harness.standIn.tokenRequests).toBeLessThanOrEqual(4); // at most one per chunk: the cache still serves
+    expect(harness.standIn.tokenRequests).toBeLessThanOrEqual(5); // at most one per chunk, plus the first
 
   });
 
