@@ -29,7 +29,7 @@ async function transportOnly(file: string, recordsPerCall: number, standInUrl: s
 
   const started = process.hrtime.bigint();
   for (const chunk of chunks) {
-    const body = Buffer.concat([header, await source.readRanges(chunk.ranges)]);
+    const body = await source.readRanges(chunk.ranges, header);
     const response = await postChunk({ url, token, body, fileName: "chunk.csv", timeoutMs: 400_000 });
     if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
   }

@@ -278,13 +278,17 @@ async function sendChunks(
   now: () => Date,
 ): Promise<void> {
   const { logger } = services;
-  const reads = new Map<number, Promise<Buffer>>();
+  const reads = new Map<number, { body: Promise<Buffer>; buffer: Buffer }>();
+  // Chunk buffers are reused: hundreds of fresh half-megabyte buffers would grow memory until V8 gets round to freeing them.
+  const capacity = inspection.header.length + Math.max(...pending.map((chunk) => chunk.bytes));
+  const spare: Buffer[] = [];
   const readAhead = (position: number) => {
     const chunk = pending[position];
     if (chunk === undefined || reads.has(position)) return;
-    const read = readChunk(config.source, inspection.header, chunk);
-    read.catch(() => undefined); // a read-ahead may fail after the run stopped; whoever awaits it sees the error
-    reads.set(position, read);
+    const buffer = spare.pop() ?? Buffer.allocUnsafe(capacity);
+    const body = readChunk(config.source, inspection.header, chunk, buffer);
+    body.catch(() => undefined); // a read-ahead may fail after the run stopped; whoever awaits it sees the error
+    reads.set(position, { body, buffer });
   };
   const started = now().getTime();
   let cursor = 0;
@@ -297,15 +301,16 @@ async function sendChunks(
       readAhead(position);
       readAhead(position + config.concurrency);
       try {
-        const body = await (reads.get(position) as Promise<Buffer>);
+        const read = reads.get(position) as { body: Promise<Buffer>; buffer: Buffer };
         reads.delete(position);
+        const body = await read.body;
         lock?.assertHeld(); // right before sending: another run must not be sending the same chunk
         const label = `chunk ${chunk.index + 1}/${inspection.chunks.length}`;
         const delivered = await deliverChunk({ body, fileName: `hr-${chunk.index + 1}.csv` }, config.delivery, tokens, services.post, (reason, waitMs) => {
           tally.retries++;
           services.progress?.clear();
           logger.warn("retry", `${label}: ${reason}; retrying in ${(waitMs / 1000).toFixed(1)} s`, { chunk: chunk.index + 1, reason, waitMs });
-        });
+        }).finally(() => spare.push(read.buffer));
         // Counted on the 2xx: the service has these records whatever happens to the checkpoint.
         tally.records += chunk.records;
         tally.chunks++;
@@ -334,8 +339,8 @@ async function sendChunks(
   if (failure !== undefined) throw failure;
 }
 
-async function readChunk(source: ByteSource, header: Buffer, chunk: ChunkPlan): Promise<Buffer> {
-  const body = Buffer.concat([header, await source.readRanges(chunk.ranges)]);
+async function readChunk(source: ByteSource, header: Buffer, chunk: ChunkPlan, into: Buffer): Promise<Buffer> {
+  const body = await source.readRanges(chunk.ranges, header, into);
   if (createHash("sha256").update(body).digest("hex") !== chunk.sha256) {
     throw new UploadError(`${source.name} changed while it was being uploaded; rerun to send the new version from the start`);
   }

@@ -1,11 +1,7 @@
 import type { TokenCredential } from "@azure/core-auth";
-import { blobStateStore } from "../state/blobState";
 import { defaultStateDir, localStateStore } from "../state/localState";
 import type { StateStore } from "../state/stateStore";
-import { openBlobFile } from "../storage/blobSource";
 import { isUrl, parseBlobUrl } from "../storage/blobUrl";
-import { storageCredential } from "../storage/credential";
-import { credentialFor } from "../storage/pipeline";
 import { CLOUD_NAMES, CLOUD_PROFILES, isCloudName, signalsUrl } from "../clouds";
 import { UsageError } from "../errors";
 import { parseColumnMap } from "../csv/layout";
@@ -45,17 +41,27 @@ export function fileRulesOf(values: FlagValues): FileRules {
   });
 }
 
-/** The Storage identity, resolved once per run and only if a Blob URL without SAS needs it. */
-function storageTokens(env: NodeJS.ProcessEnv): () => TokenCredential {
-  let credential: TokenCredential | undefined;
-  return () => (credential ??= storageCredential(env).credential);
+/**
+ * The Storage identity, resolved once per run and only if a Blob URL without
+ * SAS needs it. The Storage SDK is loaded only for Blob URLs: a local run
+ * does not pay for it in start-up time or memory.
+ */
+function storageTokens(env: NodeJS.ProcessEnv): () => Promise<TokenCredential> {
+  let credential: Promise<TokenCredential> | undefined;
+  return () => (credential ??= import("../storage/credential").then(({ storageCredential }) => storageCredential(env).credential));
+}
+
+async function blobCredential(location: ReturnType<typeof parseBlobUrl>, tokens: () => Promise<TokenCredential>) {
+  const { credentialFor } = await import("../storage/pipeline");
+  return credentialFor(location, tokens);
 }
 
 /** `--csv`: a local path, or an https Blob URL (SAS, managed identity or Azure CLI login). */
-function openCsv(text: string, tokens: () => TokenCredential): Promise<ByteSource> {
+async function openCsv(text: string, tokens: () => Promise<TokenCredential>): Promise<ByteSource> {
   if (!isUrl(text)) return openLocalFile(text);
   const location = parseBlobUrl(text, "--csv");
-  return openBlobFile(location, credentialFor(location, tokens));
+  const { openBlobFile } = await import("../storage/blobSource");
+  return openBlobFile(location, await blobCredential(location, tokens));
 }
 
 export async function validateConfigFrom(values: FlagValues, env: NodeJS.ProcessEnv): Promise<ValidateConfig> {
@@ -108,11 +114,12 @@ function dateFlag(values: FlagValues, flag: FlagName): Date | undefined {
 }
 
 /** `--checkpoint` (a folder or a Blob container URL) or `--checkpoint-dir`; by default the user's state directory. */
-export function stateStoreOf(values: FlagValues, env: NodeJS.ProcessEnv, tokens: () => TokenCredential = storageTokens(env)): StateStore {
+export async function stateStoreOf(values: FlagValues, env: NodeJS.ProcessEnv, tokens: () => Promise<TokenCredential> = storageTokens(env)): Promise<StateStore> {
   const location = stringFlag(values, "checkpoint") ?? stringFlag(values, "checkpoint-dir") ?? defaultStateDir(env);
   if (!isUrl(location)) return localStateStore(location);
   const container = parseBlobUrl(location, "--checkpoint");
-  return blobStateStore(container, credentialFor(container, tokens));
+  const { blobStateStore } = await import("../state/blobState");
+  return blobStateStore(container, await blobCredential(container, tokens));
 }
 
 export async function uploadConfigFrom(values: FlagValues, env: NodeJS.ProcessEnv, warn: (message: string) => void): Promise<UploadConfig> {
@@ -161,7 +168,7 @@ export async function uploadConfigFrom(values: FlagValues, env: NodeJS.ProcessEn
     recordsPerCall: numberFlag(values, "records-per-call", 5000, { min: 1, max: 1_000_000, integer: true }),
     concurrency: numberFlag(values, "concurrency", 1, { min: 1, max: 16, integer: true }),
     skipInvalid: values["skip-invalid"] === true,
-    state: stateStoreOf(values, env, tokens),
+    state: await stateStoreOf(values, env, tokens),
     force: values.force === true,
     resendAfterDays: numberFlag(values, "resend-after-days", 14, { min: 0, max: 3650 }),
     dryRun,

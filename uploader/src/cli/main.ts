@@ -26,7 +26,7 @@ const RUNNERS: Record<CommandName, Runner> = {
     const progress = logger.format === "text" && streams.stderr.isTTY ? terminalProgress(streams) : undefined;
     return runUpload(config, { logger, createTokenSource, post: postChunk, progress });
   },
-  status: async (values, { env, logger }) => runStatus(stateStoreOf(values, env), numberFlag(values, "limit", 20, { min: 1, max: 10_000, integer: true }), logger),
+  status: async (values, { env, logger }) => runStatus(await stateStoreOf(values, env), numberFlag(values, "limit", 20, { min: 1, max: 10_000, integer: true }), logger),
 };
 
 /** One self-overwriting status line on an interactive stderr, redrawn at most five times a second. */

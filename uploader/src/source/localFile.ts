@@ -10,11 +10,11 @@ export interface ByteSource {
   readonly name: string;
   /** Streams the whole file, in order. */
   read(): AsyncIterable<Buffer>;
-  /** The bytes of these ranges, concatenated. */
-  readRanges(ranges: readonly ByteRange[]): Promise<Buffer>;
+  /** `prefix` then the bytes of these ranges, in one buffer: `into` when given (reused, keeping memory flat), else a new one. */
+  readRanges(ranges: readonly ByteRange[], prefix?: Buffer, into?: Buffer): Promise<Buffer>;
 }
 
-const READ_CHUNK_BYTES = 256 * 1024;
+const READ_CHUNK_BYTES = 64 * 1024;
 
 export async function openLocalFile(path: string): Promise<ByteSource> {
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
@@ -25,19 +25,29 @@ export async function openLocalFile(path: string): Promise<ByteSource> {
     // Absolute, so ./a.csv and a.csv share one checkpoint and one lock.
     name: resolve(path),
     read: () => createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }),
-    readRanges: async (ranges) => {
+    readRanges: async (ranges, prefix = Buffer.alloc(0), into) => {
+      const { buffer, slots } = rangeBuffer(prefix, ranges, into);
       const file = await open(path, "r");
       try {
-        const parts = [];
-        for (const { start, end } of ranges) {
-          const part = Buffer.alloc(end - start);
-          const { bytesRead } = await file.read(part, 0, part.length, start);
-          parts.push(part.subarray(0, bytesRead));
-        }
-        return Buffer.concat(parts);
+        let filled = prefix.length;
+        for (const { range, at } of slots) filled = at + (await file.read(buffer, at, range.end - range.start, range.start)).bytesRead;
+        return buffer.subarray(0, filled);
       } finally {
         await file.close();
       }
     },
   };
+}
+
+/** One buffer (`into` if it is large enough) for `prefix` + ranges, with where each range goes. */
+export function rangeBuffer(prefix: Buffer, ranges: readonly ByteRange[], into?: Buffer): { buffer: Buffer; slots: { range: ByteRange; at: number }[] } {
+  let at = prefix.length;
+  const slots = ranges.map((range) => {
+    const slot = { range, at };
+    at += range.end - range.start;
+    return slot;
+  });
+  const buffer = into !== undefined && into.length >= at ? into.subarray(0, at) : Buffer.allocUnsafe(at);
+  prefix.copy(buffer, 0);
+  return { buffer, slots };
 }

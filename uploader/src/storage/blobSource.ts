@@ -2,7 +2,7 @@ import { BlobClient, type AnonymousCredential } from "@azure/storage-blob";
 import type { TokenCredential } from "@azure/core-auth";
 import type { ByteRange } from "../chunkPlan";
 import { UploadError } from "../errors";
-import type { ByteSource } from "../source/localFile";
+import { rangeBuffer, type ByteSource } from "../source/localFile";
 import type { BlobLocation } from "./blobUrl";
 import { isStatus, storageError } from "./errors";
 import { STORAGE_PIPELINE } from "./pipeline";
@@ -33,16 +33,15 @@ export async function openBlobFile(location: BlobLocation, credential: TokenCred
         throw failed(error);
       }
     },
-    async readRanges(ranges: readonly ByteRange[]) {
-      const parts: Buffer[] = [];
-      for (const { start, end } of ranges) {
-        parts.push(
-          await client.downloadToBuffer(start, end - start, { conditions, maxRetryRequestsPerBlock: 5 }).catch((error: unknown) => {
-            throw failed(error);
-          }),
-        );
+    async readRanges(ranges: readonly ByteRange[], prefix = Buffer.alloc(0), into?: Buffer) {
+      const { buffer, slots } = rangeBuffer(prefix, ranges, into);
+      for (const { range, at } of slots) {
+        const count = range.end - range.start;
+        await client.downloadToBuffer(buffer.subarray(at, at + count), range.start, count, { conditions, maxRetryRequestsPerBlock: 5 }).catch((error: unknown) => {
+          throw failed(error);
+        });
       }
-      return Buffer.concat(parts);
+      return buffer;
     },
   };
 }

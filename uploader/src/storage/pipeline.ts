@@ -7,7 +7,7 @@ export const STORAGE_PIPELINE: StoragePipelineOptions = {
   retryOptions: { maxTries: 6, retryDelayInMs: 1000, maxRetryDelayInMs: 16_000, tryTimeoutInMs: 120_000 },
 };
 
-/** A SAS URL authenticates itself; anything else gets the token credential. */
-export function credentialFor(location: BlobLocation, tokens: () => TokenCredential): TokenCredential | AnonymousCredential {
+/** A SAS URL authenticates itself; anything else gets the token credential (resolved only then). */
+export async function credentialFor(location: BlobLocation, tokens: () => Promise<TokenCredential>): Promise<TokenCredential | AnonymousCredential> {
   return location.hasSas ? new AnonymousCredential() : tokens();
 }
