@@ -26,16 +26,17 @@ export function storageCredential(env: NodeJS.ProcessEnv): { kind: StorageCreden
 /** msal-node's managed identity client (the App Service protocol Container Apps speaks); no second MSAL copy in the bundle. */
 function managedIdentityCredential(clientId: string | undefined): TokenCredential {
   const client = new ManagedIdentityApplication(clientId ? { managedIdentityIdParams: { userAssignedClientId: clientId } } : {});
-  return {
-    async getToken(): Promise<AccessToken> {
-      try {
-        const result = await client.acquireToken({ resource: STORAGE_RESOURCE });
-        return { token: result.accessToken, expiresOnTimestamp: result.expiresOn?.getTime() ?? Date.now() + 5 * 60_000 };
-      } catch (error) {
-        throw new AuthError(`the managed identity could not get a Storage token (${(error as { errorCode?: string }).errorCode ?? "error"})`);
-      }
-    },
+  const acquire = async (): Promise<AccessToken> => {
+    try {
+      const result = await client.acquireToken({ resource: STORAGE_RESOURCE });
+      return { token: result.accessToken, expiresOnTimestamp: result.expiresOn?.getTime() ?? Date.now() + 5 * 60_000 };
+    } catch (error) {
+      throw new AuthError(`the managed identity could not get a Storage token (${(error as { errorCode?: string }).errorCode ?? "error"})`);
+    }
   };
+  // Single flight: the CSV's and the state container's clients ask at the same moment; MSAL's cache serves later calls.
+  let inFlight: Promise<AccessToken> | undefined;
+  return { getToken: () => (inFlight ??= acquire().finally(() => (inFlight = undefined))) };
 }
 
 /** `az account get-access-token`: what admins expect on a laptop after `az login` (and `az cloud set` for Gov). */
