@@ -2,12 +2,14 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ContainerClient } from "@azure/storage-blob";
+import { AnonymousCredential, type ContainerClient } from "@azure/storage-blob";
 import { parse } from "csv-parse/sync";
 import { writeCsv } from "../../scripts/generate-csv";
 import { IdentityStandIn } from "../../scripts/identityStandin";
 import { localJobEnvironment } from "../../scripts/lib/jobEnvironment";
 import { makeLoopbackCertificate } from "../../scripts/lib/loopbackCert";
+import { blobStateStore } from "../../uploader/src/state/blobState";
+import { parseBlobUrl } from "../../uploader/src/storage/blobUrl";
 import { BUNDLE, jsonLines, runBundle, type CliResult } from "../support/cli";
 import { adminClient, Azurite, sasUrl } from "../support/azurite";
 import { STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
@@ -118,6 +120,18 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect((await first).code).toBe(0);
     expect(harness.standIn.received.flatMap((chunk) => chunk.records)).toEqual(recordsOf(bytes));
   });
+
+  it("stops vouching for its lease once renewals fail, so a run cannot send after losing it", async () => {
+    const store = blobStateStore(parseBlobUrl(sasUrl(azurite, state.containerName), "--checkpoint"), new AnonymousCredential());
+    const lock = await store.acquireLock("k");
+    expect(lock).toBeDefined();
+    expect(await store.acquireLock("k")).toBeUndefined();
+    await state.getBlobClient("locks/k").getBlobLeaseClient().breakLease(0); // taken away behind its back
+    expect(() => lock!.assertHeld()).not.toThrow();
+    await new Promise((later) => setTimeout(later, 21_000)); // past the last renewal that succeeded + 20 s
+    expect(() => lock!.assertHeld()).toThrow(/lost the run lock/);
+    await lock!.release();
+  }, 40_000);
 
   it("never overwrites a checkpoint another writer changed meanwhile (ETag)", async () => {
     const csvUrl = await putCsv(await generatedBytes(10));
