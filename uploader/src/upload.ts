@@ -280,7 +280,7 @@ async function sendChunks(
   const { logger } = services;
   const reads = new Map<number, { body: Promise<Buffer>; buffer: Buffer }>();
   // Chunk buffers are reused: hundreds of fresh half-megabyte buffers would grow memory until V8 gets round to freeing them.
-  const capacity = inspection.header.length + Math.max(...pending.map((chunk) => chunk.bytes));
+  const capacity = inspection.header.length + pending.reduce((largest, chunk) => Math.max(largest, chunk.bytes), 0);
   const spare: Buffer[] = [];
   const readAhead = (position: number) => {
     const chunk = pending[position];

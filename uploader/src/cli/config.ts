@@ -20,7 +20,7 @@ export function stringFlag(values: FlagValues, flag: FlagName): string | undefin
   return typeof value === "string" ? value : undefined;
 }
 
-export function requireFlag(values: FlagValues, flag: FlagName, command: string): string {
+function requireFlag(values: FlagValues, flag: FlagName, command: string): string {
   const value = stringFlag(values, flag);
   if (value === undefined || value.trim() === "") {
     throw new UsageError(`--${flag} is required (or set ${envVarFor(flag)}); see hr-upload ${command} --help`);
@@ -33,7 +33,7 @@ export function logFormatOf(value: string | undefined): LogFormat {
   throw new UsageError("--log-format must be text or json");
 }
 
-export function fileRulesOf(values: FlagValues): FileRules {
+function fileRulesOf(values: FlagValues): FileRules {
   return fileRulesFor({
     scenarios: stringFlag(values, "scenario"),
     scenarioColumn: stringFlag(values, "scenario-column"),
@@ -48,7 +48,7 @@ export function fileRulesOf(values: FlagValues): FileRules {
  */
 function storageTokens(env: NodeJS.ProcessEnv): () => Promise<TokenCredential> {
   let credential: Promise<TokenCredential> | undefined;
-  return () => (credential ??= import("../storage/credential").then(({ storageCredential }) => storageCredential(env).credential));
+  return () => (credential ??= import("../storage/credential").then(({ storageCredential }) => storageCredential(env)));
 }
 
 async function blobCredential(location: ReturnType<typeof parseBlobUrl>, tokens: () => Promise<TokenCredential>) {

@@ -38,6 +38,8 @@ export interface HeaderLayout {
   readonly names: readonly string[];
   /** The fields each scenario checks, bound to their columns. */
   readonly fieldsOf: ReadonlyMap<ScenarioSpec, readonly BoundField[]>;
+  /** The scenario of every record in a single-scenario file. */
+  readonly onlyScenario: ScenarioSpec;
   /** Multi-scenario files: where each record says its scenario. */
   readonly scenarioColumn?: { readonly index: number; readonly header: string; readonly rules: NonNullable<FileRules["scenarioColumn"]> };
 }
@@ -80,6 +82,7 @@ export function resolveLayout(names: readonly string[], rules: FileRules, column
   return {
     names,
     fieldsOf,
+    onlyScenario: rules.scenarios[0] as ScenarioSpec,
     scenarioColumn: scenarioColumn && { index: scenarioIndex as number, header: names[scenarioIndex as number] as string, rules: scenarioColumn },
   };
 }

@@ -105,7 +105,7 @@ function leadingLineBreakBytes(bytes: Buffer): number {
 }
 
 /** Counts CRLF, LF and lone CR as one line break each. */
-export function countLineBreaks(bytes: Buffer): number {
+function countLineBreaks(bytes: Buffer): number {
   let breaks = 0;
   for (let i = bytes.indexOf(LF); i !== -1; i = bytes.indexOf(LF, i + 1)) breaks++;
   for (let i = bytes.indexOf(CR); i !== -1; i = bytes.indexOf(CR, i + 1)) {

@@ -28,7 +28,7 @@ export function checkRecord(record: CsvRecord, layout: HeaderLayout): RecordChec
   const { fields } = record;
   let scenario: ScenarioSpec | undefined;
   if (layout.scenarioColumn === undefined) {
-    scenario = layout.fieldsOf.keys().next().value as ScenarioSpec;
+    scenario = layout.onlyScenario;
   } else {
     const value = fields[layout.scenarioColumn.index] ?? "";
     scenario = layout.scenarioColumn.rules.values.get(value.trim().toLowerCase());

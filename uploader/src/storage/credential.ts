@@ -10,17 +10,14 @@ import { AuthError } from "../errors";
  */
 export const STORAGE_RESOURCE = "https://storage.azure.com";
 
-export type StorageCredentialKind = "managed-identity" | "azure-cli";
-
 /**
  * The identity the uploader reads and writes Blob Storage with: in Container
  * Apps the job's user-assigned managed identity (IDENTITY_ENDPOINT and
  * IDENTITY_HEADER are set; AZURE_CLIENT_ID picks the identity), elsewhere the
  * admin's Azure CLI login. SAS URLs need neither.
  */
-export function storageCredential(env: NodeJS.ProcessEnv): { kind: StorageCredentialKind; credential: TokenCredential } {
-  if (env.IDENTITY_ENDPOINT && env.IDENTITY_HEADER) return { kind: "managed-identity", credential: managedIdentityCredential(env.AZURE_CLIENT_ID) };
-  return { kind: "azure-cli", credential: azureCliCredential() };
+export function storageCredential(env: NodeJS.ProcessEnv): TokenCredential {
+  return env.IDENTITY_ENDPOINT && env.IDENTITY_HEADER ? managedIdentityCredential(env.AZURE_CLIENT_ID) : azureCliCredential();
 }
 
 /** msal-node's managed identity client (the App Service protocol Container Apps speaks); no second MSAL copy in the bundle. */
