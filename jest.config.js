@@ -1,8 +1,19 @@
 /** Type checking is a separate step (`npm run typecheck`); ts-jest only transpiles (isolatedModules). */
+const { mkdtempSync } = require("node:fs");
+const { tmpdir } = require("node:os");
+const { join } = require("node:path");
+
+// Everything the tests and their child processes make in the temporary folder (files, state
+// folders, certificates, Azurite's data) goes into one folder of this run, removed at its end.
+const cacheDirectory = join(tmpdir(), "jest-hr-connector");
+process.env.TMPDIR = mkdtempSync(join(tmpdir(), "hr-jest-"));
+
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", {}] },
+  cacheDirectory,
+  globalTeardown: "<rootDir>/tests/support/removeTemporaryFolder.cjs",
   testTimeout: 60000,
 };

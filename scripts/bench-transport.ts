@@ -6,15 +6,18 @@
  *   tsx scripts/bench-transport.ts FILE RECORDS_PER_CALL STANDIN_URL
  */
 import { CLOUD_PROFILES, signalsUrl, tokenScope } from "../uploader/src/clouds";
+import { planChunks } from "../uploader/src/chunking";
 import { fileRulesFor } from "../uploader/src/csv/fileRules";
 import { inspectCsv } from "../uploader/src/inspect";
+import { RecordRanges } from "../uploader/src/recordRanges";
 import { openLocalFile } from "../uploader/src/source/localFile";
 import { postChunk } from "../uploader/src/transport";
 import { STANDIN_DEFAULTS } from "./standin";
 
 async function transportOnly(file: string, recordsPerCall: number, standInUrl: string): Promise<void> {
   const source = await openLocalFile(file);
-  const { header, chunks } = await inspectCsv(source, { rules: fileRulesFor({}), columns: new Map(), showValues: false, recordsPerChunk: recordsPerCall });
+  const { header, index } = await inspectCsv(source, { rules: fileRulesFor({}), columns: new Map(), showValues: false, index: true });
+  const chunks = planChunks(index as NonNullable<typeof index>, RecordRanges.EMPTY, recordsPerCall);
   const tokenResponse = await fetch(`${standInUrl}/${STANDIN_DEFAULTS.tenantId}/oauth2/v2.0/token`, {
     method: "POST",
     body: new URLSearchParams({
@@ -29,8 +32,8 @@ async function transportOnly(file: string, recordsPerCall: number, standInUrl: s
 
   const started = process.hrtime.bigint();
   for (const chunk of chunks) {
-    const body = await source.readRanges(chunk.ranges, header);
-    const response = await postChunk({ url, token, body, fileName: "chunk.csv", timeoutMs: 400_000 });
+    const body = await source.readRanges(chunk.byteRanges, header);
+    const response = await postChunk({ url, token, body, fileName: "chunk.csv", signal: AbortSignal.timeout(400_000) });
     if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -8,17 +7,17 @@ import { writeCsv } from "../../scripts/generate-csv";
 import { IdentityStandIn } from "../../scripts/identityStandin";
 import { localJobEnvironment } from "../../scripts/lib/jobEnvironment";
 import { makeLoopbackCertificate } from "../../scripts/lib/loopbackCert";
+import { newJobState } from "../../uploader/src/run/jobState";
 import { blobStateStore } from "../../uploader/src/state/blobState";
+import { jobKeyOf } from "../../uploader/src/state/stateStore";
 import { parseBlobUrl } from "../../uploader/src/storage/blobUrl";
-import { BUNDLE, jsonLines, runBundle, type CliResult } from "../support/cli";
+import { jsonLines, runBundle, startBundle, until, type CliResult } from "../support/cli";
+import { ManualClock } from "../support/clock";
 import { adminClient, Azurite, sasUrl } from "../support/azurite";
 import { STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
 
 const summaryOf = (result: CliResult) => jsonLines(result.stdout).at(-1) as Record<string, unknown>;
 const recordsOf = (bytes: Buffer) => (parse(bytes, { bom: true, relax_column_count: true }) as string[][]).slice(1);
-const until = async (condition: () => boolean) => {
-  while (!condition()) await new Promise((later) => setTimeout(later, 20));
-};
 
 async function generatedBytes(records: number, seed = records): Promise<Buffer> {
   const file = join(tempDir(), "employees.csv");
@@ -57,6 +56,13 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
   };
   const blobArgs = (csvUrl: string, ...extra: string[]) => [...harness.args(csvUrl, ...extra), "--checkpoint", sasUrl(azurite, state.containerName)];
   const upload = (csvUrl: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) => runBundle(blobArgs(csvUrl, ...extra), harness.env(env));
+  const sent = () => harness.standIn.received.flatMap((chunk) => chunk.records);
+  const stateNames = async (prefix = "") => {
+    const names: string[] = [];
+    for await (const blob of state.listBlobsFlat({ prefix })) names.push(blob.name);
+    return names;
+  };
+  const store = () => blobStateStore(parseBlobUrl(sasUrl(azurite, state.containerName), "--checkpoint"), new AnonymousCredential());
 
   it("streams and hashes the blob, and validates it like a local file", async () => {
     const bytes = await generatedBytes(20_000);
@@ -66,13 +72,14 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect(result.stdout).not.toContain("sig=");
   });
 
-  it("uploads from Blob with Blob checkpoints, writes a run record, and status reports it", async () => {
+  it("uploads from Blob with its state in Blob, writes a run record, and status reports the delivery", async () => {
     const bytes = await generatedBytes(12);
     const csvUrl = await putCsv(bytes);
     const result = await upload(csvUrl, ["--records-per-call", "5", "--log-format", "json"]);
     expect(result.code).toBe(0);
-    expect(harness.standIn.received.flatMap((chunk) => chunk.records)).toEqual(recordsOf(bytes));
-    for await (const blob of state.listBlobsFlat()) expect(blob.name).toMatch(/^(checkpoints\/[0-9a-f]{32}\.json|locks\/[0-9a-f]{32}|runs\/.+\.json)$/);
+    expect(sent()).toEqual(recordsOf(bytes));
+    // The kept copy went once the version was delivered.
+    for (const name of await stateNames()) expect(name).toMatch(/^(jobs\/[0-9a-f]{32}\.json|locks\/[0-9a-f]{32}|runs\/\d{13}-[0-9a-f-]{36}\.json)$/);
 
     const again = await upload(csvUrl, ["--records-per-call", "5"]);
     expect(again.stdout).toMatch(/already delivered in full/);
@@ -81,76 +88,109 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect(status.code).toBe(0);
     const lines = status.stdout.split("\n");
     expect(lines.findIndex((line) => /nothing-to-do/.test(line))).toBeLessThan(lines.findIndex((line) => /delivered +12 of 12 records/.test(line)));
-    expect(status.stdout).toMatch(new RegExp(`job ${STANDIN_DEFAULTS.jobId}: .*hr-data-\\d+/employees\\.csv, 12 records`));
+    expect(status.stdout).toMatch(new RegExp(`job ${STANDIN_DEFAULTS.jobId}: last full delivery .*hr-data-\\d+/employees\\.csv, 12 of 12 records over 1 run`));
     expect(status.stdout + result.stdout).not.toContain("sig=");
   });
 
-  it("resumes from the Blob checkpoint after kill -9 and sends the rest exactly once", async () => {
+  it("waits out the lease of a killed replica, then resumes and sends the rest exactly once", async () => {
     const bytes = await generatedBytes(20);
     const csvUrl = await putCsv(bytes);
     harness.standIn.ingestionDelayMs = 300;
-    const child = spawn(process.execPath, [BUNDLE, ...blobArgs(csvUrl, "--records-per-call", "2")], { env: { PATH: process.env.PATH, ...harness.env() }, stdio: "ignore" });
-    await until(() => harness.standIn.ingestionRequests >= 4);
-    child.kill("SIGKILL");
-    await new Promise((exited) => child.on("close", exited));
+    const killed = startBundle(blobArgs(csvUrl, "--records-per-call", "2", "--lock-lease", "15"), harness.env());
+    await until(() => harness.standIn.ingestionRequests >= 4, "the fourth request");
+    killed.child.kill("SIGKILL");
+    await killed.result;
 
+    // The job's retry replica starts at once: the dead run's lease is still there, and lapses within 15 s.
     harness.standIn.ingestionDelayMs = 0;
-    // The killed run's lease has not expired yet: a rerun now stands down, and says so.
-    const early = await upload(csvUrl, ["--records-per-call", "2", "--log-format", "json"]);
-    expect(early.code).toBe(0);
-    expect(summaryOf(early)).toMatchObject({ outcome: "locked" });
-
-    await new Promise((later) => setTimeout(later, 31_000)); // the lease (30 s) expires by itself
-    const rerun = await upload(csvUrl, ["--records-per-call", "2", "--log-format", "json"]);
+    const retried = Date.now();
+    const rerun = await upload(csvUrl, ["--records-per-call", "2", "--lock-lease", "15", "--log-format", "json"]);
     expect(rerun.code).toBe(0);
-    expect(jsonLines(rerun.stdout).find((event) => event.event === "resume")?.msg).toMatch(/3 of 10 chunks/);
-    expect(harness.standIn.received.flatMap((chunk) => chunk.records)).toEqual(recordsOf(bytes));
-  }, 90_000);
+    expect(Date.now() - retried).toBeLessThan(25_000);
+    expect(jsonLines(rerun.stdout).find((event) => event.event === "resume")?.msg).toMatch(/6 of 20 records were delivered by earlier runs/);
+    expect(summaryOf(rerun)).toMatchObject({ outcome: "delivered", recordsDelivered: 14, recordsPossiblyDuplicated: 2 });
+    expect(sent()).toEqual(recordsOf(bytes));
+  }, 60_000);
 
-  it("lets only one of two concurrent runs on the same file and job work", async () => {
-    const bytes = await generatedBytes(10);
+  it("lets only one of two concurrent runs of the same job work: the other sees its heartbeat and stands down", async () => {
+    const bytes = await generatedBytes(20);
     const csvUrl = await putCsv(bytes);
-    harness.standIn.ingestionDelayMs = 300;
-    const first = upload(csvUrl, ["--records-per-call", "2", "--log-format", "json"]);
-    await until(() => harness.standIn.ingestionRequests >= 1);
-    const second = await upload(csvUrl, ["--records-per-call", "2", "--log-format", "json"]);
+    harness.standIn.ingestionDelayMs = 600; // the first run lasts longer than a heartbeat period (2.5 s for a 15 s lease)
+    const first = upload(csvUrl, ["--records-per-call", "2", "--lock-lease", "15", "--log-format", "json"]);
+    await until(() => harness.standIn.ingestionRequests >= 1, "the first run sending");
+    const second = await upload(csvUrl, ["--records-per-call", "2", "--lock-lease", "15", "--log-format", "json"]);
     expect(second.code).toBe(0);
     expect(summaryOf(second)).toMatchObject({ outcome: "locked", recordsDelivered: 0 });
-    expect(second.stdout).toMatch(/another run holds the lock/);
+    expect(second.stdout).toMatch(/another run is working for this connector job/);
     expect((await first).code).toBe(0);
-    expect(harness.standIn.received.flatMap((chunk) => chunk.records)).toEqual(recordsOf(bytes));
+    expect(sent()).toEqual(recordsOf(bytes));
   });
 
-  it("stops vouching for its lease once renewals fail, so a run cannot send after losing it", async () => {
-    const store = blobStateStore(parseBlobUrl(sasUrl(azurite, state.containerName), "--checkpoint"), new AnonymousCredential());
-    const lock = await store.acquireLock("k");
-    expect(lock).toBeDefined();
-    expect(await store.acquireLock("k")).toBeUndefined();
+  it("stops vouching for its lease when it is taken away, or once renewals have failed for too long", async () => {
+    const clock = new ManualClock();
+    const lost: string[] = [];
+    const options = { clock, leaseMs: 30_000, stop: new AbortController().signal, onLost: (detail: string) => lost.push(detail) };
+    const broken = await store().acquireLock("k", options);
+    expect(broken).toBeDefined();
     await state.getBlobClient("locks/k").getBlobLeaseClient().breakLease(0); // taken away behind its back
-    expect(() => lock!.assertHeld()).not.toThrow();
-    await new Promise((later) => setTimeout(later, 21_000)); // past the last renewal that succeeded + 20 s
-    expect(() => lock!.assertHeld()).toThrow(/lost the run lock/);
-    await lock!.release();
-  }, 40_000);
+    expect(() => broken!.assertHeld()).not.toThrow();
+    clock.advance(5_000); // the next renewal finds the lease gone
+    await until(() => lost.length > 0, "the lost lease noticed");
+    expect(() => broken!.assertHeld()).toThrow(/lost the run lock \(its lease was broken or taken by another run\)/);
+    await broken!.release();
 
-  it("never overwrites a checkpoint another writer changed meanwhile (ETag)", async () => {
+    const stalled = await store().acquireLock("stalled", { ...options, onLost: () => undefined });
+    await azurite.stop(); // renewals fail from now on
+    try {
+      clock.advance(15_000);
+      expect(() => stalled!.assertHeld()).not.toThrow();
+      clock.advance(6_000); // past a lease less two heartbeats since the last renewal that worked
+      expect(() => stalled!.assertHeld()).toThrow(/lost the run lock \(its lease could not be renewed in time\)/);
+    } finally {
+      await azurite.restart();
+    }
+    await stalled!.release();
+  });
+
+  it("never overwrites a job's state another writer changed meanwhile (ETag), yet takes its own retried write for its own", async () => {
     const csvUrl = await putCsv(await generatedBytes(10));
     harness.standIn.ingestionDelayMs = 300;
     const running = upload(csvUrl, ["--records-per-call", "2", "--log-format", "json"]);
-    await until(() => harness.standIn.received.length >= 1);
-    await until(() => harness.standIn.ingestionRequests >= 2); // chunk 1's checkpoint is written before chunk 2 is sent
-    const [checkpoint] = await (async () => {
-      const names: string[] = [];
-      for await (const blob of state.listBlobsFlat({ prefix: "checkpoints/" })) names.push(blob.name);
-      return names;
-    })();
+    await until(() => harness.standIn.received.length >= 1, "chunk 1 received");
+    await until(() => harness.standIn.ingestionRequests >= 2, "chunk 2 sent"); // chunk 1's checkpoint was written before
+    const [jobState] = await stateNames("jobs/");
     const intruder = JSON.stringify({ written: "by someone else" });
-    await state.getBlockBlobClient(checkpoint!).upload(intruder, intruder.length);
-
+    await state.getBlockBlobClient(jobState!).upload(intruder, intruder.length);
     const result = await running;
     expect(result.code).toBe(5);
-    expect(result.stderr + result.stdout).toMatch(/another run changed this file's checkpoint meanwhile/);
-    expect((await state.getBlockBlobClient(checkpoint!).downloadToBuffer()).toString()).toBe(intruder);
+    expect(result.stdout).toMatch(/another run changed this job's state meanwhile/);
+    expect((await state.getBlockBlobClient(jobState!).downloadToBuffer()).toString()).toBe(intruder);
+
+    // A write whose answer was lost lands, and the SDK's retry meets a 412: it was ours, so it stands.
+    const own = store();
+    const key = jobState!.replace(/^jobs\/|\.json$/g, "");
+    await state.getBlockBlobClient(jobState!).delete();
+    const saved = { ...newJobState(STANDIN_DEFAULTS.jobId, "2026-12-01T06:00:00.000Z"), revision: 1, writtenBy: "run-1" };
+    await own.saveJobState(key, saved);
+    await state.getBlockBlobClient(jobState!).upload(JSON.stringify({ ...saved, revision: 2 }), JSON.stringify({ ...saved, revision: 2 }).length);
+    await expect(own.saveJobState(key, { ...saved, revision: 2 })).resolves.toBeUndefined();
+  });
+
+  it.each([
+    ["{}", "{}"],
+    ["[]", "[]"],
+    ["null", "null"],
+    ["truncated", '{"version":2,"jobId":'],
+    ["wrong types", JSON.stringify({ ...newJobState(STANDIN_DEFAULTS.jobId, "2026-12-01T06:00:00.000Z"), deliveries: "none" })],
+  ])("refuses a corrupt job state in the container (%s) with exit 2, naming it, before sending anything", async (_shape, text) => {
+    const csvUrl = await putCsv(await generatedBytes(3));
+    const key = jobKeyOf(STANDIN_DEFAULTS.jobId);
+    await state.getBlockBlobClient(`jobs/${key}.json`).upload(text, Buffer.byteLength(text));
+    const result = await upload(csvUrl);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`hr-state-\\d+/jobs/${key}\\.json is not a valid hr-upload checkpoint \\(.+; clear it with hr-upload reset --job-id ${STANDIN_DEFAULTS.jobId}`));
+    expect(result.stderr).not.toContain("sig=");
+    expect(harness.standIn.ingestionRequests).toBe(0);
   });
 
   it("rides out an Azurite restart mid-run with nothing lost or doubled", async () => {
@@ -158,33 +198,45 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     const csvUrl = await putCsv(bytes);
     harness.standIn.ingestionDelayMs = 250;
     const running = upload(csvUrl, ["--records-per-call", "2", "--log-format", "json"]);
-    await until(() => harness.standIn.ingestionRequests >= 3);
+    await until(() => harness.standIn.ingestionRequests >= 3, "the third request");
     await azurite.restart();
     const result = await running;
     expect(result.code).toBe(0);
-    expect(harness.standIn.received.flatMap((chunk) => chunk.records)).toEqual(recordsOf(bytes));
+    expect(sent()).toEqual(recordsOf(bytes));
   }, 90_000);
 
-  it("stops cleanly when the CSV is replaced mid-read, and the next run sends the new file from the start", async () => {
-    const csvUrl = await putCsv(await generatedBytes(20, 1));
+  it("finishes the version it validated when the CSV is replaced mid-run, then sends the new one", async () => {
+    const first = await generatedBytes(20, 1);
+    const csvUrl = await putCsv(first);
     harness.standIn.ingestionDelayMs = 250;
     const running = upload(csvUrl, ["--records-per-call", "2", "--log-format", "json"]);
-    await until(() => harness.standIn.ingestionRequests >= 2);
+    await until(() => harness.standIn.ingestionRequests >= 2, "the second request");
     const replacement = await generatedBytes(20, 2);
     await data.getBlockBlobClient("employees.csv").uploadData(replacement);
-
     const result = await running;
-    expect(result.stderr).toBe("");
-    expect(result.code).toBe(5);
-    expect(result.stdout).toMatch(/was replaced while it was being read/);
-    expect(summaryOf(result)).toMatchObject({ outcome: "failed", errorClass: "upload" });
+    expect(result.code).toBe(0);
+    expect(summaryOf(result)).toMatchObject({ outcome: "delivered", recordsDelivered: 20 });
 
     harness.standIn.ingestionDelayMs = 0;
-    harness.standIn.received.length = 0;
     const next = await upload(csvUrl, ["--records-per-call", "2", "--log-format", "json"]);
     expect(next.code).toBe(0);
-    expect(next.stdout).toMatch(/changed since the last run: starting over/);
-    expect(harness.standIn.received.flatMap((chunk) => chunk.records)).toEqual(recordsOf(replacement));
+    expect(next.stdout).toMatch(/the file changed since the last run: sending the new version/);
+    expect(sent()).toEqual([...recordsOf(first), ...recordsOf(replacement)]);
+  });
+
+  it("finishes a partly delivered version from the copy kept in hr-state, though the HR system replaced the blob", async () => {
+    const versionA = await generatedBytes(12, 3);
+    const csvUrl = await putCsv(versionA);
+    harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
+    expect((await upload(csvUrl, ["--records-per-call", "3"])).code).toBe(5);
+    expect(await stateNames("pinned/")).toHaveLength(1);
+    const versionB = await generatedBytes(7, 4);
+    await data.getBlockBlobClient("employees.csv").uploadData(versionB);
+    const next = await upload(csvUrl, ["--records-per-call", "3", "--log-format", "json"]);
+    expect(next.code).toBe(0);
+    expect(jsonLines(next.stdout).find((event) => event.event === "resume")?.msg).toMatch(/^finishing .*employees\.csv .* first, from the copy kept in .*hr-state-\d+: 3 of 12 records/);
+    expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(versionB)]);
+    expect(await stateNames("pinned/")).toEqual([]);
   });
 });
 

@@ -1,32 +1,35 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
+import { newJobState } from "../../uploader/src/run/jobState";
+import { systemPlatform } from "../../uploader/src/platform";
 import { localStateStore } from "../../uploader/src/state/localState";
-import type { RunRecord } from "../../uploader/src/state/stateStore";
+import { jobKeyOf, type CompletedDelivery, type JobState } from "../../uploader/src/state/stateStore";
 import { fixture, jsonLines } from "../support/cli";
 import { STANDIN_DEFAULTS, UploadHarness } from "../support/standin";
 
 const SAMPLES = join(__dirname, "../../scripts/samples");
-const PROFILE = join(SAMPLES, "employee-profile.csv");
+const PROFILE = realpathSync(join(SAMPLES, "employee-profile.csv"));
 const DAY_MS = 86_400_000;
+const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString();
 
-function pastRun(daysAgo: number, fields: Partial<RunRecord>): RunRecord {
-  const at = new Date(Date.now() - daysAgo * DAY_MS).toISOString();
-  return {
-    version: 1,
-    runId: `seeded-${daysAgo}`,
-    startedAt: at,
-    endedAt: at,
-    file: PROFILE,
-    jobId: STANDIN_DEFAULTS.jobId,
-    scenario: "employee-profile",
-    recordsDelivered: 2,
-    chunksSent: 1,
-    retries: 0,
-    outcome: "delivered",
-    exitCode: 0,
-    ...fields,
+/** What the job's state would hold after earlier runs: past deliveries, and what each file held since when. */
+async function seedJobState(dir: string, deliveries: Array<Partial<CompletedDelivery> & { days: number }>, files: JobState["files"] = {}): Promise<void> {
+  const state: JobState = {
+    ...newJobState(STANDIN_DEFAULTS.jobId, daysAgo(60)),
+    deliveries: deliveries.map(({ days, ...delivery }) => ({
+      sha256: "0".repeat(64),
+      file: PROFILE,
+      records: 2,
+      startedAt: daysAgo(days),
+      completedAt: daysAgo(days),
+      runs: 1,
+      recordsPossiblyDuplicated: 0,
+      ...delivery,
+    })),
+    files,
   };
+  await localStateStore(dir, systemPlatform()).saveJobState(jobKeyOf(STANDIN_DEFAULTS.jobId), state);
 }
 
 describe("scenarios through hr-upload upload", () => {
@@ -61,17 +64,14 @@ describe("scenarios through hr-upload upload", () => {
 
   it("warns when the profile file has not changed for 20 days", async () => {
     const sha = createHash("sha256").update(readFileSync(PROFILE)).digest("hex");
-    const state = localStateStore(harness.checkpointDir);
-    await state.saveRunRecord(pastRun(25, { fileSha256: sha }));
-    await state.saveRunRecord(pastRun(11, { fileSha256: sha, outcome: "nothing-to-do", recordsDelivered: 0 }));
+    await seedJobState(harness.checkpointDir, [{ days: 11, sha256: sha }], { [PROFILE]: { sha256: sha, since: daysAgo(25) } });
     const result = await harness.upload(PROFILE, ["--scenario", "employee-profile", "--log-format", "json"]);
     expect(result.code).toBe(0);
     expect(jsonLines(result.stdout)).toContainEqual(expect.objectContaining({ level: "warn", event: "profile-stale", reason: "unchanged", days: 25 }));
   });
 
   it("warns when the last full delivery of profile data is 20 days old, and stays quiet when it is recent", async () => {
-    const state = localStateStore(harness.checkpointDir);
-    await state.saveRunRecord(pastRun(22, { fileSha256: "0".repeat(64) }));
+    await seedJobState(harness.checkpointDir, [{ days: 22 }]);
     harness.standIn.injectFaults({ kind: "status", status: 400, body: "Bad request" });
     const failed = await harness.upload(PROFILE, ["--scenario", "employee-profile", "--log-format", "json"]);
     expect(failed.code).toBe(5);
@@ -83,8 +83,7 @@ describe("scenarios through hr-upload upload", () => {
   });
 
   it("never warns about freshness for other scenarios", async () => {
-    const state = localStateStore(harness.checkpointDir);
-    await state.saveRunRecord(pastRun(40, { file: join(SAMPLES, "employees.csv"), scenario: "resignation" }));
+    await seedJobState(harness.checkpointDir, [{ days: 40, file: join(SAMPLES, "employees.csv") }]);
     harness.standIn.injectFaults({ kind: "status", status: 400 });
     const result = await harness.upload(join(SAMPLES, "employees.csv"), ["--log-format", "json"]);
     expect(result.code).toBe(5);

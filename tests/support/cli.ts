@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { main } from "../../uploader/src/cli/main";
 
@@ -24,20 +24,48 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
 }
 
 /** Runs the real bundle as a child process, the way the job and users run it. */
-export function runBundle(args: string[], env: NodeJS.ProcessEnv = {}, options: { cwd?: string; bundle?: string } = {}): Promise<CliResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [options.bundle ?? BUNDLE, ...args], {
-      cwd: options.cwd,
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+export function runBundle(args: string[], env: NodeJS.ProcessEnv = {}, options: BundleOptions = {}): Promise<CliResult> {
+  return startBundle(args, env, options).result;
+}
+
+export interface BundleOptions {
+  cwd?: string;
+  bundle?: string;
+  /** A command the bundle runs under, e.g. ["unshare", "--pid", "--fork"] to run node as PID 1; a shell wrapper gets node, the bundle and the args as "$@". */
+  wrapper?: string[];
+}
+
+export interface RunningBundle {
+  readonly child: ChildProcess;
+  readonly result: Promise<CliResult>;
+}
+
+/** Starts the bundle and lets the test act on the running process (signals, kills) before collecting its output. */
+export function startBundle(args: string[], env: NodeJS.ProcessEnv = {}, options: BundleOptions = {}): RunningBundle {
+  const [command = process.execPath, ...prefix] = options.wrapper ? [...options.wrapper, process.execPath] : [process.execPath];
+  const child = spawn(command, [...prefix, options.bundle ?? BUNDLE, ...args], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const result = new Promise<CliResult>((done, fail) => {
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (data: Buffer) => (stdout += data.toString()));
-    child.stderr.on("data", (data: Buffer) => (stderr += data.toString()));
+    child.stdout?.on("data", (data: Buffer) => (stdout += data.toString()));
+    child.stderr?.on("data", (data: Buffer) => (stderr += data.toString()));
     child.on("error", fail);
     child.on("close", (code) => done({ code, stdout, stderr }));
   });
+  return { child, result };
+}
+
+/** Polls `condition` every 20 ms until it holds; fails with `what` after `timeoutMs`. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((later) => setTimeout(later, 20));
+  }
 }
 
 /** Parses json-format output: one object per line. */

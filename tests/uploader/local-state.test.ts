@@ -1,33 +1,48 @@
-import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { hostname } from "node:os";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { CorruptStateError, EXIT_CODES } from "../../uploader/src/errors";
+import { processTagOf, systemPlatform, type Platform } from "../../uploader/src/platform";
 import { defaultStateDir, localStateStore } from "../../uploader/src/state/localState";
-import { checkpointKey, type Checkpoint, type RunRecord } from "../../uploader/src/state/stateStore";
-import { UsageError } from "../../uploader/src/errors";
+import { jobKeyOf, runRecordName, type JobState, type LockOptions, type RunRecord } from "../../uploader/src/state/stateStore";
+import { ManualClock } from "../support/clock";
 import { tempDir } from "../support/standin";
 
-const checkpoint: Checkpoint = {
-  version: 1,
-  jobId: "e081f4f4-3831-48d6-7bb3-fcfab1581458",
-  source: "/data/employees.csv",
-  fileSha256: "a".repeat(64),
-  planSha256: "b".repeat(64),
-  recordsPerCall: 5000,
-  totalChunks: 3,
-  totalRecords: 12000,
-  deliveredChunks: [0, 2],
-  recordsDelivered: 7000,
+const JOB_ID = "e081f4f4-3831-48d6-7bb3-fcfab1581458";
+const platform = systemPlatform();
+
+const jobState: JobState = {
+  version: 2,
+  jobId: JOB_ID,
+  revision: 3,
+  writtenBy: "run-1",
   updatedAt: "2026-11-24T06:00:00.000Z",
+  firstRunAt: "2026-11-20T06:00:00.000Z",
+  deliveries: [{ sha256: "c".repeat(64), file: "/data/old.csv", records: 10, startedAt: "2026-11-20T06:00:00.000Z", completedAt: "2026-11-20T06:01:00.000Z", runs: 2, recordsPossiblyDuplicated: 0 }],
+  files: { "/data/employees.csv": { sha256: "a".repeat(64), since: "2026-11-24T06:00:00.000Z" } },
+  pending: {
+    sha256: "a".repeat(64),
+    file: "/data/employees.csv",
+    bytes: 1000,
+    pinned: { name: "pinned/x.csv" },
+    fingerprint: "local:1:2:1000:5",
+    recordsTotal: 12,
+    delivered: [[0, 4]],
+    recordsDelivered: 4,
+    inFlight: [{ records: [[4, 8]], recordCount: 4, firstLine: 6, since: "2026-11-24T06:00:00.000Z" }],
+    recordsPossiblyDuplicated: 0,
+    startedAt: "2026-11-24T06:00:00.000Z",
+    runs: 1,
+  },
 };
 
 const run = (startedAt: string, outcome: string): RunRecord => ({
-  version: 1,
-  runId: `run-${startedAt}`,
+  version: 2,
+  runId: `${"0".repeat(8)}-0000-4000-8000-${String(Date.parse(startedAt)).padStart(12, "0").slice(-12)}`,
   startedAt,
   endedAt: startedAt,
   file: "/data/employees.csv",
-  jobId: checkpoint.jobId,
+  jobId: JOB_ID,
   scenario: "resignation",
   recordsDelivered: 1,
   chunksSent: 1,
@@ -36,75 +51,176 @@ const run = (startedAt: string, outcome: string): RunRecord => ({
   exitCode: 0,
 });
 
+const lockOptions = (clock: ManualClock, extra: Partial<LockOptions> = {}): LockOptions => ({ clock, leaseMs: 30_000, stop: new AbortController().signal, onLost: () => undefined, ...extra });
+
 describe("local state store", () => {
-  it("round-trips a checkpoint through an atomic rename, leaving no temp file, owner-only", async () => {
+  it("round-trips a job's state through an atomic rename, leaving no temp file, owner-only", async () => {
     const dir = join(tempDir(), "nested");
-    const store = localStateStore(dir);
-    const key = checkpointKey(checkpoint.jobId, checkpoint.source);
-    expect(await store.loadCheckpoint(key)).toBeUndefined();
-    await store.saveCheckpoint(key, checkpoint);
-    await store.saveCheckpoint(key, { ...checkpoint, deliveredChunks: [0, 1, 2] });
-    expect(await store.loadCheckpoint(key)).toEqual({ ...checkpoint, deliveredChunks: [0, 1, 2] });
-    expect(readdirSync(join(dir, "checkpoints"))).toEqual([`${key}.json`]);
-    expect(statSync(join(dir, "checkpoints", `${key}.json`)).mode & 0o777).toBe(0o600);
+    const store = localStateStore(dir, platform);
+    const key = jobKeyOf(JOB_ID);
+    expect(await store.loadJobState(key)).toBeUndefined();
+    await store.saveJobState(key, jobState);
+    await store.saveJobState(key, { ...jobState, revision: 4 });
+    expect(await store.loadJobState(key)).toEqual({ ...jobState, revision: 4 });
+    expect(readdirSync(join(dir, "jobs"))).toEqual([`${key}.json`]);
+    expect(statSync(join(dir, "jobs", `${key}.json`)).mode & 0o777).toBe(0o600);
   });
 
-  it("says how to recover from a corrupt checkpoint", async () => {
+  it.each([
+    ["{}", "{}", /version is not 2/],
+    ["[]", "[]", /it is a list, not an object/],
+    ["null", "null", /it is null, not an object/],
+    ["truncated", '{"version": 2, "jobId": "x", "revis', /not valid JSON \(truncated\?\)/],
+    ["a count as text", JSON.stringify({ ...jobState, revision: "3" }), /revision is not a whole number/],
+    ["a backwards range", JSON.stringify({ ...jobState, pending: { ...jobState.pending, delivered: [[4, 0]] } }), /pending\.delivered\[0\] is not a range of records/],
+    ["an object for a list", JSON.stringify({ ...jobState, deliveries: {} }), /deliveries is object, not a list/],
+  ])("refuses a corrupt job state (%s), naming it (exit 2)", async (_shape, text, problem) => {
     const dir = tempDir();
-    mkdirSync(join(dir, "checkpoints"));
-    writeFileSync(join(dir, "checkpoints", "k.json"), "{ torn");
-    await expect(localStateStore(dir).loadCheckpoint("k")).rejects.toThrow(UsageError);
-    await expect(localStateStore(dir).loadCheckpoint("k")).rejects.toThrow(/corrupt; delete it to start over/);
+    mkdirSync(join(dir, "jobs"));
+    writeFileSync(join(dir, "jobs", "k.json"), text);
+    const error = await localStateStore(dir, platform).loadJobState("k").catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(CorruptStateError);
+    expect((error as CorruptStateError).exitCode).toBe(EXIT_CODES.usage);
+    expect((error as Error).message).toContain(join(dir, "jobs", "k.json"));
+    expect((error as Error).message).toMatch(problem);
   });
 
-  it("lists run records newest first", async () => {
-    const store = localStateStore(tempDir());
-    expect(await store.listRunRecords()).toEqual([]);
+  it("lists the newest run records first, up to a limit, skipping and naming unreadable ones, and prunes old ones", async () => {
+    const dir = tempDir();
+    const store = localStateStore(dir, platform);
+    expect(await store.listRunRecords(10)).toEqual({ records: [], unreadable: [] });
     await store.saveRunRecord(run("2026-11-22T06:00:00.000Z", "delivered"));
     await store.saveRunRecord(run("2026-11-24T06:00:00.000Z", "failed"));
     await store.saveRunRecord(run("2026-11-23T06:00:00.000Z", "nothing-to-do"));
-    expect((await store.listRunRecords()).map((record) => record.outcome)).toEqual(["failed", "nothing-to-do", "delivered"]);
+    // A format-1 record name (ISO start time) sorts among them by its time.
+    writeFileSync(join(dir, "runs", "2026-11-21T06-00-00-000Z-00000000-0000-4000-8000-000000000001.json"), JSON.stringify({ ...run("2026-11-21T06:00:00.000Z", "delivered"), version: 1 }));
+    writeFileSync(join(dir, "runs", runRecordName(run("2026-11-25T06:00:00.000Z", "x"))), "{ torn");
+    const { records, unreadable } = await store.listRunRecords(3);
+    expect(records.map((record) => record.outcome)).toEqual(["failed", "nothing-to-do"]);
+    expect(unreadable).toEqual([{ name: expect.stringContaining(join(dir, "runs")), problem: "it is not valid JSON (truncated?)" }]);
+    expect((await store.listRunRecords(10)).records.map((record) => record.startedAt.slice(0, 10))).toEqual(["2026-11-24", "2026-11-23", "2026-11-22", "2026-11-21"]);
+
+    expect(await store.pruneRunRecords(Date.parse("2026-11-23T00:00:00Z"))).toBe(2);
+    expect((await store.listRunRecords(10)).records.map((record) => record.startedAt.slice(0, 10))).toEqual(["2026-11-24", "2026-11-23"]);
   });
 
-  it("locks a job and file against a second live run, and takes over a dead run's lock", async () => {
+  it("keeps a copy only when asked to, and reads it back by range", async () => {
     const dir = tempDir();
-    const store = localStateStore(dir);
-    const lock = await store.acquireLock("k");
+    const store = localStateStore(dir, platform);
+    const dropped = await store.createPin("k");
+    await dropped.write(Buffer.from("a,b\n"));
+    await dropped.discard();
+    expect(readdirSync(join(dir, "pinned"))).toEqual([]);
+    const pin = await store.createPin("k");
+    await pin.write(Buffer.from("EmailAddress\n"));
+    await pin.write(Buffer.from("a@agency.gov\n"));
+    const copy = await pin.keep();
+    expect(readFileSync(join(dir, copy.name), "utf8")).toBe("EmailAddress\na@agency.gov\n");
+    const source = await store.openPinned(copy);
+    expect((await source!.readRanges([{ start: 13, end: 26 }], Buffer.from("H\n"))).toString()).toBe("H\na@agency.gov\n");
+    await source!.close();
+    await store.deletePinned(copy);
+    expect(await store.openPinned(copy)).toBeUndefined();
+  });
+
+  it("defaults to the user's state directory, on Windows too", () => {
+    expect(defaultStateDir({ XDG_STATE_HOME: "/state" }, { os: "linux", homedir: "/home/a" })).toBe("/state/hr-upload");
+    expect(defaultStateDir({}, { os: "linux", homedir: "/home/a" })).toBe("/home/a/.local/state/hr-upload");
+    expect(defaultStateDir({ LOCALAPPDATA: "C:\\Users\\a\\AppData\\Local" }, { os: "win32", homedir: "C:\\Users\\a" })).toMatch(/^C:\\Users\\a\\AppData\\Local.hr-upload$/);
+  });
+});
+
+describe("local run lock", () => {
+  const lockFile = (dir: string, key: string) => join(dir, "locks", `${key}.lock`);
+  const holdBy = (dir: string, key: string, owner: object) => {
+    mkdirSync(join(dir, "locks"), { recursive: true });
+    writeFileSync(lockFile(dir, key), JSON.stringify(owner));
+  };
+
+  it("locks a job against a second run of this process's host, and frees it on release", async () => {
+    const clock = new ManualClock();
+    const store = localStateStore(tempDir(), platform);
+    const lock = await store.acquireLock("k", lockOptions(clock));
     expect(lock).toBeDefined();
-    expect(await store.acquireLock("k")).toBeUndefined();
-    expect(await store.acquireLock("other")).toBeDefined();
+    expect(await store.acquireLock("k", lockOptions(clock))).toBeUndefined();
+    expect(await store.acquireLock("other", lockOptions(clock))).toBeDefined();
     await lock!.release();
-    expect(await store.acquireLock("k")).toBeDefined();
-
-    // A lock left by a process that no longer exists (killed) is stale.
-    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString();
-    writeFileSync(join(dir, "locks", "stale.lock"), JSON.stringify({ pid: Number(dead), host: hostname(), startedAt: "2026-11-24T06:00:00Z" }));
-    expect(await store.acquireLock("stale")).toBeDefined();
+    expect(await store.acquireLock("k", lockOptions(clock))).toBeDefined();
   });
 
-  it("takes over a torn lock file, and one from another machine untouched for a minute, but not a fresh one", async () => {
+  it("never takes the lock of a live holder on this host, however old its last touch (a laptop waking from sleep)", async () => {
+    const holder = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+    try {
+      const dir = tempDir();
+      holdBy(dir, "k", { pid: holder.pid, host: platform.hostname, tag: processTagOf(holder.pid as number) });
+      const twoHoursAgo = new Date(Date.now() - 7_200_000);
+      utimesSync(lockFile(dir, "k"), twoHoursAgo, twoHoursAgo);
+      const clock = new ManualClock();
+      expect(await clock.runUntil(localStateStore(dir, platform).acquireLock("k", lockOptions(clock)))).toBeUndefined();
+      expect(JSON.parse(readFileSync(lockFile(dir, "k"), "utf8"))).toMatchObject({ pid: holder.pid });
+    } finally {
+      holder.kill();
+    }
+  });
+
+  it("takes over at once the lock of a holder on this host that is gone, even if its PID now names another process", async () => {
     const dir = tempDir();
-    const store = localStateStore(dir);
-    mkdirSync(join(dir, "locks"));
-    writeFileSync(join(dir, "locks", "torn.lock"), "");
-    expect(await store.acquireLock("torn")).toBeDefined();
-
-    const elsewhere = JSON.stringify({ pid: 1, host: "another-container", startedAt: "2026-11-24T06:00:00Z" });
-    writeFileSync(join(dir, "locks", "fresh.lock"), elsewhere);
-    expect(await store.acquireLock("fresh")).toBeUndefined();
-    writeFileSync(join(dir, "locks", "old.lock"), elsewhere);
-    const twoMinutesAgo = new Date(Date.now() - 120_000);
-    utimesSync(join(dir, "locks", "old.lock"), twoMinutesAgo, twoMinutesAgo);
-    expect(await store.acquireLock("old")).toBeDefined();
+    const gone = Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString());
+    holdBy(dir, "dead", { pid: gone, host: platform.hostname });
+    // PID 1 runs, but started long before the holder did: its tag differs, so it is not the holder.
+    holdBy(dir, "reused", { pid: 1, host: platform.hostname, tag: `${processTagOf(process.pid)?.split("/")[0]}/1` });
+    const clock = new ManualClock();
+    const store = localStateStore(dir, platform);
+    expect(await store.acquireLock("dead", lockOptions(clock))).toBeDefined();
+    expect(await store.acquireLock("reused", lockOptions(clock))).toBeDefined();
+    expect(JSON.parse(readFileSync(lockFile(dir, "dead"), "utf8"))).toMatchObject({ pid: process.pid });
   });
 
-  it("keys checkpoints by job and file, case-insensitively on the job ID", () => {
-    expect(checkpointKey("E081F4F4-3831-48D6-7BB3-FCFAB1581458", "a.csv")).toBe(checkpointKey("e081f4f4-3831-48d6-7bb3-fcfab1581458", "a.csv"));
-    expect(checkpointKey(checkpoint.jobId, "a.csv")).not.toBe(checkpointKey(checkpoint.jobId, "b.csv"));
+  it("waits out a silent holder it cannot see (another machine) for one lease, then takes its lock", async () => {
+    const dir = tempDir();
+    holdBy(dir, "silent", { pid: 1, host: "another-container" });
+    const clock = new ManualClock();
+    const started = clock.now();
+    const lock = await clock.runUntil(localStateStore(dir, platform).acquireLock("silent", lockOptions(clock)));
+    expect(lock).toBeDefined();
+    expect(clock.now() - started).toBeGreaterThan(30_000); // a whole lease without a heartbeat
+    expect(clock.now() - started).toBeLessThan(45_000);
+    await lock!.release();
   });
 
-  it("defaults to the user's state directory", () => {
-    expect(defaultStateDir({ XDG_STATE_HOME: "/state" }, "linux")).toBe("/state/hr-upload");
-    expect(defaultStateDir({ LOCALAPPDATA: "C:\\Users\\a\\AppData\\Local" }, "win32")).toMatch(/hr-upload$/);
+  it("stands down for a holder it cannot see whose heartbeat it sees", async () => {
+    const dir = tempDir();
+    const store = localStateStore(dir, platform);
+    const clock = new ManualClock();
+    holdBy(dir, "beating", { pid: 1, host: "another-container" });
+    let lastBeat = clock.now();
+    clock.onAdvance((now) => {
+      if (now - lastBeat < 5_000) return;
+      lastBeat = now; // the other machine touches its lock every 5 s
+      utimesSync(lockFile(dir, "beating"), new Date(now), new Date(now));
+    });
+    const waitedFrom = clock.now();
+    expect(await clock.runUntil(store.acquireLock("beating", lockOptions(clock)))).toBeUndefined();
+    expect(clock.now() - waitedFrom).toBeLessThan(10_000);
+  });
+
+  it("notices when its lock file was taken away, and then refuses to vouch for it", async () => {
+    const dir = tempDir();
+    const clock = new ManualClock();
+    const lost: string[] = [];
+    const lock = await localStateStore(dir, platform).acquireLock("k", lockOptions(clock, { onLost: (detail) => lost.push(detail) }));
+    expect(() => lock!.assertHeld()).not.toThrow();
+    holdBy(dir, "k", { pid: 1, host: "another-container" }); // replaced behind its back
+    expect(() => lock!.assertHeld()).toThrow(/lost the run lock \(the lock file was removed or replaced/);
+    expect(lost).toHaveLength(1);
+    await lock!.release();
+    expect(JSON.parse(readFileSync(lockFile(dir, "k"), "utf8"))).toMatchObject({ host: "another-container" }); // not ours to delete
+  });
+
+  it("refuses to work in a folder it cannot write, naming it and the OS reason", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "locks"), "a file where the locks folder should be");
+    const windows: Platform = { ...platform, os: "win32" };
+    await expect(localStateStore(dir, windows).acquireLock("k", lockOptions(new ManualClock()))).rejects.toThrow(new RegExp(`cannot write the state in ${dir} \\((EEXIST|ENOTDIR)`));
   });
 });

@@ -1,4 +1,6 @@
-import { backoffDelayMs, isRetryableStatus, parseRetryAfter } from "../../uploader/src/retry";
+import { backoffDelayMs, isRetryableStatus, parseRetryAfter, withRetries, type Verdict } from "../../uploader/src/retry";
+import { StopController, StoppedError, requestSignal } from "../../uploader/src/stop";
+import { ManualClock } from "../support/clock";
 
 const policy = { maxRetries: 8, baseDelayMs: 5000, maxDelayMs: 300_000 };
 
@@ -28,5 +30,90 @@ describe("retry policy", () => {
     expect(parseRetryAfter("Tue, 24 Nov 2026 11:00:00 GMT", now)).toBe(0);
     expect(parseRetryAfter("soon", now)).toBeUndefined();
     expect(parseRetryAfter(null, now)).toBeUndefined();
+  });
+});
+
+describe("the one retry loop", () => {
+  const loop = (clock: ManualClock, stop = new AbortController().signal, waits: number[] = []) => ({
+    policy,
+    clock,
+    stop,
+    random: () => 1,
+    onRetry: (_reason: string, waitMs: number) => waits.push(waitMs),
+    exhausted: (attempts: number, reason: string) => new Error(`gave up after ${attempts} (${reason})`),
+  });
+
+  it("retries until done, waiting the policy's backoff in the injected clock's time", async () => {
+    const clock = new ManualClock();
+    const waits: number[] = [];
+    const verdicts: Verdict<string>[] = [{ kind: "retry", reason: "HTTP 503" }, { kind: "retry", reason: "HTTP 429", retryAfterMs: 42_000 }, { kind: "done", value: "ok" }];
+    const started = clock.now();
+    expect(await clock.runUntil(withRetries(async () => verdicts.shift() as Verdict<string>, loop(clock, undefined, waits)))).toBe("ok");
+    expect(waits).toEqual([5000, 42_000]);
+    expect(clock.now() - started).toBe(47_000);
+  });
+
+  it("ends at once on a final verdict, and after maxRetries with the exhausted error", async () => {
+    const clock = new ManualClock();
+    await expect(withRetries(async () => ({ kind: "fail", error: new Error("refused") }), loop(clock))).rejects.toThrow("refused");
+    let attempts = 0;
+    await expect(
+      clock.runUntil(
+        withRetries(async () => {
+          attempts++;
+          return { kind: "retry", reason: "HTTP 500" };
+        }, loop(clock)),
+      ),
+    ).rejects.toThrow("gave up after 9 (HTTP 500)");
+    expect(attempts).toBe(9);
+  });
+
+  it("starts no attempt and no backoff once stopped, and a stop ends a backoff sleep at once", async () => {
+    const clock = new ManualClock();
+    const stop = new AbortController();
+    let attempts = 0;
+    const running = withRetries(async () => {
+      attempts++;
+      return { kind: "retry", reason: "HTTP 503" };
+    }, loop(clock, stop.signal));
+    await new Promise((tick) => setImmediate(tick)); // the first attempt failed; the loop sleeps 5 s
+    stop.abort({ kind: "signal", signal: "SIGTERM" });
+    await expect(running).rejects.toBeInstanceOf(StoppedError);
+    expect(attempts).toBe(1);
+    await expect(withRetries(async () => ({ kind: "done", value: 1 }), loop(clock, stop.signal))).rejects.toMatchObject({ reason: { kind: "signal", signal: "SIGTERM" } });
+  });
+});
+
+describe("stop controller", () => {
+  it("stops new work on the first request, halts requests in flight after the grace period or at a second request", () => {
+    const timers: Array<{ callback: () => void; ms: number }> = [];
+    const stop = new StopController(20_000, (callback, ms) => {
+      timers.push({ callback, ms });
+      return setTimeout(() => undefined, 0);
+    });
+    stop.request({ kind: "signal", signal: "SIGTERM" });
+    expect([stop.stop.aborted, stop.halt.aborted]).toEqual([true, false]);
+    expect(timers.map(({ ms }) => ms)).toEqual([20_000]);
+    timers[0]!.callback();
+    expect(stop.halt.aborted).toBe(true);
+
+    const twice = new StopController(20_000);
+    twice.request({ kind: "signal", signal: "SIGINT" });
+    twice.request({ kind: "signal", signal: "SIGINT" });
+    expect(twice.halt.aborted).toBe(true);
+    twice.dispose();
+  });
+
+  it("gives each request a signal that follows the run's and its own timeout, and lets go of the run's afterwards", async () => {
+    const clock = new ManualClock();
+    const run = new AbortController();
+    const timed = requestSignal(run.signal, 1000, clock);
+    await clock.runUntil(new Promise<void>((resolve) => timed.signal.addEventListener("abort", () => resolve())));
+    expect(timed.timedOut()).toBe(true);
+    timed.release();
+    const halted = requestSignal(run.signal, 60_000, clock);
+    run.abort("halt");
+    expect(halted.signal.aborted && !halted.timedOut()).toBe(true);
+    halted.release();
   });
 });

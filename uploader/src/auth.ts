@@ -1,7 +1,11 @@
-import { ConfidentialClientApplication, type Configuration, type INetworkModule, type NetworkResponse } from "@azure/msal-node";
+import { AuthError as MsalAuthError, ConfidentialClientApplication, type Configuration, type INetworkModule, type NetworkResponse } from "@azure/msal-node";
+import type { Clock } from "./clock";
 import { tokenScope } from "./clouds";
 import { AuthError } from "./errors";
-import { backoffDelayMs, sleep, type RetryPolicy } from "./retry";
+import { exchange, HttpFailure } from "./http";
+import { classifyNetworkFailure } from "./netFailures";
+import { isRetryableStatus, parseRetryAfter, withRetries, type RetryPolicy, type Verdict } from "./retry";
+import { requestSignal, StoppedError, stopReasonOf, type RunCancellation } from "./stop";
 
 export interface ClientCredentials {
   /** https://login.microsoftonline.us, or an override for private endpoints and tests. */
@@ -14,6 +18,13 @@ export interface ClientCredentials {
   readonly resource: string;
   readonly timeoutMs: number;
   readonly retry: RetryPolicy;
+}
+
+/** What a token source needs from the run: time, the run's cancellation, and where to report retries. */
+export interface TokenServices {
+  readonly clock: Clock;
+  readonly cancellation: RunCancellation;
+  readonly onRetry?: (reason: string, waitMs: number) => void;
 }
 
 /** Bearer tokens for the ingestion service, cached by one MSAL client for the whole run. */
@@ -36,7 +47,27 @@ const AADSTS_HINTS: Record<string, string> = {
   AADSTS7000112: "the app is disabled in Entra",
 };
 
-export function createTokenSource(credentials: ClientCredentials): TokenSource {
+/** AADSTS codes Microsoft documents as transient ("try again"): retried like a 503. */
+const TRANSIENT_AADSTS = new Set(["AADSTS90033", "AADSTS90006", "AADSTS90024"]);
+
+/**
+ * The token endpoint was busy or unreachable. Thrown from our network client as
+ * an MSAL error, so MSAL passes it on untouched and does not throttle the next
+ * try: our retry policy decides. (MSAL's errors reset their prototype, so this
+ * is a tagged MSAL error rather than a subclass.)
+ */
+const TOKEN_ENDPOINT_TROUBLE = "token_endpoint_trouble";
+type TokenEndpointTrouble = MsalAuthError & { readonly verdict: Verdict<never> };
+
+function tokenEndpointTrouble(verdict: Verdict<never>): TokenEndpointTrouble {
+  return Object.assign(new MsalAuthError(TOKEN_ENDPOINT_TROUBLE, "the token endpoint was busy or unreachable"), { verdict });
+}
+
+function isTokenEndpointTrouble(error: unknown): error is TokenEndpointTrouble {
+  return (error as { errorCode?: string }).errorCode === TOKEN_ENDPOINT_TROUBLE && "verdict" in (error as object);
+}
+
+export function createTokenSource(credentials: ClientCredentials, services: TokenServices): TokenSource {
   const auth: Configuration["auth"] = {
     clientId: credentials.clientId,
     authority: `${credentials.authorityHost.replace(/\/+$/, "")}/${credentials.tenantId}`,
@@ -47,14 +78,16 @@ export function createTokenSource(credentials: ClientCredentials): TokenSource {
   let networkRequests = 0;
   const client = new ConfidentialClientApplication({
     auth,
-    system: { networkClient: fetchWithTimeout(credentials.timeoutMs, () => networkRequests++) },
+    system: {
+      networkClient: tokenNetworkClient(credentials.timeoutMs, services, () => networkRequests++),
+    },
   });
   const scopes = [tokenScope(credentials.resource)];
   // Single flight per kind (MSAL does not coalesce): concurrent callers share one request, and a
   // refresh never joins a cached lookup, so it cannot hand back the token the service just refused.
   const inFlight: { cached?: Promise<string>; fresh?: Promise<string> } = {};
   const acquire = (kind: "cached" | "fresh"): Promise<string> =>
-    (inFlight[kind] ??= acquireWithRetries(client, scopes, kind === "fresh", credentials.retry).finally(() => (inFlight[kind] = undefined)));
+    (inFlight[kind] ??= acquireWithRetries(client, scopes, kind === "fresh", credentials.retry, services).finally(() => (inFlight[kind] = undefined)));
   return {
     token: () => acquire("cached"),
     refresh: () => acquire("fresh"),
@@ -64,46 +97,87 @@ export function createTokenSource(credentials: ClientCredentials): TokenSource {
   };
 }
 
-async function acquireWithRetries(client: ConfidentialClientApplication, scopes: string[], skipCache: boolean, retry: RetryPolicy): Promise<string> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const result = await client.acquireTokenByClientCredential({ scopes, skipCache });
-      if (!result?.accessToken) throw new AuthError("the token endpoint answered without an access token");
-      return result.accessToken;
-    } catch (error) {
-      if (error instanceof AuthError) throw error;
-      const { errorCode, errorMessage, status } = error as { errorCode?: string; errorMessage?: string; status?: number };
-      const aadsts = /AADSTS\d+/.exec(errorMessage ?? "")?.[0];
-      // Entra said no (a 4xx with an AADSTS code): final at once. Its 429/5xx, network errors and timeouts are transient.
-      const entraBusy = status === 429 || (status !== undefined && status >= 500);
-      if ((aadsts !== undefined || errorCode === "invalid_client") && !entraBusy) {
-        const hint = (aadsts && AADSTS_HINTS[aadsts]) ?? "Entra refused the app's credentials: check --app-id, --tenant-id, --cloud and the secret";
-        throw new AuthError(`sign-in refused (${aadsts ?? errorCode}): ${hint}`);
+function acquireWithRetries(client: ConfidentialClientApplication, scopes: string[], skipCache: boolean, retry: RetryPolicy, services: TokenServices): Promise<string> {
+  return withRetries(
+    async (): Promise<Verdict<string>> => {
+      try {
+        const result = await client.acquireTokenByClientCredential({ scopes, skipCache });
+        if (!result?.accessToken) return { kind: "fail", error: new AuthError("the token endpoint answered without an access token") };
+        return { kind: "done", value: result.accessToken };
+      } catch (error) {
+        return judgeTokenError(error);
       }
-      if (attempt >= retry.maxRetries) {
-        throw new AuthError(`could not get a token after ${attempt + 1} attempts (${entraBusy ? `HTTP ${status}` : (errorCode ?? "network error")})`);
-      }
-      await sleep(backoffDelayMs(attempt, retry));
-    }
-  }
+    },
+    {
+      policy: retry,
+      clock: services.clock,
+      stop: services.cancellation.stop,
+      onRetry: services.onRetry && ((reason, waitMs) => services.onRetry?.(`sign-in: ${reason}`, waitMs)),
+      exhausted: (attempts, reason) => new AuthError(`could not get a token after ${attempts} attempts (${reason})`),
+    },
+  );
 }
 
-/** MSAL's network client with a timeout on every request (its default has none on POST). */
-function fetchWithTimeout(timeoutMs: number, onRequest: () => void): INetworkModule {
-  const send = async <T>(url: string, method: "GET" | "POST", headers?: Record<string, string>, body?: string): Promise<NetworkResponse<T>> => {
-    onRequest();
-    const response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
-    const text = await response.text();
-    let parsed: unknown = {};
+function judgeTokenError(error: unknown): Verdict<string> {
+  if (isTokenEndpointTrouble(error)) return error.verdict;
+  const { errorCode, errorMessage } = error as { errorCode?: string; errorMessage?: string };
+  const aadsts = /AADSTS\d+/.exec(errorMessage ?? "")?.[0];
+  if (aadsts !== undefined && TRANSIENT_AADSTS.has(aadsts)) return { kind: "retry", reason: `Entra answered ${aadsts} (transient)` };
+  if (aadsts !== undefined || errorCode === "invalid_client") {
+    const hint = (aadsts && AADSTS_HINTS[aadsts]) ?? "Entra refused the app's credentials: check --app-id, --tenant-id, --cloud and the secret";
+    return { kind: "fail", error: new AuthError(`sign-in refused (${aadsts ?? errorCode}): ${hint}`) };
+  }
+  // MSAL's own failures (a malformed answer...): name the code only; its messages may quote the answer.
+  return { kind: "fail", error: new AuthError(`sign-in failed (${errorCode ?? "error"})`) };
+}
+
+/**
+ * MSAL's network client on our HTTP exchange: a timeout on every request (MSAL's
+ * default has none on POST), the run's halt, and Entra's 429/5xx turned into a
+ * verdict for our retry loop instead of MSAL's own throttling.
+ */
+function tokenNetworkClient(timeoutMs: number, services: TokenServices, onRequest: () => void): INetworkModule {
+  const send = async <T>(url: string, method: "GET" | "POST", headers: Record<string, string> = {}, body?: string): Promise<NetworkResponse<T>> => {
+    if (method === "POST") onRequest(); // token requests; a custom authority's metadata GET is not one
+    const request = requestSignal(services.cancellation.halt, timeoutMs, services.clock);
     try {
-      parsed = JSON.parse(text);
-    } catch {
-      // A non-JSON body (a proxy's error page) leaves MSAL without a token; the caller reports it.
+      const payload = body === undefined ? [] : [Buffer.from(body)];
+      const answer = await exchange({
+        url,
+        method,
+        headers: { ...headers, ...(body === undefined ? {} : { "content-length": payload[0]?.length ?? 0 }) },
+        body: payload,
+        signal: request.signal,
+      });
+      const parsed = parseJson(answer.body);
+      if (answer.status === 429 || (answer.status >= 500 && isRetryableStatus(answer.status))) {
+        const aadsts = /AADSTS\d+/.exec(String((parsed as { error_description?: unknown }).error_description ?? ""))?.[0];
+        const retryAfterMs = parseRetryAfter(header(answer.headers["retry-after"]), services.clock.now());
+        throw tokenEndpointTrouble({ kind: "retry", reason: `Entra answered HTTP ${answer.status}${aadsts ? ` ${aadsts}` : ""}`, retryAfterMs });
+      }
+      return { status: answer.status, headers: Object.fromEntries(Object.entries(answer.headers).map(([name, value]) => [name, header(value) ?? ""])), body: parsed as T };
+    } catch (error) {
+      if (!(error instanceof HttpFailure)) throw error;
+      const halt = services.cancellation.halt;
+      if (halt.aborted) throw tokenEndpointTrouble({ kind: "fail", error: new StoppedError(stopReasonOf(halt)) });
+      const verdict = classifyNetworkFailure(error, url, request.timedOut(), timeoutMs);
+      throw tokenEndpointTrouble(verdict.kind === "final" ? { kind: "fail", error: new AuthError(verdict.message) } : { kind: "retry", reason: verdict.reason });
+    } finally {
+      request.release();
     }
-    return { status: response.status, headers: Object.fromEntries(response.headers), body: parsed as T };
   };
   return {
     sendGetRequestAsync: (url, options) => send(url, "GET", options?.headers),
     sendPostRequestAsync: (url, options) => send(url, "POST", options?.headers, options?.body),
   };
+}
+
+const header = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(", ") : value);
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString("utf8")) as unknown;
+  } catch {
+    return {}; // a non-JSON body (a proxy's error page) leaves MSAL without a token; the caller reports it
+  }
 }

@@ -1,7 +1,12 @@
+import type { Clock } from "./clock";
 import type { TokenSource } from "./auth";
 import { AuthError, UploadError } from "./errors";
-import { backoffDelayMs, isRetryableStatus, parseRetryAfter, sleep, type RetryPolicy } from "./retry";
-import type { ChunkRequest, ChunkResponse } from "./transport";
+import { HttpFailure } from "./http";
+import { classifyNetworkFailure } from "./netFailures";
+import { isRetryableStatus, parseRetryAfter, withRetries, type RetryPolicy, type Verdict } from "./retry";
+import { describeServiceAnswer, readServiceAnswer, type ServiceAnswer } from "./serviceAnswer";
+import { requestSignal, StoppedError, stopReasonOf, type RunCancellation } from "./stop";
+import type { ChunkResponse, PostChunk } from "./transport";
 
 export interface DeliverySettings {
   readonly url: string;
@@ -9,78 +14,102 @@ export interface DeliverySettings {
   readonly retry: RetryPolicy;
 }
 
-export interface Delivered {
-  readonly status: number;
-  readonly body: string;
-  /** Retries after transient failures (a token refresh after a 401 is not one). */
-  readonly retries: number;
+export interface DeliveryServices {
+  readonly clock: Clock;
+  readonly cancellation: RunCancellation;
+  readonly tokens: TokenSource;
+  readonly post: PostChunk;
+  /** Throws when the run may no longer send (it lost its lock): checked before every attempt. */
+  readonly assertMaySend: () => void;
+  readonly onRetry: (reason: string, waitMs: number) => void;
 }
 
-export type PostChunk = (request: ChunkRequest) => Promise<ChunkResponse>;
+/** How one chunk's delivery ended. Failures say whether the service may have the chunk anyway. */
+export type DeliveryOutcome =
+  | {
+      readonly delivered: true;
+      readonly status: number;
+      readonly answer: ServiceAnswer;
+      readonly retries: number;
+      /** An earlier attempt failed after the whole request was sent: the service may have it twice. */
+      readonly possiblyDuplicated: boolean;
+    }
+  | { readonly delivered: false; readonly error: Error; readonly retries: number; readonly maybeDelivered: boolean };
 
 /** What a final (non-retryable) answer means, in the service's own terms where it has them. */
-function rejection(status: number, body: string): UploadError {
-  const said = body.trim() === "" ? "" : ` Service said: ${body.trim()}`;
+function rejection(status: number, answer: ServiceAnswer): UploadError {
+  const said = answer.bytes === 0 ? "" : ` The service answered ${describeServiceAnswer(answer)}.`;
   switch (status) {
     case 403:
       return new UploadError(`HTTP 403: the job ID does not belong to this app ID; check --job-id against the connector's flyout and --app-id.${said}`);
     case 404:
       return new UploadError(`HTTP 404: no ingestion endpoint at this URL; check --cloud (or --ingestion-url).${said}`);
     case 413:
-      return new UploadError(`HTTP 413: the chunk is too large for the service; lower --records-per-call.${said}`);
+      return new UploadError(`HTTP 413: the chunk is too large for the service; rerun with a lower --records-per-call (it resumes where this run stopped).${said}`);
     default:
       return new UploadError(`HTTP ${status}: the service rejected the chunk.${said}`);
   }
 }
 
 /**
- * Delivers one chunk: a 2xx or an error. Transport errors, timeouts and
- * 408/429/5xx-gateway statuses are retried with backoff (Retry-After wins);
- * a 401 gets one fresh token; every other status is final at once.
+ * Delivers one chunk through the run's retry loop: transport errors, timeouts
+ * and 408/429/5xx-gateway statuses are retried with backoff (Retry-After
+ * wins); a 401 gets one fresh token; every other status is final at once. The
+ * run's lock is checked before every attempt; the run's stop ends the retries,
+ * its halt abandons the request in flight.
  */
-export async function deliverChunk(
-  chunk: { body: Buffer; fileName: string },
-  settings: DeliverySettings,
-  tokens: TokenSource,
-  post: PostChunk,
-  onRetry: (reason: string, waitMs: number) => void,
-): Promise<Delivered> {
-  let refreshed = false;
+export async function deliverChunk(chunk: { body: Buffer; fileName: string }, settings: DeliverySettings, services: DeliveryServices): Promise<DeliveryOutcome> {
+  const { clock, cancellation, tokens } = services;
   let retries = 0;
-  let token = await tokens.token();
-  for (;;) {
-    let response: ChunkResponse | undefined;
-    let failure = "";
-    try {
-      response = await post({ url: settings.url, token, body: chunk.body, fileName: chunk.fileName, timeoutMs: settings.timeoutMs });
-    } catch (error) {
-      failure = describeTransportError(error, settings.timeoutMs);
-    }
-    if (response !== undefined) {
-      if (response.status >= 200 && response.status < 300) return { status: response.status, body: response.body, retries };
-      if (response.status === 401) {
-        if (refreshed) throw new AuthError("HTTP 401: the ingestion service refused a freshly issued token; check --cloud and that the app is the connector's app");
-        refreshed = true;
-        token = await tokens.refresh();
-        continue;
-      }
-      if (!isRetryableStatus(response.status)) throw rejection(response.status, response.body);
-      failure = `HTTP ${response.status}`;
-    }
-    if (retries >= settings.retry.maxRetries) {
-      throw new UploadError(`gave up after ${retries + 1} attempts; last failure: ${failure}`);
-    }
-    const waitMs = backoffDelayMs(retries, settings.retry, parseRetryAfter(response?.retryAfter));
-    retries++;
-    onRetry(failure, waitMs);
-    await sleep(waitMs);
-    token = await tokens.token(); // cached unless it neared expiry while waiting
-  }
-}
+  let requestsSent = 0; // whole requests the service may have acted on without us learning the answer
+  let refreshed = false;
 
-function describeTransportError(error: unknown, timeoutMs: number): string {
-  const name = (error as { name?: string }).name;
-  if (name === "TimeoutError" || name === "AbortError") return `no answer within ${timeoutMs / 1000} s`;
-  const cause = (error as { cause?: { code?: string } }).cause;
-  return `network error (${cause?.code ?? name ?? "unknown"})`;
+  const post = async (token: string): Promise<ChunkResponse | Verdict<never>> => {
+    const request = requestSignal(cancellation.halt, settings.timeoutMs, clock);
+    try {
+      return await services.post({ url: settings.url, token, body: chunk.body, fileName: chunk.fileName, signal: request.signal });
+    } catch (error) {
+      if (!(error instanceof HttpFailure)) throw error;
+      if (error.requestSent) requestsSent++;
+      if (cancellation.halt.aborted) return { kind: "fail", error: new StoppedError(stopReasonOf(cancellation.halt)) };
+      const failure = classifyNetworkFailure(error, settings.url, request.timedOut(), settings.timeoutMs);
+      return failure.kind === "final" ? { kind: "fail", error: new UploadError(failure.message) } : { kind: "retry", reason: failure.reason };
+    } finally {
+      request.release();
+    }
+  };
+
+  const attempt = async (): Promise<Verdict<{ status: number; answer: ServiceAnswer }>> => {
+    services.assertMaySend();
+    let response = await post(await tokens.token());
+    if ("status" in response && response.status === 401) {
+      if (refreshed) return { kind: "fail", error: new AuthError("HTTP 401: the ingestion service refused a freshly issued token; check --cloud and that the app is the connector's app") };
+      refreshed = true;
+      const fresh = await tokens.refresh();
+      services.assertMaySend();
+      response = await post(fresh);
+    }
+    if (!("status" in response)) return response;
+    const answer = readServiceAnswer(response.body);
+    if (response.status >= 200 && response.status < 300) return { kind: "done", value: { status: response.status, answer } };
+    if (response.status === 401) return { kind: "fail", error: new AuthError("HTTP 401: the ingestion service refused a freshly issued token; check --cloud and that the app is the connector's app") };
+    if (!isRetryableStatus(response.status)) return { kind: "fail", error: rejection(response.status, answer) };
+    return { kind: "retry", reason: `HTTP ${response.status}`, retryAfterMs: parseRetryAfter(response.retryAfter, clock.now()) };
+  };
+
+  try {
+    const { status, answer } = await withRetries(attempt, {
+      policy: settings.retry,
+      clock,
+      stop: cancellation.stop,
+      onRetry: (reason, waitMs) => {
+        retries++;
+        services.onRetry(reason, waitMs);
+      },
+      exhausted: (attempts, reason) => new UploadError(`gave up after ${attempts} attempts; last failure: ${reason}`),
+    });
+    return { delivered: true, status, answer, retries, possiblyDuplicated: requestsSent > 0 };
+  } catch (error) {
+    return { delivered: false, error: error as Error, retries, maybeDelivered: requestsSent > 0 };
+  }
 }

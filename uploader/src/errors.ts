@@ -10,6 +10,10 @@ export const EXIT_CODES = {
   invalidCsv: 3,
   auth: 4,
   upload: 5,
+  /** Stopped by a signal (128 + its number), after the grace period for requests in flight. */
+  sighup: 129,
+  sigint: 130,
+  sigterm: 143,
 } as const;
 
 export type ErrorClass = "usage" | "invalid-csv" | "auth" | "upload";
@@ -54,6 +58,32 @@ export class UploadError extends HrError {
   readonly exitCode = EXIT_CODES.upload;
 }
 
+/** A run stopped by a signal exits as a shell reports that signal. */
+export function exitCodeOfSignal(signal: "SIGTERM" | "SIGINT" | "SIGHUP"): number {
+  return signal === "SIGINT" ? EXIT_CODES.sigint : signal === "SIGHUP" ? EXIT_CODES.sighup : EXIT_CODES.sigterm;
+}
+
 export function exitCodeOf(error: unknown): number {
   return error instanceof HrError ? error.exitCode : EXIT_CODES.internal;
+}
+
+/** A checkpoint or run record that is not what it should be: refused (exit 2), never reinterpreted. */
+export class CorruptStateError extends UsageError {
+  constructor(
+    /** The item, as its store names it (a path, or a container URL and blob name). */
+    readonly item: string,
+    readonly problem: string,
+  ) {
+    super(`${item} is not a valid hr-upload checkpoint (${problem})`);
+  }
+}
+
+/** The state store could not be written: before anything was sent that is a configuration problem (exit 2), after it an upload failure. */
+export class StateWriteError extends UploadError {
+  constructor(
+    readonly location: string,
+    readonly reason: string,
+  ) {
+    super(`cannot write the state in ${location} (${reason})`);
+  }
 }

@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
-import { ChunkPlanner, type ChunkPlan } from "./chunkPlan";
 import { InvalidCsvError } from "./errors";
 import { type ColumnMap, type HeaderLayout, resolveLayout } from "./csv/layout";
 import { readCsvRecords } from "./csv/reader";
 import type { FileRules } from "./csv/fileRules";
 import { checkRecord, type FieldProblem } from "./csv/validator";
-import type { ByteSource } from "./source/localFile";
+import { RecordIndex } from "./recordIndex";
+import type { ByteSource } from "./source/byteSource";
+import { throwIfStopped } from "./stop";
 
 export interface InspectOptions {
   readonly rules: FileRules;
@@ -14,8 +15,12 @@ export interface InspectOptions {
   readonly showValues: boolean;
   /** How many invalid records the report lists; the rest are counted. */
   readonly maxReported?: number;
-  /** Plan upload chunks of at most this many valid records while reading. */
-  readonly recordsPerChunk?: number;
+  /** Index every record's bytes and line (uploads cut their chunks from it). */
+  readonly index?: boolean;
+  /** Receives the file's bytes as they are read (the kept copy of the version). */
+  readonly tee?: (bytes: Buffer) => Promise<void>;
+  /** Reading stops between batches once this aborts. */
+  readonly stop?: AbortSignal;
 }
 
 export interface InvalidRecord {
@@ -30,8 +35,8 @@ export interface Inspection {
   readonly layout: HeaderLayout;
   /** The header line's bytes as written (no BOM), sent at the top of every chunk. */
   readonly header: Buffer;
-  /** Chunks of valid records, when planning was asked for. */
-  readonly chunks: readonly ChunkPlan[];
+  /** Where each record lies and whether it is valid, when asked for. */
+  readonly index?: RecordIndex;
   readonly recordsRead: number;
   readonly valid: number;
   readonly invalid: number;
@@ -57,17 +62,20 @@ export async function inspectCsv(source: ByteSource, options: InspectOptions): P
   const maxReported = options.maxReported ?? DEFAULT_MAX_REPORTED;
   const hash = createHash("sha256");
   let bytes = 0;
+  const { tee, stop } = options;
   async function* hashed(): AsyncGenerator<Buffer> {
     for await (const chunk of source.read()) {
+      if (stop) throwIfStopped(stop);
       hash.update(chunk);
       bytes += chunk.length;
+      if (tee) await tee(chunk);
       yield chunk;
     }
   }
 
   let layout: HeaderLayout | undefined;
   let header = Buffer.alloc(0);
-  let planner: ChunkPlanner | undefined;
+  const index = options.index ? new RecordIndex() : undefined;
   let recordsRead = 0;
   let invalid = 0;
   const reported: InvalidRecord[] = [];
@@ -77,17 +85,14 @@ export async function inspectCsv(source: ByteSource, options: InspectOptions): P
       if (layout === undefined) {
         layout = resolveLayout(record.fields, options.rules, options.columns, record.line);
         header = Buffer.from(record.raw);
-        if (options.recordsPerChunk !== undefined) planner = new ChunkPlanner(header, options.recordsPerChunk);
         continue;
       }
       recordsRead++;
       const { scenario, problems } = checkRecord(record, layout);
       const counts = (byScenario[scenario?.id ?? UNKNOWN_SCENARIO] ??= { records: 0, invalid: 0 });
       counts.records++;
-      if (problems.length === 0) {
-        planner?.add(record);
-        continue;
-      }
+      index?.add(record.start, record.end, record.line, problems.length === 0);
+      if (problems.length === 0) continue;
       invalid++;
       counts.invalid++;
       if (reported.length < maxReported) {
@@ -106,7 +111,7 @@ export async function inspectCsv(source: ByteSource, options: InspectOptions): P
   return {
     layout,
     header,
-    chunks: planner?.finish() ?? [],
+    index,
     recordsRead,
     valid: recordsRead - invalid,
     invalid,

@@ -40,3 +40,17 @@ export function createLogger(format: LogFormat, streams: LogStreams, now: () => 
     error: (event, message, fields) => emit("error", event, message, fields),
   };
 }
+
+/**
+ * A process stream that a closed reader cannot crash: `hr-upload upload | head`
+ * closes stdout early, and the EPIPE that follows must not stop the upload. Once
+ * the pipe is closed, output to it is dropped.
+ */
+export function ignoringClosedPipe(stream: NodeJS.WriteStream): LogStreams["stderr"] {
+  let closed = false;
+  stream.on("error", () => (closed = true));
+  return {
+    isTTY: stream.isTTY,
+    write: (text: string) => (closed ? false : stream.write(text)),
+  } as LogStreams["stderr"];
+}

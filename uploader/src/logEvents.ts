@@ -14,6 +14,10 @@ export const LOG_EVENT = {
   profileStale: "profile-stale",
   /** A run failed; carries the error class and exit code. */
   failed: "failed",
+  /** Records sent again that the service may already hold (a killed run's chunks in flight, an answer lost). */
+  possiblyDuplicated: "possibly-duplicated",
+  /** A partly delivered version whose kept copy is gone: its undelivered records can never be sent. */
+  abandoned: "abandoned",
 } as const;
 
 export type LogEventName = (typeof LOG_EVENT)[keyof typeof LOG_EVENT];
@@ -29,8 +33,10 @@ export const RUN_OUTCOME = {
   valid: "valid",
   invalid: "invalid",
   failed: "failed",
-  /** Another run holds the lock on this job and file; this one stood down. */
+  /** Another live run holds this job's lock; this one stood down. */
   locked: "locked",
+  /** Stopped by a signal; what was delivered is checkpointed and a rerun sends the rest. */
+  interrupted: "interrupted",
 } as const;
 
 export type RunOutcome = (typeof RUN_OUTCOME)[keyof typeof RUN_OUTCOME];

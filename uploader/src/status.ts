@@ -1,48 +1,60 @@
 import { EXIT_CODES } from "./errors";
 import type { Logger } from "./log";
-import { LOG_EVENT, RUN_OUTCOME } from "./logEvents";
-import type { RunRecord, StateStore } from "./state/stateStore";
+import { LOG_EVENT } from "./logEvents";
+import { plural } from "./text";
+import type { JobState, StateStore } from "./state/stateStore";
 
-/** The most recent full delivery of each connector job, from the run records (newest first in, one per job out). */
-export function lastDeliveries(records: readonly RunRecord[]): Map<string, RunRecord> {
-  const byJob = new Map<string, RunRecord>();
-  for (const record of records) {
-    if (record.outcome === RUN_OUTCOME.delivered && !byJob.has(record.jobId)) byJob.set(record.jobId, record);
-  }
-  return byJob;
-}
-
-/** `hr-upload status`: recent runs, newest first, and the last full delivery per job (the seed's "Monitor the HR connector"). */
+/** `hr-upload status`: recent runs, newest first, then per connector job its last full delivery and any delivery under way. */
 export async function runStatus(state: StateStore, limit: number, logger: Logger): Promise<number> {
-  const records = await state.listRunRecords();
-  if (records.length === 0) {
-    logger.info(LOG_EVENT.summary, `no runs recorded in ${state.location}`, { location: state.location, runs: 0 });
-    return EXIT_CODES.ok;
+  const { records, unreadable } = await state.listRunRecords(limit);
+  for (const { name, problem } of unreadable) logger.warn("unreadable-run-record", `skipped ${name}: ${problem}`, { item: name });
+  const jobs = await state.listJobStates();
+  for (const { name, problem } of jobs.unreadable) {
+    logger.warn("unreadable-checkpoint", `skipped ${name}: ${problem}; upload refuses it until it is cleared with hr-upload reset --job-id <job ID>`, { item: name });
   }
-  logger.info("runs", `Recent runs in ${state.location}, newest first:`);
-  for (const record of records.slice(0, limit)) {
-    const counts = record.recordsRead === undefined ? `${record.recordsDelivered} records delivered` : `${record.recordsDelivered} of ${record.recordsRead} records delivered`;
+
+  if (records.length === 0) logger.info("runs", `No runs recorded in ${state.location}.`);
+  else logger.info("runs", `Recent runs in ${state.location}, newest first:`);
+  for (const record of records) {
+    const counts = record.recordsRead === undefined ? `${record.recordsDelivered} records delivered` : `${record.recordsDelivered} of ${plural(record.recordsRead, "record")} delivered`;
+    const duplicates = record.recordsPossiblyDuplicated ? `, ${record.recordsPossiblyDuplicated} possibly duplicated` : "";
     const failure = record.errorClass ? ` (${record.errorClass} error, exit ${record.exitCode})` : "";
     logger.info(
       "run",
-      `  ${record.startedAt}  ${record.outcome.padEnd(13)} ${counts}, ${record.chunksSent} chunks, ${record.retries} retries${failure}  job ${record.jobId}  ${record.file}`,
+      `  ${record.startedAt}  ${record.outcome.padEnd(13)} ${counts}${duplicates}, ${plural(record.chunksSent, "chunk")}, ${plural(record.retries, "retry", "retries")}${failure}  job ${record.jobId}  ${record.file}`,
       { ...record },
     );
   }
-  const deliveries = lastDeliveries(records);
-  logger.info("last-deliveries", deliveries.size === 0 ? "No full delivery recorded yet." : "Last full delivery per job:");
-  for (const [jobId, record] of deliveries) {
-    logger.info("last-delivery", `  job ${jobId}: ${record.endedAt}, ${record.file}, ${record.recordsDelivered} records${record.fileSha256 ? ` (sha256 ${record.fileSha256.slice(0, 12)}...)` : ""}`, {
-      jobId,
-      deliveredAt: record.endedAt,
-      file: record.file,
-      fileSha256: record.fileSha256,
-    });
-  }
-  logger.info(LOG_EVENT.summary, `${records.length} runs recorded, ${deliveries.size} jobs with a full delivery`, {
+
+  const delivered = jobs.states.filter((job) => job.deliveries.length > 0 || job.pending !== undefined);
+  logger.info("last-deliveries", delivered.length === 0 ? "No delivery recorded yet." : "Deliveries per job:");
+  for (const job of delivered) describeJob(job, logger);
+  logger.info(LOG_EVENT.summary, `${plural(records.length, "run")} listed, ${plural(jobs.states.filter((job) => job.deliveries.length > 0).length, "job")} with a full delivery`, {
     location: state.location,
     runs: records.length,
-    jobsDelivered: deliveries.size,
+    jobsDelivered: jobs.states.filter((job) => job.deliveries.length > 0).length,
+    unreadable: unreadable.length + jobs.unreadable.length,
   });
   return EXIT_CODES.ok;
+}
+
+/** A version delivered over several runs is one delivery: "20000 of 20000 records over 2 runs". */
+function describeJob(job: JobState, logger: Logger): void {
+  const last = job.deliveries[0];
+  if (last !== undefined) {
+    const duplicates = last.recordsPossiblyDuplicated > 0 ? `, ${last.recordsPossiblyDuplicated} possibly duplicated` : "";
+    logger.info(
+      "last-delivery",
+      `  job ${job.jobId}: last full delivery ${last.completedAt}, ${last.file}, ${last.records} of ${plural(last.records, "record")} over ${plural(last.runs, "run")}${duplicates} (sha256 ${last.sha256.slice(0, 12)}...)`,
+      { jobId: job.jobId, deliveredAt: last.completedAt, file: last.file, records: last.records, runs: last.runs, fileSha256: last.sha256, recordsPossiblyDuplicated: last.recordsPossiblyDuplicated },
+    );
+  }
+  const pending = job.pending;
+  if (pending !== undefined) {
+    logger.info(
+      "delivery-under-way",
+      `  job ${job.jobId}: under way since ${pending.startedAt}, ${pending.file}, ${pending.recordsDelivered} of ${plural(pending.recordsTotal, "record")} delivered so far${pending.runs > 0 ? ` over ${plural(pending.runs, "run")}` : ""}; the next run sends the rest first`,
+      { jobId: job.jobId, file: pending.file, recordsDelivered: pending.recordsDelivered, recordsTotal: pending.recordsTotal, runs: pending.runs, fileSha256: pending.sha256 },
+    );
+  }
 }

@@ -71,6 +71,9 @@ export const COMMANDS = {
       "token-resource",
       "show-values",
       "log-format",
+      "shutdown-grace",
+      "lock-lease",
+      "keep-runs-days",
       "help",
     ],
     required: ["cloud", "tenant-id", "app-id", "job-id", "csv"],
@@ -82,7 +85,10 @@ export const COMMANDS = {
     exitCodes: {
       3: "the CSV is invalid; nothing was sent",
       4: "sign-in failed (wrong or expired secret, wrong app or tenant ID, wrong cloud)",
-      5: "upload failed after retries or rejected by the service; the checkpoint is kept, rerun to resume",
+      5: "upload failed after retries or rejected by the service, the file changed while being read, or the run lock was lost; the checkpoint is kept, rerun to resume",
+      129: "stopped by SIGHUP (terminal closed); what was delivered is checkpointed, rerun to resume",
+      130: "stopped by SIGINT (Ctrl+C); what was delivered is checkpointed, rerun to resume",
+      143: "stopped by SIGTERM (the platform stopping the job); what was delivered is checkpointed, rerun to resume",
     },
   },
   status: {
@@ -100,6 +106,25 @@ export const COMMANDS = {
       "hr-upload status --checkpoint https://<account>.blob.core.usgovcloudapi.net/hr-state   (after az login)",
     ],
     exitCodes: { 4: "no access to the state container" },
+  },
+  reset: {
+    name: "reset",
+    summary: "show and remove one connector job's delivery state, so its next run starts afresh",
+    details: [
+      "For a checkpoint that upload refuses as corrupt, or to abandon a version an earlier run began.",
+      "Shows what the job's state held (the version being delivered and how far, the last full",
+      "deliveries), then removes it and the copy of the unfinished version kept beside it. The next",
+      "upload sends the file in full as a new version. Run records are kept. Waits for no run: if one",
+      "is working for the job, reset refuses. With --csv it also removes that file's checkpoint of the",
+      "first format (hr-upload 0.1), which was kept per file.",
+    ],
+    flags: ["job-id", "checkpoint", "checkpoint-dir", "csv", "lock-lease", "log-format", "help"],
+    required: ["job-id"],
+    examples: [
+      "hr-upload reset --job-id <GUID>",
+      "hr-upload reset --job-id <GUID> --checkpoint https://<account>.blob.core.usgovcloudapi.net/hr-state   (after az login)",
+    ],
+    exitCodes: { 4: "no access to the state container", 5: "a run is working for this job; try again when it has ended" },
   },
 } as const satisfies Record<string, CommandSpec>;
 

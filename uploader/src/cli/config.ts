@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
 import { defaultStateDir, localStateStore } from "../state/localState";
 import type { StateStore } from "../state/stateStore";
@@ -8,8 +9,11 @@ import { parseColumnMap } from "../csv/layout";
 import { fileRulesFor, type FileRules } from "../csv/fileRules";
 import type { LogFormat } from "../log";
 import { DEFAULT_MAX_DELAY_MS } from "../retry";
-import type { UploadConfig } from "../upload";
-import { openLocalFile, type ByteSource } from "../source/localFile";
+import type { Platform } from "../platform";
+import type { CsvSource, UploadConfig } from "../run/upload";
+import type { ByteSource } from "../source/byteSource";
+import { openLocalFile } from "../source/localFile";
+import type { ResetConfig } from "../reset";
 import type { ValidateConfig } from "../validate";
 import type { FlagValues } from "./args";
 import { envVarFor, type FlagName } from "./flags";
@@ -56,22 +60,32 @@ async function blobCredential(location: ReturnType<typeof parseBlobUrl>, tokens:
   return credentialFor(location, tokens);
 }
 
-/** `--csv`: a local path, or an https Blob URL (SAS, managed identity or Azure CLI login). */
-async function openCsv(text: string, tokens: () => Promise<TokenCredential>): Promise<ByteSource> {
-  if (!isUrl(text)) return openLocalFile(text);
+/** `--csv`: a local path, or an https Blob URL (SAS, managed identity or Azure CLI login); opened when the run gets to it. */
+function csvSourceOf(text: string, tokens: () => Promise<TokenCredential>): CsvSource {
+  if (!isUrl(text)) {
+    const path = resolve(text);
+    return { name: path, legacyNames: [path], open: () => openLocalFile(text) };
+  }
   const location = parseBlobUrl(text, "--csv");
-  const { openBlobFile } = await import("../storage/blobSource");
-  return openBlobFile(location, await blobCredential(location, tokens));
+  return {
+    name: location.name,
+    legacyNames: [location.name],
+    open: async () => {
+      const { openBlobFile } = await import("../storage/blobSource");
+      return openBlobFile(location, await blobCredential(location, tokens));
+    },
+  };
+}
+
+function openCsv(text: string, tokens: () => Promise<TokenCredential>): Promise<ByteSource> {
+  return csvSourceOf(text, tokens).open();
 }
 
 export async function validateConfigFrom(values: FlagValues, env: NodeJS.ProcessEnv): Promise<ValidateConfig> {
   const rules = fileRulesOf(values);
-  return {
-    source: await openCsv(requireFlag(values, "csv", "validate"), storageTokens(env)),
-    rules,
-    columns: parseColumnMap(stringFlag(values, "columns"), rules),
-    showValues: values["show-values"] === true,
-  };
+  const columns = parseColumnMap(stringFlag(values, "columns"), rules);
+  // Opened last: nothing after it may fail and leave the file open.
+  return { rules, columns, showValues: values["show-values"] === true, source: await openCsv(requireFlag(values, "csv", "validate"), storageTokens(env)) };
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -114,15 +128,20 @@ function dateFlag(values: FlagValues, flag: FlagName): Date | undefined {
 }
 
 /** `--checkpoint` (a folder or a Blob container URL) or `--checkpoint-dir`; by default the user's state directory. */
-export async function stateStoreOf(values: FlagValues, env: NodeJS.ProcessEnv, tokens: () => Promise<TokenCredential> = storageTokens(env)): Promise<StateStore> {
-  const location = stringFlag(values, "checkpoint") ?? stringFlag(values, "checkpoint-dir") ?? defaultStateDir(env);
-  if (!isUrl(location)) return localStateStore(location);
+export async function stateStoreOf(values: FlagValues, env: NodeJS.ProcessEnv, platform: Platform, tokens: () => Promise<TokenCredential> = storageTokens(env)): Promise<StateStore> {
+  const location = stringFlag(values, "checkpoint") ?? stringFlag(values, "checkpoint-dir") ?? defaultStateDir(env, platform);
+  if (!isUrl(location)) return localStateStore(resolve(location), platform);
   const container = parseBlobUrl(location, "--checkpoint");
   const { blobStateStore } = await import("../state/blobState");
   return blobStateStore(container, await blobCredential(container, tokens));
 }
 
-export async function uploadConfigFrom(values: FlagValues, env: NodeJS.ProcessEnv, warn: (message: string) => void): Promise<UploadConfig> {
+/** How long a killed run's lock keeps the job blocked (a Blob lease lasts 15 to 60 seconds). */
+export function lockLeaseMsOf(values: FlagValues): number {
+  return numberFlag(values, "lock-lease", 30, { min: 15, max: 60, integer: true }) * 1000;
+}
+
+export async function uploadConfigFrom(values: FlagValues, env: NodeJS.ProcessEnv, platform: Platform, warn: (message: string) => void): Promise<UploadConfig> {
   const command = "upload";
   const cloudName = requireFlag(values, "cloud", command);
   if (!isCloudName(cloudName)) throw new UsageError(`--cloud must be one of ${CLOUD_NAMES.join(", ")}`);
@@ -148,7 +167,7 @@ export async function uploadConfigFrom(values: FlagValues, env: NodeJS.ProcessEn
   const rules = fileRulesOf(values);
   const tokens = storageTokens(env);
   return {
-    source: await openCsv(requireFlag(values, "csv", command), tokens),
+    csv: csvSourceOf(requireFlag(values, "csv", command), tokens),
     rules,
     columns: parseColumnMap(stringFlag(values, "columns"), rules),
     showValues: values["show-values"] === true,
@@ -168,10 +187,27 @@ export async function uploadConfigFrom(values: FlagValues, env: NodeJS.ProcessEn
     recordsPerCall: numberFlag(values, "records-per-call", 5000, { min: 1, max: 1_000_000, integer: true }),
     concurrency: numberFlag(values, "concurrency", 1, { min: 1, max: 16, integer: true }),
     skipInvalid: values["skip-invalid"] === true,
-    state: await stateStoreOf(values, env, tokens),
+    state: await stateStoreOf(values, env, platform, tokens),
     force: values.force === true,
     resendAfterDays: numberFlag(values, "resend-after-days", 14, { min: 0, max: 3650 }),
     dryRun,
     secretExpiresOn: dateFlag(values, "secret-expires-on"),
+    lockLeaseMs: lockLeaseMsOf(values),
+    keepRunsDays: numberFlag(values, "keep-runs-days", 400, { min: 1, max: 36_500, integer: true }),
   };
+}
+
+export async function resetConfigFrom(values: FlagValues, env: NodeJS.ProcessEnv, platform: Platform): Promise<ResetConfig> {
+  const csv = stringFlag(values, "csv");
+  return {
+    jobId: guidFlag(values, "job-id", "reset"),
+    state: await stateStoreOf(values, env, platform),
+    csvNames: csv === undefined ? [] : csvSourceOf(csv, storageTokens(env)).legacyNames,
+    lockLeaseMs: lockLeaseMsOf(values),
+  };
+}
+
+/** `--shutdown-grace`: how long requests in flight may finish after a stop signal. */
+export function shutdownGraceMsOf(values: FlagValues): number {
+  return numberFlag(values, "shutdown-grace", 20, { min: 0, max: 3600 }) * 1000;
 }

@@ -62,6 +62,17 @@ export const FLAGS = {
   limit: { type: "string", value: "N", description: "how many recent runs to list (default 20)" },
   "show-values": { type: "boolean", description: "print offending cell values in the report (PII: local debugging only)" },
   "log-format": { type: "string", value: "text|json", description: "text for people (default), json for one object per line" },
+  "shutdown-grace": {
+    type: "string",
+    value: "SECONDS",
+    description: "after SIGTERM, SIGINT or SIGHUP, how long requests in flight may finish before the run stops (default 20; Container Apps kills after 30)",
+  },
+  "lock-lease": {
+    type: "string",
+    value: "SECONDS",
+    description: "how long the lock of a killed run keeps its job blocked, 15 to 60 (default 30); a live run's lock never lapses",
+  },
+  "keep-runs-days": { type: "string", value: "DAYS", description: "delete run records older than this from a state folder (default 400; Blob containers use the stack's lifecycle rule)" },
   help: { type: "boolean", description: "show this help" },
 } as const satisfies Record<string, FlagSpec>;
 

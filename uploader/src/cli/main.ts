@@ -1,18 +1,31 @@
-import { EXIT_CODES, HrError, UsageError, exitCodeOf } from "../errors";
+import { createTokenSource } from "../auth";
+import { systemClock, type Clock } from "../clock";
+import { EXIT_CODES, HrError, UsageError, exitCodeOf, exitCodeOfSignal } from "../errors";
 import { createLogger, type LogFormat, type Logger, type LogStreams } from "../log";
 import { LOG_EVENT, RUN_OUTCOME } from "../logEvents";
-import { createTokenSource } from "../auth";
-import { postChunk } from "../transport";
-import { runUpload, type ProgressLine } from "../upload";
+import { systemPlatform, type Platform } from "../platform";
+import { runReset } from "../reset";
+import { runUpload, type ProgressLine } from "../run/upload";
 import { runStatus } from "../status";
+import { StoppedError, StopController, stopReasonOf } from "../stop";
+import { postChunk } from "../transport";
 import { runValidate } from "../validate";
 import { readFlags } from "./args";
 import { COMMANDS, isCommandName, type CommandName } from "./commands";
-import { logFormatOf, numberFlag, stateStoreOf, stringFlag, uploadConfigFrom, validateConfigFrom } from "./config";
+import { logFormatOf, numberFlag, resetConfigFrom, shutdownGraceMsOf, stateStoreOf, stringFlag, uploadConfigFrom, validateConfigFrom } from "./config";
 import { envVarFor } from "./flags";
 import { commandHelp, programHelp } from "./help";
 
-interface RunContext {
+/** What the process gives the run: time, the machine, and the stop its signals request. */
+export interface Edge {
+  readonly clock: Clock;
+  readonly platform: Platform;
+  readonly stop: StopController;
+}
+
+export const DEFAULT_SHUTDOWN_GRACE_MS = 20_000;
+
+interface RunContext extends Edge {
   readonly env: NodeJS.ProcessEnv;
   readonly streams: LogStreams;
   readonly logger: Logger;
@@ -20,22 +33,24 @@ interface RunContext {
 type Runner = (values: ReturnType<typeof readFlags>, context: RunContext) => Promise<number>;
 
 const RUNNERS: Record<CommandName, Runner> = {
-  validate: async (values, { env, logger }) => runValidate(await validateConfigFrom(values, env), logger),
-  upload: async (values, { env, streams, logger }) => {
-    const config = await uploadConfigFrom(values, env, (message) => logger.warn("insecure-secret", message));
-    const progress = logger.format === "text" && streams.stderr.isTTY ? terminalProgress(streams) : undefined;
-    return runUpload(config, { logger, createTokenSource, post: postChunk, progress });
+  validate: async (values, { env, logger, stop }) => runValidate(await validateConfigFrom(values, env), logger, stop.stop),
+  upload: async (values, { env, streams, logger, clock, platform, stop }) => {
+    stop.graceMs = shutdownGraceMsOf(values);
+    const config = await uploadConfigFrom(values, env, platform, (message) => logger.warn("insecure-secret", message));
+    const progress = logger.format === "text" && streams.stderr.isTTY ? terminalProgress(streams, clock) : undefined;
+    return runUpload(config, { logger, clock, cancellation: stop, createTokenSource, post: postChunk, progress });
   },
-  status: async (values, { env, logger }) => runStatus(await stateStoreOf(values, env), numberFlag(values, "limit", 20, { min: 1, max: 10_000, integer: true }), logger),
+  status: async (values, { env, logger, platform }) => runStatus(await stateStoreOf(values, env, platform), numberFlag(values, "limit", 20, { min: 1, max: 10_000, integer: true }), logger),
+  reset: async (values, { env, logger, clock, platform }) => runReset(await resetConfigFrom(values, env, platform), logger, clock),
 };
 
 /** One self-overwriting status line on an interactive stderr, redrawn at most five times a second. */
-function terminalProgress(streams: LogStreams): ProgressLine {
+function terminalProgress(streams: LogStreams, clock: Clock): ProgressLine {
   let lastDrawn = 0;
   let shown = false;
   return {
     update(text) {
-      const now = Date.now();
+      const now = clock.now();
       if (now - lastDrawn < 200) return;
       lastDrawn = now;
       shown = true;
@@ -49,7 +64,12 @@ function terminalProgress(streams: LogStreams): ProgressLine {
 }
 
 /** The CLI edge: argv and environment in, exit code out. Nothing below it reads process.env or prints. */
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, streams: LogStreams): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  streams: LogStreams,
+  edge: Edge = { clock: systemClock, platform: systemPlatform(), stop: new StopController(DEFAULT_SHUTDOWN_GRACE_MS) },
+): Promise<number> {
   const [commandName, ...rest] = argv;
   if (commandName === undefined || commandName === "--help" || commandName === "-h" || commandName === "help") {
     (commandName === undefined ? streams.stderr : streams.stdout).write(programHelp());
@@ -57,7 +77,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, stre
   }
 
   // Until the flags are read, failures are reported in the format the environment asks for.
-  let logger = createLogger(env[envVarFor("log-format")] === "json" ? "json" : "text", streams);
+  let logger = createLogger(env[envVarFor("log-format")] === "json" ? "json" : "text", streams, () => new Date(edge.clock.now()));
   try {
     if (!isCommandName(commandName)) throw new UsageError(`unknown command "${commandName}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
     const command = COMMANDS[commandName];
@@ -67,14 +87,20 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, stre
       return EXIT_CODES.ok;
     }
     const format: LogFormat = logFormatOf(stringFlag(values, "log-format"));
-    logger = createLogger(format, streams);
-    return await RUNNERS[commandName](values, { env, streams, logger });
+    logger = createLogger(format, streams, () => new Date(edge.clock.now()));
+    return await RUNNERS[commandName](values, { ...edge, env, streams, logger });
   } catch (error) {
-    return reportFailure(logger, error);
+    return reportFailure(logger, error, edge.stop);
   }
 }
 
-function reportFailure(logger: Logger, error: unknown): number {
+function reportFailure(logger: Logger, error: unknown, stop: StopController): number {
+  const reason = stopReasonOf(stop.stop);
+  if (error instanceof StoppedError && reason?.kind === "signal") {
+    const exitCode = exitCodeOfSignal(reason.signal);
+    logger.info(LOG_EVENT.summary, `interrupted by ${reason.signal}`, { outcome: RUN_OUTCOME.interrupted, exitCode });
+    return exitCode;
+  }
   const exitCode = exitCodeOf(error);
   const errorClass = error instanceof HrError ? error.errorClass : "internal";
   const message = error instanceof HrError ? error.message : `internal error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;

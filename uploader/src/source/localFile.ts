@@ -1,53 +1,66 @@
-import { createReadStream } from "node:fs";
-import { open, stat } from "node:fs/promises";
-import { resolve } from "node:path";
-import type { ByteRange } from "../chunkPlan";
-import { UsageError } from "../errors";
-
-/** Where the CSV's bytes come from: read once as a stream, then again by range to send chunks. */
-export interface ByteSource {
-  /** What to call the file in messages and checkpoints (a path or a blob URL without its query; never contents). */
-  readonly name: string;
-  /** Streams the whole file, in order. */
-  read(): AsyncIterable<Buffer>;
-  /** `prefix` then the bytes of these ranges, in one buffer: `into` when given (reused, keeping memory flat), else a new one. */
-  readRanges(ranges: readonly ByteRange[], prefix?: Buffer, into?: Buffer): Promise<Buffer>;
-}
+import { open, realpath, type FileHandle } from "node:fs/promises";
+import type { Stats } from "node:fs";
+import { UploadError, UsageError } from "../errors";
+import { rangeBuffer, type ByteSource } from "./byteSource";
 
 const READ_CHUNK_BYTES = 64 * 1024;
 
+/** Describes an OS error in one line: the code and its meaning, never a stack. */
+export function osReason(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const meaning = /^[A-Z]+: ([^,]+)/.exec(message ?? "")?.[1];
+  return code === undefined ? "error" : meaning ? `${code}: ${meaning}` : code;
+}
+
+/**
+ * A local file, read through one handle opened at the start: the version
+ * validated is the version read, even if the path is replaced meanwhile (a new
+ * file renamed over it). A change in place (size or modification time) means
+ * the file is still being written: nothing of it is sent.
+ */
 export async function openLocalFile(path: string): Promise<ByteSource> {
-  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(error.code === "ENOENT" ? `file not found: ${path}` : `cannot read ${path} (${error.code ?? "error"})`);
+  const handle = await open(path, "r").catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(error.code === "ENOENT" ? `file not found: ${path}` : `cannot read ${path} (${osReason(error)})`);
   });
-  if (!info.isFile()) throw new UsageError(`not a file: ${path}`);
+  const opened = await handle.stat();
+  if (!opened.isFile()) {
+    await handle.close();
+    throw new UsageError(`not a file: ${path}`);
+  }
+  // One name for the file whatever path, symlink or relative spelling reaches it.
+  const name = await realpath(path).catch(() => path);
+  const stillBeingWritten = () => new UploadError(`${name} is still being written (its size or modification time changed during the run); nothing more of it was sent: rerun later`);
+  const unchanged = (now: Stats) => now.size === opened.size && now.mtimeMs === opened.mtimeMs;
   return {
-    // Absolute, so ./a.csv and a.csv share one checkpoint and one lock.
-    name: resolve(path),
-    read: () => createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }),
+    name,
+    fingerprint: `local:${opened.dev}:${opened.ino}:${opened.size}:${opened.mtimeMs}`,
+    read: () => readAll(handle, opened.size, stillBeingWritten),
     readRanges: async (ranges, prefix = Buffer.alloc(0), into) => {
       const { buffer, slots } = rangeBuffer(prefix, ranges, into);
-      const file = await open(path, "r");
-      try {
-        let filled = prefix.length;
-        for (const { range, at } of slots) filled = at + (await file.read(buffer, at, range.end - range.start, range.start)).bytesRead;
-        return buffer.subarray(0, filled);
-      } finally {
-        await file.close();
+      for (const { range, at } of slots) {
+        const wanted = range.end - range.start;
+        const { bytesRead } = await handle.read(buffer, at, wanted, range.start);
+        if (bytesRead !== wanted) throw stillBeingWritten();
       }
+      return buffer;
     },
+    assertUnchanged: async () => {
+      if (!unchanged(await handle.stat())) throw stillBeingWritten();
+    },
+    close: () => handle.close(),
   };
 }
 
-/** One buffer (`into` if it is large enough) for `prefix` + ranges, with where each range goes. */
-export function rangeBuffer(prefix: Buffer, ranges: readonly ByteRange[], into?: Buffer): { buffer: Buffer; slots: { range: ByteRange; at: number }[] } {
-  let at = prefix.length;
-  const slots = ranges.map((range) => {
-    const slot = { range, at };
-    at += range.end - range.start;
-    return slot;
-  });
-  const buffer = into !== undefined && into.length >= at ? into.subarray(0, at) : Buffer.allocUnsafe(at);
-  prefix.copy(buffer, 0);
-  return { buffer, slots };
+/** The file's bytes as they were when opened: a file that grows or shrinks meanwhile is still being written. */
+async function* readAll(handle: FileHandle, size: number, stillBeingWritten: () => Error): AsyncGenerator<Buffer> {
+  let position = 0;
+  while (position < size) {
+    const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, size - position));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position).catch((error: unknown) => {
+      throw new UploadError(`cannot read the file any more (${osReason(error)})`);
+    });
+    if (bytesRead === 0) throw stillBeingWritten();
+    position += bytesRead;
+    yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+  }
 }

@@ -1,116 +1,174 @@
 import { ContainerClient, type AnonymousCredential } from "@azure/storage-blob";
 import type { TokenCredential } from "@azure/core-auth";
-import { UploadError } from "../errors";
+import { CorruptStateError, HrError, StateWriteError, UploadError } from "../errors";
+import { openBlobFile } from "../storage/blobSource";
 import type { BlobLocation } from "../storage/blobUrl";
 import { isStatus, storageError } from "../storage/errors";
 import { STORAGE_PIPELINE } from "../storage/pipeline";
-import { type Checkpoint, type RunLock, type RunRecord, type StateStore, runRecordName } from "./stateStore";
+import { acquireBlobLease } from "./blobLease";
+import { parseState } from "./shapes";
+import { newestRunRecordNames, readEach, runRecordName, type JobState, type LegacyCheckpoint, type PinWriter, type RunRecord, type StateStore } from "./stateStore";
 
-/** A killed run's lock frees itself this long after its last renewal. */
-export const LOCK_LEASE_SECONDS = 30;
-const LOCK_RENEW_MS = 10_000;
-const LOCK_RENEW_TIMEOUT_MS = 5_000;
-/** Past this since the last renewal, the lease may lapse before the next one: stop sending. */
-const LOCK_TRUSTED_MS = (LOCK_LEASE_SECONDS - 10) * 1000;
+/** Kept copies are staged in blocks of this size as the file streams past. */
+const PIN_BLOCK_BYTES = 8 * 1024 * 1024;
 
 /**
- * State in a Blob container (the job's `hr-state`): checkpoints written only
- * over the version this run last saw (ETag), a blob lease as the run lock,
- * and one small blob per run record.
+ * State in a Blob container (the job's `hr-state`): job states written only
+ * over the version this run last saw (ETag), a lease per job as the run lock,
+ * kept copies of versions being delivered, and one small blob per run record.
  */
 export function blobStateStore(location: BlobLocation, credential: TokenCredential | AnonymousCredential): StateStore {
   const container = new ContainerClient(location.url, credential, STORAGE_PIPELINE);
+  const itemName = (name: string) => `${location.name}/${name}`;
   const etags = new Map<string, string>();
-  const fail = (what: string) => (error: unknown) => {
-    throw storageError(error, `${location.name}/${what}`);
+  const writeFailed = (name: string) => (error: unknown) => {
+    const failure = storageError(error, itemName(name));
+    throw failure.errorClass === "auth" || failure instanceof StateWriteError ? failure : new StateWriteError(itemName(name), failure.message);
   };
-  const readJson = async <T>(name: string): Promise<{ value: T; etag: string } | undefined> => {
+
+  const readText = async (name: string): Promise<{ text: string; etag: string } | undefined> => {
     try {
       // One GET gives the body and the ETag of that very version.
       const response = await container.getBlockBlobClient(name).download();
       const parts: Buffer[] = [];
       for await (const part of response.readableStreamBody as AsyncIterable<Buffer>) parts.push(part);
-      return { value: JSON.parse(Buffer.concat(parts).toString("utf8")) as T, etag: response.etag ?? "" };
+      return { text: Buffer.concat(parts).toString("utf8"), etag: response.etag ?? "" };
     } catch (error) {
       if (isStatus(error, 404)) return undefined;
-      throw storageError(error, `${location.name}/${name}`);
+      throw storageError(error, itemName(name));
     }
+  };
+  const readState = async <T>(name: string, what: Parameters<typeof parseState>[1]): Promise<{ value: T; etag: string } | undefined> => {
+    const found = await readText(name);
+    if (found === undefined) return undefined;
+    const parsed = parseState<T>(found.text, what);
+    if ("problem" in parsed) throw new CorruptStateError(itemName(name), parsed.problem);
+    return { value: parsed.value, etag: found.etag };
   };
   const writeJson = (name: string, value: object, conditions: { ifMatch?: string; ifNoneMatch?: string }) => {
     const body = JSON.stringify(value, null, 2);
-    return container.getBlockBlobClient(name).upload(body, Buffer.byteLength(body), {
-      conditions,
-      blobHTTPHeaders: { blobContentType: "application/json" },
-    });
+    return container.getBlockBlobClient(name).upload(body, Buffer.byteLength(body), { conditions, blobHTTPHeaders: { blobContentType: "application/json" } });
   };
+  const names = async (prefix: string): Promise<string[]> => {
+    const found: string[] = [];
+    try {
+      for await (const blob of container.listBlobsFlat({ prefix })) found.push(blob.name.slice(prefix.length));
+    } catch (error) {
+      throw storageError(error, itemName(prefix));
+    }
+    return found;
+  };
+  const deleteIfExists = (name: string) =>
+    container
+      .getBlockBlobClient(name)
+      .deleteIfExists()
+      .then(() => undefined, writeFailed(name));
 
   return {
     location: location.name,
-    async loadCheckpoint(key) {
-      const found = await readJson<Checkpoint>(`checkpoints/${key}.json`);
-      if (found) etags.set(key, found.etag);
+    async loadJobState(jobKey) {
+      const found = await readState<JobState>(`jobs/${jobKey}.json`, "job state");
+      if (found) etags.set(jobKey, found.etag);
       return found?.value;
     },
-    async saveCheckpoint(key, checkpoint) {
-      const known = etags.get(key);
+    async saveJobState(jobKey, state) {
+      const name = `jobs/${jobKey}.json`;
+      const known = etags.get(jobKey);
       try {
-        const { etag } = await writeJson(`checkpoints/${key}.json`, checkpoint, known ? { ifMatch: known } : { ifNoneMatch: "*" });
-        etags.set(key, etag ?? "");
+        const { etag } = await writeJson(name, state, known ? { ifMatch: known } : { ifNoneMatch: "*" });
+        etags.set(jobKey, etag ?? "");
       } catch (error) {
-        if (isStatus(error, 409, 412)) {
-          throw new UploadError("another run changed this file's checkpoint meanwhile; stopped so that nothing is sent twice (rerun to resume from its state)");
+        if (!isStatus(error, 409, 412)) writeFailed(name)(error);
+        // The SDK retries a write whose answer was lost: a conflict may be our own write landing twice.
+        const current = await readText(name).catch(() => undefined);
+        const parsed = current && parseState<JobState>(current.text, "job state");
+        if (current && parsed && "value" in parsed && parsed.value.revision === state.revision && parsed.value.writtenBy === state.writtenBy) {
+          etags.set(jobKey, current.etag);
+          return;
         }
-        throw storageError(error, `${location.name}/checkpoints`);
+        throw new UploadError("another run changed this job's state meanwhile; stopped so that nothing is sent twice (rerun to resume from its state)");
       }
     },
-    async saveRunRecord(record) {
-      await writeJson(`runs/${runRecordName(record)}`, record, { ifNoneMatch: "*" }).catch(fail("runs"));
+    async deleteJobState(jobKey) {
+      await deleteIfExists(`jobs/${jobKey}.json`);
+      etags.delete(jobKey);
     },
-    async listRunRecords() {
-      const names: string[] = [];
+    async listJobStates() {
+      const jobs = (await names("jobs/")).filter((file) => file.endsWith(".json"));
+      const { items, unreadable } = await readEach(jobs, async (name) => (await readState<JobState>(`jobs/${name}`, "job state"))?.value);
+      return { states: items, unreadable };
+    },
+    acquireLock: (jobKey, options) => acquireBlobLease(container.getBlockBlobClient(`locks/${jobKey}`), itemName(`locks/${jobKey}`), options),
+    createPin: async (jobKey) => blobPin(container, `pinned/${jobKey}.csv`, writeFailed(`pinned/${jobKey}.csv`)),
+    async openPinned(copy) {
+      const blob = container.getBlockBlobClient(copy.name);
       try {
-        for await (const blob of container.listBlobsFlat({ prefix: "runs/" })) names.push(blob.name);
+        return await openBlobFile({ url: blob.url, name: itemName(copy.name), hasSas: false }, credential, copy.etag);
       } catch (error) {
-        fail("runs")(error);
+        if (error instanceof HrError && error.errorClass === "auth") throw error;
+        return undefined; // gone (or replaced, which no run does): the version cannot be finished
       }
-      const records = await Promise.all(names.map(async (name) => (await readJson<RunRecord>(name))?.value));
-      return records.filter((record): record is RunRecord => record !== undefined).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
     },
-    acquireLock: (key) => acquireLease(container, `locks/${key}`, location.name),
+    deletePinned: (copy) => deleteIfExists(copy.name),
+    async saveRunRecord(record) {
+      const name = `runs/${runRecordName(record)}`;
+      await writeJson(name, record, { ifNoneMatch: "*" }).catch(writeFailed(name));
+    },
+    async listRunRecords(limit) {
+      const newest = newestRunRecordNames(await names("runs/"), limit);
+      const { items, unreadable } = await readEach(newest, async (name) => (await readState<RunRecord>(`runs/${name}`, "run record"))?.value);
+      return { records: items, unreadable };
+    },
+    // hr-state's lifecycle rule deletes old run records: a run never lists the whole history.
+    pruneRunRecords: async () => 0,
+    loadLegacyCheckpoint: async (key) => (await readState<LegacyCheckpoint>(`checkpoints/${key}.json`, "legacy checkpoint"))?.value,
+    deleteLegacyCheckpoint: (key) => deleteIfExists(`checkpoints/${key}.json`),
+    async legacyCheckpointsOf(jobId) {
+      const keys: string[] = [];
+      for (const name of (await names("checkpoints/")).filter((file) => file.endsWith(".json"))) {
+        const found = await readText(`checkpoints/${name}`);
+        const parsed = found && parseState<LegacyCheckpoint>(found.text, "legacy checkpoint");
+        if (parsed && "value" in parsed && parsed.value.jobId.toLowerCase() === jobId.toLowerCase()) keys.push(name.replace(/\.json$/, ""));
+      }
+      return keys;
+    },
   };
 }
 
-async function acquireLease(container: ContainerClient, name: string, locationName: string): Promise<RunLock | undefined> {
+/**
+ * A kept copy staged as uncommitted blocks while the file streams past;
+ * committed only if the version is to be delivered. Uncommitted blocks cost
+ * nothing to drop: the next staging on the same name replaces them, and the
+ * service discards leftovers within a week.
+ */
+function blobPin(container: ContainerClient, name: string, writeFailed: (error: unknown) => never): PinWriter {
   const blob = container.getBlockBlobClient(name);
-  await blob.upload("", 0, { conditions: { ifNoneMatch: "*" } }).catch((error: unknown) => {
-    if (!isStatus(error, 409, 412)) throw storageError(error, `${locationName}/locks`);
-  });
-  const lease = blob.getBlobLeaseClient();
-  try {
-    await lease.acquireLease(LOCK_LEASE_SECONDS);
-  } catch (error) {
-    if (isStatus(error, 409)) return undefined;
-    throw storageError(error, `${locationName}/locks`);
-  }
-  // Held only while renewals keep succeeding: a stalled renewal must not let the lease lapse unnoticed.
-  let renewedAt = Date.now();
-  const renewal = setInterval(() => {
-    const sent = Date.now(); // the lease runs from when the service renewed it, at the latest from now
-    lease
-      .renewLease({ abortSignal: AbortSignal.timeout(LOCK_RENEW_TIMEOUT_MS) })
-      .then(() => (renewedAt = sent))
-      .catch(() => undefined);
-  }, LOCK_RENEW_MS);
-  renewal.unref();
+  const blockIds: string[] = [];
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const stageBlock = async () => {
+    if (pendingBytes === 0) return;
+    const block = Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    const id = Buffer.from(String(blockIds.length).padStart(8, "0")).toString("base64");
+    blockIds.push(id);
+    await blob.stageBlock(id, block, block.length).catch(writeFailed);
+  };
   return {
-    assertHeld() {
-      if (Date.now() - renewedAt > LOCK_TRUSTED_MS) {
-        throw new UploadError("lost the run lock (it could not be renewed); stopped so that no other run's work is doubled");
-      }
+    async write(bytes) {
+      pending.push(bytes);
+      pendingBytes += bytes.length;
+      if (pendingBytes >= PIN_BLOCK_BYTES) await stageBlock();
     },
-    async release() {
-      clearInterval(renewal);
-      await lease.releaseLease().catch(() => undefined); // an unreleased lease expires by itself
+    async keep() {
+      await stageBlock();
+      const { etag } = await blob.commitBlockList(blockIds, { blobHTTPHeaders: { blobContentType: "text/csv" } }).catch(writeFailed);
+      return { name, etag };
+    },
+    async discard() {
+      pending = [];
+      pendingBytes = 0;
     },
   };
 }

@@ -1,125 +1,183 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
-import { homedir, hostname } from "node:os";
+import { createWriteStream, type WriteStream } from "node:fs";
+import { mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { UsageError } from "../errors";
-import { type Checkpoint, type RunLock, type RunRecord, type StateStore, runRecordName } from "./stateStore";
+import { CorruptStateError, StateWriteError, UsageError } from "../errors";
+import type { Platform } from "../platform";
+import { openLocalFile, osReason } from "../source/localFile";
+import { acquireLocalLock } from "./localLock";
+import { parseState } from "./shapes";
+import { newestRunRecordNames, readEach, runRecordName, runRecordStartedAt, type JobState, type LegacyCheckpoint, type PinWriter, type RunRecord, type StateStore } from "./stateStore";
 
 /** The default folder: the user's state directory (XDG on Linux, LOCALAPPDATA on Windows). */
-export function defaultStateDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
-  if (platform === "win32" && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, "hr-upload");
-  if (platform === "darwin") return join(homedir(), "Library", "Application Support", "hr-upload");
-  return join(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "hr-upload");
+export function defaultStateDir(env: NodeJS.ProcessEnv, platform: Pick<Platform, "os" | "homedir">): string {
+  if (platform.os === "win32" && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, "hr-upload");
+  if (platform.os === "darwin") return join(platform.homedir, "Library", "Application Support", "hr-upload");
+  return join(env.XDG_STATE_HOME || join(platform.homedir, ".local", "state"), "hr-upload");
 }
 
-/** State in a local folder: checkpoints/, runs/ and locks/, written owner-only. */
-export function localStateStore(dir: string): StateStore {
-  const checkpointPath = (key: string) => join(dir, "checkpoints", `${key}.json`);
-  const readJson = async <T>(path: string): Promise<T | undefined> => {
+/** State in a local folder: jobs/, pinned/, locks/, runs/ (and format-1 checkpoints/), written owner-only. */
+export function localStateStore(dir: string, platform: Platform): StateStore {
+  const jobPath = (jobKey: string) => join(dir, "jobs", `${jobKey}.json`);
+  const legacyPath = (key: string) => join(dir, "checkpoints", `${key}.json`);
+  const pinPath = (name: string) => join(dir, name);
+  const writeFailed = (error: unknown) => (error instanceof StateWriteError ? error : new StateWriteError(dir, osReason(error)));
+
+  const readState = async <T>(path: string, what: Parameters<typeof parseState>[1]): Promise<T | undefined> => {
     const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
       if (error.code === "ENOENT") return undefined;
-      throw new UsageError(`cannot read ${path} (${error.code ?? "error"})`);
+      throw new UsageError(`cannot read ${path} (${osReason(error)})`);
     });
     if (text === undefined) return undefined;
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new UsageError(`${path} is corrupt; delete it to start over`);
-    }
+    const parsed = parseState<T>(text, what);
+    if ("problem" in parsed) throw new CorruptStateError(path, parsed.problem);
+    return parsed.value;
   };
+  const write = (path: string, value: object) => writeAtomically(path, `${JSON.stringify(value, null, 2)}\n`, platform).catch((error: unknown) => {
+    throw writeFailed(error);
+  });
+  const names = (folder: string) => readdir(join(dir, folder)).catch(() => [] as string[]);
 
   return {
     location: dir,
-    loadCheckpoint: (key) => readJson<Checkpoint>(checkpointPath(key)),
-    saveCheckpoint: (key, checkpoint) => writeAtomically(checkpointPath(key), checkpoint),
-    saveRunRecord: (record) => writeAtomically(join(dir, "runs", runRecordName(record)), record),
-    async listRunRecords() {
-      const names = await readdir(join(dir, "runs")).catch(() => [] as string[]);
-      const records = await Promise.all(names.filter((name) => name.endsWith(".json")).map((name) => readJson<RunRecord>(join(dir, "runs", name))));
-      return records.filter((record): record is RunRecord => record !== undefined).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    loadJobState: (jobKey) => readState<JobState>(jobPath(jobKey), "job state"),
+    saveJobState: (jobKey, state) => write(jobPath(jobKey), state),
+    deleteJobState: (jobKey) => unlink(jobPath(jobKey)).catch(ignoreMissing),
+    async listJobStates() {
+      const jobs = (await names("jobs")).filter((file) => file.endsWith(".json"));
+      const { items, unreadable } = await readEach(jobs, (name) => readState<JobState>(join(dir, "jobs", name), "job state"));
+      return { states: items, unreadable };
     },
-    acquireLock: (key) => acquireLockFile(join(dir, "locks", `${key}.lock`)),
+    acquireLock: (jobKey, options) => acquireLocalLock(join(dir, "locks", `${jobKey}.lock`), dir, platform, options),
+    async createPin(jobKey) {
+      const name = join("pinned", `${jobKey}.csv`);
+      const pin = await createLocalPin(pinPath(name), name, platform).catch((error: unknown) => {
+        throw writeFailed(error);
+      });
+      const guarded = <A extends unknown[], R>(step: (...args: A) => Promise<R>) => (...args: A) =>
+        step(...args).catch((error: unknown) => {
+          throw writeFailed(error);
+        });
+      return { write: guarded(pin.write), keep: guarded(pin.keep), discard: guarded(pin.discard) };
+    },
+    async openPinned(copy) {
+      try {
+        return await openLocalFile(pinPath(copy.name));
+      } catch {
+        return undefined;
+      }
+    },
+    deletePinned: (copy) => unlink(pinPath(copy.name)).catch(ignoreMissing),
+    saveRunRecord: (record) => write(join(dir, "runs", runRecordName(record)), record),
+    async listRunRecords(limit) {
+      const newest = newestRunRecordNames(await names("runs"), limit);
+      const { items, unreadable } = await readEach(newest, (name) => readState<RunRecord>(join(dir, "runs", name), "run record"));
+      return { records: items, unreadable };
+    },
+    async pruneRunRecords(before) {
+      const old = (await names("runs")).filter((name) => (runRecordStartedAt(name) ?? Infinity) < before);
+      await Promise.all(old.map((name) => unlink(join(dir, "runs", name)).catch(ignoreMissing)));
+      return old.length;
+    },
+    loadLegacyCheckpoint: (key) => readState<LegacyCheckpoint>(legacyPath(key), "legacy checkpoint"),
+    deleteLegacyCheckpoint: (key) => unlink(legacyPath(key)).catch(ignoreMissing),
+    async legacyCheckpointsOf(jobId) {
+      const keys: string[] = [];
+      for (const name of (await names("checkpoints")).filter((file) => file.endsWith(".json"))) {
+        const text = await readFile(join(dir, "checkpoints", name), "utf8").catch(() => "");
+        const parsed = parseState<LegacyCheckpoint>(text, "legacy checkpoint");
+        if ("value" in parsed && parsed.value.jobId.toLowerCase() === jobId.toLowerCase()) keys.push(name.replace(/\.json$/, ""));
+      }
+      return keys;
+    },
   };
 }
 
-/** Temp file + fsync + rename: a crash leaves the old file or the new one, never a torn one. */
-async function writeAtomically(path: string, value: object): Promise<void> {
-  await mkdir(join(path, ".."), { recursive: true, mode: 0o700 });
+const ignoreMissing = (error: NodeJS.ErrnoException) => {
+  if (error.code !== "ENOENT") throw error;
+};
+
+/**
+ * `mkdir -p` that reports the real reason: Node's recursive mkdir says ENOENT
+ * where the file system is read-only or forbidden; a plain mkdir of the last
+ * level then tells EROFS or EACCES.
+ */
+export async function ensureFolder(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    await mkdir(path, { mode: 0o700 });
+    throw error;
+  }
+}
+
+/** Directory fsync is refused where it is not supported (Windows: EPERM or EISDIR, some network shares: EINVAL); the rename is then as durable as the OS makes it. */
+const UNSUPPORTED_DIRECTORY_SYNC = new Set(["EPERM", "EISDIR", "EINVAL", "ENOTSUP", "EACCES"]);
+
+/** Temp file + fsync + rename (+ folder fsync): a crash leaves the old file or the new one, never a torn one. */
+export async function writeAtomically(path: string, text: string, platform: Pick<Platform, "os">): Promise<void> {
+  const folder = join(path, "..");
+  await ensureFolder(folder);
   const temporary = `${path}.${randomBytes(6).toString("hex")}.tmp`;
   const file = await open(temporary, "w", 0o600);
   try {
-    await file.writeFile(`${JSON.stringify(value, null, 2)}\n`);
+    await file.writeFile(text);
     await file.sync();
-  } finally {
-    await file.close();
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    await unlink(temporary).catch(() => undefined);
+    throw error;
   }
+  await file.close();
   await rename(temporary, path).catch(async (error: unknown) => {
     await unlink(temporary).catch(() => undefined);
     throw error;
   });
-  // The rename itself must reach the disk too, or a power cut could bring the old checkpoint back.
-  const folder = await open(join(path, ".."), "r");
-  await folder.sync().finally(() => folder.close());
+  await syncFolder(folder, platform);
 }
 
-/** A lock file not refreshed for this long belongs to a run that is gone (killed, crashed, another container). */
-export const LOCAL_LOCK_STALE_MS = 60_000;
-const LOCAL_LOCK_HEARTBEAT_MS = 10_000;
-
-/**
- * An exclusive lock file naming its owner, touched every 10 s while the run
- * lasts. A lock that is unreadable, whose owner process is gone, or that has
- * not been touched for a minute is taken over; a live one is respected.
- */
-async function acquireLockFile(path: string): Promise<RunLock | undefined> {
-  await mkdir(join(path, ".."), { recursive: true, mode: 0o700 });
-  const owner = JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const file = await open(path, "wx", 0o600);
-      await file.writeFile(owner);
-      await file.close();
-      const heartbeat = setInterval(() => {
-        const now = new Date();
-        utimes(path, now, now).catch(() => undefined);
-      }, LOCAL_LOCK_HEARTBEAT_MS);
-      heartbeat.unref();
-      return {
-        assertHeld: () => undefined,
-        release: async () => {
-          clearInterval(heartbeat);
-          await unlink(path).catch(() => undefined);
-        },
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const seen = await readFile(path, "utf8").catch(() => undefined);
-      if (seen === undefined) continue; // released meanwhile: try again
-      if (!(await isStale(path, seen))) return undefined;
-      // Take over only the stale lock we judged: another run may have replaced it a moment ago.
-      if ((await readFile(path, "utf8").catch(() => undefined)) === seen) await unlink(path).catch(() => undefined);
-    }
-  }
-  return undefined;
-}
-
-async function isStale(path: string, content: string): Promise<boolean> {
-  let holder: { pid?: number; host?: string };
+/** The rename itself must reach the disk too, or a power cut could bring the old checkpoint back. */
+async function syncFolder(folder: string, platform: Pick<Platform, "os">): Promise<void> {
+  if (platform.os === "win32") return; // Windows cannot open a folder for fsync; NTFS journals the rename
   try {
-    holder = JSON.parse(content) as typeof holder;
-  } catch {
-    return true; // torn: its writer died between creating and writing it
-  }
-  if (holder.host === hostname() && holder.pid !== undefined && !isAlive(holder.pid)) return true;
-  const touched = await stat(path).then((info) => info.mtimeMs, () => 0);
-  return Date.now() - touched > LOCAL_LOCK_STALE_MS;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
+    const handle = await open(folder, "r");
+    await handle.sync().finally(() => handle.close());
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    if (!UNSUPPORTED_DIRECTORY_SYNC.has((error as NodeJS.ErrnoException).code ?? "")) throw error;
   }
+}
+
+/** Validated bytes go to `<name>.partial`; kept, the file is synced and renamed into place. */
+async function createLocalPin(path: string, name: string, platform: Pick<Platform, "os">): Promise<PinWriter> {
+  await ensureFolder(join(path, ".."));
+  const partial = `${path}.partial`;
+  const stream: WriteStream = createWriteStream(partial, { mode: 0o600 });
+  let failure: unknown;
+  stream.on("error", (error) => (failure ??= error));
+  await new Promise<void>((resolve, reject) => {
+    stream.once("open", () => resolve());
+    stream.once("error", reject);
+  });
+  const closed = () => new Promise<void>((resolve) => stream.close(() => resolve()));
+  return {
+    write: (bytes) =>
+      new Promise<void>((resolve, reject) => {
+        if (failure !== undefined) return reject(failure);
+        stream.write(bytes, (error) => (error ? reject(error) : resolve()));
+      }),
+    async keep() {
+      if (failure !== undefined) throw failure;
+      await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      const handle = await open(partial, "r+");
+      await handle.sync().finally(() => handle.close());
+      await rename(partial, path);
+      await syncFolder(join(path, ".."), platform);
+      return { name };
+    },
+    async discard() {
+      await closed();
+      await rm(partial, { force: true });
+    },
+  };
 }

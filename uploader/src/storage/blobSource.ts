@@ -1,28 +1,28 @@
 import { BlobClient, type AnonymousCredential } from "@azure/storage-blob";
 import type { TokenCredential } from "@azure/core-auth";
-import type { ByteRange } from "../chunkPlan";
 import { UploadError } from "../errors";
-import { rangeBuffer, type ByteSource } from "../source/localFile";
+import { rangeBuffer, type ByteSource } from "../source/byteSource";
 import type { BlobLocation } from "./blobUrl";
 import { isStatus, storageError } from "./errors";
 import { STORAGE_PIPELINE } from "./pipeline";
 
 /**
- * The CSV as a blob: streamed once for validation, then read by range to
- * send. Every read is pinned to the ETag seen first, so a file replaced while
- * being read fails the run instead of mixing two versions.
+ * A file as a blob: streamed once, then read by range. Every read is pinned to
+ * the ETag seen first, so a blob replaced while it is read fails the read
+ * instead of mixing two versions. `etag`, when given, is the version to read.
  */
-export async function openBlobFile(location: BlobLocation, credential: TokenCredential | AnonymousCredential): Promise<ByteSource> {
+export async function openBlobFile(location: BlobLocation, credential: TokenCredential | AnonymousCredential, etag?: string): Promise<ByteSource> {
   const client = new BlobClient(location.url, credential, STORAGE_PIPELINE);
-  const properties = await client.getProperties().catch((error: unknown) => {
+  const properties = await client.getProperties(etag === undefined ? {} : { conditions: { ifMatch: etag } }).catch((error: unknown) => {
     throw storageError(error, location.name);
   });
   const conditions = { ifMatch: properties.etag };
-  const changed = () => new UploadError(`${location.name} was replaced while it was being read; nothing more was sent, and the next run starts the new file from the beginning`);
-  const failed = (error: unknown) => (isStatus(error, 412) ? changed() : storageError(error, location.name));
+  const replaced = () => new UploadError(`${location.name} was replaced while it was being read; nothing of it was sent, and the next run sends the new version`);
+  const failed = (error: unknown) => (isStatus(error, 412) ? replaced() : storageError(error, location.name));
 
   return {
     name: location.name,
+    fingerprint: `blob:${properties.etag ?? ""}`,
     async *read() {
       const response = await client.download(0, undefined, { conditions, maxRetryRequests: 5 }).catch((error: unknown) => {
         throw failed(error);
@@ -33,7 +33,7 @@ export async function openBlobFile(location: BlobLocation, credential: TokenCred
         throw failed(error);
       }
     },
-    async readRanges(ranges: readonly ByteRange[], prefix = Buffer.alloc(0), into?: Buffer) {
+    async readRanges(ranges, prefix = Buffer.alloc(0), into) {
       const { buffer, slots } = rangeBuffer(prefix, ranges, into);
       for (const { range, at } of slots) {
         const count = range.end - range.start;
@@ -43,5 +43,8 @@ export async function openBlobFile(location: BlobLocation, credential: TokenCred
       }
       return buffer;
     },
+    // A blob changes only as a whole (a new ETag), which every read above checks.
+    assertUnchanged: async () => undefined,
+    close: async () => undefined,
   };
 }

@@ -1,0 +1,86 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import { writeCsv } from "../../scripts/generate-csv";
+import type { TokenSource } from "../../uploader/src/auth";
+import { fileRulesFor } from "../../uploader/src/csv/fileRules";
+import { StateWriteError } from "../../uploader/src/errors";
+import { createLogger } from "../../uploader/src/log";
+import { systemPlatform } from "../../uploader/src/platform";
+import { runUpload, type UploadConfig } from "../../uploader/src/run/upload";
+import { openLocalFile } from "../../uploader/src/source/localFile";
+import { localStateStore } from "../../uploader/src/state/localState";
+import type { StateStore } from "../../uploader/src/state/stateStore";
+import { NEVER_CANCELLED } from "../../uploader/src/stop";
+import type { PostChunk } from "../../uploader/src/transport";
+import { jsonLines } from "../support/cli";
+import { ManualClock } from "../support/clock";
+import { tempDir } from "../support/standin";
+
+const JOB_ID = "e081f4f4-3831-48d6-7bb3-fcfab1581458";
+
+/** The orchestration on its own: a real file and a real state folder, the service replaced by a recorder of what it received. */
+async function uploadOnce(file: string, state: StateStore, received: string[][]) {
+  const clock = new ManualClock();
+  const tokens: TokenSource = { token: async () => "token", refresh: async () => "token", networkRequests: 1 };
+  const post: PostChunk = async (request) => {
+    received.push(...(parse(request.body, { relax_column_count: true }) as string[][]).slice(1));
+    return { status: 200, body: Buffer.from('{"RecordsSaved":1}'), retryAfter: null };
+  };
+  const config: UploadConfig = {
+    csv: { name: file, legacyNames: [file], open: () => openLocalFile(file) },
+    rules: fileRulesFor({}),
+    columns: new Map(),
+    showValues: false,
+    cloud: "gcch",
+    jobId: JOB_ID,
+    credentials: { authorityHost: "https://login.microsoftonline.us", customAuthority: false, tenantId: JOB_ID, clientId: JOB_ID, clientSecret: "", resource: "r", timeoutMs: 1000, retry: { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0 } },
+    delivery: { url: "https://ingestion.example/api/signals", timeoutMs: 60_000, retry: { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0 } },
+    recordsPerCall: 2,
+    concurrency: 1,
+    skipInvalid: false,
+    state,
+    force: false,
+    resendAfterDays: 14,
+    dryRun: false,
+    lockLeaseMs: 30_000,
+    keepRunsDays: 400,
+  };
+  let stdout = "";
+  const logger = createLogger("json", { stdout: { write: (text: string) => ((stdout += text), true) }, stderr: { write: () => true } }, () => new Date(clock.now()));
+  const code = await clock.runUntil(runUpload(config, { logger, clock, cancellation: NEVER_CANCELLED, createTokenSource: () => tokens, post }));
+  return { code, events: jsonLines(stdout) };
+}
+
+describe("upload orchestration", () => {
+  it("exits 5 naming the chunk whose checkpoint could not be written after its delivery; the next run names it as possibly duplicated", async () => {
+    const file = join(tempDir(), "employees.csv");
+    await writeCsv(file, { records: 6, seed: 9 });
+    const folder = localStateStore(tempDir(), systemPlatform());
+    let writes = 0;
+    // The disk fills up just as chunk 2's delivery is to be recorded (the sixth write of the job's state).
+    const filling: StateStore = {
+      ...folder,
+      saveJobState: async (key, state) => {
+        if (++writes >= 6) throw new StateWriteError(folder.location, "ENOSPC: no space left on device");
+        return folder.saveJobState(key, state);
+      },
+    };
+    const received: string[][] = [];
+    const failed = await uploadOnce(file, filling, received);
+    expect(failed.code).toBe(5);
+    expect(failed.events).toContainEqual(
+      expect.objectContaining({
+        event: "failed",
+        msg: "chunk 2/3 (line 5) was delivered but its checkpoint could not be saved (ENOSPC: no space left on device); the next run sends it again and reports it as possibly duplicated",
+      }),
+    );
+    expect(failed.events.at(-1)).toMatchObject({ event: "summary", outcome: "failed", recordsDelivered: 4 });
+
+    const rerun = await uploadOnce(file, folder, received);
+    expect(rerun.code).toBe(0);
+    expect(rerun.events).toContainEqual(expect.objectContaining({ event: "possibly-duplicated", chunks: 1, records: 2, firstLines: [5] }));
+    const all = (parse(readFileSync(file)) as string[][]).slice(1);
+    expect(received).toEqual([...all.slice(0, 4), ...all.slice(2)]); // chunk 2 twice, as announced
+  });
+});

@@ -1,0 +1,102 @@
+import type { BlockBlobClient } from "@azure/storage-blob";
+import { UploadError } from "../errors";
+import { isStatus, storageError } from "../storage/errors";
+import type { LockOptions, RunLock } from "./stateStore";
+
+/** Blob leases last 15 to 60 seconds (or forever, which a killed run must never leave behind). */
+const MIN_LEASE_SECONDS = 15;
+const MAX_LEASE_SECONDS = 60;
+const RENEW_TIMEOUT_MS = 5_000;
+
+/**
+ * The run lock across replicas: a lease on `locks/<job>`, timed by the storage
+ * service's clock. The holder renews it and writes a heartbeat (a metadata
+ * update) every sixth of the lease; a waiter that sees the heartbeat knows the
+ * holder is alive and stands down, while a killed holder's lease simply lapses
+ * and is taken. The holder trusts its lease only while renewals succeed, so it
+ * stops sending before the lease could lapse under it.
+ */
+export async function acquireBlobLease(blob: BlockBlobClient, itemName: string, options: LockOptions): Promise<RunLock | undefined> {
+  const { clock } = options;
+  const leaseSeconds = Math.min(MAX_LEASE_SECONDS, Math.max(MIN_LEASE_SECONDS, Math.round(options.leaseMs / 1000)));
+  const leaseMs = leaseSeconds * 1000;
+  const heartbeatMs = Math.floor(leaseMs / 6);
+  const fail = (error: unknown) => storageError(error, itemName);
+  await blob.upload("", 0, { conditions: { ifNoneMatch: "*" } }).catch((error: unknown) => {
+    if (!isStatus(error, 409, 412)) throw fail(error);
+  });
+  const lease = blob.getBlobLeaseClient();
+  let watched: { etag: string | undefined; since: number } | undefined;
+  for (;;) {
+    try {
+      const acquiredAt = clock.now();
+      await lease.acquireLease(leaseSeconds);
+      return holdLease(blob, lease, acquiredAt, leaseMs, heartbeatMs, options);
+    } catch (error) {
+      if (!isStatus(error, 409)) throw fail(error);
+    }
+    const { etag, metadata } = await blob.getProperties().catch((error: unknown) => {
+      throw fail(error);
+    });
+    // The holder's lease may be longer than ours: wait out the longer of the two.
+    const holderLeaseMs = Math.max(leaseMs, Number(metadata?.leaseseconds ?? 0) * 1000);
+    if (watched === undefined) watched = { etag, since: clock.now() };
+    else if (etag !== watched.etag) return undefined; // a heartbeat: the holder is alive
+    // A dead holder's lease lapses within one lease period; one that outlasts it is held by a live run (one that writes no heartbeat).
+    else if (clock.now() - watched.since > holderLeaseMs + heartbeatMs) return undefined;
+    await clock.sleep(Math.min(heartbeatMs, 1000), options.stop).catch(() => undefined);
+    if (options.stop.aborted) return undefined;
+  }
+}
+
+function holdLease(
+  blob: BlockBlobClient,
+  lease: ReturnType<BlockBlobClient["getBlobLeaseClient"]>,
+  acquiredAt: number,
+  leaseMs: number,
+  heartbeatMs: number,
+  options: LockOptions,
+): RunLock {
+  const { clock } = options;
+  // The lease runs from when the service renewed it, at the latest from when we asked.
+  let renewedAt = acquiredAt;
+  let lost: string | undefined;
+  const markLost = (detail: string) => {
+    if (lost !== undefined) return;
+    lost = detail;
+    options.onLost(detail);
+  };
+  // Past this since the last renewal, the lease may lapse before the next one: stop sending.
+  const trustedForMs = leaseMs - 2 * heartbeatMs;
+  const ended = new AbortController();
+  const beat = async () => {
+    const askedAt = clock.now();
+    try {
+      await lease.renewLease({ abortSignal: AbortSignal.timeout(RENEW_TIMEOUT_MS) });
+      renewedAt = askedAt;
+      await blob.setMetadata({ heartbeat: new Date(askedAt).toISOString(), leaseseconds: String(leaseMs / 1000) }, { conditions: { leaseId: lease.leaseId }, abortSignal: AbortSignal.timeout(RENEW_TIMEOUT_MS) });
+    } catch (error) {
+      // 409/412: the lease is gone (broken, or taken after lapsing); anything else may pass.
+      if (isStatus(error, 409, 412)) markLost("its lease was broken or taken by another run");
+    }
+    if (clock.now() - renewedAt > trustedForMs) markLost("its lease could not be renewed in time");
+  };
+  const heartbeat = (async () => {
+    await beat();
+    while (!ended.signal.aborted) {
+      await clock.sleep(heartbeatMs, ended.signal).catch(() => undefined);
+      if (!ended.signal.aborted) await beat();
+    }
+  })();
+  return {
+    assertHeld() {
+      if (clock.now() - renewedAt > trustedForMs) markLost("its lease could not be renewed in time");
+      if (lost !== undefined) throw new UploadError(`lost the run lock (${lost}); stopped so that no other run's work is doubled`);
+    },
+    async release() {
+      ended.abort();
+      await heartbeat;
+      await lease.releaseLease({ abortSignal: AbortSignal.timeout(RENEW_TIMEOUT_MS) }).catch(() => undefined); // an unreleased lease lapses by itself
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { link, open, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
+import { dirname } from "node:path";
+import { StateWriteError, UploadError } from "../errors";
+import type { Platform } from "../platform";
+import { osReason } from "../source/localFile";
+import { ensureFolder } from "./localState";
+import type { LockOptions, RunLock } from "./stateStore";
+
+/**
+ * The run lock in a local folder: a file created exclusively (O_EXCL), naming
+ * its owner, touched while the run lasts.
+ *
+ * Our own rather than proper-lockfile, which judges a lock stale by its
+ * modification time alone: it would take the lock from a live holder on this
+ * very host whose touches paused (a laptop waking from sleep, a stalled event
+ * loop). Here a holder on this host is judged by its process (PID, PID
+ * namespace and start time): alive, it is never taken over; gone, at once.
+ * Only a holder this host cannot see (another machine or container sharing
+ * the folder) is judged by its heartbeat: a touch seen means alive; none for a
+ * lease period means gone. The takeover renames the stale file away, so two
+ * waiters cannot both take it, and the holder checks before every request
+ * attempt that the file is still its own.
+ */
+export async function acquireLocalLock(path: string, location: string, platform: Platform, options: LockOptions): Promise<RunLock | undefined> {
+  const { clock } = options;
+  const heartbeatMs = Math.max(1, Math.floor(options.leaseMs / 6));
+  const writeFailed = (error: unknown) => new StateWriteError(location, osReason(error));
+  await ensureFolder(dirname(path)).catch((error: unknown) => {
+    throw writeFailed(error);
+  });
+  const owner = JSON.stringify({ pid: platform.pid, host: platform.hostname, tag: platform.processTag, acquiredAt: new Date(clock.now()).toISOString() });
+
+  let watching: { content: string; mtimeMs: number; since: number } | undefined;
+  for (;;) {
+    try {
+      const file = await open(path, "wx", 0o600);
+      try {
+        await file.writeFile(owner);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      return holdLock(path, owner, (await stat(path)).ino, heartbeatMs, options);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw writeFailed(error);
+    }
+    const content = await readFile(path, "utf8").catch(() => undefined);
+    const touched = await stat(path).then((info) => info.mtimeMs, () => undefined);
+    if (content === undefined || touched === undefined) continue; // released meanwhile
+    const holder = parseOwner(content);
+    const running = holder?.host === platform.hostname ? platform.isRunning(holder.pid, holder.tag) : undefined;
+    if (running === true) return undefined;
+    if (running === false) {
+      await takeOver(path, content);
+      continue;
+    }
+    // A holder this host cannot see: watch its heartbeat.
+    if (watching === undefined || watching.content !== content) watching = { content, mtimeMs: touched, since: clock.now() };
+    else if (touched !== watching.mtimeMs) return undefined; // it touched the lock: alive
+    else if (clock.now() - watching.since > options.leaseMs + heartbeatMs) {
+      await takeOver(path, content);
+      watching = undefined;
+      continue;
+    }
+    await clock.sleep(Math.min(heartbeatMs, 1000), options.stop).catch(() => undefined);
+    if (options.stop.aborted) return undefined;
+  }
+}
+
+function parseOwner(content: string): { pid: number; host: string; tag?: string } | undefined {
+  try {
+    const owner = JSON.parse(content) as { pid?: unknown; host?: unknown; tag?: unknown };
+    if (typeof owner.pid !== "number" || typeof owner.host !== "string") return undefined;
+    return { pid: owner.pid, host: owner.host, tag: typeof owner.tag === "string" ? owner.tag : undefined };
+  } catch {
+    return undefined; // torn: judged by its heartbeat
+  }
+}
+
+/** Moves the judged lock out of the way; if another waiter's fresh lock was moved instead, puts it back. */
+async function takeOver(path: string, judged: string): Promise<void> {
+  const aside = `${path}.${randomBytes(6).toString("hex")}.stale`;
+  try {
+    await rename(path, aside);
+  } catch {
+    return; // gone already: someone else took it over
+  }
+  if ((await readFile(aside, "utf8").catch(() => judged)) !== judged) await link(aside, path).catch(() => undefined);
+  await unlink(aside).catch(() => undefined);
+}
+
+function holdLock(path: string, owner: string, inode: number, heartbeatMs: number, options: LockOptions): RunLock {
+  const { clock } = options;
+  let lost: string | undefined;
+  /** Ours while the file is the one we created and still names us. */
+  const stillOurs = () => {
+    try {
+      return statSync(path).ino === inode && readFileSync(path, "utf8") === owner;
+    } catch {
+      return false;
+    }
+  };
+  const markLost = (detail: string) => {
+    if (lost !== undefined) return;
+    lost = detail;
+    options.onLost(detail);
+  };
+  const ended = new AbortController();
+  const heartbeat = (async () => {
+    while (!ended.signal.aborted) {
+      await clock.sleep(heartbeatMs, ended.signal).catch(() => undefined);
+      if (ended.signal.aborted) return;
+      const now = new Date(clock.now());
+      await utimes(path, now, now).catch(() => undefined);
+      if (!stillOurs()) markLost("the lock file was removed or replaced by someone else");
+    }
+  })();
+  return {
+    assertHeld() {
+      if (!stillOurs()) markLost("the lock file was removed or replaced by someone else");
+      if (lost !== undefined) throw new UploadError(`lost the run lock (${lost}); stopped so that no other run's work is doubled`);
+    },
+    async release() {
+      ended.abort();
+      await heartbeat;
+      if (stillOurs()) await unlink(path).catch(() => undefined);
+    },
+  };
+}
