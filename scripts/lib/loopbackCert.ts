@@ -11,11 +11,12 @@ export interface LoopbackCertificate {
   readonly keyFile: string;
 }
 
-/** A self-signed certificate for 127.0.0.1, made at start: the stand-ins and Azurite serve HTTPS with it. */
+/** A self-signed certificate for 127.0.0.1 and localhost, made at start: the stand-ins and Azurite serve HTTPS with it. */
 export async function makeLoopbackCertificate(): Promise<LoopbackCertificate> {
   const pems = await generate([{ name: "commonName", value: "127.0.0.1" }], {
     keySize: 2048,
-    extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] }],
+    // localhost too: a name, for clients (the Storage SDK's proxy agent) that check a tunnelled certificate only against a host name.
+    extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }, { type: 2, value: "localhost" }] }],
   });
   const dir = mkdtempSync(join(tmpdir(), "hr-loopback-tls-"));
   const certFile = join(dir, "loopback-cert.pem");

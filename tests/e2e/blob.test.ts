@@ -62,7 +62,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     for await (const blob of state.listBlobsFlat({ prefix })) names.push(blob.name);
     return names;
   };
-  const store = () => blobStateStore(parseBlobUrl(sasUrl(azurite, state.containerName), "--checkpoint"), new AnonymousCredential());
+  const store = () => blobStateStore(parseBlobUrl(sasUrl(azurite, state.containerName), "--checkpoint"), { credential: new AnonymousCredential(), pipeline: {} });
 
   it("streams and hashes the blob, and validates it like a local file", async () => {
     const bytes = await generatedBytes(20_000);

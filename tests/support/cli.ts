@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
-import { main } from "../../uploader/src/cli/main";
+import { DEFAULT_SHUTDOWN_GRACE_MS, main } from "../../uploader/src/cli/main";
+import { systemClock } from "../../uploader/src/clock";
+import type { Platform } from "../../uploader/src/platform";
+import { StopController } from "../../uploader/src/stop";
 
 export const FIXTURES = resolve(__dirname, "../fixtures");
 export const fixture = (name: string) => resolve(FIXTURES, name);
@@ -12,14 +15,15 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI in-process with captured output (fast; for rule and format tests). */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+/** Runs the CLI in-process with captured output (fast; for rule and format tests), on this machine or another (`platform`). */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, platform?: Platform): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
-  const code = await main(args, env, {
+  const streams = {
     stdout: { write: (text: string) => ((stdout += text), true) },
     stderr: { write: (text: string) => ((stderr += text), true) },
-  });
+  };
+  const code = await (platform ? main(args, env, streams, { clock: systemClock, platform, stop: new StopController(DEFAULT_SHUTDOWN_GRACE_MS) }) : main(args, env, streams));
   return { code, stdout, stderr };
 }
 

@@ -2,14 +2,15 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CorruptStateError, EXIT_CODES } from "../../uploader/src/errors";
-import { processTagOf, systemPlatform, type Platform } from "../../uploader/src/platform";
+import { processTagOf, type Platform } from "../../uploader/src/platform";
 import { defaultStateDir, localStateStore } from "../../uploader/src/state/localState";
 import { jobKeyOf, runRecordName, type JobState, type LockOptions, type RunRecord } from "../../uploader/src/state/stateStore";
 import { ManualClock } from "../support/clock";
+import { asLinux, asWindows, thisMachine } from "../support/platforms";
 import { tempDir } from "../support/standin";
 
 const JOB_ID = "e081f4f4-3831-48d6-7bb3-fcfab1581458";
-const platform = systemPlatform();
+const platform = thisMachine;
 
 const jobState: JobState = {
   version: 2,
@@ -124,9 +125,10 @@ describe("local state store", () => {
   });
 
   it("defaults to the user's state directory, on Windows too", () => {
-    expect(defaultStateDir({ XDG_STATE_HOME: "/state" }, { os: "linux", homedir: "/home/a" })).toBe("/state/hr-upload");
-    expect(defaultStateDir({}, { os: "linux", homedir: "/home/a" })).toBe("/home/a/.local/state/hr-upload");
-    expect(defaultStateDir({ LOCALAPPDATA: "C:\\Users\\a\\AppData\\Local" }, { os: "win32", homedir: "C:\\Users\\a" })).toMatch(/^C:\\Users\\a\\AppData\\Local.hr-upload$/);
+    expect(defaultStateDir({ XDG_STATE_HOME: "/state" }, asLinux())).toBe("/state/hr-upload");
+    expect(defaultStateDir({}, asLinux())).toBe("/home/hr-admin/.local/state/hr-upload");
+    expect(defaultStateDir({ LOCALAPPDATA: "D:\\Profiles\\a\\AppData\\Local" }, asWindows())).toBe("D:\\Profiles\\a\\AppData\\Local\\hr-upload");
+    expect(defaultStateDir({}, asWindows())).toBe("C:\\Users\\hr-admin\\AppData\\Local\\hr-upload");
   });
 });
 

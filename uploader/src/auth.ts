@@ -1,3 +1,4 @@
+import type { Agent } from "node:http";
 import { AuthError as MsalAuthError, ConfidentialClientApplication, type Configuration, type INetworkModule, type NetworkResponse } from "@azure/msal-node";
 import type { Clock } from "./clock";
 import { tokenScope } from "./clouds";
@@ -24,6 +25,8 @@ export interface ClientCredentials {
 export interface TokenServices {
   readonly clock: Clock;
   readonly cancellation: RunCancellation;
+  /** The proxy agent for a URL, by the run's one proxy rule; undefined to go direct. */
+  readonly agentFor?: (url: string) => Agent | undefined;
   readonly onRetry?: (reason: string, waitMs: number) => void;
 }
 
@@ -76,10 +79,11 @@ export function createTokenSource(credentials: ClientCredentials, services: Toke
     ...(credentials.customAuthority ? { knownAuthorities: [new URL(credentials.authorityHost).host] } : {}),
   };
   let networkRequests = 0;
+  let lastTrouble: Verdict<never> | undefined;
   const client = new ConfidentialClientApplication({
     auth,
     system: {
-      networkClient: tokenNetworkClient(credentials.timeoutMs, services, () => networkRequests++),
+      networkClient: tokenNetworkClient(credentials.timeoutMs, services, () => networkRequests++, (verdict) => (lastTrouble = verdict)),
     },
   });
   const scopes = [tokenScope(credentials.resource)];
@@ -87,7 +91,7 @@ export function createTokenSource(credentials: ClientCredentials, services: Toke
   // refresh never joins a cached lookup, so it cannot hand back the token the service just refused.
   const inFlight: { cached?: Promise<string>; fresh?: Promise<string> } = {};
   const acquire = (kind: "cached" | "fresh"): Promise<string> =>
-    (inFlight[kind] ??= acquireWithRetries(client, scopes, kind === "fresh", credentials.retry, services).finally(() => (inFlight[kind] = undefined)));
+    (inFlight[kind] ??= acquireWithRetries(client, scopes, kind === "fresh", credentials.retry, services, () => lastTrouble).finally(() => (inFlight[kind] = undefined)));
   return {
     token: () => acquire("cached"),
     refresh: () => acquire("fresh"),
@@ -97,7 +101,7 @@ export function createTokenSource(credentials: ClientCredentials, services: Toke
   };
 }
 
-function acquireWithRetries(client: ConfidentialClientApplication, scopes: string[], skipCache: boolean, retry: RetryPolicy, services: TokenServices): Promise<string> {
+function acquireWithRetries(client: ConfidentialClientApplication, scopes: string[], skipCache: boolean, retry: RetryPolicy, services: TokenServices, lastTrouble: () => Verdict<never> | undefined): Promise<string> {
   return withRetries(
     async (): Promise<Verdict<string>> => {
       try {
@@ -105,6 +109,8 @@ function acquireWithRetries(client: ConfidentialClientApplication, scopes: strin
         if (!result?.accessToken) return { kind: "fail", error: new AuthError("the token endpoint answered without an access token") };
         return { kind: "done", value: result.accessToken };
       } catch (error) {
+        // A custom authority's metadata is fetched inside MSAL, which reports any failure there as endpoints_resolution_error: the cause is what our client saw.
+        if ((error as { errorCode?: string }).errorCode === "endpoints_resolution_error") return lastTrouble() ?? judgeTokenError(error);
         return judgeTokenError(error);
       }
     },
@@ -136,7 +142,11 @@ function judgeTokenError(error: unknown): Verdict<string> {
  * default has none on POST), the run's halt, and Entra's 429/5xx turned into a
  * verdict for our retry loop instead of MSAL's own throttling.
  */
-function tokenNetworkClient(timeoutMs: number, services: TokenServices, onRequest: () => void): INetworkModule {
+function tokenNetworkClient(timeoutMs: number, services: TokenServices, onRequest: () => void, onTrouble: (verdict: Verdict<never>) => void): INetworkModule {
+  const trouble = (verdict: Verdict<never>) => {
+    onTrouble(verdict);
+    return tokenEndpointTrouble(verdict);
+  };
   const send = async <T>(url: string, method: "GET" | "POST", headers: Record<string, string> = {}, body?: string): Promise<NetworkResponse<T>> => {
     if (method === "POST") onRequest(); // token requests; a custom authority's metadata GET is not one
     const request = requestSignal(services.cancellation.halt, timeoutMs, services.clock);
@@ -148,20 +158,21 @@ function tokenNetworkClient(timeoutMs: number, services: TokenServices, onReques
         headers: { ...headers, ...(body === undefined ? {} : { "content-length": payload[0]?.length ?? 0 }) },
         body: payload,
         signal: request.signal,
+        agent: services.agentFor?.(url),
       });
       const parsed = parseJson(answer.body);
       if (answer.status === 429 || (answer.status >= 500 && isRetryableStatus(answer.status))) {
         const aadsts = /AADSTS\d+/.exec(String((parsed as { error_description?: unknown }).error_description ?? ""))?.[0];
         const retryAfterMs = parseRetryAfter(header(answer.headers["retry-after"]), services.clock.now());
-        throw tokenEndpointTrouble({ kind: "retry", reason: `Entra answered HTTP ${answer.status}${aadsts ? ` ${aadsts}` : ""}`, retryAfterMs });
+        throw trouble({ kind: "retry", reason: `Entra answered HTTP ${answer.status}${aadsts ? ` ${aadsts}` : ""}`, retryAfterMs });
       }
       return { status: answer.status, headers: Object.fromEntries(Object.entries(answer.headers).map(([name, value]) => [name, header(value) ?? ""])), body: parsed as T };
     } catch (error) {
       if (!(error instanceof HttpFailure)) throw error;
       const halt = services.cancellation.halt;
-      if (halt.aborted) throw tokenEndpointTrouble({ kind: "fail", error: new StoppedError(stopReasonOf(halt)) });
+      if (halt.aborted) throw trouble({ kind: "fail", error: new StoppedError(stopReasonOf(halt)) });
       const verdict = classifyNetworkFailure(error, url, request.timedOut(), timeoutMs);
-      throw tokenEndpointTrouble(verdict.kind === "final" ? { kind: "fail", error: new AuthError(verdict.message) } : { kind: "retry", reason: verdict.reason });
+      throw trouble(verdict.kind === "final" ? { kind: "fail", error: new AuthError(verdict.message) } : { kind: "retry", reason: verdict.reason });
     } finally {
       request.release();
     }

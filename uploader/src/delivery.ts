@@ -1,3 +1,4 @@
+import type { Agent } from "node:http";
 import type { Clock } from "./clock";
 import type { TokenSource } from "./auth";
 import { AuthError, UploadError } from "./errors";
@@ -19,6 +20,8 @@ export interface DeliveryServices {
   readonly cancellation: RunCancellation;
   readonly tokens: TokenSource;
   readonly post: PostChunk;
+  /** The proxy agent for a URL, by the run's one proxy rule; undefined to go direct. */
+  readonly agentFor?: (url: string) => Agent | undefined;
   /** Throws when the run may no longer send (it lost its lock): checked before every attempt. */
   readonly assertMaySend: () => void;
   readonly onRetry: (reason: string, waitMs: number) => void;
@@ -67,7 +70,7 @@ export async function deliverChunk(chunk: { body: Buffer; fileName: string }, se
   const post = async (token: string): Promise<ChunkResponse | Verdict<never>> => {
     const request = requestSignal(cancellation.halt, settings.timeoutMs, clock);
     try {
-      return await services.post({ url: settings.url, token, body: chunk.body, fileName: chunk.fileName, signal: request.signal });
+      return await services.post({ url: settings.url, token, body: chunk.body, fileName: chunk.fileName, signal: request.signal, agent: services.agentFor?.(settings.url) });
     } catch (error) {
       if (!(error instanceof HttpFailure)) throw error;
       if (error.requestSent) requestsSent++;

@@ -1,5 +1,6 @@
 import { request as httpRequest, type Agent, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { checkServerIdentity } from "node:tls";
 
 /**
  * One HTTP exchange with Node's own client, shared by sign-in and upload so
@@ -49,9 +50,20 @@ export function exchange(request: HttpExchange): Promise<HttpAnswer> {
   const limit = request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   return new Promise((resolve, reject) => {
     let sent = false;
-    const outgoing = send(url, { method: request.method, headers: request.headers, signal: request.signal, agent: request.agent }, (response) => {
-      readAnswer(response, limit).then(resolve, (error: unknown) => reject(failure(error, true)));
-    });
+    const outgoing = send(
+      url,
+      {
+        method: request.method,
+        headers: request.headers,
+        signal: request.signal,
+        agent: request.agent,
+        // Through a proxy tunnel the TLS layer no longer knows the target's name (https-proxy-agent drops an IP host): check the certificate against the URL's.
+        checkServerIdentity: (_host, certificate) => checkServerIdentity(url.hostname.replace(/^\[|\]$/g, ""), certificate),
+      },
+      (response) => {
+        readAnswer(response, limit).then(resolve, (error: unknown) => reject(failure(error, true)));
+      },
+    );
     const failure = (error: unknown, requestSent: boolean) => {
       const code = request.signal.aborted ? "ABORT_ERR" : ((error as NodeJS.ErrnoException).code ?? "UNKNOWN");
       return new HttpFailure(code, requestSent, { cause: error });

@@ -1,5 +1,6 @@
 import { readFileSync, readlinkSync } from "node:fs";
 import { homedir, hostname } from "node:os";
+import * as path from "node:path";
 
 /**
  * What the uploader needs to know about the machine and this process. The CLI
@@ -8,6 +9,8 @@ import { homedir, hostname } from "node:os";
  */
 export interface Platform {
   readonly os: NodeJS.Platform;
+  /** Path rules of `os` (win32 on Windows): drive letters and UNC paths are resolved as Windows does. */
+  readonly path: path.PlatformPath;
   readonly pid: number;
   readonly hostname: string;
   readonly homedir: string;
@@ -29,6 +32,7 @@ export function systemPlatform(): Platform {
   const ownTag = processTagOf(process.pid);
   return {
     os: process.platform,
+    path,
     pid: process.pid,
     hostname: hostname(),
     homedir: homedir(),

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { Agent } from "node:http";
 import { exchange, type HttpAnswer } from "./http";
 
 /** One multipart POST of one CSV chunk to the ingestion service. */
@@ -10,6 +11,8 @@ export interface ChunkRequest {
   readonly fileName: string;
   /** Aborts the request: its timeout, or the run halting. */
   readonly signal: AbortSignal;
+  /** The proxy's agent, when the request goes through one. */
+  readonly agent?: Agent;
 }
 
 export type ChunkResponse = Pick<HttpAnswer, "status" | "body"> & { readonly retryAfter: string | null };
@@ -38,6 +41,7 @@ export const postChunk: PostChunk = async (request) => {
     },
     body: [head, request.body, tail],
     signal: request.signal,
+    agent: request.agent,
     maxResponseBytes: MAX_RESPONSE_BYTES,
   });
   const retryAfter = answer.headers["retry-after"];

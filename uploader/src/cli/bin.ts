@@ -2,6 +2,7 @@ import { systemClock } from "../clock";
 import { exitCodeOfSignal } from "../errors";
 import { ignoringClosedPipe } from "../log";
 import { systemPlatform } from "../platform";
+import { PROXY_VARIABLES } from "../proxy";
 import { StopController, type StopSignalName } from "../stop";
 import { DEFAULT_SHUTDOWN_GRACE_MS, main } from "./main";
 
@@ -21,7 +22,12 @@ stop.halt.addEventListener("abort", () => {
   setTimeout(() => process.exit(exitCodeOfSignal(reason?.signal ?? "SIGTERM")), WRAP_UP_MS).unref();
 });
 
-main(process.argv.slice(2), process.env, { stdout: ignoringClosedPipe(process.stdout), stderr: ignoringClosedPipe(process.stderr) }, { clock: systemClock, platform: systemPlatform(), stop }).then(
+// The proxy variables are read once, by the rule every request follows (proxy.ts), then taken out of the
+// process environment so that no library applies its own reading of them.
+const env = { ...process.env };
+for (const variable of PROXY_VARIABLES) delete process.env[variable];
+
+main(process.argv.slice(2), env, { stdout: ignoringClosedPipe(process.stdout), stderr: ignoringClosedPipe(process.stderr) }, { clock: systemClock, platform: systemPlatform(), stop }).then(
   (code) => {
     stop.dispose();
     process.exitCode = code;

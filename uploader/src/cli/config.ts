@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { systemClock } from "../clock";
 import type { TokenCredential } from "@azure/core-auth";
 import { defaultStateDir, localStateStore } from "../state/localState";
 import type { StateStore } from "../state/stateStore";
@@ -10,6 +10,7 @@ import { fileRulesFor, type FileRules } from "../csv/fileRules";
 import type { LogFormat } from "../log";
 import { DEFAULT_MAX_DELAY_MS } from "../retry";
 import type { Platform } from "../platform";
+import { ProxyAgents, proxySettingsFrom, type ProxySettings } from "../proxy";
 import type { CsvSource, UploadConfig } from "../run/upload";
 import type { ByteSource } from "../source/byteSource";
 import { openLocalFile } from "../source/localFile";
@@ -50,20 +51,29 @@ function fileRulesOf(values: FlagValues): FileRules {
  * SAS needs it. The Storage SDK is loaded only for Blob URLs: a local run
  * does not pay for it in start-up time or memory.
  */
-function storageTokens(env: NodeJS.ProcessEnv): () => Promise<TokenCredential> {
+function storageTokens(env: NodeJS.ProcessEnv, platform: Platform): () => Promise<TokenCredential> {
   let credential: Promise<TokenCredential> | undefined;
-  return () => (credential ??= import("../storage/credential").then(({ storageCredential }) => storageCredential(env)));
+  return () => (credential ??= import("../storage/credential").then(({ storageCredential }) => storageCredential(env, platform, systemClock)));
 }
 
-async function blobCredential(location: ReturnType<typeof parseBlobUrl>, tokens: () => Promise<TokenCredential>) {
-  const { credentialFor } = await import("../storage/pipeline");
-  return credentialFor(location, tokens);
+async function blobAccess(location: ReturnType<typeof parseBlobUrl>, tokens: () => Promise<TokenCredential>, env: NodeJS.ProcessEnv) {
+  const { blobAccessFor } = await import("../storage/pipeline");
+  return blobAccessFor(location, tokens, proxySettingsOf(env));
+}
+
+/** HTTPS_PROXY, HTTP_PROXY and NO_PROXY, read once by the one rule every request follows. */
+export function proxySettingsOf(env: NodeJS.ProcessEnv): ProxySettings {
+  try {
+    return proxySettingsFrom(env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 /** `--csv`: a local path, or an https Blob URL (SAS, managed identity or Azure CLI login); opened when the run gets to it. */
-function csvSourceOf(text: string, tokens: () => Promise<TokenCredential>): CsvSource {
+function csvSourceOf(text: string, tokens: () => Promise<TokenCredential>, env: NodeJS.ProcessEnv, platform: Platform): CsvSource {
   if (!isUrl(text)) {
-    const path = resolve(text);
+    const path = platform.path.resolve(text);
     return { name: path, legacyNames: [path], open: () => openLocalFile(text) };
   }
   const location = parseBlobUrl(text, "--csv");
@@ -72,20 +82,20 @@ function csvSourceOf(text: string, tokens: () => Promise<TokenCredential>): CsvS
     legacyNames: [location.name],
     open: async () => {
       const { openBlobFile } = await import("../storage/blobSource");
-      return openBlobFile(location, await blobCredential(location, tokens));
+      return openBlobFile(location, await blobAccess(location, tokens, env));
     },
   };
 }
 
-function openCsv(text: string, tokens: () => Promise<TokenCredential>): Promise<ByteSource> {
-  return csvSourceOf(text, tokens).open();
+function openCsv(text: string, tokens: () => Promise<TokenCredential>, env: NodeJS.ProcessEnv, platform: Platform): Promise<ByteSource> {
+  return csvSourceOf(text, tokens, env, platform).open();
 }
 
-export async function validateConfigFrom(values: FlagValues, env: NodeJS.ProcessEnv): Promise<ValidateConfig> {
+export async function validateConfigFrom(values: FlagValues, env: NodeJS.ProcessEnv, platform: Platform): Promise<ValidateConfig> {
   const rules = fileRulesOf(values);
   const columns = parseColumnMap(stringFlag(values, "columns"), rules);
   // Opened last: nothing after it may fail and leave the file open.
-  return { rules, columns, showValues: values["show-values"] === true, source: await openCsv(requireFlag(values, "csv", "validate"), storageTokens(env)) };
+  return { rules, columns, showValues: values["show-values"] === true, source: await openCsv(requireFlag(values, "csv", "validate"), storageTokens(env, platform), env, platform) };
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -128,12 +138,12 @@ function dateFlag(values: FlagValues, flag: FlagName): Date | undefined {
 }
 
 /** `--checkpoint` (a folder or a Blob container URL) or `--checkpoint-dir`; by default the user's state directory. */
-export async function stateStoreOf(values: FlagValues, env: NodeJS.ProcessEnv, platform: Platform, tokens: () => Promise<TokenCredential> = storageTokens(env)): Promise<StateStore> {
+export async function stateStoreOf(values: FlagValues, env: NodeJS.ProcessEnv, platform: Platform, tokens: () => Promise<TokenCredential> = storageTokens(env, platform)): Promise<StateStore> {
   const location = stringFlag(values, "checkpoint") ?? stringFlag(values, "checkpoint-dir") ?? defaultStateDir(env, platform);
-  if (!isUrl(location)) return localStateStore(resolve(location), platform);
+  if (!isUrl(location)) return localStateStore(platform.path.resolve(location), platform);
   const container = parseBlobUrl(location, "--checkpoint");
   const { blobStateStore } = await import("../state/blobState");
-  return blobStateStore(container, await blobCredential(container, tokens));
+  return blobStateStore(container, await blobAccess(container, tokens, env));
 }
 
 /** How long a killed run's lock keeps the job blocked (a Blob lease lasts 15 to 60 seconds). */
@@ -165,9 +175,10 @@ export async function uploadConfigFrom(values: FlagValues, env: NodeJS.ProcessEn
   };
   const timeoutMs = numberFlag(values, "request-timeout", 400, { min: 0.1, max: 3600 }) * 1000;
   const rules = fileRulesOf(values);
-  const tokens = storageTokens(env);
+  const tokens = storageTokens(env, platform);
   return {
-    csv: csvSourceOf(requireFlag(values, "csv", command), tokens),
+    csv: csvSourceOf(requireFlag(values, "csv", command), tokens, env, platform),
+    proxyAgents: new ProxyAgents(proxySettingsOf(env)),
     rules,
     columns: parseColumnMap(stringFlag(values, "columns"), rules),
     showValues: values["show-values"] === true,
@@ -202,7 +213,7 @@ export async function resetConfigFrom(values: FlagValues, env: NodeJS.ProcessEnv
   return {
     jobId: guidFlag(values, "job-id", "reset"),
     state: await stateStoreOf(values, env, platform),
-    csvNames: csv === undefined ? [] : csvSourceOf(csv, storageTokens(env)).legacyNames,
+    csvNames: csv === undefined ? [] : csvSourceOf(csv, storageTokens(env, platform), env, platform).legacyNames,
     lockLeaseMs: lockLeaseMsOf(values),
   };
 }

@@ -33,7 +33,7 @@ interface RunContext extends Edge {
 type Runner = (values: ReturnType<typeof readFlags>, context: RunContext) => Promise<number>;
 
 const RUNNERS: Record<CommandName, Runner> = {
-  validate: async (values, { env, logger, stop }) => runValidate(await validateConfigFrom(values, env), logger, stop.stop),
+  validate: async (values, { env, logger, platform, stop }) => runValidate(await validateConfigFrom(values, env, platform), logger, stop.stop),
   upload: async (values, { env, streams, logger, clock, platform, stop }) => {
     stop.graceMs = shutdownGraceMsOf(values);
     const config = await uploadConfigFrom(values, env, platform, (message) => logger.warn("insecure-secret", message));

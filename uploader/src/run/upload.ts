@@ -18,6 +18,7 @@ import { jobKeyOf, legacyCheckpointKey, type JobState, type PendingVersion, type
 import { StoppedError, stopReasonOf, type RunCancellation, type StopReason } from "../stop";
 import { plural } from "../text";
 import type { PostChunk } from "../transport";
+import type { ProxyAgents } from "../proxy";
 import { CheckpointWriter } from "./checkpointWriter";
 import { abandonVersion, completeVersion, clearInFlight, markDelivered, markInFlight, newJobState, sawContent, startVersion, takeOverVersion } from "./jobState";
 import { readLegacyProgress } from "./legacyResume";
@@ -55,6 +56,8 @@ export interface UploadConfig {
   readonly lockLeaseMs: number;
   /** Run records older than this are deleted from a state folder. */
   readonly keepRunsDays: number;
+  /** Where sign-in and upload requests go through the agency's proxy. */
+  readonly proxyAgents?: ProxyAgents;
 }
 
 export interface UploadServices {
@@ -376,10 +379,13 @@ class UploadRun {
     await this.config.state.deletePinned(pending.pinned).catch(() => this.logger.warn("kept-copy-not-deleted", `the kept copy of ${pending.file} could not be deleted from ${this.config.state.location}; the next delivery replaces it`));
   }
 
+  private readonly agentFor = (url: string) => this.config.proxyAgents?.for(url);
+
   private tokenSource(): TokenSource {
     this.tokens ??= this.services.createTokenSource(this.config.credentials, {
       clock: this.clock,
       cancellation: { stop: this.stop, halt: this.services.cancellation.halt },
+      agentFor: this.agentFor,
       onRetry: (reason, waitMs) => this.retrying(reason, waitMs),
     });
     return this.tokens;
@@ -428,6 +434,7 @@ class UploadRun {
           cancellation,
           tokens,
           post: services.post,
+          agentFor: this.agentFor,
           assertMaySend: () => this.lock?.assertHeld(),
           onRetry: (reason, waitMs) => this.retrying(`${label} (line ${chunk.firstLine}): ${reason}`, waitMs),
         });

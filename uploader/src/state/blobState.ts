@@ -1,10 +1,9 @@
-import { ContainerClient, type AnonymousCredential } from "@azure/storage-blob";
-import type { TokenCredential } from "@azure/core-auth";
+import { ContainerClient } from "@azure/storage-blob";
 import { CorruptStateError, HrError, StateWriteError, UploadError } from "../errors";
 import { openBlobFile } from "../storage/blobSource";
 import type { BlobLocation } from "../storage/blobUrl";
 import { isStatus, storageError } from "../storage/errors";
-import { STORAGE_PIPELINE } from "../storage/pipeline";
+import type { BlobAccess } from "../storage/pipeline";
 import { acquireBlobLease } from "./blobLease";
 import { parseState } from "./shapes";
 import { newestRunRecordNames, readEach, runRecordName, type JobState, type LegacyCheckpoint, type PinWriter, type RunRecord, type StateStore } from "./stateStore";
@@ -17,8 +16,8 @@ const PIN_BLOCK_BYTES = 8 * 1024 * 1024;
  * over the version this run last saw (ETag), a lease per job as the run lock,
  * kept copies of versions being delivered, and one small blob per run record.
  */
-export function blobStateStore(location: BlobLocation, credential: TokenCredential | AnonymousCredential): StateStore {
-  const container = new ContainerClient(location.url, credential, STORAGE_PIPELINE);
+export function blobStateStore(location: BlobLocation, access: BlobAccess): StateStore {
+  const container = new ContainerClient(location.url, access.credential, access.pipeline);
   const itemName = (name: string) => `${location.name}/${name}`;
   const etags = new Map<string, string>();
   const writeFailed = (name: string) => (error: unknown) => {
@@ -103,7 +102,7 @@ export function blobStateStore(location: BlobLocation, credential: TokenCredenti
     async openPinned(copy) {
       const blob = container.getBlockBlobClient(copy.name);
       try {
-        return await openBlobFile({ url: blob.url, name: itemName(copy.name), hasSas: false }, credential, copy.etag);
+        return await openBlobFile({ url: blob.url, name: itemName(copy.name), hasSas: false }, access, copy.etag);
       } catch (error) {
         if (error instanceof HrError && error.errorClass === "auth") throw error;
         return undefined; // gone (or replaced, which no run does): the version cannot be finished

@@ -10,10 +10,11 @@ import { parseState } from "./shapes";
 import { newestRunRecordNames, readEach, runRecordName, runRecordStartedAt, type JobState, type LegacyCheckpoint, type PinWriter, type RunRecord, type StateStore } from "./stateStore";
 
 /** The default folder: the user's state directory (XDG on Linux, LOCALAPPDATA on Windows). */
-export function defaultStateDir(env: NodeJS.ProcessEnv, platform: Pick<Platform, "os" | "homedir">): string {
-  if (platform.os === "win32" && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, "hr-upload");
-  if (platform.os === "darwin") return join(platform.homedir, "Library", "Application Support", "hr-upload");
-  return join(env.XDG_STATE_HOME || join(platform.homedir, ".local", "state"), "hr-upload");
+export function defaultStateDir(env: NodeJS.ProcessEnv, platform: Pick<Platform, "os" | "homedir" | "path">): string {
+  const { join: joined } = platform.path;
+  if (platform.os === "win32") return joined(env.LOCALAPPDATA || joined(platform.homedir, "AppData", "Local"), "hr-upload");
+  if (platform.os === "darwin") return joined(platform.homedir, "Library", "Application Support", "hr-upload");
+  return joined(env.XDG_STATE_HOME || joined(platform.homedir, ".local", "state"), "hr-upload");
 }
 
 /** State in a local folder: jobs/, pinned/, locks/, runs/ (and format-1 checkpoints/), written owner-only. */

@@ -1,18 +1,17 @@
-import { BlobClient, type AnonymousCredential } from "@azure/storage-blob";
-import type { TokenCredential } from "@azure/core-auth";
+import { BlobClient } from "@azure/storage-blob";
 import { UploadError } from "../errors";
 import { rangeBuffer, type ByteSource } from "../source/byteSource";
 import type { BlobLocation } from "./blobUrl";
 import { isStatus, storageError } from "./errors";
-import { STORAGE_PIPELINE } from "./pipeline";
+import type { BlobAccess } from "./pipeline";
 
 /**
  * A file as a blob: streamed once, then read by range. Every read is pinned to
  * the ETag seen first, so a blob replaced while it is read fails the read
  * instead of mixing two versions. `etag`, when given, is the version to read.
  */
-export async function openBlobFile(location: BlobLocation, credential: TokenCredential | AnonymousCredential, etag?: string): Promise<ByteSource> {
-  const client = new BlobClient(location.url, credential, STORAGE_PIPELINE);
+export async function openBlobFile(location: BlobLocation, access: BlobAccess, etag?: string): Promise<ByteSource> {
+  const client = new BlobClient(location.url, access.credential, access.pipeline);
   const properties = await client.getProperties(etag === undefined ? {} : { conditions: { ifMatch: etag } }).catch((error: unknown) => {
     throw storageError(error, location.name);
   });

@@ -13,9 +13,11 @@ export interface BlobLocation {
 /**
  * True for anything meant as a URL rather than a local path, typos included
  * (`https//...`, a SAS query): those are parsed as URLs, so a malformed one is
- * refused without ever being echoed with its signature.
+ * refused without ever being echoed with its signature. A drive letter
+ * (`C:\HR\employees.csv`, `C:/HR`) or a UNC path (`\\server\share`) is a path.
  */
 export function isUrl(text: string): boolean {
+  if (/^\s*[a-z]:[\\/]/i.test(text) || /^\s*\\\\/.test(text)) return false;
   return /^\s*[a-z][a-z0-9+.-]*:/i.test(text) || /[?&]sig=/i.test(text) || /^\s*https?\/\//i.test(text);
 }
 

@@ -1,0 +1,73 @@
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { storageCredential } from "../../uploader/src/storage/credential";
+import { isUrl } from "../../uploader/src/storage/blobUrl";
+import { localStateStore } from "../../uploader/src/state/localState";
+import { runCli } from "../support/cli";
+import { asLinux, asWindows } from "../support/platforms";
+import { tempDir } from "../support/standin";
+
+/** A stand-in `az` on PATH that records how it was started and answers like `az account get-access-token`. */
+function fakeAz(): { bin: string; calls: () => Array<{ argv: string[]; cwd: string }> } {
+  const bin = tempDir("hr-fake-az-");
+  const log = join(bin, "calls.jsonl");
+  writeFileSync(
+    join(bin, "az"),
+    `#!/usr/bin/env node
+require("node:fs").appendFileSync(${JSON.stringify(log)}, JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd() }) + "\\n");
+process.stdout.write(JSON.stringify({ accessToken: "storage-token", expiresOn: "2026-12-01 12:00:00.000000", expires_on: 1796126400, tokenType: "Bearer" }));
+`,
+  );
+  chmodSync(join(bin, "az"), 0o755);
+  return {
+    bin,
+    calls: () =>
+      readFileSync(log, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { argv: string[]; cwd: string }),
+  };
+}
+
+describe("Windows is a supported platform (its code paths, run on Linux CI)", () => {
+  it("takes drive-letter and UNC paths for paths, not URL schemes", async () => {
+    expect(["C:\\HR\\employees.csv", "c:/hr/employees.csv", "\\\\hrserver\\exports\\employees.csv"].some(isUrl)).toBe(false);
+    for (const path of ["C:\\HR\\employees.csv", "\\\\hrserver\\exports\\employees.csv"]) {
+      const result = await runCli(["validate", "--csv", path], {}, asWindows());
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(`error: file not found: ${path}\n`);
+    }
+  });
+
+  it("keeps its state under %LOCALAPPDATA% by default", async () => {
+    const result = await runCli(["status"], { LOCALAPPDATA: "C:\\Users\\hr-admin\\AppData\\Local" }, asWindows());
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^No runs recorded in C:\\Users\\hr-admin\\AppData\\Local\\hr-upload\.$/m);
+  });
+
+  it("writes its state without the folder fsync Windows refuses", async () => {
+    const store = localStateStore(tempDir(), asWindows());
+    await store.saveRunRecord({ version: 2, runId: "00000000-0000-4000-8000-000000000001", startedAt: "2026-12-01T06:00:00.000Z", endedAt: "2026-12-01T06:00:01.000Z", file: "C:\\HR\\employees.csv", jobId: "j", scenario: "resignation", recordsDelivered: 1, chunksSent: 1, retries: 0, outcome: "delivered", exitCode: 0 });
+    expect((await store.listRunRecords(1)).records).toHaveLength(1);
+  });
+
+  it("gets a Storage token from az.cmd through one fixed cmd.exe command line, run from the system folder", async () => {
+    const az = fakeAz();
+    const systemRoot = tempDir("hr-systemroot-");
+    mkdirSync(systemRoot, { recursive: true });
+    const env = { PATH: `${az.bin}:${process.env.PATH}`, SystemRoot: systemRoot, HTTPS_PROXY: "http://proxy.agency.gov:8080" };
+    const token = await storageCredential(env, asWindows(), { now: () => 0 }).getToken("https://storage.azure.com/.default");
+    expect(token).toEqual({ token: "storage-token", expiresOnTimestamp: 1796126400000 });
+    expect(az.calls()).toEqual([{ argv: ["account", "get-access-token", "--output", "json", "--resource", "https://storage.azure.com"], cwd: systemRoot }]);
+
+    await storageCredential(env, asLinux(), { now: () => 0 }).getToken("https://storage.azure.com/.default");
+    expect(az.calls()).toHaveLength(2);
+  });
+
+  it("says to install the Azure CLI when az is not there, on either platform", async () => {
+    for (const platform of [asWindows({}), asLinux()]) {
+      const credential = storageCredential({ PATH: tempDir("hr-empty-path-"), SystemRoot: tempDir() }, platform, { now: () => 0 });
+      await expect(credential.getToken("https://storage.azure.com/.default")).rejects.toThrow(/no Storage credential: install the Azure CLI and run az login, or use a SAS URL/);
+    }
+  });
+});
