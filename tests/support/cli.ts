@@ -24,9 +24,9 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
 }
 
 /** Runs the real bundle as a child process, the way the job and users run it. */
-export function runBundle(args: string[], env: NodeJS.ProcessEnv = {}, options: { cwd?: string; bundle?: string } = {}): Promise<CliResult> {
+export function runBundle(args: string[], env: NodeJS.ProcessEnv = {}, options: { cwd?: string; bundle?: string } = {}, nodeArgs: string[] = []): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [options.bundle ?? BUNDLE, ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, options.bundle ?? BUNDLE, ...args], {
       cwd: options.cwd,
       env: { PATH: process.env.PATH, ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -47,4 +47,9 @@ export function jsonLines(stdout: string): Array<Record<string, unknown>> {
     .split("\n")
     .filter((line) => line !== "")
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Runs one of scripts/*.ts as `npm run <name>` does (tsx), as a child process. */
+export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}, options: { cwd?: string } = {}): Promise<CliResult> {
+  return runBundle(args, env, { cwd: options.cwd, bundle: resolve(__dirname, "../../scripts", script) }, [require.resolve("tsx/cli")]);
 }
