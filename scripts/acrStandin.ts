@@ -61,7 +61,7 @@ export class AcrTokenStandIn {
     private readonly options: AcrStandInOptions,
     private readonly signingKey: string,
     private readonly signingCertDer: string,
-    readonly registryAuth: RegistryTokenAuth,
+    private readonly rootCertBundle: string,
   ) {}
 
   static async start(options: AcrStandInOptions): Promise<AcrTokenStandIn> {
@@ -69,22 +69,22 @@ export class AcrTokenStandIn {
     const rootCertBundle = join(options.certificate.certFile, "..", `token-signer-${randomUUID()}.pem`);
     writeFileSync(rootCertBundle, signer.cert);
     const der = new X509Certificate(signer.cert).raw.toString("base64");
-    let standIn: AcrTokenStandIn | undefined;
-    const server = createServer({ cert: options.certificate.cert, key: options.certificate.key }, (request, response) => {
-      standIn?.handle(request, response).catch(() => {
+    const server = createServer({ cert: options.certificate.cert, key: options.certificate.key });
+    const standIn = new AcrTokenStandIn(server, options, signer.private, der, rootCertBundle);
+    server.on("request", (request: IncomingMessage, response: ServerResponse) => {
+      standIn.handle(request, response).catch(() => {
         response.statusCode = 500;
         response.end();
       });
     });
     await new Promise<void>((listening) => server.listen(0, "127.0.0.1", () => listening()));
-    const { port } = server.address() as { port: number };
-    standIn = new AcrTokenStandIn(server, options, signer.private, der, {
-      realm: `https://127.0.0.1:${port}/oauth2/token`,
-      service: options.service,
-      issuer: ISSUER,
-      rootCertBundle,
-    });
     return standIn;
+  }
+
+  /** What the registry's `auth.token` section needs. */
+  get registryAuth(): RegistryTokenAuth {
+    const { port } = this.server.address() as { port: number };
+    return { realm: `https://127.0.0.1:${port}/oauth2/token`, service: this.options.service, issuer: ISSUER, rootCertBundle: this.rootCertBundle };
   }
 
   get url(): string {

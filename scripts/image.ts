@@ -11,9 +11,10 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { REGISTRY_AUTH_MODES, RegistryAuthError, type RegistryAuthMode } from "./lib/oci/auth";
 import { parsePlatform } from "./lib/oci/image";
-import { isRepositoryName, isTag, parseImageReference } from "./lib/oci/reference";
+import { DEFAULT_IMAGE_BASE, imageBaseProblem } from "./lib/imageBase";
+import { isRepositoryName, isTag } from "./lib/oci/reference";
 import { ToolError } from "./lib/toolRunner";
-import { DEFAULT_IMAGE_BASE, DEFAULT_REPOSITORY, IMAGE_PLATFORM, processPushEnvironment, pushUploaderImage, readImageLabels, readUploaderFiles } from "./lib/uploaderImage";
+import { DEFAULT_REPOSITORY, IMAGE_PLATFORM, processPushEnvironment, pushUploaderImage, readImageLabels, readUploaderFiles } from "./lib/uploaderImage";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -62,8 +63,8 @@ function parse(argv: string[]) {
   if (!isRepositoryName(values.repository)) throw new UsageError(`--repository ${values.repository} is not a repository name (lowercase letters, digits, '.', '_', '-', '/')`);
   if (values.tag !== undefined && !isTag(values.tag)) throw new UsageError(`--tag ${values.tag} is not a tag`);
   if (!(REGISTRY_AUTH_MODES as readonly string[]).includes(values.auth)) throw new UsageError(`--auth must be one of ${REGISTRY_AUTH_MODES.join(", ")}`);
-  const base = parseImageReference(values.base);
-  if (base.digest === undefined) throw new UsageError(`--base ${values.base} must be pinned by digest (…@sha256:…)`);
+  const baseProblem = imageBaseProblem(values.base);
+  if (baseProblem !== undefined) throw new UsageError(`--base ${baseProblem}`);
   return { registry: registryUrl.host, repository: values.repository, base: values.base, tag: values.tag, auth: values.auth as RegistryAuthMode, platform: parsePlatform(values.platform) };
 }
 

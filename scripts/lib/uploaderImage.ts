@@ -17,14 +17,6 @@ import { BUILD_PATHS } from "./buildPaths";
 import { makeSbom, serializeSbom, type BundleMetafile } from "./sbom";
 import { azureCliAccessToken, ToolRunner } from "./toolRunner";
 
-/**
- * Microsoft's distroless Node.js 20 image (Azure Linux), non-root variant, pinned by digest. This digest is
- * the one a public scan listed for the 20-nonroot tag (Node 20.14.0); this machine has no internet, so
- * REFRESH IT FROM MCR before production use:
- *   curl -s -I -H "Accept: application/vnd.oci.image.index.v1+json" https://mcr.microsoft.com/v2/azurelinux/distroless/nodejs/manifests/20-nonroot | grep -i docker-content-digest
- * then set the stack's `imageBase` (or this default) to mcr.microsoft.com/azurelinux/distroless/nodejs:20-nonroot@<that digest>.
- */
-export const DEFAULT_IMAGE_BASE = "mcr.microsoft.com/azurelinux/distroless/nodejs:20-nonroot@sha256:60773809112a278016c356118123621ddf763c80f970faa36e6366bdaf794d50";
 export const DEFAULT_REPOSITORY = "hr-upload";
 /** What Azure Container Apps runs. */
 export const IMAGE_PLATFORM: Platform = { os: "linux", architecture: "amd64" };
@@ -93,6 +85,11 @@ export function readUploaderFiles(root: string): UploaderFiles {
   const bundle = read(BUILD_PATHS.bundle);
   const metafile = JSON.parse(read(BUILD_PATHS.metafile).toString("utf8")) as BundleMetafile;
   return { bundle, sbom: serializeSbom(makeSbom(root, metafile, BUILD_PATHS.bundle, bundle)) };
+}
+
+/** What identifies the files: the image resource keeps these in the stack's state, and checks them before pushing. */
+export function uploaderFileDigests(files: UploaderFiles): { bundleDigest: string; sbomDigest: string } {
+  return { bundleDigest: sha256Digest(files.bundle), sbomDigest: sha256Digest(files.sbom) };
 }
 
 /** Source, revision and version labels: git's origin (credentials removed) and HEAD, package.json's version. */

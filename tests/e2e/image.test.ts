@@ -4,10 +4,12 @@
  * target), a second one standing in for MCR (the base), and a fake `az`
  * handing out the deployer's Entra token. The pushed image is read back.
  */
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
-import { BUNDLE, runScript, type CliResult } from "../support/cli";
+import { join } from "node:path";
+import { BUNDLE, runBundle, runScript, type CliResult } from "../support/cli";
+import { CONNECTOR_JOB_ID, TYPE, only, runGov, type Json } from "../infra/harness";
 import { ConnectProxy } from "../support/connectProxy";
 import { BASE_REPOSITORY, ENTRA_TOKEN, ImageRegistries, layerEntries, writeFakeAz } from "../support/registries";
 import { tempDir } from "../support/standin";
@@ -35,6 +37,7 @@ const push = (extra: string[] = [], env: NodeJS.ProcessEnv = {}, azDir = registr
     ...env,
   });
 
+const ROOT = resolve(__dirname, "../..");
 const sha256 = (bytes: Buffer) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 
 describe("npm run image", () => {
@@ -120,6 +123,27 @@ describe("npm run image", () => {
     } finally {
       await proxy.close();
     }
+  });
+});
+
+describe("the stack's image resource, run as Pulumi's dynamic provider host runs it", () => {
+  it("deserializes from the state and pushes the same image as npm run image, signed in with az", async () => {
+    const run = await runGov({ connectorJobId: CONNECTOR_JOB_ID, imageBase: registries.syntheticBase.reference });
+    const image = only(run, TYPE.image);
+    const dir = tempDir("hr-provider-host-");
+    fakeAzDirs.push(dir);
+    // The host loads the provider's code from the state with require-from-string and calls create with the inputs.
+    const inputs = { ...image.inputs, registry: registries.target.host };
+    writeFileSync(join(dir, "state.json"), JSON.stringify({ code: image.inputs.__provider, inputs }));
+    const host = `const { code, inputs } = require(${JSON.stringify(join(dir, "state.json"))});
+      require("require-from-string")(code).handler().create(inputs).then((result) => console.log(JSON.stringify(result)), (error) => { console.error(error.message); process.exit(3); });`;
+    const result = await runBundle(["-e", host], { PATH: `${registries.fakeAzDir}:${process.env.PATH}`, NODE_EXTRA_CA_CERTS: registries.certificate.certFile }, { cwd: ROOT, bundle: "--no-warnings" });
+    expect([result.code, result.stderr]).toEqual([0, ""]);
+    const created = JSON.parse(result.stdout) as { id: string; outs: Json };
+    const pushedByCli = (await push()).stdout.trim();
+    expect(created.outs.ref).toBe(pushedByCli);
+    expect(created.id).toBe(pushedByCli.split("@")[1]);
+    expect(JSON.stringify(created)).not.toContain(ENTRA_TOKEN);
   });
 });
 
