@@ -11,11 +11,14 @@ export interface LoopbackCertificate {
   readonly keyFile: string;
 }
 
-/** A self-signed certificate for 127.0.0.1, made at start: the stand-ins and Azurite serve HTTPS with it. */
-export async function makeLoopbackCertificate(): Promise<LoopbackCertificate> {
+/**
+ * A self-signed certificate for 127.0.0.1, made at start: the stand-ins and Azurite serve HTTPS with it.
+ * `dnsNames` adds host names, for a stand-in reached under a real host's name (through a test proxy).
+ */
+export async function makeLoopbackCertificate(dnsNames: readonly string[] = []): Promise<LoopbackCertificate> {
   const pems = await generate([{ name: "commonName", value: "127.0.0.1" }], {
     keySize: 2048,
-    extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] }],
+    extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }, ...dnsNames.map((value) => ({ type: 2 as const, value }))] }],
   });
   const dir = mkdtempSync(join(tmpdir(), "hr-loopback-tls-"));
   const certFile = join(dir, "loopback-cert.pem");

@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { BUNDLE, runBundle, runScript, type CliResult } from "../support/cli";
 import { CONNECTOR_JOB_ID, TYPE, only, runGov, type Json } from "../infra/harness";
 import { ConnectProxy } from "../support/connectProxy";
-import { BASE_REPOSITORY, ENTRA_TOKEN, ImageRegistries, layerEntries, writeFakeAz } from "../support/registries";
+import { writeFakeAz } from "../support/fakeCli";
+import { BASE_REPOSITORY, ENTRA_TOKEN, ImageRegistries, layerEntries } from "../support/registries";
 import { tempDir } from "../support/standin";
 import type { ImageConfig, ImageManifest } from "../../scripts/lib/oci/image";
 

@@ -4,7 +4,7 @@
  * multi-platform Node base image, and a "target" registry with token auth
  * behind the ACR token stand-in. Plus a fake `az` that hands out the Entra token.
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -17,6 +17,7 @@ import { HttpClient } from "../../scripts/lib/oci/http";
 import { MEDIA_TYPE, type ImageConfig, type ImageIndex, type ImageManifest } from "../../scripts/lib/oci/image";
 import { buildLayer } from "../../scripts/lib/oci/layer";
 import { RegistryClient, sha256Digest } from "../../scripts/lib/oci/registry";
+import { writeFakeAz } from "./fakeCli";
 
 export const BASE_REPOSITORY = "azurelinux/distroless/nodejs";
 export const ENTRA_TOKEN = "fake-entra-access-token-for-the-deployer-Xq93";
@@ -63,27 +64,6 @@ export class ImageRegistries {
     rmSync(this.fakeAzDir, { recursive: true, force: true });
     rmSync(dirname(this.certificate.certFile), { recursive: true, force: true });
   }
-}
-
-/**
- * A fake Azure CLI: answers `az <args>` with the JSON stored under the args joined by spaces
- * (or exits 1 with `{"exit":1,"stderr":…}` entries), and logs each call to calls.log.
- */
-export function writeFakeAz(dir: string, answers: Record<string, unknown>): string {
-  writeFileSync(join(dir, "answers.json"), JSON.stringify(answers));
-  const script = `#!/usr/bin/env node
-const fs = require("fs"), path = require("path");
-const key = process.argv.slice(2).join(" ");
-fs.appendFileSync(path.join(__dirname, "calls.log"), key + "\\n");
-const answers = JSON.parse(fs.readFileSync(path.join(__dirname, "answers.json"), "utf8"));
-const answer = answers[key];
-if (answer === undefined) { process.stderr.write("ERROR: fake az has no answer for: " + key + "\\n"); process.exit(2); }
-if (answer && answer.exit) { process.stderr.write(answer.stderr + "\\n"); process.exit(answer.exit); }
-process.stdout.write(JSON.stringify(answer, null, 2) + "\\n");
-`;
-  writeFileSync(join(dir, "az"), script);
-  chmodSync(join(dir, "az"), 0o755);
-  return dir;
 }
 
 /** A small linux/amd64 + linux/arm64 "Node" base: a marker file per platform, Node's entry point, uid 65532. */
