@@ -99,8 +99,9 @@ const imageProvider: pulumi.dynamic.ResourceProvider<ImageInputs, ImageOutputs> 
     const outs = await pushImage(inputs);
     return { id: outs.digest, outs };
   },
+  // What the image is made of; not the provider's own code (its module path differs between deployers' machines).
   async diff(_id, olds, news) {
-    const changed = (Object.keys(news) as (keyof ImageInputs)[]).filter((key) => olds[key] !== news[key]);
+    const changed = (Object.keys(news) as (keyof ImageInputs)[]).filter((key) => (key as string) !== "__provider" && olds[key] !== news[key]);
     return { changes: changed.length > 0 };
   },
   async update(_id, _olds, news) {

@@ -145,6 +145,13 @@ describe("the stack's image resource, run as Pulumi's dynamic provider host runs
     expect(created.outs.ref).toBe(pushedByCli);
     expect(created.id).toBe(pushedByCli.split("@")[1]);
     expect(JSON.stringify(created)).not.toContain(ENTRA_TOKEN);
+
+    // Another deployer's machine (another module path in the provider's code) changes nothing; a new bundle does.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- what Pulumi's provider host loads the state's code with (untyped)
+    const provider = require("require-from-string")(image.inputs.__provider).handler() as { diff: (id: string, olds: Json, news: Json) => Promise<{ changes: boolean }> };
+    const olds = { ...created.outs, __provider: "code from another machine" };
+    expect(await provider.diff(created.id, olds, inputs)).toEqual({ changes: false });
+    expect(await provider.diff(created.id, olds, { ...inputs, bundleDigest: `sha256:${"1".repeat(64)}` })).toEqual({ changes: true });
   });
 });
 
