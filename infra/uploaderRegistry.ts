@@ -71,7 +71,8 @@ interface ImageOutputs extends ImageInputs {
 /**
  * Assembles and pushes the image in Pulumi's provider host, at deploy time, with the deployer's own Azure
  * sign-in (`az account get-access-token`, exchanged at the registry's /oauth2/exchange). Serialized into the
- * state by Pulumi: it captures only the module path.
+ * state by Pulumi: it captures only the module path. The provider host is this code's edge, so it reads
+ * the process's environment (HTTPS_PROXY, NO_PROXY, PATH for az) and platform here.
  */
 async function pushImage(inputs: ImageInputs): Promise<ImageOutputs> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded in the provider host, by path
