@@ -8,6 +8,7 @@ import { CLOUD_NAMES, CLOUD_PROFILES, isCloudName, type CloudName } from "../upl
 import { parseColumnMap } from "../uploader/src/csv/layout";
 import { fileRulesFor } from "../uploader/src/csv/fileRules";
 import { SCENARIOS, SCENARIO_IDS, isScenarioId, type ScenarioId } from "../uploader/src/csv/scenarios";
+import { DEFAULT_IMAGE_BASE, imageBaseProblem } from "../scripts/lib/imageBase";
 
 /** One Purview HR connector: its own CSV blob, job, schedule and wizard entries. */
 export interface ConnectorConfig {
@@ -56,8 +57,10 @@ export interface StackConfig {
   /** yyyy-mm-dd, secretRotation + secretLifetimeDays. */
   readonly secretExpiresOn: string;
   readonly alertEmail?: string;
-  /** Prebuilt uploader image; when absent the image is built from uploader/Dockerfile. */
+  /** Prebuilt uploader image; when absent the stack assembles and pushes the image itself. */
   readonly image?: string;
+  /** Base of the assembled image, pinned by digest (`imageBase`; default Microsoft's distroless Node.js 20, non-root). */
+  readonly imageBase: string;
   /** Passed to the uploader when set (it has its own defaults). */
   readonly recordsPerCall?: string;
   /** "single": the single-connector keys; "list": the `connectors` key. */
@@ -135,6 +138,9 @@ export function loadConfig(project: ConfigSource, azureNative: ConfigSource, azu
   const alertEmail = optional("alertEmail");
   check(alertEmail, alertEmail === undefined || EMAIL.test(alertEmail) ? undefined : `alertEmail "${alertEmail}" is not an email address`);
 
+  const imageBase = optional("imageBase") ?? DEFAULT_IMAGE_BASE;
+  check(imageBase, imageBaseProblem(imageBase) === undefined ? undefined : `imageBase ${imageBaseProblem(imageBase)}`);
+
   const recordsPerCall = optional("recordsPerCall");
   check(recordsPerCall, recordsPerCall === undefined || POSITIVE_INTEGER.test(recordsPerCall) ? undefined : `recordsPerCall "${recordsPerCall}" must be a positive whole number`);
 
@@ -184,6 +190,7 @@ export function loadConfig(project: ConfigSource, azureNative: ConfigSource, azu
     secretExpiresOn: addDays(rotation, secretLifetimeDays),
     alertEmail,
     image: optional("image"),
+    imageBase,
     recordsPerCall,
     connectorLayout: entries === undefined ? "single" : "list",
     connectors,

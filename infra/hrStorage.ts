@@ -45,7 +45,7 @@ export class HrStorage extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    new storage.BlobServiceProperties(
+    const blobService = new storage.BlobServiceProperties(
       name,
       {
         resourceGroupName: args.resourceGroupName,
@@ -61,7 +61,8 @@ export class HrStorage extends pulumi.ComponentResource {
       new storage.BlobContainer(
         containerName,
         { resourceGroupName: args.resourceGroupName, accountName: account.name, containerName, publicAccess: storage.PublicAccess.None },
-        { parent: this },
+        // Not concurrently with the blob service settings on the same account: ARM can refuse one of the two writes.
+        { parent: this, dependsOn: [blobService] },
       );
     const data = container(DATA_CONTAINER);
     const state = container(STATE_CONTAINER);

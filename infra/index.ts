@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CLOUD_PROFILES } from "../uploader/src/clouds";
 import { loadStackConfig, type ConnectorConfig } from "./config";
 import { ConnectorIdentity } from "./connectorIdentity";
+import { GrantPropagation } from "./grantPropagation";
 import { HrStorage } from "./hrStorage";
 import { JobIdentity } from "./jobIdentity";
 import { JobMonitoring } from "./jobMonitoring";
@@ -56,6 +57,11 @@ const jobIdentity = new JobIdentity("hr-upload", {
   stateContainerId: hrStorage.stateContainerId,
 });
 
+// The first execution must already be allowed to pull the image, read the secret and the blobs, and Container
+// Apps checks the secret reference when the job is created: jobs wait until the grants are in effect. Created with
+// the grants (the first pass), so the wait overlaps the managed environment's creation and is not paid again.
+const grantsInEffect = new GrantPropagation("hr-upload-grants", { roleAssignments: jobIdentity.roleAssignments });
+
 interface Upload {
   readonly connector: ConnectorConfig;
   readonly csvUrl: pulumi.Output<string>;
@@ -68,8 +74,8 @@ function deployUploaderJobs(connectors: readonly ConnectorConfig[]): Upload[] {
   const ready = uploads.flatMap(({ connector, csvUrl }) => (connector.connectorJobId === undefined ? [] : [{ connector, csvUrl, connectorJobId: connector.connectorJobId }]));
   if (ready.length === 0) return uploads;
 
-  // Built only now: the image serves the jobs alone, and the deployer can `az acr login` to the registry the first pass created.
-  const image = config.image ?? new UploaderImage("hr-upload", { loginServer: registry.loginServer }, { parent: registry }).ref;
+  // Assembled and pushed only now: the image serves the jobs alone.
+  const image = config.image ?? new UploaderImage("hr-upload", { loginServer: registry.loginServer, base: config.imageBase }, { parent: registry }).ref;
   const deployed = ready.map(({ connector, csvUrl, connectorJobId }) => ({
     connector,
     connectorJobId,
@@ -100,8 +106,7 @@ function deployUploaderJobs(connectors: readonly ConnectorConfig[]): Upload[] {
           columns: connector.columns,
         },
       },
-      // The first execution must already be allowed to pull the image, read the secret and the blobs.
-      { dependsOn: jobIdentity.roleAssignments },
+      { dependsOn: [...jobIdentity.roleAssignments, grantsInEffect] },
     ),
   }));
   new JobMonitoring("hr-upload", {

@@ -39,7 +39,7 @@ export function renderNextSteps(facts: NextStepsFacts): string {
 
 /** Before its job ID is known: what to type into the Purview connector wizard, and what to run after. */
 function wizardSteps(facts: NextStepsFacts, connector: ConnectorConfig): string[] {
-  const login = facts.imageRegistryName === undefined ? [] : [`       az acr login --name ${facts.imageRegistryName}    # the next pass pushes the uploader image`];
+  const login = facts.imageRegistryName === undefined ? [] : [`       # the next pass assembles the uploader image and pushes it to ${facts.imageRegistryName} with your az login (no Docker)`];
   return [
     "One manual step remains: create the HR connector in the Microsoft Purview portal",
     "(Data connectors > HR > Add connector) and type in:",

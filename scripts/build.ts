@@ -1,32 +1,33 @@
 /**
  * Bundles the uploader into one self-contained file, dist/hr-upload.js: it
  * runs with plain `node` and no node_modules (the container image carries only it).
+ * Its metafile (dist/hr-upload.meta.json) says what went in: `npm run sbom` reads it.
+ * Also bundles the image assembly (dist/hr-image.js), which the stack's deploy-time
+ * image resource loads: Pulumi's dynamic provider host runs JavaScript only.
  */
 import { build } from "esbuild";
-import { chmod } from "node:fs/promises";
+import { chmod, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { BUILD_PATHS } from "./lib/buildPaths";
 
 const root = resolve(__dirname, "..");
-export const BUNDLE_PATH = resolve(root, "dist/hr-upload.js");
 
 async function bundle(): Promise<void> {
+  const common = { bundle: true, platform: "node", target: "node20", format: "cjs", legalComments: "none", absWorkingDir: root, logLevel: "warning" } as const;
   const result = await build({
+    ...common,
     entryPoints: [resolve(root, "uploader/src/cli/bin.ts")],
-    outfile: BUNDLE_PATH,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
+    outfile: resolve(root, BUILD_PATHS.bundle),
     banner: { js: "#!/usr/bin/env node" },
-    legalComments: "none",
     inject: [resolve(__dirname, "lib/importMetaUrl.ts")],
     define: { "import.meta.url": "import_meta_url" },
     metafile: true,
-    logLevel: "warning",
   });
-  await chmod(BUNDLE_PATH, 0o755);
+  await chmod(resolve(root, BUILD_PATHS.bundle), 0o755);
+  await writeFile(resolve(root, BUILD_PATHS.metafile), JSON.stringify(result.metafile));
+  await build({ ...common, entryPoints: [resolve(__dirname, "lib/uploaderImage.ts")], outfile: resolve(root, BUILD_PATHS.imageModule) });
   const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
-  console.log(`built ${BUNDLE_PATH} (${(bytes / 1024).toFixed(0)} KiB)`);
+  console.log(`built ${BUILD_PATHS.bundle} (${(bytes / 1024).toFixed(0)} KiB), ${BUILD_PATHS.metafile} and ${BUILD_PATHS.imageModule}`);
 }
 
 bundle().catch((error: unknown) => {

@@ -50,7 +50,8 @@ const SECURITY_SETTINGS: Record<string, readonly string[]> = {
     "appLogsConfiguration.logAnalyticsConfiguration.sharedKey",
   ],
   "azure-native:containerregistry:Registry": ["sku.name", "adminUserEnabled", "publicNetworkAccess"],
-  "docker-build:index:Image": ["tags", "push", "platforms", "dockerfile.location"],
+  "pulumi-nodejs:dynamic/hr-connector:OciImage": ["registry", "repository", "base", "bundleDigest", "sbomDigest", "revision"],
+  "pulumi-nodejs:dynamic/hr-connector:GrantPropagation": ["seconds"],
   "azure-native:app:Job": [
     "jobName",
     "configuration.triggerType",

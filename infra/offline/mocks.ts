@@ -1,5 +1,5 @@
 /**
- * Offline stand-in for Azure, Entra and Docker, shared by `npm run plan` and
+ * Offline stand-in for Azure, Entra and the image push, shared by `npm run plan` and
  * tests/infra. Not part of the deployed program. It records every resource the
  * program registers and answers with the outputs the program reads, shaped
  * like the real ones (ARM IDs, cloud-specific hosts).
@@ -122,10 +122,11 @@ function outputsFor(type: string, name: string, inputs: Inputs): { id: string; s
       const keyId = fakeGuid(`password|${value}`);
       return { id: `${String(inputs.applicationId)}/password/${keyId}`, state: { ...inputs, keyId, value } };
     }
-    case "docker-build:index:Image": {
-      const [tag] = (inputs.tags as string[] | undefined) ?? [];
-      const imageDigest = `sha256:${digest(JSON.stringify(inputs)).slice(0, 64)}`;
-      return { id: imageDigest, state: { ...inputs, digest: imageDigest, ref: `${tag}@${imageDigest}` } };
+    case "pulumi-nodejs:dynamic/hr-connector:OciImage": {
+      // What the deploy-time push returns: the registry's digest of the assembled image.
+      const imageInputs = Object.fromEntries(Object.entries(inputs).filter(([key]) => key !== "__provider")); // not the provider's code
+      const imageDigest = `sha256:${digest(JSON.stringify(imageInputs))}`;
+      return { id: imageDigest, state: { ...inputs, digest: imageDigest, ref: `${String(inputs.registry)}/${String(inputs.repository)}@${imageDigest}` } };
     }
     default:
       // Component resources (custom: false) and anything the program does not read from.

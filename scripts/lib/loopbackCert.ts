@@ -11,12 +11,15 @@ export interface LoopbackCertificate {
   readonly keyFile: string;
 }
 
-/** A self-signed certificate for 127.0.0.1 and localhost, made at start: the stand-ins and Azurite serve HTTPS with it. */
-export async function makeLoopbackCertificate(): Promise<LoopbackCertificate> {
+/**
+ * A self-signed certificate for 127.0.0.1 and localhost, made at start: the stand-ins and Azurite serve HTTPS with it.
+ * localhost is a name, for clients (the Storage SDK's proxy agent) that check a tunnelled certificate only against a
+ * host name; `dnsNames` adds more, for a stand-in reached under a real host's name (through a test proxy).
+ */
+export async function makeLoopbackCertificate(dnsNames: readonly string[] = []): Promise<LoopbackCertificate> {
   const pems = await generate([{ name: "commonName", value: "127.0.0.1" }], {
     keySize: 2048,
-    // localhost too: a name, for clients (the Storage SDK's proxy agent) that check a tunnelled certificate only against a host name.
-    extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }, { type: 2, value: "localhost" }] }],
+    extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }, ...["localhost", ...dnsNames].map((value) => ({ type: 2 as const, value }))] }],
   });
   const dir = mkdtempSync(join(tmpdir(), "hr-loopback-tls-"));
   const certFile = join(dir, "loopback-cert.pem");

@@ -1,5 +1,6 @@
 import { SCENARIO_IDS } from "../../uploader/src/csv/scenarios";
 import { addDays, cronProblem, loadConfig, type ConfigSource } from "../../infra/config";
+import { DEFAULT_IMAGE_BASE } from "../../scripts/lib/imageBase";
 
 const source = (values: Record<string, string>): ConfigSource => ({ get: (key) => values[key] });
 const GCCH = { project: { secretRotation: "2026-11-01" }, azureNative: { location: "usgovvirginia" }, azuread: { environment: "usgovernment" } };
@@ -19,6 +20,7 @@ describe("loadConfig", () => {
       secretExpiresOn: "2027-04-30",
       alertEmail: undefined,
       image: undefined,
+      imageBase: DEFAULT_IMAGE_BASE,
       recordsPerCall: undefined,
       connectorLayout: "single",
       connectors: [

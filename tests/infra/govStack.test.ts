@@ -1,8 +1,15 @@
 /**
  * The Gov stack (Pulumi.gov.yaml) after the second pass: connectorJobId and
- * alertEmail set, image built from uploader/Dockerfile.
+ * alertEmail set, image assembled and pushed by the stack.
  */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { GRANT_PROPAGATION_SECONDS } from "../../infra/grantPropagation";
+import { DEFAULT_IMAGE_BASE } from "../../scripts/lib/imageBase";
+import { readUploaderFiles } from "../../scripts/lib/uploaderImage";
+import { BUNDLE } from "../support/cli";
 import { CLOUD_PROFILES } from "../../uploader/src/clouds";
 import { LOG_EVENT } from "../../uploader/src/logEvents";
 import { FAKE_CLIENT_SECRET_PREFIX, OFFLINE_IDS, containsSecretEnvelope } from "../../infra/offline/mocks";
@@ -17,6 +24,8 @@ const ROLE = {
   storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
 };
 const DAY_MS = 24 * 60 * 60 * 1000;
+const ROOT = path.resolve(__dirname, "../..");
+const sha256 = (bytes: Buffer) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 
 
 let run: OfflineRun;
@@ -119,13 +128,41 @@ describe("registry and image", () => {
     expect(only(run, TYPE.registry).inputs.adminUserEnabled).toBe(false);
   });
 
-  it("builds uploader/Dockerfile from the repository root and pushes it to the registry", () => {
-    const image = only(run, TYPE.image).inputs;
-    expect(image.context.location).toBe(process.cwd());
-    expect(image.dockerfile.location).toBe(`${process.cwd()}/uploader/Dockerfile`);
-    expect(image.push).toBe(true);
-    expect(image.platforms).toEqual(["linux/amd64"]);
-    expect(image.tags).toEqual([`${only(run, TYPE.registry).state.loginServer}/hr-upload:latest`]);
+  it("is assembled and pushed at deploy time by the stack itself: no Docker build resource, no token in its state", () => {
+    expect(run.resources.filter((resource) => resource.type.startsWith("docker-build:") || resource.type.startsWith("docker:"))).toEqual([]);
+    const image = only(run, TYPE.image);
+    const { __provider: code, ...inputs } = image.inputs;
+    expect(inputs).toEqual({
+      registry: only(run, TYPE.registry).state.loginServer,
+      repository: "hr-upload",
+      base: DEFAULT_IMAGE_BASE,
+      bundleDigest: sha256(readFileSync(BUNDLE)),
+      sbomDigest: sha256(readUploaderFiles(ROOT).sbom),
+      source: expect.any(String),
+      revision: expect.stringMatching(/^([0-9a-f]{40}|unknown)$/),
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+    });
+    expect(containsSecretEnvelope(image.rawInputs)).toBe(false);
+    // The provider's code, as stored in the state, loads the image assembly by path and holds nothing else.
+    expect(code).toContain(path.join(ROOT, "dist", "hr-image.js"));
+    expect(code).not.toMatch(/accessToken|refresh_token"?\s*:/);
+  });
+});
+
+describe("deployment order", () => {
+  it("creates the job only after its grants are in effect", () => {
+    const wait = only(run, TYPE.grantPropagation);
+    const grants = ofType(run, TYPE.roleAssignment).map((grant) => `${TYPE.roleAssignment}::${grant.name}`);
+    expect(grants).toHaveLength(4);
+    expect(wait.dependencies).toEqual(expect.arrayContaining(grants));
+    expect(wait.inputs.roleAssignmentIds).toEqual(ofType(run, TYPE.roleAssignment).map((grant) => grant.id));
+    expect(wait.inputs.seconds).toBe(GRANT_PROPAGATION_SECONDS);
+    expect(only(run, TYPE.job).dependencies).toContain(`${TYPE.grantPropagation}::hr-upload-grants`);
+  });
+
+  it("writes the blob service settings before the containers, never both at once on the account", () => {
+    const blobService = `${TYPE.blobService}::${only(run, TYPE.blobService).name}`;
+    for (const container of ofType(run, TYPE.container)) expect([container.name, container.dependencies]).toEqual([container.name, expect.arrayContaining([blobService])]);
   });
 });
 
@@ -175,7 +212,8 @@ describe("the job", () => {
 
   it("runs the pushed image by digest", () => {
     expect(job.template.containers[0].image).toBe(only(run, TYPE.image).state.ref);
-    expect(job.template.containers[0].image).toMatch(/\.azurecr\.us\/hr-upload:latest@sha256:[0-9a-f]{64}$/);
+    expect(job.template.containers[0].image).toBe(`${only(run, TYPE.registry).state.loginServer}/hr-upload@${only(run, TYPE.image).id}`);
+    expect(job.template.containers[0].image).toMatch(/^[a-z0-9]+\.azurecr\.us\/hr-upload@sha256:[0-9a-f]{64}$/);
   });
 
   it("references the client secret from Key Vault by its versioned URL, without a value", () => {

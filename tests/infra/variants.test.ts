@@ -20,8 +20,9 @@ describe("first pass, without connectorJobId", () => {
     expect(nextSteps).toContain(`App ID: ${only(run, TYPE.application).state.clientId}`);
     expect(nextSteps).toContain("column names: EmailAddress, TerminationDate, LastWorkingDate");
     expect(nextSteps).toContain("pulumi config set connectorJobId <job-id> && pulumi up");
-    // The second pass builds the image and pushes it with the deployer's registry login.
-    expect(nextSteps).toContain(`az acr login --name ${only(run, TYPE.registry).state.name}`);
+    // The second pass assembles the image and pushes it with the deployer's own az login: nothing to run for it.
+    expect(nextSteps).toContain(`pushes it to ${only(run, TYPE.registry).state.name} with your az login (no Docker)`);
+    expect(nextSteps).not.toContain("az acr login");
   });
 
   it("names the columns as `columns` remaps them", async () => {
@@ -29,9 +30,9 @@ describe("first pass, without connectorJobId", () => {
     expect(run.outputs.nextSteps).toContain("column names: Mail, TermDate, LastWorkingDate");
   });
 
-  it("needs no registry login when a prebuilt image is configured", async () => {
+  it("pushes nothing when a prebuilt image is configured", async () => {
     const run = await runGov({ image: "example.azurecr.us/hr-upload:1.0.0" });
-    expect(run.outputs.nextSteps).not.toContain("az acr login");
+    expect(run.outputs.nextSteps).not.toContain("pushes it to");
   });
 });
 
@@ -42,9 +43,16 @@ describe("image", () => {
     expect(only(run, TYPE.job).inputs.template.containers[0].image).toBe("example.azurecr.us/hr-upload:1.0.0");
   });
 
-  it("is built and run by digest when `image` is unset", async () => {
+  it("is assembled and run by digest when `image` is unset", async () => {
     const run = await runGov({ connectorJobId: CONNECTOR_JOB_ID });
     expect(only(run, TYPE.job).inputs.template.containers[0].image).toBe(only(run, TYPE.image).state.ref);
+  });
+
+  it("takes its base from `imageBase`, which must be pinned by digest", async () => {
+    const base = `mcr.microsoft.com/azurelinux/distroless/nodejs:20-nonroot@sha256:${"a".repeat(64)}`;
+    const run = await runGov({ connectorJobId: CONNECTOR_JOB_ID, imageBase: base });
+    expect(only(run, TYPE.image).inputs.base).toBe(base);
+    await expect(runGov({ connectorJobId: CONNECTOR_JOB_ID, imageBase: "mcr.microsoft.com/azurelinux/distroless/nodejs:20-nonroot" })).rejects.toThrow(/imageBase .* must be pinned by digest/);
   });
 });
 

@@ -35,6 +35,8 @@ export function runBundle(args: string[], env: NodeJS.ProcessEnv = {}, options: 
 export interface BundleOptions {
   cwd?: string;
   bundle?: string;
+  /** Node options before the script (e.g. tsx's loader). */
+  nodeArgs?: string[];
   /** A command the bundle runs under, e.g. ["unshare", "--pid", "--fork"] to run node as PID 1; a shell wrapper gets node, the bundle and the args as "$@". */
   wrapper?: string[];
 }
@@ -47,7 +49,7 @@ export interface RunningBundle {
 /** Starts the bundle and lets the test act on the running process (signals, kills) before collecting its output. */
 export function startBundle(args: string[], env: NodeJS.ProcessEnv = {}, options: BundleOptions = {}): RunningBundle {
   const [command = process.execPath, ...prefix] = options.wrapper ? [...options.wrapper, process.execPath] : [process.execPath];
-  const child = spawn(command, [...prefix, options.bundle ?? BUNDLE, ...args], {
+  const child = spawn(command, [...prefix, ...(options.nodeArgs ?? []), options.bundle ?? BUNDLE, ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -79,4 +81,9 @@ export function jsonLines(stdout: string): Array<Record<string, unknown>> {
     .split("\n")
     .filter((line) => line !== "")
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Runs one of scripts/*.ts as `npm run <name>` does (tsx), as a child process. */
+export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}, options: { cwd?: string } = {}): Promise<CliResult> {
+  return runBundle(args, env, { cwd: options.cwd, bundle: resolve(__dirname, "../../scripts", script), nodeArgs: [require.resolve("tsx/cli")] });
 }

@@ -1,0 +1,319 @@
+/**
+ * What would make a deployment fail, checked before it starts, with the
+ * deployer's own Azure CLI login. Each check gives one line per thing it
+ * looked at: passed, or failed with the fix.
+ */
+import { lookup } from "node:dns/promises";
+import { CLOUD_PROFILES, type CloudName } from "../../../uploader/src/clouds";
+import type { HttpClient } from "../oci/http";
+import { parseImageReference } from "../oci/reference";
+import { ToolError, type ToolRunner } from "../toolRunner";
+import type { ResourceTypeVersion, StackResourceTypes } from "./resourceTypes";
+
+export const CHECK_IDS = ["cli-cloud", "cli-login", "providers", "api-versions", "container-apps-jobs", "role-assignments", "app-registrations", "backend", "tls"] as const;
+export type CheckId = (typeof CHECK_IDS)[number];
+
+export interface CheckLine {
+  readonly id: CheckId;
+  readonly status: "passed" | "failed" | "skipped";
+  readonly title: string;
+  /** What to do about a failure. */
+  readonly fix?: string;
+}
+
+/** The stack, as preflight needs it (from its stack file, validated by infra/config.ts). */
+export interface PreflightStack {
+  readonly name: string;
+  readonly cloud: CloudName;
+  /** `azure-native:environment` (public when unset). */
+  readonly azureEnvironment: string;
+  /** `azuread:environment`: the Entra cloud the app is registered in. */
+  readonly entraEnvironment: string;
+  readonly location: string;
+  readonly imageBase: string;
+  readonly image?: string;
+  /** Pulumi.yaml's `backend.url`, when the project pins one. */
+  readonly projectBackendUrl?: string;
+}
+
+export interface PreflightDependencies {
+  readonly runner: ToolRunner;
+  readonly http: HttpClient;
+  /** HTTPS_PROXY is set: name resolution is the proxy's job. */
+  readonly proxied: boolean;
+  readonly resolve?: (host: string) => Promise<unknown>;
+}
+
+// ---- The documented JSON shapes of the tools' answers (the parts read here) ----
+interface AzCloud {
+  readonly name: string;
+  readonly endpoints?: { readonly resourceManager?: string; readonly microsoftGraphResourceId?: string };
+}
+interface AzAccount {
+  readonly id: string;
+  readonly name?: string;
+  readonly tenantId: string;
+  readonly user?: { readonly name?: string; readonly type?: "user" | "servicePrincipal" };
+}
+interface AzProvider {
+  readonly namespace: string;
+  readonly registrationState: string;
+  readonly resourceTypes?: readonly { readonly resourceType: string; readonly locations?: readonly string[]; readonly apiVersions?: readonly string[] }[];
+}
+interface ArmPermissions {
+  readonly value?: readonly { readonly actions?: readonly string[]; readonly notActions?: readonly string[] }[];
+}
+interface GraphList<T> {
+  readonly value?: readonly T[];
+}
+
+/** The Azure CLI cloud each `azure-native:environment` needs (the provider's accepted spellings). */
+export function expectedCliCloud(azureEnvironment: string): string {
+  const environment = azureEnvironment.toLowerCase();
+  if (/gov/.test(environment)) return "AzureUSGovernment";
+  if (/china/.test(environment)) return "AzureChinaCloud";
+  return "AzureCloud";
+}
+
+/** Microsoft Graph per `azuread:environment`, and the CLI cloud that signs in to it. */
+function graphFor(entraEnvironment: string): { url: string; cliCloud: string } {
+  switch (entraEnvironment.toLowerCase()) {
+    case "usgovernment":
+    case "usgovernmentl4":
+      return { url: "https://graph.microsoft.us", cliCloud: "AzureUSGovernment" };
+    case "dod":
+    case "usgovernmentl5":
+      return { url: "https://dod-graph.microsoft.us", cliCloud: "AzureUSGovernment" };
+    case "china":
+      return { url: "https://microsoftgraph.chinacloudapi.cn", cliCloud: "AzureChinaCloud" };
+    default:
+      return { url: "https://graph.microsoft.com", cliCloud: "AzureCloud" };
+  }
+}
+
+/** Entra roles that may register applications (template IDs, the same in every tenant). */
+const APP_REGISTRATION_ROLES: Record<string, string> = {
+  "62e90394-69f5-4237-9190-012177145e10": "Global Administrator",
+  "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3": "Application Administrator",
+  "158c047a-c907-4556-b7ef-446551a6b5f7": "Cloud Application Administrator",
+  "cf1c38e5-3621-4004-a7cb-879624dced7c": "Application Developer",
+};
+/** Microsoft Graph application permissions that let a service principal create applications. */
+const APP_REGISTRATION_APP_ROLES: Record<string, string> = {
+  "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9": "Application.ReadWrite.All",
+  "18a4783c-866b-4cc7-a460-3d5e5662c884": "Application.ReadWrite.OwnedBy",
+};
+
+const ROLE_ASSIGNMENT_WRITE = "Microsoft.Authorization/roleAssignments/write";
+const SAAS_BACKEND_HOSTS = new Set(["app.pulumi.com", "api.pulumi.com"]);
+
+/** `USGov Virginia` and `usgovvirginia` are the same region. */
+export const sameLocation = (left: string, right: string) => left.replace(/\s+/g, "").toLowerCase() === right.replace(/\s+/g, "").toLowerCase();
+
+/** ARM action patterns: `*` matches any run of characters, case-insensitively. */
+export function actionAllowed(action: string, permissions: ArmPermissions): boolean {
+  const matches = (pattern: string) => new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, "\\$&")).join(".*")}$`, "i").test(action);
+  return (permissions.value ?? []).some((entry) => (entry.actions ?? []).some(matches) && !(entry.notActions ?? []).some(matches));
+}
+
+export async function runPreflight(stack: PreflightStack, resourceTypes: StackResourceTypes, deps: PreflightDependencies): Promise<CheckLine[]> {
+  const lines: CheckLine[] = [];
+  const pass = (id: CheckId, title: string) => lines.push({ id, status: "passed", title });
+  const fail = (id: CheckId, title: string, fix: string) => lines.push({ id, status: "failed", title, fix });
+  const az = <T>(...args: string[]) => deps.runner.json<T>("az", [...args, "--output", "json"]);
+  const why = (error: unknown) => (error instanceof ToolError ? error.message : `unexpected answer: ${(error as Error).message}`);
+
+  // The CLI's cloud: every later answer comes from it.
+  const wantedCloud = expectedCliCloud(stack.azureEnvironment);
+  let cloud: AzCloud | undefined;
+  try {
+    cloud = await az<AzCloud>("cloud", "show");
+    if (cloud.name === wantedCloud) pass("cli-cloud", `Azure CLI cloud is ${cloud.name}, as the stack's azure-native:environment (${stack.azureEnvironment}) needs`);
+    else fail("cli-cloud", `Azure CLI cloud is ${cloud.name}, but the stack deploys to ${wantedCloud}`, `az cloud set --name ${wantedCloud} && az login`);
+  } catch (error) {
+    fail("cli-cloud", `cannot read the Azure CLI's cloud: ${why(error)}`, "install the Azure CLI (https://aka.ms/azure-cli), then az cloud set and az login");
+  }
+
+  let account: AzAccount | undefined;
+  try {
+    account = await az<AzAccount>("account", "show");
+    pass("cli-login", `signed in as ${account.user?.name ?? "?"} (${account.user?.type ?? "?"}), subscription ${account.name ?? ""} ${account.id}`);
+  } catch (error) {
+    fail("cli-login", `not signed in to the Azure CLI: ${why(error)}`, `az login${wantedCloud === "AzureUSGovernment" ? " (after az cloud set --name AzureUSGovernment)" : ""}, then az account set --subscription <id>`);
+  }
+  const needsLogin = (id: CheckId, what: string) => fail(id, `${what}: not checked without an Azure CLI login`, "az login, then run preflight again");
+
+  // Resource providers, and each type's API version in the location.
+  const namespaces = [...new Set(resourceTypes.types.map((type) => type.namespace))];
+  const providers = new Map<string, AzProvider>();
+  if (account === undefined) {
+    needsLogin("providers", `resource providers ${namespaces.join(", ")}`);
+    needsLogin("api-versions", `API versions of the ${resourceTypes.types.length} resource types the stack creates`);
+  }
+  for (const namespace of account === undefined ? [] : namespaces) {
+    try {
+      const provider = await az<AzProvider>("provider", "show", "--namespace", namespace);
+      providers.set(namespace, provider);
+      if (provider.registrationState === "Registered") pass("providers", `resource provider ${namespace} is registered`);
+      else fail("providers", `resource provider ${namespace} is ${provider.registrationState}`, `az provider register --namespace ${namespace} --wait`);
+    } catch (error) {
+      fail("providers", `resource provider ${namespace}: ${why(error)}`, `az provider show --namespace ${namespace}`);
+    }
+  }
+  const offering = (type: ResourceTypeVersion) => providers.get(type.namespace)?.resourceTypes?.find((entry) => entry.resourceType.toLowerCase() === type.resourceType.toLowerCase());
+  for (const type of account === undefined ? [] : resourceTypes.types) {
+    const name = `${type.namespace}/${type.resourceType}`;
+    if (!providers.has(type.namespace)) {
+      fail("api-versions", `${name} ${type.apiVersion}: provider not read`, "fix the provider line above");
+      continue;
+    }
+    const offered = offering(type);
+    const versions = offered?.apiVersions ?? [];
+    // Types without locations (role assignments) are not regional.
+    const regional = (offered?.locations ?? []).length > 0;
+    const inLocation = !regional || (offered?.locations ?? []).some((location) => sameLocation(location, stack.location));
+    if (offered !== undefined && versions.includes(type.apiVersion) && inLocation) {
+      pass("api-versions", `${name} ${type.apiVersion} is offered${regional ? ` in ${stack.location}` : ""}`);
+    } else {
+      const problem = offered === undefined ? "is not offered to this subscription" : !versions.includes(type.apiVersion) ? `${type.apiVersion} is not offered (offered: ${versions.slice(0, 4).join(", ")}${versions.length > 4 ? ", …" : ""})` : `is not offered in ${stack.location}`;
+      fail(
+        "api-versions",
+        `${name} ${problem}; the installed @pulumi/azure-native uses ${type.apiVersion}`,
+        inLocation || offered === undefined
+          ? `pin an @pulumi/azure-native release whose ${type.tokens.join(", ")} uses an offered version, or ask Microsoft (az provider show --namespace ${type.namespace})`
+          : `pulumi config set azure-native:location <a region that lists it> (az provider show --namespace ${type.namespace} --query "resourceTypes[?resourceType=='${type.resourceType}'].locations")`,
+      );
+    }
+  }
+  for (const token of resourceTypes.unmapped) fail("api-versions", `${token}: preflight cannot tell its ARM type`, "add its ARM ID shape to infra/offline/mocks.ts (a bug in hr-connector)");
+
+  // Container Apps jobs in the location, said on its own: the stack's reason to exist.
+  const jobs = resourceTypes.types.find((type) => type.namespace === "Microsoft.App" && type.resourceType === "jobs");
+  if (jobs !== undefined && providers.has("Microsoft.App")) {
+    const locations = offering(jobs)?.locations ?? [];
+    if (locations.some((location) => sameLocation(location, stack.location))) pass("container-apps-jobs", `Container Apps jobs are offered in ${stack.location}`);
+    else fail("container-apps-jobs", `Container Apps jobs are not offered in ${stack.location}${locations.length > 0 ? ` (offered in: ${locations.join(", ")})` : ""}`, "pulumi config set azure-native:location <one of them>, or ask Microsoft");
+  } else if (jobs !== undefined && account === undefined) {
+    needsLogin("container-apps-jobs", `Container Apps jobs in ${stack.location}`);
+  } else if (jobs !== undefined) {
+    fail("container-apps-jobs", `Container Apps jobs in ${stack.location}: Microsoft.App not read`, "fix the provider line above");
+  }
+
+  // Role assignments: at the subscription, which covers the resource group the stack creates.
+  if (account === undefined) {
+    needsLogin("role-assignments", "permission to create role assignments");
+  } else {
+    try {
+      const permissions = await az<ArmPermissions>("rest", "--method", "get", "--url", `/subscriptions/${account.id}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`);
+      if (actionAllowed(ROLE_ASSIGNMENT_WRITE, permissions)) pass("role-assignments", `may create role assignments in subscription ${account.id} (and its new resource group)`);
+      else fail("role-assignments", `may not create role assignments in subscription ${account.id}`, "ask for Owner, or Role Based Access Control Administrator (or User Access Administrator) beside Contributor, on the subscription");
+    } catch (error) {
+      fail("role-assignments", `cannot read your permissions: ${why(error)}`, "az login with the account that will run pulumi up");
+    }
+  }
+
+  // App registrations in the Entra cloud of the Purview tenant.
+  const graph = graphFor(stack.entraEnvironment);
+  if (account === undefined) {
+    needsLogin("app-registrations", "permission to register applications");
+  } else if (cloud !== undefined && cloud.name !== graph.cliCloud) {
+    fail(
+      "app-registrations",
+      `the app is registered in Entra for azuread:environment ${stack.entraEnvironment}, which the Azure CLI's ${cloud.name} login cannot check`,
+      `check that the azuread provider's identity may register applications there (Application Developer or Application Administrator), then run preflight with --skip app-registrations`,
+    );
+  } else {
+    try {
+      const result = await mayRegisterApplications(account, graph.url, az);
+      if (result.allowed) pass("app-registrations", `may register applications in Entra: ${result.because}`);
+      else fail("app-registrations", `may not register applications in Entra: ${result.because}`, "ask for the Application Developer or Application Administrator role (or Application.ReadWrite.OwnedBy for a service principal)");
+    } catch (error) {
+      fail("app-registrations", `cannot read your Entra roles: ${why(error)}`, "az login with the account that will run pulumi up");
+    }
+  }
+
+  // State backend: Pulumi Cloud (SaaS) is not where GCC High or DoD stack state belongs.
+  try {
+    const url = stack.projectBackendUrl ?? (await deps.runner.json<{ url?: string }>("pulumi", ["whoami", "--json"])).url ?? "";
+    const saas = /^https?:\/\//.test(url) && SAAS_BACKEND_HOSTS.has(new URL(url).host);
+    const restricted = stack.cloud === "gcch" || stack.cloud === "dod";
+    if (saas && restricted) {
+      fail("backend", `the Pulumi backend is the Pulumi Cloud SaaS (${new URL(url).host}), not for ${CLOUD_PROFILES[stack.cloud].title} stack state`, "pulumi login azblob://<container>?storage_account=<account> (a Gov storage account), or a self-hosted backend");
+    } else {
+      pass("backend", `the Pulumi backend is ${saas ? "the Pulumi Cloud SaaS" : "self-managed"} (${url.replace(/[?#].*$/, "")})${restricted ? "" : `, fine for ${CLOUD_PROFILES[stack.cloud].title}`}`);
+    }
+  } catch (error) {
+    fail("backend", `cannot tell the Pulumi backend: ${why(error)}`, "install the Pulumi CLI and pulumi login");
+  }
+
+  // Name resolution and TLS to the hosts a deployment and a run talk to, through the proxy when one is set.
+  const profile = CLOUD_PROFILES[stack.cloud];
+  const targets: [string, string | undefined][] = [
+    [`Entra sign-in (${profile.title})`, new URL(profile.authorityHost).host],
+    ["HR connector ingestion", new URL(profile.ingestionBaseUrl).host],
+    ["Azure Resource Manager", cloud?.endpoints?.resourceManager === undefined ? undefined : new URL(cloud.endpoints.resourceManager).host],
+    ["base image registry", registryHost(stack.imageBase)],
+    ["prebuilt image registry", stack.image === undefined ? undefined : registryHost(stack.image)],
+  ];
+  for (const [label, host] of targets) {
+    if (host === undefined) continue;
+    const problem = await tlsProblem(host, deps);
+    if (problem === undefined) pass("tls", `${label}: ${host} answers over TLS${deps.proxied ? " through HTTPS_PROXY" : ""}`);
+    else fail("tls", `${label}: ${host} ${problem.what}`, problem.fix);
+  }
+  return lines;
+}
+
+function registryHost(reference: string): string | undefined {
+  try {
+    return parseImageReference(reference).registry;
+  } catch {
+    return undefined;
+  }
+}
+
+async function mayRegisterApplications(
+  account: AzAccount,
+  graphUrl: string,
+  az: <T>(...args: string[]) => Promise<T>,
+): Promise<{ allowed: boolean; because: string }> {
+  const graphGet = <T>(path: string) => az<T>("rest", "--method", "get", "--resource", graphUrl, "--url", `${graphUrl}/v1.0/${path}`);
+  if (account.user?.type === "servicePrincipal") {
+    const principal = await az<{ id: string }>("ad", "sp", "show", "--id", account.user.name ?? "");
+    const granted = ((await graphGet<GraphList<{ appRoleId?: string }>>(`servicePrincipals/${principal.id}/appRoleAssignments`)).value ?? [])
+      .map((assignment) => APP_REGISTRATION_APP_ROLES[assignment.appRoleId ?? ""])
+      .filter(Boolean);
+    return granted.length > 0 ? { allowed: true, because: `the service principal has ${granted.join(", ")}` } : { allowed: false, because: "the service principal has neither Application.ReadWrite.All nor Application.ReadWrite.OwnedBy" };
+  }
+  const roles = ((await graphGet<GraphList<{ roleTemplateId?: string }>>("me/transitiveMemberOf/microsoft.graph.directoryRole")).value ?? [])
+    .map((role) => APP_REGISTRATION_ROLES[role.roleTemplateId ?? ""])
+    .filter(Boolean);
+  if (roles.length > 0) return { allowed: true, because: `you hold ${roles.join(", ")}` };
+  const policy = await graphGet<{ defaultUserRolePermissions?: { allowedToCreateApps?: boolean } }>("policies/authorizationPolicy");
+  return policy.defaultUserRolePermissions?.allowedToCreateApps === true
+    ? { allowed: true, because: "the tenant lets every user register applications" }
+    : { allowed: false, because: "you hold no role that may, and the tenant does not let users register applications" };
+}
+
+async function tlsProblem(host: string, deps: PreflightDependencies): Promise<{ what: string; fix: string } | undefined> {
+  if (!deps.proxied) {
+    try {
+      await (deps.resolve ?? lookup)(host);
+    } catch {
+      return { what: "does not resolve", fix: "check DNS on this machine, or set HTTPS_PROXY to the agency proxy" };
+    }
+  }
+  try {
+    const response = await deps.http.request({ method: "HEAD", url: `https://${host}/` });
+    await response.body.dump();
+    return undefined;
+  } catch (error) {
+    const code = String((error as NodeJS.ErrnoException).code ?? ((error as { cause?: NodeJS.ErrnoException }).cause?.code ?? ""));
+    if (code === "ERR_TLS_CERT_ALTNAME_INVALID") return { what: "presents a certificate for another name", fix: "a proxy or DNS entry sends this host elsewhere: check HTTPS_PROXY, NO_PROXY and DNS" };
+    if (/CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)/.test(code)) {
+      return { what: `presents a certificate this machine does not trust (${code})`, fix: "a TLS-inspecting proxy? set NODE_EXTRA_CA_CERTS to its root CA (a PEM file) before running" };
+    }
+    if (code === "ENOTFOUND" || code === "EAI_AGAIN") return { what: "does not resolve", fix: "check DNS, or set HTTPS_PROXY to the agency proxy" };
+    return { what: `cannot be reached (${code || (error as Error).message})`, fix: deps.proxied ? "check HTTPS_PROXY (and that the proxy allows this host)" : "a firewall? set HTTPS_PROXY to the agency proxy" };
+  }
+}

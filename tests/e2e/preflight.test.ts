@@ -1,0 +1,241 @@
+/**
+ * `npm run preflight` with a fake `az` and `pulumi` on PATH answering the
+ * documented JSON shapes, and real TLS: through a real CONNECT proxy to the
+ * local stand-in (scripts/standin.ts) serving a certificate for the real host
+ * names, or straight to the real names (which do not resolve here).
+ */
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
+import { StandInCloud } from "../../scripts/standin";
+import { makeLoopbackCertificate, type LoopbackCertificate } from "../../scripts/lib/loopbackCert";
+import { HttpClient } from "../../scripts/lib/oci/http";
+import { actionAllowed, runPreflight, type CheckId, type CheckLine, type PreflightStack } from "../../scripts/lib/preflight/checks";
+import { resourceTypesOf, type StackResourceTypes } from "../../scripts/lib/preflight/resourceTypes";
+import { DEFAULT_IMAGE_BASE } from "../../scripts/lib/imageBase";
+import { ToolRunner } from "../../scripts/lib/toolRunner";
+import { CONNECTOR_JOB_ID, runGov } from "../infra/harness";
+import { runScript, type CliResult } from "../support/cli";
+import { ConnectProxy } from "../support/connectProxy";
+import { writeFakeCli } from "../support/fakeCli";
+import { tempDir } from "../support/standin";
+
+const HOSTS = ["login.microsoftonline.us", "webhook-itarl4.ingestion.office365.us", "management.usgovcloudapi.net", "mcr.microsoft.com"];
+const SUBSCRIPTION = "11111111-1111-4111-8111-111111111111";
+const GRAPH = "https://graph.microsoft.us";
+const PERMISSIONS_URL = `rest --method get --url /subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01 --output json`;
+const graphCall = (path: string) => `rest --method get --resource ${GRAPH} --url ${GRAPH}/v1.0/${path} --output json`;
+const APPLICATION_ADMINISTRATOR = "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3";
+const CONTRIBUTOR = { value: [{ actions: ["*"], notActions: ["Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/elevateAccess/Action"] }] };
+const GOV_CLOUD = { name: "AzureUSGovernment", isActive: true, endpoints: { resourceManager: "https://management.usgovcloudapi.net/", microsoftGraphResourceId: "https://graph.microsoft.us/" } };
+const USER_ACCOUNT = { id: SUBSCRIPTION, name: "hr-connector-gov", tenantId: "22222222-2222-4222-8222-222222222222", environmentName: "AzureUSGovernment", user: { name: "admin@agency.onmicrosoft.us", type: "user" } };
+
+let certificate: LoopbackCertificate;
+let standIn: StandInCloud;
+let proxy: ConnectProxy;
+let types: StackResourceTypes;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  certificate = await makeLoopbackCertificate(HOSTS);
+  standIn = await StandInCloud.start({ certificate });
+  proxy = await ConnectProxy.start({ host: "127.0.0.1", port: Number(new URL(standIn.url).port) });
+  types = resourceTypesOf((await runGov({ connectorJobId: CONNECTOR_JOB_ID, alertEmail: "a@agency.gov" })).resources);
+});
+afterAll(async () => {
+  await proxy?.close();
+  await standIn?.close();
+  rmSync(dirname(certificate.certFile), { recursive: true, force: true });
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** `az provider show` for every namespace: registered, every type offered in both Gov regions at its version (role assignments are not regional). */
+function providerAnswers(offer: (type: StackResourceTypes["types"][number]) => { locations: string[]; apiVersions: string[] }, state = () => "Registered"): Record<string, unknown> {
+  const answers: Record<string, unknown> = {};
+  for (const namespace of new Set(types.types.map((type) => type.namespace))) {
+    answers[`provider show --namespace ${namespace} --output json`] = {
+      id: `/subscriptions/${SUBSCRIPTION}/providers/${namespace}`,
+      namespace,
+      registrationState: state(),
+      resourceTypes: types.types.filter((type) => type.namespace === namespace).map((type) => ({ resourceType: type.resourceType, ...offer(type) })),
+    };
+  }
+  return answers;
+}
+const offeredEverywhere = (type: StackResourceTypes["types"][number]) => ({
+  locations: type.resourceType === "roleAssignments" ? [] : ["USGov Virginia", "USGov Arizona"],
+  apiVersions: ["2099-01-01", type.apiVersion, "2020-01-01"],
+});
+
+/** What a ready deployer's az answers. */
+const goodAz = (): Record<string, unknown> => ({
+  "cloud show --output json": GOV_CLOUD,
+  "account show --output json": USER_ACCOUNT,
+  ...providerAnswers(offeredEverywhere),
+  [PERMISSIONS_URL]: { value: [{ actions: ["*"], notActions: [] }] },
+  [graphCall("me/transitiveMemberOf/microsoft.graph.directoryRole")]: { value: [{ "@odata.type": "#microsoft.graph.directoryRole", displayName: "Application Administrator", roleTemplateId: APPLICATION_ADMINISTRATOR }] },
+});
+const SELF_MANAGED_BACKEND = { "whoami --json": { user: "admin", url: "azblob://pulumi-state?storage_account=hrstate" } };
+
+function fakeTools(az: Record<string, unknown>, pulumi: Record<string, unknown> = SELF_MANAGED_BACKEND): string {
+  const dir = tempDir("hr-fake-tools-");
+  dirs.push(dir);
+  writeFakeCli(dir, "az", az);
+  writeFakeCli(dir, "pulumi", pulumi);
+  return dir;
+}
+
+const preflight = (tools: string, env: NodeJS.ProcessEnv = {}, extra: string[] = []): Promise<CliResult> =>
+  runScript("preflight.ts", ["--stack", "gov", ...extra], { PATH: `${tools}:${process.env.PATH}`, NODE_EXTRA_CA_CERTS: certificate.certFile, ...env });
+
+const lines = (result: CliResult) => result.stdout.split("\n").filter((line) => /^[✓✗–] /.test(line));
+
+describe("npm run preflight -- --stack gov", () => {
+  it("passes every check for a ready deployer (exit 0), one line each", async () => {
+    const result = await preflight(fakeTools(goodAz()), { HTTPS_PROXY: proxy.url });
+    expect([result.code, result.stderr]).toEqual([0, ""]);
+    const shown = lines(result);
+    expect(shown.filter((line) => !line.startsWith("✓"))).toEqual([]);
+    expect(shown).toEqual(
+      expect.arrayContaining([
+        "✓ Azure CLI cloud is AzureUSGovernment, as the stack's azure-native:environment (usgovernment) needs",
+        "✓ resource provider Microsoft.App is registered",
+        "✓ Microsoft.App/jobs 2025-02-02-preview is offered in usgovvirginia",
+        "✓ Microsoft.App/managedEnvironments 2025-02-02-preview is offered in usgovvirginia",
+        "✓ Microsoft.Insights/actionGroups 2024-10-01-preview is offered in usgovvirginia",
+        "✓ Microsoft.Authorization/roleAssignments 2022-04-01 is offered",
+        "✓ Container Apps jobs are offered in usgovvirginia",
+        `✓ may create role assignments in subscription ${SUBSCRIPTION} (and its new resource group)`,
+        "✓ may register applications in Entra: you hold Application Administrator",
+        "✓ the Pulumi backend is self-managed (azblob://pulumi-state)",
+        ...HOSTS.map((host) => expect.stringMatching(new RegExp(`^✓ .*: ${host.replace(/\./g, "\\.")} answers over TLS through HTTPS_PROXY$`))),
+      ]),
+    );
+    // A line for every type the installed SDK creates, at the version its typings name.
+    for (const type of types.types) expect(shown.some((line) => line.startsWith(`✓ ${type.namespace}/${type.resourceType} ${type.apiVersion} is offered`))).toBe(true);
+    expect(new Set(proxy.tunnels)).toEqual(new Set(HOSTS.map((host) => `${host}:443`)));
+    expect(result.stdout).toContain(`All ${shown.length} checks passed: pulumi up --stack gov`);
+  });
+
+  it("fails every check that would fail the deployment (exit 3), each with its fix", async () => {
+    const az = {
+      "cloud show --output json": { ...GOV_CLOUD, name: "AzureCloud", endpoints: { resourceManager: "https://management.azure.com/" } },
+      "account show --output json": USER_ACCOUNT,
+      ...providerAnswers((type) => ({ locations: type.resourceType === "jobs" ? ["USGov Arizona"] : ["USGov Virginia"], apiVersions: ["2015-01-01"] }), () => "NotRegistered"),
+      [PERMISSIONS_URL]: CONTRIBUTOR,
+    };
+    const result = await preflight(fakeTools(az, { "whoami --json": { user: "admin", url: "https://app.pulumi.com/admin" } }));
+    expect(result.code).toBe(3);
+    const shown = lines(result);
+    // Signed in, but nothing else would work.
+    expect(shown.filter((line) => !line.startsWith("✗"))).toEqual([expect.stringMatching(/^✓ signed in as admin@agency\.onmicrosoft\.us \(user\)/)]);
+    const failed = (id: string) => expect(result.stdout).toMatch(new RegExp(`✗ ${id}.*\\n    fix: .+`));
+    failed("Azure CLI cloud is AzureCloud, but the stack deploys to AzureUSGovernment");
+    failed("resource provider Microsoft\\.App is NotRegistered");
+    expect(result.stdout).toContain("fix: az provider register --namespace Microsoft.App --wait");
+    failed("Microsoft\\.App/jobs 2025-02-02-preview is not offered \\(offered: 2015-01-01\\); the installed @pulumi/azure-native uses 2025-02-02-preview");
+    failed("Container Apps jobs are not offered in usgovvirginia \\(offered in: USGov Arizona\\)");
+    failed(`may not create role assignments in subscription ${SUBSCRIPTION}`);
+    failed("the app is registered in Entra for azuread:environment usgovernment, which the Azure CLI's AzureCloud login cannot check");
+    failed("the Pulumi backend is the Pulumi Cloud SaaS \\(app\\.pulumi\\.com\\), not for GCC High stack state");
+    for (const host of ["login.microsoftonline.us", "webhook-itarl4.ingestion.office365.us", "management.azure.com", "mcr.microsoft.com"]) failed(`.*: ${host.replace(/\./g, "\\.")} does not resolve`);
+    expect(result.stdout).toContain(`${shown.length - 1} of ${shown.length} checks failed`);
+  });
+
+  it("says what to do when the deployer is not signed in, and skips what --skip names", async () => {
+    const tools = fakeTools({ ...goodAz(), "account show --output json": { exit: 1, stderr: "ERROR: Please run 'az login' to setup account." } });
+    const result = await preflight(tools, { HTTPS_PROXY: proxy.url }, ["--skip", "tls"]);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain("✗ not signed in to the Azure CLI: az account show failed: ERROR: Please run 'az login' to setup account.");
+    expect(result.stdout).toContain("✗ permission to create role assignments: not checked without an Azure CLI login");
+    expect(lines(result).filter((line) => line.includes("over TLS")).every((line) => line.startsWith("– ") && line.endsWith("(skipped: --skip tls)"))).toBe(true);
+  });
+
+  it("refuses an unknown stack or check (exit 2)", async () => {
+    const tools = fakeTools(goodAz());
+    expect(await preflight(tools, {}, ["--skip", "everything"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--skip everything: known checks are cli-cloud") });
+    const missing = await runScript("preflight.ts", ["--stack", "nowhere"], { PATH: process.env.PATH });
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining("Pulumi.nowhere.yaml does not exist")]);
+  });
+});
+
+/** The checks in-process, for the cases the two runs above do not take. */
+describe("preflight checks", () => {
+  const GOV: PreflightStack = { name: "gov", cloud: "gcch", azureEnvironment: "usgovernment", entraEnvironment: "usgovernment", location: "usgovvirginia", imageBase: DEFAULT_IMAGE_BASE };
+  const run = async (az: Record<string, unknown>, options: { stack?: Partial<PreflightStack>; platform?: NodeJS.Platform; pulumi?: Record<string, unknown>; http?: HttpClient } = {}) => {
+    // %SystemRoot% is where az runs from on Windows; any existing folder here.
+    const tools = fakeTools(az, options.pulumi);
+    const http = options.http ?? new HttpClient({ proxy: { httpsProxy: proxy.url, noProxy: "" }, extraCa: certificate.cert });
+    try {
+      return await runPreflight({ ...GOV, ...options.stack }, types, {
+        runner: new ToolRunner({ platform: options.platform ?? "linux", env: { PATH: `${tools}:${process.env.PATH}`, SystemRoot: tools } }),
+        http,
+        proxied: true,
+      });
+    } finally {
+      await http.close();
+    }
+  };
+  const only = (checks: CheckLine[], id: CheckId) => checks.filter((line) => line.id === id).map(({ status, title }) => `${status}: ${title}`);
+
+  it("reads ARM permission patterns as Azure does", () => {
+    const action = "Microsoft.Authorization/roleAssignments/write";
+    expect(actionAllowed(action, { value: [{ actions: ["*"] }] })).toBe(true); // Owner
+    expect(actionAllowed(action, CONTRIBUTOR)).toBe(false);
+    expect(actionAllowed(action, { value: [CONTRIBUTOR.value[0] as object, { actions: ["Microsoft.Authorization/roleAssignments/*"] }] })).toBe(true); // + RBAC Administrator
+    expect(actionAllowed(action, { value: [{ actions: ["*/read"] }] })).toBe(false); // Reader
+  });
+
+  it("lets users register apps when the tenant allows it, and not otherwise", async () => {
+    const noRoles = { ...goodAz(), [graphCall("me/transitiveMemberOf/microsoft.graph.directoryRole")]: { value: [] } };
+    const allowed = await run({ ...noRoles, [graphCall("policies/authorizationPolicy")]: { id: "authorizationPolicy", defaultUserRolePermissions: { allowedToCreateApps: true } } });
+    expect(only(allowed, "app-registrations")).toEqual(["passed: may register applications in Entra: the tenant lets every user register applications"]);
+    const refused = await run({ ...noRoles, [graphCall("policies/authorizationPolicy")]: { id: "authorizationPolicy", defaultUserRolePermissions: { allowedToCreateApps: false } } });
+    expect(only(refused, "app-registrations")).toEqual(["failed: may not register applications in Entra: you hold no role that may, and the tenant does not let users register applications"]);
+  });
+
+  it("checks a service principal's Graph application permissions", async () => {
+    const clientId = "33333333-3333-4333-8333-333333333333";
+    const principal = { ...goodAz(), "account show --output json": { ...USER_ACCOUNT, user: { name: clientId, type: "servicePrincipal" } }, [`ad sp show --id ${clientId} --output json`]: { id: "sp-object-id", appId: clientId } };
+    const granted = await run({ ...principal, [graphCall("servicePrincipals/sp-object-id/appRoleAssignments")]: { value: [{ appRoleId: "18a4783c-866b-4cc7-a460-3d5e5662c884" }] } });
+    expect(only(granted, "app-registrations")).toEqual(["passed: may register applications in Entra: the service principal has Application.ReadWrite.OwnedBy"]);
+    const bare = await run({ ...principal, [graphCall("servicePrincipals/sp-object-id/appRoleAssignments")]: { value: [] } });
+    expect(only(bare, "app-registrations")[0]).toMatch(/^failed: .*neither Application\.ReadWrite\.All nor Application\.ReadWrite\.OwnedBy/);
+  });
+
+  it("accepts the Pulumi Cloud SaaS for GCC, a project backend for GCC High, and needs the Pulumi CLI otherwise", async () => {
+    const saas = { "whoami --json": { user: "admin", url: "https://app.pulumi.com/admin" } };
+    expect(only(await run(goodAz(), { stack: { cloud: "gcc", entraEnvironment: "public" }, pulumi: saas }), "backend")).toEqual(["passed: the Pulumi backend is the Pulumi Cloud SaaS (https://app.pulumi.com/admin), fine for GCC"]);
+    expect(only(await run(goodAz(), { stack: { projectBackendUrl: "file:///srv/pulumi-state" }, pulumi: saas }), "backend")).toEqual(["passed: the Pulumi backend is self-managed (file:///srv/pulumi-state)"]);
+    expect(only(await run(goodAz(), { pulumi: { "whoami --json": { exit: 255, stderr: "error: PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions" } } }), "backend")[0]).toMatch(/^failed: cannot tell the Pulumi backend: pulumi whoami --json failed: error: PULUMI_ACCESS_TOKEN must be set/);
+  });
+
+  it("tells an untrusted certificate (a TLS-inspecting proxy) from one for another name", async () => {
+    const untrusted = await run(goodAz(), { http: new HttpClient({ proxy: { httpsProxy: proxy.url, noProxy: "" } }) });
+    expect(only(untrusted, "tls")[0]).toMatch(/^failed: Entra sign-in \(GCC High\): login\.microsoftonline\.us presents a certificate this machine does not trust \(DEPTH_ZERO_SELF_SIGNED_CERT\)$/);
+    const plainCertificate = await makeLoopbackCertificate();
+    const elsewhere = await StandInCloud.start({ certificate: plainCertificate });
+    const wrongNameProxy = await ConnectProxy.start({ host: "127.0.0.1", port: Number(new URL(elsewhere.url).port) });
+    try {
+      const mismatch = await run(goodAz(), { http: new HttpClient({ proxy: { httpsProxy: wrongNameProxy.url, noProxy: "" }, extraCa: plainCertificate.cert }) });
+      expect(only(mismatch, "tls")[0]).toBe("failed: Entra sign-in (GCC High): login.microsoftonline.us presents a certificate for another name");
+    } finally {
+      await wrongNameProxy.close();
+      await elsewhere.close();
+      rmSync(dirname(plainCertificate.certFile), { recursive: true, force: true });
+    }
+  });
+
+  it("runs az through cmd.exe's path on Windows (one quoted command string), refusing what cmd.exe would interpret", async () => {
+    const checks = await run(goodAz(), { platform: "win32" });
+    expect(only(checks, "cli-cloud")).toEqual(["passed: Azure CLI cloud is AzureUSGovernment, as the stack's azure-native:environment (usgovernment) needs"]);
+    expect(only(checks, "role-assignments")[0]).toMatch(/^passed: /);
+    const runner = new ToolRunner({ platform: "win32", env: { PATH: process.env.PATH } });
+    await expect(runner.run("az", ["account", "show", "--subscription", "x & calc.exe"])).rejects.toThrow('refusing to pass "x & calc.exe" to az through cmd.exe');
+  });
+
+  it("fails, rather than skips, a resource type it cannot map to Azure", () => {
+    const mapped = resourceTypesOf([{ type: "azure-native:app:Job", name: "job", id: "job-id", inputs: {}, rawInputs: {}, state: {}, custom: true, dependencies: [] }]);
+    expect(mapped).toEqual({ types: [], unmapped: ["azure-native:app:Job"] });
+    expect(types.unmapped).toEqual([]);
+  });
+});
