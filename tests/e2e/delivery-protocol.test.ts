@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { writeCsv } from "../../scripts/generate-csv";
 import { BUNDLE, jsonLines, runBundle, startBundle, until, type BundleOptions, type CliResult } from "../support/cli";
+import { isRoot, unshare } from "../support/namespaces";
 import { STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
 
 const recordsOf = (file: string): string[][] => (parse(readFileSync(file), { bom: true, relax_column_count: true }) as string[][]).slice(1);
@@ -91,7 +92,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
   });
 
   it("stops the same way when node is PID 1 (the container's entry point)", async () => {
-    await stopAndResume("SIGTERM", 4, 3, { wrapper: ["unshare", "--pid", "--fork"] });
+    await stopAndResume("SIGTERM", 4, 3, { wrapper: unshare("--pid", "--fork") });
   });
 
   it("stops at once on a second signal, and at the end of --shutdown-grace, naming the chunks left in flight next time", async () => {
@@ -295,7 +296,7 @@ describe("state that cannot be written fails before anything is sent (exit 2, na
 
   /** Runs the bundle in a mount namespace of its own (its mounts vanish with it), after `setup` prepared the state folder. */
   async function uploadWithState(setup: string, state: string, file: string, runAs: string[] = []) {
-    return runBundle(harness.args(file, "--checkpoint-dir", state), harness.env(), { wrapper: ["unshare", "--mount", "bash", "-c", `${setup} && exec ${runAs.join(" ")} "$@"`, "bash"] });
+    return runBundle(harness.args(file, "--checkpoint-dir", state), harness.env(), { wrapper: [...unshare("--mount"), "bash", "-c", `${setup} && exec ${runAs.join(" ")} "$@"`, "bash"] });
   }
 
   /** A folder any user can read, in this test file's temporary folder (made readable too). */
@@ -324,14 +325,14 @@ describe("state that cannot be written fails before anything is sent (exit 2, na
   it("unwritable (another user's folder)", async () => {
     const dir = readableDir();
     const state = join(dir, "state");
-    mkdirSync(state, { mode: 0o755 });
+    mkdirSync(state, { mode: isRoot ? 0o755 : 0o555 }); // root may write anywhere: it runs the upload as another user
     const file = join(dir, "employees.csv");
     await writeCsv(file, { records: 5, seed: 62 });
     chmodSync(file, 0o644);
     chmodSync(join(harness.standIn.caFile, ".."), 0o755); // the run trusts the stand-in through this file
     chmodSync(harness.standIn.caFile, 0o644);
     const requests = harness.standIn.ingestionRequests;
-    const result = await uploadWithState("true", state, file, ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]);
+    const result = await uploadWithState("true", state, file, isRoot ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`cannot write the state in ${state} (EACCES: permission denied)`);
     expect(harness.standIn.ingestionRequests).toBe(requests);
