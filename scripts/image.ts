@@ -13,7 +13,7 @@ import { REGISTRY_AUTH_MODES, RegistryAuthError, type RegistryAuthMode } from ".
 import { parsePlatform } from "./lib/oci/image";
 import { DEFAULT_IMAGE_BASE, imageBaseProblem } from "./lib/imageBase";
 import { isRepositoryName, isTag } from "./lib/oci/reference";
-import { ToolError } from "./lib/toolRunner";
+import { ToolError } from "../uploader/src/toolRunner";
 import { DEFAULT_REPOSITORY, IMAGE_PLATFORM, processPushEnvironment, pushUploaderImage, readImageLabels, readUploaderFiles } from "./lib/uploaderImage";
 
 const ROOT = path.resolve(__dirname, "..");

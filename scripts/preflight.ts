@@ -19,7 +19,7 @@ import { readStackFile } from "../infra/offline/stackFile";
 import { HttpClient, proxySettingsFrom } from "./lib/oci/http";
 import { CHECK_IDS, runPreflight, type CheckId, type CheckLine, type PreflightStack } from "./lib/preflight/checks";
 import { resourceTypesOf, type StackResourceTypes } from "./lib/preflight/resourceTypes";
-import { ToolRunner } from "./lib/toolRunner";
+import { ToolRunner } from "../uploader/src/toolRunner";
 
 const ROOT = path.resolve(__dirname, "..");
 /** Stand-ins so the offline run registers what the second pass creates (jobs, alerts, action group). */
@@ -124,7 +124,7 @@ async function main(): Promise<number> {
     const lines = await runPreflight(stack, await stackResourceTypes(stack.name, values), {
       runner: new ToolRunner({ platform: process.platform, env: process.env }),
       http,
-      proxied: proxy.httpsProxy !== "",
+      proxied: proxy.httpsProxy !== undefined,
     });
     const shown = lines.map((line): CheckLine => (args.skip.has(line.id) ? { ...line, status: "skipped" } : line));
     shown.forEach(print);

@@ -15,7 +15,7 @@ import { formatImageReference, parseImageReference } from "./oci/reference";
 import { RegistryClient, sha256Digest } from "./oci/registry";
 import { BUILD_PATHS } from "./buildPaths";
 import { makeSbom, serializeSbom, type BundleMetafile } from "./sbom";
-import { azureCliAccessToken, ToolRunner } from "./toolRunner";
+import { azureCliToken, ToolRunner } from "../../uploader/src/toolRunner";
 
 export const DEFAULT_REPOSITORY = "hr-upload";
 /** What Azure Container Apps runs. */
@@ -196,5 +196,5 @@ export async function pushUploaderImage(request: PushRequest, environment: PushE
 /** The environment of a process at its edge (CLI, Pulumi's provider host): its proxy settings, its az, its platform. */
 export function processPushEnvironment(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, signal?: AbortSignal, progress?: (line: string) => void): PushEnvironment {
   const runner = new ToolRunner({ platform, env, signal });
-  return { http: new HttpClient({ proxy: proxySettingsFrom(env) }), entraAccessToken: () => azureCliAccessToken(runner), signal, progress };
+  return { http: new HttpClient({ proxy: proxySettingsFrom(env) }), entraAccessToken: async () => (await azureCliToken(runner)).token, signal, progress };
 }

@@ -12,7 +12,7 @@ import { HttpClient } from "../../scripts/lib/oci/http";
 import { actionAllowed, runPreflight, type CheckId, type CheckLine, type PreflightStack } from "../../scripts/lib/preflight/checks";
 import { resourceTypesOf, type StackResourceTypes } from "../../scripts/lib/preflight/resourceTypes";
 import { DEFAULT_IMAGE_BASE } from "../../scripts/lib/imageBase";
-import { ToolRunner } from "../../scripts/lib/toolRunner";
+import { ToolRunner } from "../../uploader/src/toolRunner";
 import { CONNECTOR_JOB_ID, runGov } from "../infra/harness";
 import { runScript, type CliResult } from "../support/cli";
 import { ConnectProxy } from "../support/connectProxy";
@@ -164,7 +164,7 @@ describe("preflight checks", () => {
   const run = async (az: Record<string, unknown>, options: { stack?: Partial<PreflightStack>; platform?: NodeJS.Platform; pulumi?: Record<string, unknown>; http?: HttpClient } = {}) => {
     // %SystemRoot% is where az runs from on Windows; any existing folder here.
     const tools = fakeTools(az, options.pulumi);
-    const http = options.http ?? new HttpClient({ proxy: { httpsProxy: proxy.url, noProxy: "" }, extraCa: certificate.cert });
+    const http = options.http ?? new HttpClient({ proxy: { httpsProxy: new URL(proxy.url), noProxy: [] }, extraCa: certificate.cert });
     try {
       return await runPreflight({ ...GOV, ...options.stack }, types, {
         runner: new ToolRunner({ platform: options.platform ?? "linux", env: { PATH: `${tools}:${process.env.PATH}`, SystemRoot: tools } }),
@@ -210,13 +210,13 @@ describe("preflight checks", () => {
   });
 
   it("tells an untrusted certificate (a TLS-inspecting proxy) from one for another name", async () => {
-    const untrusted = await run(goodAz(), { http: new HttpClient({ proxy: { httpsProxy: proxy.url, noProxy: "" } }) });
+    const untrusted = await run(goodAz(), { http: new HttpClient({ proxy: { httpsProxy: new URL(proxy.url), noProxy: [] } }) });
     expect(only(untrusted, "tls")[0]).toMatch(/^failed: Entra sign-in \(GCC High\): login\.microsoftonline\.us presents a certificate this machine does not trust \(DEPTH_ZERO_SELF_SIGNED_CERT\)$/);
     const plainCertificate = await makeLoopbackCertificate();
     const elsewhere = await StandInCloud.start({ certificate: plainCertificate });
     const wrongNameProxy = await ConnectProxy.start({ host: "127.0.0.1", port: Number(new URL(elsewhere.url).port) });
     try {
-      const mismatch = await run(goodAz(), { http: new HttpClient({ proxy: { httpsProxy: wrongNameProxy.url, noProxy: "" }, extraCa: plainCertificate.cert }) });
+      const mismatch = await run(goodAz(), { http: new HttpClient({ proxy: { httpsProxy: new URL(wrongNameProxy.url), noProxy: [] }, extraCa: plainCertificate.cert }) });
       expect(only(mismatch, "tls")[0]).toBe("failed: Entra sign-in (GCC High): login.microsoftonline.us presents a certificate for another name");
     } finally {
       await wrongNameProxy.close();

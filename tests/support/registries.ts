@@ -44,7 +44,7 @@ export class ImageRegistries {
 
   static async start(): Promise<ImageRegistries> {
     const certificate = await makeLoopbackCertificate();
-    const http = new HttpClient({ proxy: { httpsProxy: "", noProxy: "" }, extraCa: certificate.cert });
+    const http = new HttpClient({ proxy: { noProxy: [] }, extraCa: certificate.cert });
     const base = await DistributionRegistry.start({ certificate });
     const standIn = await AcrTokenStandIn.start({ certificate, entraAccessToken: ENTRA_TOKEN, service: "hr-test-acr" });
     const target = await DistributionRegistry.start({ certificate, tokenAuth: standIn.registryAuth });

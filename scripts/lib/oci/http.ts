@@ -1,22 +1,14 @@
 /**
  * One HTTPS client for the image tools (registries, token endpoints, preflight
- * handshakes): undici with its proxy agent, so HTTPS_PROXY and NO_PROXY apply,
- * and extra trusted roots for an agency's TLS-inspecting proxy or a loopback test.
+ * handshakes): undici, streaming bodies and following redirects, with extra
+ * trusted roots for an agency's TLS-inspecting proxy or a loopback test. Which
+ * requests go through the proxy is the uploader's one rule (uploader/src/proxy.ts).
  */
 import { rootCertificates } from "node:tls";
-import { EnvHttpProxyAgent, interceptors, request, type Dispatcher } from "undici";
+import { Agent, interceptors, ProxyAgent, request, type Dispatcher } from "undici";
+import { proxyFor, type ProxySettings } from "../../../uploader/src/proxy";
 
-export interface ProxySettings {
-  /** Proxy for https URLs; empty for direct connections. */
-  readonly httpsProxy: string;
-  /** Hosts reached directly, comma-separated (undici's NO_PROXY rules). */
-  readonly noProxy: string;
-}
-
-/** Read at the edge: HTTPS_PROXY and NO_PROXY, upper case first (as Azure's SDKs do). */
-export function proxySettingsFrom(env: NodeJS.ProcessEnv): ProxySettings {
-  return { httpsProxy: env.HTTPS_PROXY ?? env.https_proxy ?? "", noProxy: env.NO_PROXY ?? env.no_proxy ?? "" };
-}
+export { proxySettingsFrom, type ProxySettings } from "../../../uploader/src/proxy";
 
 export interface HttpClientOptions {
   readonly proxy: ProxySettings;
@@ -40,36 +32,41 @@ export type HttpResponse = Dispatcher.ResponseData;
 
 export class HttpClient {
   private readonly direct: Dispatcher;
-  private readonly redirecting: Dispatcher;
+  private readonly viaProxy = new Map<string, Dispatcher>();
+  private readonly ca: string[] | undefined;
+  private readonly timeout: number;
 
   constructor(readonly options: HttpClientOptions) {
-    const ca = options.extraCa === undefined ? undefined : [...rootCertificates, options.extraCa];
-    const timeout = options.timeoutMs ?? 60_000;
-    this.direct = new EnvHttpProxyAgent({
-      httpProxy: "", // only https is spoken here
-      httpsProxy: options.proxy.httpsProxy,
-      noProxy: options.proxy.noProxy,
-      connect: { ca, timeout },
-      requestTls: { ca },
-      proxyTls: { ca },
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-    });
-    this.redirecting = this.direct.compose(interceptors.redirect({ maxRedirections: 5 }));
+    this.ca = options.extraCa === undefined ? undefined : [...rootCertificates, options.extraCa];
+    this.timeout = options.timeoutMs ?? 60_000;
+    this.direct = new Agent({ connect: { ca: this.ca, timeout: this.timeout }, headersTimeout: this.timeout, bodyTimeout: this.timeout });
   }
 
   request(req: HttpRequest): Promise<HttpResponse> {
+    const dispatcher = this.dispatcherFor(req.url);
     return request(req.url, {
       method: req.method,
       headers: req.headers,
       body: req.body as Dispatcher.RequestOptions["body"],
       signal: req.signal,
-      dispatcher: req.followRedirects ? this.redirecting : this.direct,
+      dispatcher: req.followRedirects ? dispatcher.compose(interceptors.redirect({ maxRedirections: 5 })) : dispatcher,
     });
   }
 
-  close(): Promise<void> {
-    return this.direct.close();
+  async close(): Promise<void> {
+    await Promise.all([this.direct, ...this.viaProxy.values()].map((dispatcher) => dispatcher.close()));
+  }
+
+  private dispatcherFor(url: string): Dispatcher {
+    const proxy = proxyFor(url, this.options.proxy);
+    if (proxy === undefined) return this.direct;
+    let dispatcher = this.viaProxy.get(proxy.href);
+    if (dispatcher === undefined) {
+      const tls = { ca: this.ca, timeout: this.timeout };
+      dispatcher = new ProxyAgent({ uri: proxy.href, requestTls: tls, proxyTls: tls, headersTimeout: this.timeout, bodyTimeout: this.timeout });
+      this.viaProxy.set(proxy.href, dispatcher);
+    }
+    return dispatcher;
   }
 }
 

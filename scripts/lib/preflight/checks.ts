@@ -7,7 +7,7 @@ import { lookup } from "node:dns/promises";
 import { CLOUD_PROFILES, type CloudName } from "../../../uploader/src/clouds";
 import type { HttpClient } from "../oci/http";
 import { parseImageReference } from "../oci/reference";
-import { ToolError, type ToolRunner } from "../toolRunner";
+import { ToolError, type ToolRunner } from "../../../uploader/src/toolRunner";
 import type { ResourceTypeVersion, StackResourceTypes } from "./resourceTypes";
 
 export const CHECK_IDS = ["cli-cloud", "cli-login", "providers", "api-versions", "container-apps-jobs", "role-assignments", "app-registrations", "backend", "tls"] as const;

@@ -1,9 +1,9 @@
-import { exec, execFile } from "node:child_process";
 import { ManagedIdentityApplication } from "@azure/msal-node";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { AuthError } from "../errors";
 import type { Clock } from "../clock";
 import type { Platform } from "../platform";
+import { azureCliToken, ToolError, ToolRunner } from "../toolRunner";
 
 /**
  * Audience of Storage tokens. Microsoft documents it for every cloud; that Gov
@@ -41,39 +41,22 @@ function managedIdentityCredential(clientId: string | undefined, clock: Pick<Clo
   return { getToken: () => (inFlight ??= acquire().finally(() => (inFlight = undefined))) };
 }
 
-/** The one Azure CLI command we run: fixed words, no value from outside, so it is safe as one command line for cmd.exe. */
-const AZ_ARGUMENTS = ["account", "get-access-token", "--output", "json", "--resource", STORAGE_RESOURCE] as const;
-const AZ_TIMEOUT_MS = 60_000;
-
 /**
  * `az account get-access-token`: what admins expect on a laptop after `az
- * login` (and `az cloud set` for Gov). On Windows `az` is `az.cmd`, a batch
- * file Node will not start without a shell (CVE-2024-27980): it goes through
- * cmd.exe as one fixed command line, from the system folder.
+ * login` (and `az cloud set` for Gov). On Windows `az` is `az.cmd`, which the
+ * tool runner starts through cmd.exe as one checked command line.
  */
 function azureCliCredential(env: NodeJS.ProcessEnv, platform: Pick<Platform, "os">, clock: Pick<Clock, "now">): TokenCredential {
-  const run = (done: (error: (Error & { code?: string | number | null }) | null, stdout: string) => void) =>
-    platform.os === "win32"
-      ? exec(`az ${AZ_ARGUMENTS.join(" ")}`, { cwd: env.SystemRoot ?? "C:\\Windows", timeout: AZ_TIMEOUT_MS, env, windowsHide: true, encoding: "utf8" }, done)
-      : execFile("az", [...AZ_ARGUMENTS], { timeout: AZ_TIMEOUT_MS, env, encoding: "utf8" }, done);
+  const runner = new ToolRunner({ platform: platform.os, env, timeoutMs: 60_000 });
   return {
-    getToken: () =>
-      new Promise<AccessToken>((resolve, reject) => {
-        run((error, stdout) => {
-          if (error) {
-            // ENOENT from execFile, or cmd.exe's "not recognized" (exit 1, or 127 from sh) when az is not on PATH.
-            const missing = error.code === "ENOENT" || error.code === 127 || /not recognized|not found/i.test(error.message);
-            reject(new AuthError(missing ? "no Storage credential: install the Azure CLI and run az login, or use a SAS URL" : "az account get-access-token failed: run az login (and az cloud set --name AzureUSGovernment for Gov)"));
-            return;
-          }
-          try {
-            const parsed = JSON.parse(stdout) as { accessToken: string; expires_on?: number; expiresOn?: string };
-            const expiresOnTimestamp = parsed.expires_on !== undefined ? parsed.expires_on * 1000 : Date.parse(parsed.expiresOn ?? "");
-            resolve({ token: parsed.accessToken, expiresOnTimestamp: Number.isNaN(expiresOnTimestamp) ? clock.now() + UNKNOWN_EXPIRY_MS : expiresOnTimestamp });
-          } catch {
-            reject(new AuthError("az account get-access-token returned no token"));
-          }
-        });
-      }),
+    getToken: async () => {
+      try {
+        const { token, expiresOnTimestamp } = await azureCliToken(runner, STORAGE_RESOURCE);
+        return { token, expiresOnTimestamp: expiresOnTimestamp ?? clock.now() + UNKNOWN_EXPIRY_MS };
+      } catch (error) {
+        const missing = error instanceof ToolError && error.kind === "missing";
+        throw new AuthError(missing ? "no Storage credential: install the Azure CLI and run az login, or use a SAS URL" : "az account get-access-token failed: run az login (and az cloud set --name AzureUSGovernment for Gov)");
+      }
+    },
   };
 }

@@ -1,6 +1,6 @@
 /**
- * Runs the deployer's command-line tools (`az`, `pulumi`, `git`) and parses
- * their JSON. On Windows `az` is a batch file (az.cmd), which Node refuses to
+ * Runs command-line tools (`az` for the uploader's Storage token on a laptop;
+ * `az`, `pulumi`, `git` for the deployment tools) and parses their JSON. On Windows `az` is a batch file (az.cmd), which Node refuses to
  * spawn without a shell since 20.12.2 (CVE-2024-27980): there the command
  * runs as one string through cmd.exe, every argument allow-listed and quoted,
  * from %SystemRoot% so no file in the working folder can shadow it. The
@@ -39,7 +39,8 @@ export class ToolRunner {
     return new Promise((resolve, reject) => {
       const done = (error: ExecFileException | null, stdout: string, stderr: string) => {
         if (error === null) return resolve(stdout);
-        const missing = (error as NodeJS.ErrnoException).code === "ENOENT" || /is not recognized as an internal or external command|command not found/i.test(stderr);
+        // ENOENT from execFile; from a shell, exit 127 (sh: "not found") or cmd.exe's "is not recognized".
+        const missing = (error as NodeJS.ErrnoException).code === "ENOENT" || error.code === 127 || /is not recognized as an internal or external command|command not found|: not found/i.test(stderr);
         const firstLine = stderr.split(/\r?\n/).find((line) => line.trim() !== "")?.trim() ?? (error.killed ? "timed out" : `exit code ${String(error.code)}`);
         reject(new ToolError(missing ? `${tool} is not installed or not on PATH` : `${tool} ${args.slice(0, 2).join(" ")} failed: ${firstLine}`, missing ? "missing" : "failed"));
       };
@@ -65,16 +66,28 @@ export class ToolRunner {
   }
 }
 
-/** The deployer's Entra access token for Azure Resource Manager in the CLI's current cloud (what ACR's exchange accepts). */
-export async function azureCliAccessToken(runner: ToolRunner, resource?: string): Promise<string> {
+/** An Entra access token from the Azure CLI's login, with its expiry when az says it. */
+export interface AzureCliToken {
+  readonly token: string;
+  /** Milliseconds since the epoch; undefined when az did not say. */
+  readonly expiresOnTimestamp?: number;
+}
+
+/**
+ * `az account get-access-token [--resource R]` in the CLI's current cloud: for
+ * Azure Resource Manager (what ACR's exchange accepts) or Storage. Errors say
+ * what to do (install, az login, az cloud set for Gov).
+ */
+export async function azureCliToken(runner: ToolRunner, resource?: string): Promise<AzureCliToken> {
   const args = ["account", "get-access-token", "--output", "json", ...(resource === undefined ? [] : ["--resource", resource])];
-  let answer: { accessToken?: string };
+  let answer: { accessToken?: string; expires_on?: number; expiresOn?: string };
   try {
-    answer = await runner.json<{ accessToken?: string }>("az", args);
+    answer = await runner.json<typeof answer>("az", args);
   } catch (error) {
     if (error instanceof ToolError && error.kind === "missing") throw new ToolError("the Azure CLI (az) is not installed or not on PATH: install it and run az login", "missing");
     throw new ToolError(`${(error as Error).message} (run az login; for Azure Government first az cloud set --name AzureUSGovernment)`, "failed");
   }
   if (typeof answer.accessToken !== "string" || answer.accessToken === "") throw new ToolError("az account get-access-token returned no token", "failed");
-  return answer.accessToken;
+  const expiresOn = answer.expires_on !== undefined ? answer.expires_on * 1000 : Date.parse(answer.expiresOn ?? "");
+  return { token: answer.accessToken, expiresOnTimestamp: Number.isNaN(expiresOn) ? undefined : expiresOn };
 }
