@@ -17,11 +17,16 @@ export interface CloudProfile {
   readonly ingestionBaseUrl: string;
   /** `azuread:environment` values whose Entra cloud can sign in to this cloud's tenants. */
   readonly entraEnvironments: readonly string[];
+  /** Audience of a managed identity's token presented as the app's federated credential, in this cloud's Entra. */
+  readonly federationAudience: string;
 }
 
 /** Current resource for every cloud since Microsoft's 2025-03-12 change; overridable with --token-resource. */
 const HR_CONNECTOR_RESOURCE = "https://microsoft.onmicrosoft.com/86dfdabb-5089-4a0c-880a-cfa5a790c5b1";
 const PUBLIC_ENTRA = ["public", "global"];
+/** Workload identity federation audiences (gov-deployment.md §Workload identity federation). */
+const PUBLIC_EXCHANGE = "api://AzureADTokenExchange";
+const USGOV_EXCHANGE = "api://AzureADTokenExchangeUSGov";
 
 export const CLOUD_PROFILES: Readonly<Record<CloudName, CloudProfile>> = {
   commercial: {
@@ -30,6 +35,7 @@ export const CLOUD_PROFILES: Readonly<Record<CloudName, CloudProfile>> = {
     tokenResource: HR_CONNECTOR_RESOURCE,
     ingestionBaseUrl: "https://webhook.ingestion.office.com",
     entraEnvironments: PUBLIC_ENTRA,
+    federationAudience: PUBLIC_EXCHANGE,
   },
   // GCC tenants live in public Entra but upload to a Gov-hosted endpoint (§9.3).
   gcc: {
@@ -38,6 +44,7 @@ export const CLOUD_PROFILES: Readonly<Record<CloudName, CloudProfile>> = {
     tokenResource: HR_CONNECTOR_RESOURCE,
     ingestionBaseUrl: "https://webhook-gcc.ingestion.office365.us",
     entraEnvironments: PUBLIC_ENTRA,
+    federationAudience: PUBLIC_EXCHANGE,
   },
   gcch: {
     title: "GCC High",
@@ -45,6 +52,7 @@ export const CLOUD_PROFILES: Readonly<Record<CloudName, CloudProfile>> = {
     tokenResource: HR_CONNECTOR_RESOURCE,
     ingestionBaseUrl: "https://webhook-itarl4.ingestion.office365.us",
     entraEnvironments: ["usgovernment", "usgovernmentl4"],
+    federationAudience: USGOV_EXCHANGE,
   },
   dod: {
     title: "DoD",
@@ -52,6 +60,7 @@ export const CLOUD_PROFILES: Readonly<Record<CloudName, CloudProfile>> = {
     tokenResource: HR_CONNECTOR_RESOURCE,
     ingestionBaseUrl: "https://webhook-itarl5.ingestion.apps.mil",
     entraEnvironments: ["dod", "usgovernmentl5"],
+    federationAudience: USGOV_EXCHANGE,
   },
 };
 

@@ -1,7 +1,7 @@
-import { ManagedIdentityApplication } from "@azure/msal-node";
-import type { AccessToken, TokenCredential } from "@azure/core-auth";
+import type { TokenCredential } from "@azure/core-auth";
 import { AuthError } from "../errors";
 import type { Clock } from "../clock";
+import { hasManagedIdentity, managedIdentityTokens, UNKNOWN_EXPIRY_MS } from "../managedIdentity";
 import type { Platform } from "../platform";
 import { azureCliToken, ToolError, ToolRunner } from "../toolRunner";
 
@@ -19,26 +19,9 @@ export const STORAGE_RESOURCE = "https://storage.azure.com";
  * admin's Azure CLI login. SAS URLs need neither.
  */
 export function storageCredential(env: NodeJS.ProcessEnv, platform: Pick<Platform, "os">, clock: Pick<Clock, "now">): TokenCredential {
-  return env.IDENTITY_ENDPOINT && env.IDENTITY_HEADER ? managedIdentityCredential(env.AZURE_CLIENT_ID, clock) : azureCliCredential(env, platform, clock);
-}
-
-/** A token whose expiry was not said is trusted this long. */
-const UNKNOWN_EXPIRY_MS = 5 * 60_000;
-
-/** msal-node's managed identity client (the App Service protocol Container Apps speaks); no second MSAL copy in the bundle. */
-function managedIdentityCredential(clientId: string | undefined, clock: Pick<Clock, "now">): TokenCredential {
-  const client = new ManagedIdentityApplication(clientId ? { managedIdentityIdParams: { userAssignedClientId: clientId } } : {});
-  const acquire = async (): Promise<AccessToken> => {
-    try {
-      const result = await client.acquireToken({ resource: STORAGE_RESOURCE });
-      return { token: result.accessToken, expiresOnTimestamp: result.expiresOn?.getTime() ?? clock.now() + UNKNOWN_EXPIRY_MS };
-    } catch (error) {
-      throw new AuthError(`the managed identity could not get a Storage token (${(error as { errorCode?: string }).errorCode ?? "error"})`);
-    }
-  };
-  // Single flight: the CSV's and the state container's clients ask at the same moment; MSAL's cache serves later calls.
-  let inFlight: Promise<AccessToken> | undefined;
-  return { getToken: () => (inFlight ??= acquire().finally(() => (inFlight = undefined))) };
+  if (!hasManagedIdentity(env)) return azureCliCredential(env, platform, clock);
+  const tokens = managedIdentityTokens(env.AZURE_CLIENT_ID, clock);
+  return { getToken: () => tokens(STORAGE_RESOURCE) };
 }
 
 /**
