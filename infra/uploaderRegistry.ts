@@ -2,15 +2,19 @@ import * as path from "node:path";
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
+import type { NetworkMode } from "./config";
 
 export interface UploaderRegistryArgs {
   readonly resourceGroupName: pulumi.Input<string>;
   readonly location: pulumi.Input<string>;
+  /** "private": reachable only through its private endpoint, which needs the Premium SKU. */
+  readonly network: NetworkMode;
 }
 
 /**
- * Private registry for the uploader image. No admin user: the job pulls with
- * its managed identity, the deployer pushes with their own Entra login.
+ * Private registry for the uploader image. No admin user and no anonymous pull:
+ * the job pulls with its managed identity, the deployer pushes with their own
+ * Entra login.
  */
 export class UploaderRegistry extends pulumi.ComponentResource {
   readonly registryId: pulumi.Output<string>;
@@ -25,8 +29,11 @@ export class UploaderRegistry extends pulumi.ComponentResource {
       {
         resourceGroupName: args.resourceGroupName,
         location: args.location,
-        sku: { name: containerregistry.SkuName.Basic },
+        // Private endpoints exist for Premium registries only.
+        sku: { name: args.network === "private" ? containerregistry.SkuName.Premium : containerregistry.SkuName.Basic },
         adminUserEnabled: false,
+        anonymousPullEnabled: false,
+        publicNetworkAccess: args.network === "private" ? containerregistry.PublicNetworkAccess.Disabled : containerregistry.PublicNetworkAccess.Enabled,
       },
       { parent: this },
     );
