@@ -38,6 +38,8 @@ export interface RecordedResource {
   readonly rawInputs: Record<string, unknown>;
   /** What the mock answered (the outputs the program sees). */
   readonly state: Record<string, unknown>;
+  /** The same with secret envelopes removed: the outputs a stack policy reads. */
+  readonly outputs: Record<string, unknown>;
   readonly custom: boolean;
   /** Resources it waits for (inputs and `dependsOn`), as `type::name`. */
   readonly dependencies: string[];
@@ -54,7 +56,7 @@ function fakeGuid(seed: string): string {
 }
 
 /** A value with Pulumi's secret envelopes replaced by what they hold. */
-export function unwrapSecrets(value: unknown): unknown {
+function unwrapSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(unwrapSecrets);
   if (value !== null && typeof value === "object") {
     if (SECRET_SIGNATURE in value && "value" in value) return unwrapSecrets(value.value);
@@ -211,6 +213,7 @@ export async function installOfflineMocks(project: string, stack: string): Promi
           inputs,
           rawInputs: args.inputs,
           state: outputs.state,
+          outputs: unwrapSecrets(outputs.state) as Inputs,
           custom: args.custom ?? true,
           dependencies: registration.dependencyUrns.map(typeAndNameOfUrn),
         });
