@@ -40,29 +40,13 @@ export class PrivateNetwork extends pulumi.ComponentResource {
     const layout = subnetLayout(args.addressSpace);
 
     const vnet = new network.VirtualNetwork(name, { ...placement, addressSpace: { addressPrefixes: [args.addressSpace] } }, { parent: this });
-    const environmentSubnet = new network.Subnet(
-      `${name}-environment`,
-      {
-        resourceGroupName: args.resourceGroupName,
-        virtualNetworkName: vnet.name,
-        subnetName: "container-apps",
-        addressPrefix: layout.environment,
-        delegations: [{ name: "container-apps", serviceName: "Microsoft.App/environments" }],
-      },
-      { parent: this },
-    );
-    const endpointSubnet = new network.Subnet(
-      `${name}-endpoints`,
-      {
-        resourceGroupName: args.resourceGroupName,
-        virtualNetworkName: vnet.name,
-        subnetName: "private-endpoints",
-        addressPrefix: layout.endpoints,
-        privateEndpointNetworkPolicies: network.VirtualNetworkPrivateEndpointNetworkPolicies.Disabled,
-      },
-      // Azure changes one subnet of a network at a time.
-      { parent: this, dependsOn: [environmentSubnet] },
-    );
+    const subnet = (suffix: string, subnetName: string, addressPrefix: string, settings: Partial<network.SubnetArgs>, dependsOn: pulumi.Resource[] = []) =>
+      new network.Subnet(`${name}-${suffix}`, { resourceGroupName: args.resourceGroupName, virtualNetworkName: vnet.name, subnetName, addressPrefix, ...settings }, { parent: this, dependsOn });
+    const environmentSubnet = subnet("environment", "container-apps", layout.environment, {
+      delegations: [{ name: "container-apps", serviceName: "Microsoft.App/environments" }],
+    });
+    // Azure changes one subnet of a network at a time.
+    const endpointSubnet = subnet("endpoints", "private-endpoints", layout.endpoints, { privateEndpointNetworkPolicies: network.VirtualNetworkPrivateEndpointNetworkPolicies.Disabled }, [environmentSubnet]);
 
     this.endpointsReady = args.targets.flatMap(({ service, resourceId }) => {
       const zone = new privatedns.PrivateZone(

@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import type { StackResource } from "../../policy/evaluate";
 import { AZURE_ENVIRONMENTS, azureEnvironmentNamed, type AzureEnvironment } from "../azureEnvironments";
 
 /** Marks a secret value in serialized inputs (Pulumi's wire format): `{ [SECRET_SIGNATURE]: SECRET_SIGNATURE_VALUE, value }`. */
@@ -23,29 +24,22 @@ export const OFFLINE_IDS = {
   deployerObjectId: "44444444-4444-4444-8444-444444444444",
 } as const;
 
-export interface RecordedResource {
-  readonly type: string;
-  readonly name: string;
-  /** As the engine names it: `urn:pulumi:<stack>::<project>::<parent types$>type::name`. */
-  readonly urn: string;
-  /** URN of its parent component, if any. */
-  readonly parentUrn?: string;
+/**
+ * One registration: what the policy pack reads of it (type, name, URN, parent, custom, inputs with
+ * secret envelopes removed, outputs likewise, dependencies as URNs), and what the tests read besides.
+ */
+export interface RecordedResource extends StackResource {
   /** The ID the mock assigned (an ARM ID for Azure resources). */
   readonly id: string;
-  /** Inputs with secret envelopes removed. */
   readonly inputs: Record<string, unknown>;
   /** Inputs as the program sent them; secret values are still wrapped. */
   readonly rawInputs: Record<string, unknown>;
   /** What the mock answered (the outputs the program sees). */
   readonly state: Record<string, unknown>;
-  /** The same with secret envelopes removed: the outputs a stack policy reads. */
   readonly outputs: Record<string, unknown>;
-  readonly custom: boolean;
   /** Resources it waits for (inputs and `dependsOn`), as `type::name`. */
   readonly dependencies: string[];
-  /** The same, as URNs. */
   readonly dependencyUrns: string[];
-  /** Per input: the URNs of the resources its value came from. */
   readonly propertyDependencyUrns: Record<string, string[]>;
 }
 

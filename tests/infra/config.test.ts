@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
 import { SCENARIO_IDS } from "../../uploader/src/csv/scenarios";
 import { addDays, cronProblem, loadConfig, type ConfigSource } from "../../infra/config";
 
@@ -45,6 +48,14 @@ describe("loadConfig", () => {
         },
       ],
     });
+  });
+
+  it("has the same defaults as Pulumi.yaml for the federal-review keys", () => {
+    const project = parse(readFileSync(path.join(__dirname, "..", "..", "Pulumi.yaml"), "utf8")) as { config: Record<string, { default: unknown }> };
+    const config = load();
+    for (const key of ["network", "vnetAddressSpace", "logRetentionDays", "logArchiveDays", "dataVersionDays"] as const) {
+      expect([key, project.config[key]?.default]).toEqual([key, config[key]]);
+    }
   });
 
   it("treats the empty Pulumi.yaml defaults of optional keys as unset", () => {
