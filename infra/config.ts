@@ -4,6 +4,8 @@
  * tests and `npm run plan` do not.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { addressSpaceProblem } from "./addressSpace";
+import { AZURE_ENVIRONMENT_NAMES, azureEnvironmentNamed, type AzureEnvironmentName } from "./azureEnvironments";
 import { CLOUD_NAMES, CLOUD_PROFILES, isCloudName, type CloudName } from "../uploader/src/clouds";
 import { parseColumnMap } from "../uploader/src/csv/layout";
 import { fileRulesFor } from "../uploader/src/csv/fileRules";
@@ -44,13 +46,28 @@ export interface ScenarioColumns {
   readonly columns: readonly string[];
 }
 
+/** "private": a virtual network, private endpoints, no public network access to Key Vault, Storage and the registry. */
+export const NETWORK_MODES = ["public", "private"] as const;
+export type NetworkMode = (typeof NETWORK_MODES)[number];
+
 export interface StackConfig {
   /** Purview cloud of the tenant; picks the uploader's endpoints. */
   readonly cloud: CloudName;
+  /** `azure-native:environment`: the Azure cloud of the subscription; picks DNS suffixes and private DNS zones. */
+  readonly azureEnvironment: AzureEnvironmentName;
   /** `azuread:environment`: the Entra cloud the connector app is registered in. */
   readonly entraEnvironment: string;
   /** Azure region of every resource (`azure-native:location`). */
   readonly location: string;
+  readonly network: NetworkMode;
+  /** IPv4 range of the virtual network when `network` is private. */
+  readonly vnetAddressSpace: string;
+  /** Days logs stay queryable in the Log Analytics workspace. */
+  readonly logRetentionDays: number;
+  /** Days logs are kept in all, queryable and then archived (OMB M-21-31: 12 months active plus 18 months cold). */
+  readonly logArchiveDays: number;
+  /** Days an overwritten or deleted version of a file in hr-data stays recoverable. */
+  readonly dataVersionDays: number;
   /** yyyy-mm-dd; changing it rotates the client secret. */
   readonly secretRotation: string;
   readonly secretLifetimeDays: number;
@@ -79,6 +96,11 @@ const DEFAULTS = {
   entraEnvironment: "public", // the azuread provider's own default
   schedule: "0 6 * * *",
   secretLifetimeDays: 180,
+  network: "public",
+  vnetAddressSpace: "10.42.0.0/24",
+  logRetentionDays: 365,
+  logArchiveDays: 913,
+  dataVersionDays: 30,
   csvBlobName: "employees.csv",
   jobName: "hr-upload",
   scenario: "resignation",
@@ -86,6 +108,11 @@ const DEFAULTS = {
 
 /** Entra client secrets: Microsoft recommends at most two years. */
 const MAX_SECRET_LIFETIME_DAYS = 730;
+/** Interactive retention of a pay-as-you-go (PerGB2018) workspace. */
+const LOG_RETENTION_LIMITS = { min: 30, max: 730 } as const;
+/** Total retention of a Log Analytics table: twelve years. */
+const MAX_LOG_ARCHIVE_DAYS = 4383;
+const MAX_DATA_VERSION_DAYS = 3650;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -127,13 +154,29 @@ export function loadConfig(project: ConfigSource, azureNative: ConfigSource, azu
   check(entraEnvironment, entraEnvironmentProblem(cloud, entraEnvironment));
 
   const location = check(azureNative.get("location") ?? "", azureNative.get("location") ? undefined : "azure-native:location is not set (e.g. usgovvirginia)");
+  const azureEnvironmentValue = azureNative.get("environment");
+  const azureEnvironment = azureEnvironmentNamed(azureEnvironmentValue) ?? "public";
+  check(azureEnvironment, azureEnvironmentNamed(azureEnvironmentValue) === undefined ? `azure-native:environment "${azureEnvironmentValue}" is not supported: use ${AZURE_ENVIRONMENT_NAMES.join(" or ")}` : undefined);
+
+  const networkValue = optional("network") ?? DEFAULTS.network;
+  const network = (NETWORK_MODES as readonly string[]).includes(networkValue) ? (networkValue as NetworkMode) : DEFAULTS.network;
+  check(network, network === networkValue ? undefined : `network "${networkValue}" must be ${NETWORK_MODES.join(" or ")}`);
+  const vnetAddressSpace = optional("vnetAddressSpace") ?? DEFAULTS.vnetAddressSpace;
+  check(vnetAddressSpace, network === "private" ? addressSpaceProblem(vnetAddressSpace) : undefined);
+
+  const wholeDays = (key: string, fallback: number, min: number, max: number): number => {
+    const value = optional(key) ?? String(fallback);
+    const days = Number(value);
+    return check(days, POSITIVE_INTEGER.test(value) && days >= min && days <= max ? undefined : `${key} "${value}" must be a whole number of days from ${min} to ${max}`);
+  };
+  const logRetentionDays = wholeDays("logRetentionDays", DEFAULTS.logRetentionDays, LOG_RETENTION_LIMITS.min, LOG_RETENTION_LIMITS.max);
+  const logArchiveDays = wholeDays("logArchiveDays", DEFAULTS.logArchiveDays, Math.min(logRetentionDays, MAX_LOG_ARCHIVE_DAYS), MAX_LOG_ARCHIVE_DAYS);
+  const dataVersionDays = wholeDays("dataVersionDays", DEFAULTS.dataVersionDays, 1, MAX_DATA_VERSION_DAYS);
 
   const secretRotation = optional("secretRotation");
   check(secretRotation, secretRotation === undefined ? "secretRotation is not set (a date yyyy-mm-dd; changing it rotates the client secret)" : dateProblem("secretRotation", secretRotation));
 
-  const lifetimeValue = optional("secretLifetimeDays") ?? String(DEFAULTS.secretLifetimeDays);
-  const secretLifetimeDays = Number(lifetimeValue);
-  check(lifetimeValue, POSITIVE_INTEGER.test(lifetimeValue) && secretLifetimeDays <= MAX_SECRET_LIFETIME_DAYS ? undefined : `secretLifetimeDays "${lifetimeValue}" must be a whole number of days from 1 to ${MAX_SECRET_LIFETIME_DAYS}`);
+  const secretLifetimeDays = wholeDays("secretLifetimeDays", DEFAULTS.secretLifetimeDays, 1, MAX_SECRET_LIFETIME_DAYS);
 
   const alertEmail = optional("alertEmail");
   check(alertEmail, alertEmail === undefined || EMAIL.test(alertEmail) ? undefined : `alertEmail "${alertEmail}" is not an email address`);
@@ -183,8 +226,14 @@ export function loadConfig(project: ConfigSource, azureNative: ConfigSource, azu
   const rotation = secretRotation as string; // present: its absence is a problem above
   return {
     cloud,
+    azureEnvironment,
     entraEnvironment,
     location,
+    network,
+    vnetAddressSpace,
+    logRetentionDays,
+    logArchiveDays,
+    dataVersionDays,
     secretRotation: rotation,
     secretLifetimeDays,
     secretExpiresOn: addDays(rotation, secretLifetimeDays),

@@ -1,9 +1,15 @@
 import * as storage from "@pulumi/azure-native/storage";
+import type * as inputs from "@pulumi/azure-native/types/input";
 import * as pulumi from "@pulumi/pulumi";
+import type { NetworkMode } from "./config";
 
 export interface HrStorageArgs {
   readonly resourceGroupName: pulumi.Input<string>;
   readonly location: pulumi.Input<string>;
+  /** Days an overwritten or deleted version of a file in hr-data is kept. */
+  readonly dataVersionDays: number;
+  /** "private": reachable only through its private endpoint. */
+  readonly network: NetworkMode;
 }
 
 export const DATA_CONTAINER = "hr-data";
@@ -11,13 +17,24 @@ const STATE_CONTAINER = "hr-state";
 
 /** Days a deleted or overwritten blob (or container) can be recovered. */
 const SOFT_DELETE_DAYS = 14;
+/**
+ * Versioning is account-wide, and the uploader rewrites its checkpoints after every chunk:
+ * their old versions go once they are as old as a soft-deleted blob would be.
+ */
+const STATE_VERSION_DAYS = SOFT_DELETE_DAYS;
+/** Run records (`hr-state/runs/`) are the job's audit trail: kept a little over a year. */
+const RUN_RECORD_DAYS = 400;
 
 /**
  * The storage account between the HR system and the job: `hr-data` receives the
  * CSV, `hr-state` keeps the uploader's checkpoints and run records. Entra
- * authentication only (no account keys, no anonymous access).
+ * authentication only (no account keys, no anonymous access); every blob version
+ * is kept for a while, so a replaced or deleted CSV can be recovered.
  */
 export class HrStorage extends pulumi.ComponentResource {
+  readonly accountId: pulumi.Output<string>;
+  /** The account's blob service (`…/blobServices/default`): where its resource logs come from. */
+  readonly blobServiceId: pulumi.Output<string>;
   readonly accountName: pulumi.Output<string>;
   readonly dataContainerId: pulumi.Output<string>;
   readonly stateContainerId: pulumi.Output<string>;
@@ -41,6 +58,9 @@ export class HrStorage extends pulumi.ComponentResource {
         allowBlobPublicAccess: false,
         allowSharedKeyAccess: false,
         defaultToOAuthAuthentication: true,
+        publicNetworkAccess: args.network === "private" ? storage.PublicNetworkAccess.Disabled : storage.PublicNetworkAccess.Enabled,
+        // Private: nothing from public networks, trusted Azure services excepted.
+        networkRuleSet: args.network === "private" ? { defaultAction: storage.DefaultAction.Deny, bypass: storage.Bypass.AzureServices } : undefined,
       },
       { parent: this },
     );
@@ -51,10 +71,35 @@ export class HrStorage extends pulumi.ComponentResource {
         resourceGroupName: args.resourceGroupName,
         accountName: account.name,
         blobServicesName: "default",
+        isVersioningEnabled: true,
         deleteRetentionPolicy: { enabled: true, days: SOFT_DELETE_DAYS },
         containerDeleteRetentionPolicy: { enabled: true, days: SOFT_DELETE_DAYS },
       },
       { parent: this },
+    );
+
+    const rule = (ruleName: string, prefix: string, actions: inputs.storage.ManagementPolicyActionArgs) => ({
+      name: ruleName,
+      enabled: true,
+      type: storage.RuleType.Lifecycle,
+      definition: { filters: { blobTypes: ["blockBlob"], prefixMatch: [prefix] }, actions },
+    });
+    new storage.ManagementPolicy(
+      name,
+      {
+        resourceGroupName: args.resourceGroupName,
+        accountName: account.name,
+        managementPolicyName: "default", // an account has one lifecycle policy, always named "default"
+        policy: {
+          rules: [
+            rule("hr-data-old-versions", `${DATA_CONTAINER}/`, { version: { delete: { daysAfterCreationGreaterThan: args.dataVersionDays } } }),
+            rule("hr-state-old-versions", `${STATE_CONTAINER}/`, { version: { delete: { daysAfterCreationGreaterThan: STATE_VERSION_DAYS } } }),
+            rule("hr-state-run-records", `${STATE_CONTAINER}/runs/`, { baseBlob: { delete: { daysAfterModificationGreaterThan: RUN_RECORD_DAYS } } }),
+          ],
+        },
+      },
+      // Version actions need versioning on.
+      { parent: this, dependsOn: [blobService] },
     );
 
     const container = (containerName: string) =>
@@ -67,6 +112,8 @@ export class HrStorage extends pulumi.ComponentResource {
     const data = container(DATA_CONTAINER);
     const state = container(STATE_CONTAINER);
 
+    this.accountId = account.id;
+    this.blobServiceId = blobService.id;
     this.accountName = account.name;
     this.dataContainerId = data.id;
     this.stateContainerId = state.id;

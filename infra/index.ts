@@ -8,14 +8,17 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import { CLOUD_PROFILES } from "../uploader/src/clouds";
+import { AZURE_ENVIRONMENTS } from "./azureEnvironments";
 import { loadStackConfig, type ConnectorConfig } from "./config";
 import { ConnectorIdentity } from "./connectorIdentity";
 import { GrantPropagation } from "./grantPropagation";
 import { HrStorage } from "./hrStorage";
 import { JobIdentity } from "./jobIdentity";
 import { JobMonitoring } from "./jobMonitoring";
-import { LogsEnvironment } from "./logsEnvironment";
+import { CONSUMPTION_WORKLOAD_PROFILE, LogsEnvironment } from "./logsEnvironment";
 import { renderNextSteps } from "./nextSteps";
+import { PrivateNetwork } from "./privateNetwork";
+import { ResourceLogs } from "./resourceLogs";
 import { SecretVault } from "./secretVault";
 import { UploaderImage, UploaderRegistry } from "./uploaderRegistry";
 import { APP_SECRET_NAME, UploaderJob } from "./uploaderJob";
@@ -42,11 +45,46 @@ const vault = new SecretVault("hr-connector", {
   tenantId: azureClient.tenantId,
   secretName: APP_SECRET_NAME,
   secretValue: connectorApp.clientSecret,
+  secretExpiresOn: config.secretExpiresOn,
+  network: config.network,
 });
 
-const hrStorage = new HrStorage("hr-connector", placement);
-const logs = new LogsEnvironment("hr-connector", { ...placement, retentionInDays: 30 });
-const registry = new UploaderRegistry("hr-connector", placement);
+const hrStorage = new HrStorage("hr-connector", { ...placement, dataVersionDays: config.dataVersionDays, network: config.network });
+const registry = new UploaderRegistry("hr-connector", { ...placement, network: config.network });
+
+// Private: Key Vault, the blob service and the registry answer on private endpoints only, and the jobs run inside the network.
+const privateNetwork =
+  config.network === "private"
+    ? new PrivateNetwork("hr-connector", {
+        ...placement,
+        addressSpace: config.vnetAddressSpace,
+        azureEnvironment: AZURE_ENVIRONMENTS[config.azureEnvironment],
+        targets: [
+          { service: "vault", resourceId: vault.vaultId },
+          { service: "blob", resourceId: hrStorage.accountId },
+          { service: "registry", resourceId: registry.registryId },
+        ],
+      })
+    : undefined;
+
+const logs = new LogsEnvironment("hr-connector", {
+  ...placement,
+  logRetentionDays: config.logRetentionDays,
+  logArchiveDays: config.logArchiveDays,
+  infrastructureSubnetId: privateNetwork?.environmentSubnetId,
+});
+new ResourceLogs("hr-connector", {
+  workspaceId: logs.workspaceId,
+  resources: [
+    { name: "hr-connector-vault", kind: "keyVault", resourceUri: vault.vaultId },
+    { name: "hr-connector-blob", kind: "blobService", resourceUri: hrStorage.blobServiceId },
+    { name: "hr-connector-registry", kind: "registry", resourceUri: registry.registryId },
+  ],
+});
+/** Data-plane work of the deployment and of the jobs (image push, secret reference, blob reads) waits for the private endpoints. */
+const dataPlaneReady = privateNetwork?.endpointsReady ?? [];
+/** The registry's login server, known only once the endpoints exist: what pushes to it then waits for them. */
+const reachableLoginServer = pulumi.all([registry.loginServer, pulumi.all(dataPlaneReady.map((resource) => resource.urn))]).apply(([loginServer]) => loginServer);
 
 const jobIdentity = new JobIdentity("hr-upload", {
   ...placement,
@@ -74,8 +112,8 @@ function deployUploaderJobs(connectors: readonly ConnectorConfig[]): Upload[] {
   const ready = uploads.flatMap(({ connector, csvUrl }) => (connector.connectorJobId === undefined ? [] : [{ connector, csvUrl, connectorJobId: connector.connectorJobId }]));
   if (ready.length === 0) return uploads;
 
-  // Assembled and pushed only now: the image serves the jobs alone.
-  const image = config.image ?? new UploaderImage("hr-upload", { loginServer: registry.loginServer, base: config.imageBase }, { parent: registry }).ref;
+  // Assembled and pushed only now: the image serves the jobs alone; the registry must be reachable (private endpoint) first.
+  const image = config.image ?? new UploaderImage("hr-upload", { loginServer: reachableLoginServer, base: config.imageBase }, { parent: registry }).ref;
   const deployed = ready.map(({ connector, csvUrl, connectorJobId }) => ({
     connector,
     connectorJobId,
@@ -84,6 +122,7 @@ function deployUploaderJobs(connectors: readonly ConnectorConfig[]): Upload[] {
       {
         ...placement,
         environmentId: logs.environmentId,
+        workloadProfileName: privateNetwork === undefined ? undefined : CONSUMPTION_WORKLOAD_PROFILE,
         jobName: connector.jobName,
         schedule: connector.schedule,
         image,
@@ -106,7 +145,8 @@ function deployUploaderJobs(connectors: readonly ConnectorConfig[]): Upload[] {
           columns: connector.columns,
         },
       },
-      { dependsOn: [...jobIdentity.roleAssignments, grantsInEffect] },
+      // The first execution must already be allowed, and able, to pull the image, read the secret and the blobs.
+      { dependsOn: [...jobIdentity.roleAssignments, grantsInEffect, ...dataPlaneReady] },
     ),
   }));
   new JobMonitoring("hr-upload", {
@@ -139,9 +179,10 @@ export const nextSteps = pulumi
     hrStorage.accountName,
     resourceGroup.name,
     registry.registryName,
+    privateNetwork?.virtualNetworkName,
     pulumi.all(uploads.map(({ connector, csvUrl, job }) => pulumi.all([csvUrl, job?.jobName]).apply(([url, deployedJobName]) => ({ connector, csvUploadUrl: url, deployedJobName })))),
   ])
-  .apply(([clientId, storageAccountName, resourceGroupName, registryName, connectors]) =>
+  .apply(([clientId, storageAccountName, resourceGroupName, registryName, virtualNetworkName, connectors]) =>
     renderNextSteps({
       cloud: config.cloud,
       appClientId: clientId,
@@ -150,5 +191,6 @@ export const nextSteps = pulumi
       secretExpiresOn: config.secretExpiresOn,
       connectors,
       imageRegistryName: config.image === undefined ? registryName : undefined,
+      virtualNetworkName,
     }),
   );

@@ -1,6 +1,7 @@
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
 import { LOG_EVENT, RUN_OUTCOME } from "../uploader/src/logEvents";
+import { CONSOLE_LOG_TABLE } from "./resourceLogs";
 
 /** One uploader job the alerts watch. */
 export interface MonitoredJob {
@@ -26,15 +27,15 @@ export interface JobMonitoringArgs {
 const SUCCESSFUL_OUTCOMES = [RUN_OUTCOME.delivered, RUN_OUTCOME.nothingToDo] as const;
 /** Hours without a successful run before anyone is told: a daily schedule plus slack for a long run. */
 const STALE_AFTER_HOURS = 26;
-
 /**
- * The uploader's JSON log lines with the given event. `union isfuzzy=true` with an empty
- * datatable keeps the query valid before the first execution has created the table.
+ * The uploader's JSON log lines with the given event: one line per row of the console-log table,
+ * in column `Log`. `union isfuzzy=true` with an empty datatable keeps the query valid in a
+ * workspace where no execution has written that table yet.
  */
 function uploaderEvents(event: string, extraFilter = ""): string {
   return [
-    "union isfuzzy=true (datatable(TimeGenerated: datetime, Log_s: string)[]), ContainerAppConsoleLogs_CL",
-    "| extend entry = parse_json(Log_s)",
+    `union isfuzzy=true (datatable(TimeGenerated: datetime, Log: string)[]), ${CONSOLE_LOG_TABLE}`,
+    "| extend entry = parse_json(Log)",
     `| where tostring(entry.event) == "${event}"${extraFilter}`,
   ].join("\n");
 }
@@ -45,8 +46,9 @@ const SEVERITY = { error: 1, warning: 2 } as const;
  * Every way the nightly uploads can go wrong reaches someone: per job, a failed
  * execution and no successful run for 26 hours (the job did not run, hung or kept
  * failing); for all jobs at once, the uploader's warnings (a client secret about to
- * expire, employee profiles about to be deleted), which concern the shared secret
- * or name their file in the log line, so one mail a day covers every job.
+ * expire, employee profiles about to be deleted, records abandoned), which concern
+ * the shared secret or name their file in the log line, so one mail a day covers
+ * every job.
  */
 export class JobMonitoring extends pulumi.ComponentResource {
   constructor(name: string, args: JobMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -90,7 +92,7 @@ export class JobMonitoring extends pulumi.ComponentResource {
         {
           resourceGroupName: args.resourceGroupName,
           location: "global",
-          description: `An execution of the HR upload job ${job.jobName} failed. Its console log (ContainerAppConsoleLogs_CL) has the uploader's error.`,
+          description: `An execution of the HR upload job ${job.jobName} failed. Its console log (table ${CONSOLE_LOG_TABLE}) has the uploader's error.`,
           enabled: true,
           severity: SEVERITY.error,
           scopes: [job.jobId],
@@ -141,10 +143,10 @@ export class JobMonitoring extends pulumi.ComponentResource {
     }
 
     /** A warning the uploader logs on every run while its cause lasts: one mail a day until it is fixed. */
-    const warningAlert = (ruleName: string, event: string, description: string) =>
+    const warningAlert = (ruleName: string, event: string, description: string, severity: number = SEVERITY.warning) =>
       logAlert(`${name}-${ruleName}`, {
         description: `"${event}" warning: ${description}`,
-        severity: SEVERITY.warning,
+        severity,
         evaluationFrequency: "PT1H",
         windowSize: "P1D",
         autoMitigate: false,
@@ -171,6 +173,13 @@ export class JobMonitoring extends pulumi.ComponentResource {
       "profile-stale",
       LOG_EVENT.profileStale,
       "Employee-profile records risk deletion: the service deletes profiles not refreshed for 30 days. Check that the HR system still drops the profile file and that its job delivers it.",
+    );
+    // Data that never reached Purview: as serious as a failed run.
+    warningAlert(
+      "abandoned",
+      LOG_EVENT.abandoned,
+      "Records of a partly delivered file version were never delivered: the copy needed to finish that version was gone. The log line counts them and names the file; export them again from the HR system.",
+      SEVERITY.error,
     );
 
     this.registerOutputs({});

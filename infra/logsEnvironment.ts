@@ -1,16 +1,31 @@
 import * as app from "@pulumi/azure-native/app";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
+import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
+import { WORKSPACE_TABLES, sendLogsToWorkspace } from "./resourceLogs";
 
 export interface LogsEnvironmentArgs {
   readonly resourceGroupName: pulumi.Input<string>;
   readonly location: pulumi.Input<string>;
-  readonly retentionInDays: number;
+  /** Days logs stay queryable. */
+  readonly logRetentionDays: number;
+  /** Days logs are kept in all: queryable, then archived. */
+  readonly logArchiveDays: number;
+  /** With a private network: the subnet the environment joins, with no public ingress. */
+  readonly infrastructureSubnetId?: pulumi.Input<string>;
 }
+
+/** The workload profile of a private (workload-profiles) environment that the jobs run on: serverless, billed per use. */
+export const CONSUMPTION_WORKLOAD_PROFILE = "Consumption";
+
+/** Tables API version for the archive deployment: a stable one that Azure Government serves. */
+const TABLES_API_VERSION = "2022-10-01";
 
 /**
  * Log Analytics workspace and the Container Apps environment whose console
- * output (the uploader's JSON lines) lands in it, table ContainerAppConsoleLogs_CL.
+ * output (the uploader's JSON lines) lands in it, table ContainerAppConsoleLogs,
+ * through a diagnostic setting: the workspace accepts Entra-authenticated
+ * ingestion only, so no shared key exists anywhere in the stack.
  */
 export class LogsEnvironment extends pulumi.ComponentResource {
   readonly workspaceId: pulumi.Output<string>;
@@ -25,12 +40,34 @@ export class LogsEnvironment extends pulumi.ComponentResource {
         resourceGroupName: args.resourceGroupName,
         location: args.location,
         sku: { name: operationalinsights.WorkspaceSkuNameEnum.PerGB2018 },
-        retentionInDays: args.retentionInDays,
+        retentionInDays: args.logRetentionDays,
+        features: { disableLocalAuth: true },
       },
       { parent: this },
     );
-    const keys = operationalinsights.getSharedKeysOutput(
-      { resourceGroupName: args.resourceGroupName, workspaceName: workspace.name },
+
+    // Archive (total retention) is a property of each table, and the tables Azure defines exist with every
+    // workspace: the provider will not "create" a resource that exists, while an ARM deployment updates them in place.
+    new resources.Deployment(
+      `${name}-log-archive`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        properties: {
+          mode: resources.DeploymentMode.Incremental,
+          parameters: { workspaceName: { value: workspace.name } },
+          template: {
+            $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+            contentVersion: "1.0.0.0",
+            parameters: { workspaceName: { type: "string" } },
+            resources: WORKSPACE_TABLES.map((table) => ({
+              type: "Microsoft.OperationalInsights/workspaces/tables",
+              apiVersion: TABLES_API_VERSION,
+              name: `[concat(parameters('workspaceName'), '/${table}')]`,
+              properties: { retentionInDays: args.logRetentionDays, totalRetentionInDays: args.logArchiveDays },
+            })),
+          },
+        },
+      },
       { parent: this },
     );
 
@@ -39,17 +76,17 @@ export class LogsEnvironment extends pulumi.ComponentResource {
       {
         resourceGroupName: args.resourceGroupName,
         location: args.location,
-        appLogsConfiguration: {
-          destination: "log-analytics",
-          logAnalyticsConfiguration: {
-            customerId: workspace.customerId,
-            // An invoke result is not marked secret on its own.
-            sharedKey: pulumi.secret(keys.primarySharedKey),
-          },
-        },
+        appLogsConfiguration: { destination: "azure-monitor" },
+        ...(args.infrastructureSubnetId === undefined
+          ? {}
+          : {
+              vnetConfiguration: { infrastructureSubnetId: args.infrastructureSubnetId, internal: true },
+              workloadProfiles: [{ name: CONSUMPTION_WORKLOAD_PROFILE, workloadProfileType: CONSUMPTION_WORKLOAD_PROFILE }],
+            }),
       },
       { parent: this },
     );
+    sendLogsToWorkspace({ name: `${name}-environment`, kind: "jobsEnvironment", resourceUri: environment.id }, workspace.id, { parent: this });
 
     this.workspaceId = workspace.id;
     this.environmentId = environment.id;

@@ -20,6 +20,8 @@ export interface NextStepsFacts {
   readonly connectors: readonly ConnectorFacts[];
   /** Registry the pass that creates a job pushes the uploader image to; absent when `image` is configured. */
   readonly imageRegistryName?: string;
+  /** With `network: private`: the network that alone reaches Key Vault, Storage and the registry. */
+  readonly virtualNetworkName?: string;
 }
 
 /** The admin's to-do list after `pulumi up`, as plain text (a stack output). */
@@ -30,8 +32,16 @@ export function renderNextSteps(facts: NextStepsFacts): string {
     // Several connectors: each one's steps under its name.
     return connector.connector.name === undefined ? steps : [`Connector "${connector.connector.name}":`, ...steps.map((line) => `  ${line}`)];
   });
+  const privateNetwork =
+    facts.virtualNetworkName === undefined
+      ? []
+      : [
+          `Private network: Key Vault, Storage and the registry accept no public traffic. Run pulumi up, az acr login and the HR system's uploads`,
+          `from the virtual network ${facts.virtualNetworkName} (resource group ${facts.resourceGroupName}) or a network peered with it (README: "Private networking").`,
+        ];
   return [
     ...connectorSteps.flat(),
+    ...privateNetwork,
     `The uploader signs in at ${profile.authorityHost} and uploads to ${profile.ingestionBaseUrl} (${profile.title}).`,
     `The client secret expires on ${facts.secretExpiresOn}; rotate it before then: pulumi config set secretRotation <yyyy-mm-dd> && pulumi up`,
   ].join("\n");

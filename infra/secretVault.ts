@@ -1,5 +1,6 @@
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as pulumi from "@pulumi/pulumi";
+import type { NetworkMode } from "./config";
 
 export interface SecretVaultArgs {
   readonly resourceGroupName: pulumi.Input<string>;
@@ -9,10 +10,20 @@ export interface SecretVaultArgs {
   readonly secretName: string;
   /** Must be a Pulumi secret. */
   readonly secretValue: pulumi.Input<string>;
+  /** yyyy-mm-dd the secret stops working: its Key Vault expiry (IA-5). */
+  readonly secretExpiresOn: string;
+  /** "private": reachable only through its private endpoint. */
+  readonly network: NetworkMode;
+}
+
+/** Key Vault's `exp` attribute: seconds since the epoch, at the start of the UTC day the credential ends. */
+export function expiryAttribute(date: string): number {
+  return Date.parse(`${date}T00:00:00Z`) / 1000;
 }
 
 /** Key Vault holding the connector's client secret; access is by Azure RBAC only. */
 export class SecretVault extends pulumi.ComponentResource {
+  readonly vaultId: pulumi.Output<string>;
   /** Scope for granting read access to this one secret. */
   readonly secretId: pulumi.Output<string>;
   /**
@@ -38,6 +49,9 @@ export class SecretVault extends pulumi.ComponentResource {
           enableSoftDelete: true,
           softDeleteRetentionInDays: 90,
           enablePurgeProtection: true,
+          publicNetworkAccess: args.network === "private" ? "Disabled" : "Enabled",
+          // Private: nothing from public networks, trusted Azure services excepted.
+          networkAcls: args.network === "private" ? { defaultAction: keyvault.NetworkRuleAction.Deny, bypass: keyvault.NetworkRuleBypassOptions.AzureServices } : undefined,
         },
       },
       { parent: this },
@@ -49,11 +63,12 @@ export class SecretVault extends pulumi.ComponentResource {
         resourceGroupName: args.resourceGroupName,
         vaultName: vault.name,
         secretName: args.secretName,
-        properties: { value: args.secretValue },
+        properties: { value: args.secretValue, attributes: { expires: expiryAttribute(args.secretExpiresOn) } },
       },
       { parent: this },
     );
 
+    this.vaultId = vault.id;
     this.secretId = secret.id;
     this.secretVersionedUrl = pulumi.unsecret(secret.properties.secretUriWithVersion);
     this.registerOutputs({ vaultId: vault.id, secretId: this.secretId });

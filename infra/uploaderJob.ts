@@ -29,6 +29,8 @@ export interface UploaderJobArgs {
   readonly resourceGroupName: pulumi.Input<string>;
   readonly location: pulumi.Input<string>;
   readonly environmentId: pulumi.Input<string>;
+  /** In a workload-profiles environment (the private network's): the profile the job runs on. */
+  readonly workloadProfileName?: string;
   /** Container Apps job name, set explicitly (autonaming would append a suffix). */
   readonly jobName: string;
   /** UTC cron. */
@@ -49,6 +51,9 @@ export interface UploaderJobArgs {
 const REPLICA_TIMEOUT_SECONDS = 4 * 60 * 60;
 // One retry covers a lost node or a transient start failure; the uploader retries requests itself.
 const REPLICA_RETRY_LIMIT = 1;
+// A stopped replica (timeout, scale-in, node drain) gets SIGTERM and Container Apps' 30 s termination grace
+// before SIGKILL; the uploader checkpoints and exits within its --shutdown-grace (20 s) of SIGTERM. Jobs
+// have no setting that shortens that grace, and the job sets nothing else that would.
 
 /** The daily scheduled Container Apps job running `hr-upload upload`. */
 export class UploaderJob extends pulumi.ComponentResource {
@@ -64,6 +69,7 @@ export class UploaderJob extends pulumi.ComponentResource {
         resourceGroupName: args.resourceGroupName,
         location: args.location,
         environmentId: args.environmentId,
+        workloadProfileName: args.workloadProfileName,
         jobName: args.jobName,
         identity: { type: app.ManagedServiceIdentityType.UserAssigned, userAssignedIdentities: [args.identityId] },
         configuration: {

@@ -3,15 +3,20 @@ import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as pulumi from "@pulumi/pulumi";
 import { BUILD_PATHS } from "../scripts/lib/buildPaths";
 import { DEFAULT_REPOSITORY, readImageLabels, readUploaderFiles, uploaderFileDigests } from "../scripts/lib/uploaderImage";
+import type { NetworkMode } from "./config";
 
 export interface UploaderRegistryArgs {
   readonly resourceGroupName: pulumi.Input<string>;
   readonly location: pulumi.Input<string>;
+  /** "private": reachable only through its private endpoint, which needs the Premium SKU. */
+  readonly network: NetworkMode;
 }
 
 /**
- * Private registry for the uploader image. No admin user: the job pulls with
- * its managed identity, the deployer pushes with their own Entra login (no Docker, no `az acr login`).
+/**
+ * Private registry for the uploader image. No admin user and no anonymous pull:
+ * the job pulls with its managed identity, the deployer pushes with their own
+ * Entra login (no Docker, no `az acr login`).
  */
 export class UploaderRegistry extends pulumi.ComponentResource {
   readonly registryId: pulumi.Output<string>;
@@ -26,8 +31,11 @@ export class UploaderRegistry extends pulumi.ComponentResource {
       {
         resourceGroupName: args.resourceGroupName,
         location: args.location,
-        sku: { name: containerregistry.SkuName.Basic },
+        // Private endpoints exist for Premium registries only.
+        sku: { name: args.network === "private" ? containerregistry.SkuName.Premium : containerregistry.SkuName.Basic },
         adminUserEnabled: false,
+        anonymousPullEnabled: false,
+        publicNetworkAccess: args.network === "private" ? containerregistry.PublicNetworkAccess.Disabled : containerregistry.PublicNetworkAccess.Enabled,
       },
       { parent: this },
     );

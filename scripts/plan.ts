@@ -4,19 +4,23 @@
  * its security-relevant settings, then every role assignment with its scope.
  * A reviewer's artifact for change and ATO reviews.
  *
- *   npm run plan [-- --stack gov] [--set connectorJobId=<guid> ...]
+ *   npm run plan [-- --stack gov] [--set connectorJobId=<guid> ...] [--controls controls.md]
  *   npm run plan -- --set 'connectors=[{"name":"resignations","connectorJobId":"<guid>"},{"name":"reviews"}]'
  *
  * A `--set` value is the key's value as the program reads it: structured keys (`connectors`) take JSON.
+ * `--controls <file>` also runs the policy pack (policy/) on the plan and writes the control-implementation
+ * table of a System Security Plan: per NIST SP 800-53 Rev. 5 control, the settings and the policy checking them.
  */
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { BUILT_IN_ROLES } from "../infra/jobIdentity";
-import { containsSecretEnvelope, type RecordedResource } from "../infra/offline/mocks";
 import { PROJECT, runOffline } from "../infra/offline/run";
 import { readStackFile } from "../infra/offline/stackFile";
-
-const REPOSITORY_ROOT = path.resolve(__dirname, "..");
+import { evaluatePolicies } from "../policy/evaluate";
+import { PACK, nistPolicies } from "../policy/policies";
+import { renderControls } from "./lib/controls";
+import { REPOSITORY_ROOT, settingText } from "./lib/settingText";
 
 /** Settings worth a reviewer's eye, per resource type (dotted input paths). */
 const SECURITY_SETTINGS: Record<string, readonly string[]> = {
@@ -30,8 +34,9 @@ const SECURITY_SETTINGS: Record<string, readonly string[]> = {
     "properties.softDeleteRetentionInDays",
     "properties.enablePurgeProtection",
     "properties.publicNetworkAccess",
+    "properties.networkAcls",
   ],
-  "azure-native:keyvault:Secret": ["secretName", "properties.value", "properties.contentType"],
+  "azure-native:keyvault:Secret": ["secretName", "properties.value", "properties.contentType", "properties.attributes.expires"],
   "azure-native:storage:StorageAccount": [
     "kind",
     "sku.name",
@@ -40,20 +45,27 @@ const SECURITY_SETTINGS: Record<string, readonly string[]> = {
     "allowBlobPublicAccess",
     "allowSharedKeyAccess",
     "publicNetworkAccess",
+    "networkRuleSet",
   ],
-  "azure-native:storage:BlobServiceProperties": ["deleteRetentionPolicy", "containerDeleteRetentionPolicy"],
+  "azure-native:storage:BlobServiceProperties": ["isVersioningEnabled", "deleteRetentionPolicy", "containerDeleteRetentionPolicy"],
+  "azure-native:storage:ManagementPolicy": ["policy.rules"],
   "azure-native:storage:BlobContainer": ["containerName", "publicAccess"],
-  "azure-native:operationalinsights:Workspace": ["sku.name", "retentionInDays"],
-  "azure-native:app:ManagedEnvironment": [
-    "appLogsConfiguration.destination",
-    "appLogsConfiguration.logAnalyticsConfiguration.customerId",
-    "appLogsConfiguration.logAnalyticsConfiguration.sharedKey",
-  ],
-  "azure-native:containerregistry:Registry": ["sku.name", "adminUserEnabled", "publicNetworkAccess"],
+  "azure-native:operationalinsights:Workspace": ["sku.name", "retentionInDays", "features.disableLocalAuth"],
+  "azure-native:resources:Deployment": ["properties.template.resources"],
+  "azure-native:monitor:DiagnosticSetting": ["resourceUri", "workspaceId", "logAnalyticsDestinationType", "logs"],
+  "azure-native:app:ManagedEnvironment": ["appLogsConfiguration", "vnetConfiguration", "workloadProfiles"],
+  "azure-native:containerregistry:Registry": ["sku.name", "adminUserEnabled", "anonymousPullEnabled", "publicNetworkAccess"],
+  "azure-native:network:VirtualNetwork": ["addressSpace.addressPrefixes"],
+  "azure-native:network:Subnet": ["addressPrefix", "delegations", "privateEndpointNetworkPolicies"],
+  "azure-native:network:PrivateEndpoint": ["privateLinkServiceConnections"],
+  "azure-native:network:PrivateDnsZoneGroup": ["privateDnsZoneConfigs"],
+  "azure-native:privatedns:PrivateZone": ["privateZoneName"],
+  "azure-native:privatedns:VirtualNetworkLink": ["privateZoneName", "registrationEnabled"],
   "pulumi-nodejs:dynamic/hr-connector:OciImage": ["registry", "repository", "base", "bundleDigest", "sbomDigest", "revision"],
   "pulumi-nodejs:dynamic/hr-connector:GrantPropagation": ["seconds"],
   "azure-native:app:Job": [
     "jobName",
+    "workloadProfileName",
     "configuration.triggerType",
     "configuration.scheduleTriggerConfig",
     "configuration.replicaTimeout",
@@ -68,9 +80,6 @@ const SECURITY_SETTINGS: Record<string, readonly string[]> = {
   "azure-native:monitor:ScheduledQueryRule": ["severity", "scopes", "evaluationFrequency", "windowSize", "criteria.allOf", "actions.actionGroups"],
 };
 
-/** Settings that must reach the engine as Pulumi secrets; printed as whether they do, never their value. */
-const SECRET_SETTINGS = new Set(["properties.value", "appLogsConfiguration.logAnalyticsConfiguration.sharedKey"]);
-
 const ROLE_NAMES: Record<string, string> = {
   [BUILT_IN_ROLES.acrPull]: "AcrPull",
   [BUILT_IN_ROLES.keyVaultSecretsUser]: "Key Vault Secrets User",
@@ -78,30 +87,8 @@ const ROLE_NAMES: Record<string, string> = {
   [BUILT_IN_ROLES.storageBlobDataContributor]: "Storage Blob Data Contributor",
 };
 
-function valueAt(node: unknown, dottedPath: string): unknown {
-  return dottedPath.split(".").reduce<unknown>((value, key) => (value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined), node);
-}
-
-/** Pulumi marks a whole top-level input secret when anything inside it is: look along the path. */
-function isMarkedSecret(rawInputs: Record<string, unknown>, dottedPath: string): boolean {
-  const keys = dottedPath.split(".");
-  return keys.some((_key, index) => containsSecretEnvelope(valueAt(rawInputs, keys.slice(0, index + 1).join("."))));
-}
-
-function describeSetting(resource: RecordedResource, setting: string): string {
-  if (SECRET_SETTINGS.has(setting)) {
-    if (valueAt(resource.inputs, setting) === undefined) return "(unset)";
-    return isMarkedSecret(resource.rawInputs, setting) ? "[secret]" : "NOT MARKED SECRET";
-  }
-  // Local paths print relative to the repository, so the plan reads the same on every machine.
-  const text = JSON.stringify(valueAt(resource.inputs, setting), (_key, item: unknown) =>
-    typeof item === "string" && item.startsWith(REPOSITORY_ROOT) ? path.relative(REPOSITORY_ROOT, item) || "." : item,
-  );
-  return text ?? "(unset)";
-}
-
 async function main(): Promise<void> {
-  const { values: args } = parseArgs({ options: { stack: { type: "string", default: "gov" }, set: { type: "string", multiple: true, default: [] } } });
+  const { values: args } = parseArgs({ options: { stack: { type: "string", default: "gov" }, set: { type: "string", multiple: true, default: [] }, controls: { type: "string" } } });
   const stack = args.stack as string;
   const stackFile = path.join(REPOSITORY_ROOT, `Pulumi.${stack}.yaml`);
   const { values, skippedSecureKeys } = readStackFile(stackFile);
@@ -126,7 +113,7 @@ async function main(): Promise<void> {
   for (const resource of resources) {
     console.log(`\n${resource.type}  ${resource.name}`);
     for (const setting of SECURITY_SETTINGS[resource.type] ?? []) {
-      console.log(`    ${setting}: ${describeSetting(resource, setting)}`);
+      console.log(`    ${setting}: ${settingText(resource, setting)}`);
     }
   }
 
@@ -144,6 +131,15 @@ async function main(): Promise<void> {
   for (const [name, value] of Object.entries(outputs)) {
     const text = typeof value === "object" ? JSON.stringify(value) : String(value);
     console.log(text.includes("\n") ? `  ${name}:\n    ${text.split("\n").join("\n    ")}` : `  ${name}: ${text}`);
+  }
+
+  if (args.controls !== undefined) {
+    const policies = nistPolicies();
+    const evaluation = await evaluatePolicies(policies, recorded, { packEnforcementLevel: PACK.enforcementLevel });
+    const stackFileName = path.relative(REPOSITORY_ROOT, stackFile);
+    writeFileSync(args.controls, renderControls({ stack, stackFile: stackFileName, overrides: args.set as string[], packName: PACK.name, resources: recorded, policies, evaluation }));
+    const mandatory = evaluation.violations.filter((violation) => violation.enforcementLevel === "mandatory").length;
+    console.log(`\nControl implementation table written to ${args.controls}: ${mandatory} mandatory violations, ${evaluation.violations.length - mandatory} advisory findings.`);
   }
 }
 

@@ -6,6 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import type { StackResource } from "../../policy/evaluate";
+import { AZURE_ENVIRONMENTS, azureEnvironmentNamed, type AzureEnvironment } from "../azureEnvironments";
 
 /** Marks a secret value in serialized inputs (Pulumi's wire format): `{ [SECRET_SIGNATURE]: SECRET_SIGNATURE_VALUE, value }`. */
 const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
@@ -22,20 +24,23 @@ export const OFFLINE_IDS = {
   deployerObjectId: "44444444-4444-4444-8444-444444444444",
 } as const;
 
-export interface RecordedResource {
-  readonly type: string;
-  readonly name: string;
+/**
+ * One registration: what the policy pack reads of it (type, name, URN, parent, custom, inputs with
+ * secret envelopes removed, outputs likewise, dependencies as URNs), and what the tests read besides.
+ */
+export interface RecordedResource extends StackResource {
   /** The ID the mock assigned (an ARM ID for Azure resources). */
   readonly id: string;
-  /** Inputs with secret envelopes removed. */
   readonly inputs: Record<string, unknown>;
   /** Inputs as the program sent them; secret values are still wrapped. */
   readonly rawInputs: Record<string, unknown>;
   /** What the mock answered (the outputs the program sees). */
   readonly state: Record<string, unknown>;
-  readonly custom: boolean;
+  readonly outputs: Record<string, unknown>;
   /** Resources it waits for (inputs and `dependsOn`), as `type::name`. */
   readonly dependencies: string[];
+  readonly dependencyUrns: string[];
+  readonly propertyDependencyUrns: Record<string, string[]>;
 }
 
 /** A deterministic GUID-shaped ID, so runs can be compared. */
@@ -44,6 +49,7 @@ function fakeGuid(seed: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** A value with Pulumi's secret envelopes replaced by what they hold. */
 function unwrapSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(unwrapSecrets);
   if (value !== null && typeof value === "object") {
@@ -58,11 +64,8 @@ export function containsSecretEnvelope(value: unknown): boolean {
 }
 
 /** Azure hosts of the cloud `azure-native:environment` selects. */
-function azureHosts(): { vault: string; blob: string; registry: string } {
-  const environment = new pulumi.Config("azure-native").get("environment") ?? "public";
-  return /gov/i.test(environment)
-    ? { vault: "vault.usgovcloudapi.net", blob: "blob.core.usgovcloudapi.net", registry: "azurecr.us" }
-    : { vault: "vault.azure.net", blob: "blob.core.windows.net", registry: "azurecr.io" };
+function azureHosts(): AzureEnvironment["hosts"] {
+  return AZURE_ENVIRONMENTS[azureEnvironmentNamed(new pulumi.Config("azure-native").get("environment")) ?? "public"].hosts;
 }
 
 const digest = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -89,6 +92,17 @@ const ARM: Record<string, ArmShape> = {
   "azure-native:monitor:ActionGroup": { path: (name) => `Microsoft.Insights/actionGroups/${name}`, nameInput: "actionGroupName" },
   "azure-native:monitor:MetricAlert": { path: (name) => `Microsoft.Insights/metricAlerts/${name}`, nameInput: "ruleName" },
   "azure-native:monitor:ScheduledQueryRule": { path: (name) => `Microsoft.Insights/scheduledQueryRules/${name}`, nameInput: "ruleName" },
+  "azure-native:storage:ManagementPolicy": { path: (name, inputs) => `Microsoft.Storage/storageAccounts/${inputs.accountName}/managementPolicies/${name}`, nameInput: "managementPolicyName" },
+  "azure-native:resources:Deployment": { path: (name) => `Microsoft.Resources/deployments/${name}`, nameInput: "deploymentName" },
+  "azure-native:network:VirtualNetwork": { path: (name) => `Microsoft.Network/virtualNetworks/${name}`, nameInput: "virtualNetworkName" },
+  "azure-native:network:Subnet": { path: (name, inputs) => `Microsoft.Network/virtualNetworks/${inputs.virtualNetworkName}/subnets/${name}`, nameInput: "subnetName" },
+  "azure-native:network:PrivateEndpoint": { path: (name) => `Microsoft.Network/privateEndpoints/${name}`, nameInput: "privateEndpointName" },
+  "azure-native:network:PrivateDnsZoneGroup": {
+    path: (name, inputs) => `Microsoft.Network/privateEndpoints/${inputs.privateEndpointName}/privateDnsZoneGroups/${name}`,
+    nameInput: "privateDnsZoneGroupName",
+  },
+  "azure-native:privatedns:PrivateZone": { path: (name) => `Microsoft.Network/privateDnsZones/${name}`, nameInput: "privateZoneName" },
+  "azure-native:privatedns:VirtualNetworkLink": { path: (name, inputs) => `Microsoft.Network/privateDnsZones/${inputs.privateZoneName}/virtualNetworkLinks/${name}`, nameInput: "virtualNetworkLinkName" },
 };
 
 /** Outputs the program reads, computed from the (unwrapped) inputs. */
@@ -104,6 +118,11 @@ function outputsFor(type: string, name: string, inputs: Inputs): { id: string; s
   switch (type) {
     case "azure-native:resources:ResourceGroup":
       return { id: `/subscriptions/${OFFLINE_IDS.subscriptionId}/resourceGroups/${name}`, state: { ...inputs, name } };
+    case "azure-native:monitor:DiagnosticSetting": {
+      // An extension resource: it lives under the resource it watches.
+      const settingName = typeof inputs.name === "string" ? inputs.name : name;
+      return { id: `${String(inputs.resourceUri)}/providers/Microsoft.Insights/diagnosticSettings/${settingName}`, state: { ...inputs, name: settingName } };
+    }
     case "azure-native:authorization:RoleAssignment": {
       const assignment = fakeGuid(`${String(inputs.scope)}|${String(inputs.roleDefinitionId)}|${String(inputs.principalId)}`);
       return { id: `${String(inputs.scope)}/providers/Microsoft.Authorization/roleAssignments/${assignment}`, state: { ...inputs, name: assignment } };
@@ -164,8 +183,6 @@ function invoke(token: string): Record<string, unknown> {
       return { subscriptionId: OFFLINE_IDS.subscriptionId, tenantId: OFFLINE_IDS.azureTenantId, objectId: OFFLINE_IDS.deployerObjectId, clientId: fakeGuid("azure-cli") };
     case "azuread:index/getClientConfig:getClientConfig":
       return { tenantId: OFFLINE_IDS.entraTenantId, objectId: OFFLINE_IDS.deployerObjectId, clientId: fakeGuid("azure-cli") };
-    case "azure-native:operationalinsights:getSharedKeys":
-      return { primarySharedKey: "offline-workspace-key", secondarySharedKey: "offline-workspace-key-2" };
     default:
       throw new Error(`the offline mocks do not know the invoke ${token}`);
   }
@@ -177,13 +194,24 @@ function invoke(token: string): Record<string, unknown> {
  */
 export async function installOfflineMocks(project: string, stack: string): Promise<RecordedResource[]> {
   const recorded: RecordedResource[] = [];
-  let dependencies: string[] = [];
+  let registration: Registration = { urn: "", dependencyUrns: [], propertyDependencyUrns: {} };
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
         const inputs = unwrapSecrets(args.inputs) as Inputs;
         const outputs = outputsFor(args.type, args.name, inputs);
-        recorded.push({ type: args.type, name: args.name, id: outputs.id, inputs, rawInputs: args.inputs, state: outputs.state, custom: args.custom ?? true, dependencies });
+        recorded.push({
+          type: args.type,
+          name: args.name,
+          ...registration,
+          id: outputs.id,
+          inputs,
+          rawInputs: args.inputs,
+          state: outputs.state,
+          outputs: unwrapSecrets(outputs.state) as Inputs,
+          custom: args.custom ?? true,
+          dependencies: registration.dependencyUrns.map(typeAndNameOfUrn),
+        });
         return outputs;
       },
       call: (args) => invoke(args.token),
@@ -191,19 +219,38 @@ export async function installOfflineMocks(project: string, stack: string): Promi
     project,
     stack,
   );
-  // The mock interface does not pass a registration's dependencies on; the request carries them.
+  // The mock interface does not pass a registration's URN, parent or dependencies on; the request carries them.
   // The monitor calls newResource synchronously, so the request seen last is the one being recorded.
   const monitor = pulumi.runtime.getMonitor() as unknown as RegistrationMonitor;
   const registerResource = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request, callback) => {
-    dependencies = request.getDependenciesList().map(typeAndNameOfUrn);
+    const parentUrn = request.getParent() || undefined;
+    registration = {
+      urn: monitor.newUrn(request.getParent(), request.getType(), request.getName()),
+      parentUrn,
+      dependencyUrns: request.getDependenciesList(),
+      propertyDependencyUrns: Object.fromEntries(request.getPropertydependenciesMap().toArray().map(([key, urns]) => [key, urns[0] ?? []])),
+    };
     return registerResource(request, callback);
   };
   return recorded;
 }
 
+type Registration = Pick<RecordedResource, "urn" | "parentUrn" | "dependencyUrns" | "propertyDependencyUrns">;
+
+interface RegistrationRequest {
+  getParent(): string;
+  getType(): string;
+  getName(): string;
+  getDependenciesList(): string[];
+  /** jspb map of input name to `PropertyDependencies` (whose array form is `[urns]`). */
+  getPropertydependenciesMap(): { toArray(): [string, [string[] | undefined]][] };
+}
+
 interface RegistrationMonitor {
-  registerResource(request: { getDependenciesList(): string[] }, callback: unknown): Promise<void>;
+  registerResource(request: RegistrationRequest, callback: unknown): Promise<void>;
+  /** How the mock monitor names a registration (the engine's URN scheme). */
+  newUrn(parent: string, type: string, name: string): string;
 }
 
 /** `urn:pulumi:<stack>::<project>::<parent types$>type::name` → `type::name`. */

@@ -234,7 +234,7 @@ describe("preflight checks", () => {
   });
 
   it("fails, rather than skips, a resource type it cannot map to Azure", () => {
-    const mapped = resourceTypesOf([{ type: "azure-native:app:Job", name: "job", id: "job-id", inputs: {}, rawInputs: {}, state: {}, custom: true, dependencies: [] }]);
+    const mapped = resourceTypesOf([{ type: "azure-native:app:Job", id: "job-id", custom: true }]);
     expect(mapped).toEqual({ types: [], unmapped: ["azure-native:app:Job"] });
     expect(types.unmapped).toEqual([]);
   });

@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
 import { SCENARIO_IDS } from "../../uploader/src/csv/scenarios";
 import { addDays, cronProblem, loadConfig, type ConfigSource } from "../../infra/config";
 import { DEFAULT_IMAGE_BASE } from "../../scripts/lib/imageBase";
@@ -13,8 +16,14 @@ describe("loadConfig", () => {
   it("fills the code-level defaults, because mocks do not apply Pulumi.yaml", () => {
     expect(load()).toEqual({
       cloud: "gcch",
+      azureEnvironment: "public",
       entraEnvironment: "usgovernment",
       location: "usgovvirginia",
+      network: "public",
+      vnetAddressSpace: "10.42.0.0/24",
+      logRetentionDays: 365,
+      logArchiveDays: 913,
+      dataVersionDays: 30,
       secretRotation: "2026-11-01",
       secretLifetimeDays: 180,
       secretExpiresOn: "2027-04-30",
@@ -41,6 +50,14 @@ describe("loadConfig", () => {
         },
       ],
     });
+  });
+
+  it("has the same defaults as Pulumi.yaml for the federal-review keys", () => {
+    const project = parse(readFileSync(path.join(__dirname, "..", "..", "Pulumi.yaml"), "utf8")) as { config: Record<string, { default: unknown }> };
+    const config = load();
+    for (const key of ["network", "vnetAddressSpace", "logRetentionDays", "logArchiveDays", "dataVersionDays"] as const) {
+      expect([key, project.config[key]?.default]).toEqual([key, config[key]]);
+    }
   });
 
   it("treats the empty Pulumi.yaml defaults of optional keys as unset", () => {
@@ -100,6 +117,16 @@ describe("loadConfig", () => {
     [{ scenario: "promotion" }, /scenario "promotion" must be one of resignation/],
     [{ columns: "mail=Mail" }, /columns "mail=Mail": unknown field "mail"/],
     [{ schedule: "0 6 * *" }, /schedule "0 6 \* \*" must have 5 fields/],
+    [{ network: "hybrid" }, /network "hybrid" must be public or private/],
+    [{ network: "private", vnetAddressSpace: "10.42.0.0/25" }, /vnetAddressSpace "10.42.0.0\/25" is too small: it must be a \/24 or larger/],
+    [{ network: "private", vnetAddressSpace: "10.42.0.1/24" }, /vnetAddressSpace "10.42.0.1\/24" is not the start of a \/24 range/],
+    [{ network: "private", vnetAddressSpace: "10.42.0.0" }, /vnetAddressSpace "10.42.0.0" must be an IPv4 range/],
+    [{ network: "private", vnetAddressSpace: "10.256.0.0/16" }, /vnetAddressSpace "10.256.0.0\/16" must be an IPv4 range/],
+    [{ logRetentionDays: "29" }, /logRetentionDays "29" must be a whole number of days from 30 to 730/],
+    [{ logRetentionDays: "731" }, /logRetentionDays "731"/],
+    [{ logArchiveDays: "364" }, /logArchiveDays "364" must be a whole number of days from 365 to 4383/],
+    [{ logRetentionDays: "90", logArchiveDays: "4384" }, /logArchiveDays "4384" must be a whole number of days from 90 to 4383/],
+    [{ dataVersionDays: "0" }, /dataVersionDays "0" must be a whole number of days from 1 to 3650/],
   ])("rejects %j", (project, message) => {
     expect(() => load(project)).toThrow(message);
   });
@@ -112,6 +139,19 @@ describe("loadConfig", () => {
 
   it("accepts a 31-character job name", () => {
     expect(load({ jobName: `h${"r".repeat(29)}1` }).connectors[0]?.jobName).toHaveLength(31);
+  });
+
+  it("reads the Azure cloud from azure-native:environment in any of the provider's spellings, and refuses one it cannot serve", () => {
+    for (const environment of ["usgovernment", "AzureUSGovernment", "usgov"]) {
+      expect(load({}, GCCH.azuread, { ...GCCH.azureNative, environment }).azureEnvironment).toBe("usgovernment");
+    }
+    expect(load({}, GCCH.azuread, { ...GCCH.azureNative, environment: "public" }).azureEnvironment).toBe("public");
+    expect(() => load({}, GCCH.azuread, { ...GCCH.azureNative, environment: "china" })).toThrow(/azure-native:environment "china" is not supported: use public or usgovernment/);
+  });
+
+  it("ignores vnetAddressSpace unless the network is private", () => {
+    expect(load({ vnetAddressSpace: "not a range" }).network).toBe("public");
+    expect(load({ network: "private", vnetAddressSpace: "172.16.8.0/22" })).toMatchObject({ network: "private", vnetAddressSpace: "172.16.8.0/22" });
   });
 
   it("requires azure-native:location", () => {

@@ -49,7 +49,7 @@ describe("the Gov stack file", () => {
   it("places every regional resource in its region", () => {
     const regional = [TYPE.vault, TYPE.storageAccount, TYPE.workspace, TYPE.environment, TYPE.registry, TYPE.identity, TYPE.job, TYPE.queryRule];
     const located = run.resources.filter((resource) => [...regional, "azure-native:resources:ResourceGroup"].includes(resource.type));
-    expect(located).toHaveLength(regional.length + 3); // three query rules
+    expect(located).toHaveLength(regional.length + 4); // four query rules
     for (const resource of located) expect([resource.name, resource.inputs.location]).toEqual([resource.name, "usgovvirginia"]);
   });
 });
@@ -83,8 +83,14 @@ describe("Key Vault", () => {
   it("holds the client secret, which reaches it only as a Pulumi secret", () => {
     const secret = only(run, TYPE.secret);
     expect(secret.inputs.vaultName).toBe(only(run, TYPE.vault).state.name);
-    expect(secret.inputs.properties).toEqual({ value: only(run, TYPE.password).state.value });
+    expect(secret.inputs.properties.value).toBe(only(run, TYPE.password).state.value);
     expect(containsSecretEnvelope(secret.rawInputs.properties)).toBe(true);
+  });
+
+  it("expires the secret when the password ends", () => {
+    const { expires } = only(run, TYPE.secret).inputs.properties.attributes;
+    expect(Number.isInteger(expires)).toBe(true);
+    expect(new Date(expires * 1000).toISOString().replace(".000", "")).toBe(only(run, TYPE.password).inputs.endDate);
   });
 });
 
@@ -113,13 +119,11 @@ describe("storage", () => {
 });
 
 describe("logs", () => {
-  it("sends the environment's logs to the workspace with its key as a secret", () => {
+  it("leave the environment through Azure Monitor, with no workspace key anywhere", () => {
     const environment = only(run, TYPE.environment);
-    expect(environment.inputs.appLogsConfiguration).toEqual({
-      destination: "log-analytics",
-      logAnalyticsConfiguration: { customerId: only(run, TYPE.workspace).state.customerId, sharedKey: "offline-workspace-key" },
-    });
-    expect(containsSecretEnvelope(environment.rawInputs.appLogsConfiguration)).toBe(true);
+    expect(environment.inputs.appLogsConfiguration).toEqual({ destination: "azure-monitor" });
+    expect(containsSecretEnvelope(environment.rawInputs)).toBe(false);
+    expect(only(run, TYPE.workspace).inputs.features).toEqual({ disableLocalAuth: true });
   });
 });
 
@@ -284,7 +288,8 @@ describe("alerts", () => {
     expect(rule.scopes).toEqual([only(run, TYPE.workspace).id]);
     const [condition] = rule.criteria.allOf;
     expect(condition).toMatchObject({ timeAggregation: "Count", operator: "LessThan", threshold: 1 });
-    expect(condition.query).toContain("ContainerAppConsoleLogs_CL");
+    expect(condition.query).toContain("ContainerAppConsoleLogs\n");
+    expect(condition.query).toContain("parse_json(Log)");
     expect(condition.query).toContain('tostring(entry.event) == "summary"');
     expect(condition.query).toMatch(/tostring\(entry\.outcome\) in \("delivered", "nothing-to-do"\)/);
     expect(condition.query).toContain("ago(26h)");
@@ -306,7 +311,16 @@ describe("alerts", () => {
     const [condition] = rule.criteria.allOf;
     expect(condition).toMatchObject({ timeAggregation: "Count", operator: "GreaterThan", threshold: 0 });
     expect(condition.query).toContain(`tostring(entry.event) == "${LOG_EVENT.profileStale}"`);
-    expect(ofType(run, TYPE.queryRule).map((queryRule) => queryRule.name).sort()).toEqual(["hr-upload-no-success", "hr-upload-profile-stale", "hr-upload-secret-expiring"]);
+    expect(ofType(run, TYPE.queryRule).map((queryRule) => queryRule.name).sort()).toEqual(["hr-upload-abandoned", "hr-upload-no-success", "hr-upload-profile-stale", "hr-upload-secret-expiring"]);
+  });
+
+  it("fire at severity 1 on the uploader's abandoned warning: records of a partly delivered file that were never delivered", () => {
+    const rule = named(run, TYPE.queryRule, "hr-upload-abandoned").inputs;
+    expect(rule).toMatchObject({ scopes: [only(run, TYPE.workspace).id], severity: 1, enabled: true, actions: { actionGroups: [only(run, TYPE.actionGroup).id] } });
+    const [condition] = rule.criteria.allOf;
+    expect(condition).toMatchObject({ timeAggregation: "Count", operator: "GreaterThan", threshold: 0 });
+    expect(condition.query).toContain('tostring(entry.event) == "abandoned"');
+    expect(rule.description).toMatch(/never delivered/);
   });
 });
 
@@ -327,7 +341,6 @@ describe("outputs", () => {
     }
     const text = JSON.stringify(run.outputs);
     expect(text).not.toContain(FAKE_CLIENT_SECRET_PREFIX);
-    expect(text).not.toContain("offline-workspace-key");
   });
 
   it("tell where the CSV goes and how to run the job now", () => {

@@ -47,7 +47,7 @@ export interface StackResourceTypes {
 }
 
 /** One entry per ARM type the program registered, with the SDK's version. */
-export function resourceTypesOf(resources: readonly RecordedResource[], sdkRoot?: string): StackResourceTypes {
+export function resourceTypesOf(resources: readonly Pick<RecordedResource, "type" | "id" | "custom">[], sdkRoot?: string): StackResourceTypes {
   const byType = new Map<string, ResourceTypeVersion>();
   const unmapped = new Set<string>();
   for (const resource of resources.filter((candidate) => candidate.custom && candidate.type.startsWith(AZURE_NATIVE))) {

@@ -1,0 +1,23 @@
+/** Type tokens of the resources the pack checks (azure-native v3, azuread v6). */
+export const TYPE = {
+  vault: "azure-native:keyvault:Vault",
+  secret: "azure-native:keyvault:Secret",
+  storageAccount: "azure-native:storage:StorageAccount",
+  blobService: "azure-native:storage:BlobServiceProperties",
+  blobContainer: "azure-native:storage:BlobContainer",
+  registry: "azure-native:containerregistry:Registry",
+  job: "azure-native:app:Job",
+  containerApp: "azure-native:app:ContainerApp",
+  environment: "azure-native:app:ManagedEnvironment",
+  workspace: "azure-native:operationalinsights:Workspace",
+  deployment: "azure-native:resources:Deployment",
+  diagnosticSetting: "azure-native:monitor:DiagnosticSetting",
+  roleAssignment: "azure-native:authorization:RoleAssignment",
+  application: "azuread:index/application:Application",
+  applicationPassword: "azuread:index/applicationPassword:ApplicationPassword",
+  virtualNetwork: "azure-native:network:VirtualNetwork",
+  privateEndpoint: "azure-native:network:PrivateEndpoint",
+  privateDnsZoneGroup: "azure-native:network:PrivateDnsZoneGroup",
+  privateZone: "azure-native:privatedns:PrivateZone",
+  virtualNetworkLink: "azure-native:privatedns:VirtualNetworkLink",
+} as const;

@@ -1,0 +1,107 @@
+/**
+ * npm run bootstrap-state: creates (or finds) the self-managed Pulumi backend in
+ * the agency's own subscription, so stack state and its encrypted secrets never
+ * leave the Gov boundary, then prints the two commands to run next.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+import { AZURE_ENVIRONMENTS, AZURE_ENVIRONMENT_NAMES, azureEnvironmentNamed } from "../infra/azureEnvironments";
+import { AzureCliUnavailable, azureCli } from "./lib/azureCli";
+import { BootstrapError, bootstrapStateBackend, nameProblem } from "./lib/stateBackend";
+
+const HELP = `Usage: npm run bootstrap-state -- [options]
+
+Creates, with the Azure CLI you are signed in with (az login), whatever is missing of:
+  a resource group, a storage account (Entra sign-in only, versioned) and a container for Pulumi state,
+  a Key Vault (RBAC, purge protection) and an RSA key that encrypts the stacks' secrets,
+  and your roles on them (Storage Blob Data Contributor, Key Vault Crypto Officer).
+Safe to run again: it looks before it creates. Then it prints the variables and the two commands to run next.
+
+Options:
+  --environment <name>      public or usgovernment (default usgovernment); the CLI must be set to that cloud
+  --resource-group <name>   default pulumi-state
+  --location <region>       default usgovvirginia
+  --storage-account <name>  default pulumistate<8 hex digits of your subscription ID>
+  --container <name>        default pulumi-state
+  --vault <name>            default pulumi-state-<8 hex digits of your subscription ID>
+  --key <name>              default pulumi-secrets
+  -h, --help                this text
+
+Exit codes: 0 done; 2 a wrong option or name; 3 the Azure CLI is missing, on another cloud, not signed in, or Azure refused a step.`;
+
+const OPTIONS = {
+  environment: { type: "string", default: "usgovernment" },
+  "resource-group": { type: "string", default: "pulumi-state" },
+  location: { type: "string", default: "usgovvirginia" },
+  "storage-account": { type: "string" },
+  container: { type: "string", default: "pulumi-state" },
+  vault: { type: "string" },
+  key: { type: "string", default: "pulumi-secrets" },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+/** The edge: flags, environment and platform are read here and nowhere below. */
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const azureEnvironment = azureEnvironmentNamed(values.environment);
+  const problems = [
+    azureEnvironment === undefined ? `--environment "${values.environment}" must be ${AZURE_ENVIRONMENT_NAMES.join(" or ")}` : undefined,
+    values["storage-account"] === undefined ? undefined : nameProblem("storageAccount", values["storage-account"]),
+    nameProblem("container", values.container),
+    values.vault === undefined ? undefined : nameProblem("vault", values.vault),
+    nameProblem("key", values.key),
+  ].filter((problem) => problem !== undefined);
+  if (azureEnvironment === undefined || problems.length > 0) {
+    console.error(problems.join("\n"));
+    return 2;
+  }
+
+  try {
+    const backend = await bootstrapStateBackend(
+      {
+        azureEnvironment,
+        resourceGroup: values["resource-group"],
+        location: values.location,
+        storageAccount: values["storage-account"],
+        container: values.container,
+        vault: values.vault,
+        key: values.key,
+      },
+      {
+        az: azureCli({ platform: process.platform, env: process.env }),
+        log: (line) => console.log(line),
+        platform: process.platform,
+        sleep: (ms) => sleep(ms),
+        propagation: { attempts: 20, delayMs: 15_000 },
+      },
+    );
+    console.log(`\nState: container ${backend.container} of storage account ${backend.storageAccount}; secrets: ${backend.keyUrl}`);
+    console.log(`Next, in the shell that runs pulumi (the variables select the state account, ${AZURE_ENVIRONMENTS[azureEnvironment].title} and your Azure CLI login):\n`);
+    for (const line of backend.nextSteps) console.log(`  ${line}`);
+    return 0;
+  } catch (error) {
+    if (error instanceof BootstrapError || error instanceof AzureCliUnavailable) {
+      console.error(`bootstrap-state: ${(error as Error).message}`);
+      return 3;
+    }
+    throw error;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,153 @@
+/**
+ * Every policy of the pack reports a deliberately wrong resource: the private-network
+ * stack (which passes every policy) with one setting broken or one resource removed,
+ * and each policy must name that resource.
+ */
+import { OFFLINE_IDS, type RecordedResource } from "../../infra/offline/mocks";
+import type { OfflineRun } from "../../infra/offline/run";
+import { CONNECTOR_JOB_ID, runGov } from "../infra/harness";
+import { DEPLOYED_ON, POLICIES, evaluate } from "./harness";
+
+type Props = Record<string, unknown>;
+type Resources = RecordedResource[];
+
+/** A deep copy, so each case breaks its own resources. */
+const copy = (resources: Resources): Resources => structuredClone(resources);
+
+const find = (resources: Resources, type: string, name?: string): RecordedResource => {
+  const found = resources.find((resource) => resource.type === type && (name === undefined || resource.name === name));
+  if (found === undefined) throw new Error(`no ${type} ${name ?? ""} in the stack`);
+  return found;
+};
+
+/** Changes a resource's inputs and outputs alike (resource policies read the one, stack policies the other). */
+function breakSetting(type: string, change: (props: Props) => void, name?: string) {
+  return (resources: Resources): string => {
+    const resource = find(resources, type, name);
+    change(resource.inputs);
+    change(resource.outputs);
+    return resource.urn;
+  };
+}
+
+/** Removes the diagnostic setting of a resource; the violation names that resource (or its parent account). */
+function removeLogs(loggedType: string, reportedType = loggedType) {
+  return (resources: Resources): string => {
+    const logged = find(resources, loggedType);
+    const index = resources.findIndex((resource) => resource.type === "azure-native:monitor:DiagnosticSetting" && resource.propertyDependencyUrns.resourceUri?.includes(logged.urn));
+    expect(index).toBeGreaterThanOrEqual(0);
+    resources.splice(index, 1);
+    return find(resources, reportedType).urn;
+  };
+}
+
+const at = (props: Props, key: string) => props[key] as Props;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const CASES: Record<string, (resources: Resources) => string> = {
+  "keyvault-rbac-authorization": breakSetting("azure-native:keyvault:Vault", (props) => void (at(props, "properties").enableRbacAuthorization = false)),
+  "keyvault-purge-protection": breakSetting("azure-native:keyvault:Vault", (props) => void delete at(props, "properties").enablePurgeProtection),
+  "keyvault-soft-delete": breakSetting("azure-native:keyvault:Vault", (props) => void (at(props, "properties").softDeleteRetentionInDays = 3)),
+  "keyvault-secret-expiration": breakSetting("azure-native:keyvault:Secret", (props) => void delete at(props, "properties").attributes),
+  "keyvault-public-network-access": breakSetting("azure-native:keyvault:Vault", (props) => {
+    at(props, "properties").publicNetworkAccess = "Enabled";
+    delete at(props, "properties").networkAcls;
+  }),
+  "keyvault-resource-logs": removeLogs("azure-native:keyvault:Vault"),
+  "storage-secure-transfer": breakSetting("azure-native:storage:StorageAccount", (props) => void (props.enableHttpsTrafficOnly = false)),
+  "storage-minimum-tls": breakSetting("azure-native:storage:StorageAccount", (props) => void (props.minimumTlsVersion = "TLS1_0")),
+  "storage-no-shared-key": breakSetting("azure-native:storage:StorageAccount", (props) => void (props.allowSharedKeyAccess = true)),
+  "storage-no-public-blob-access": breakSetting("azure-native:storage:BlobContainer", (props) => void (props.publicAccess = "Blob"), "hr-data"),
+  "storage-versioning-and-soft-delete": breakSetting("azure-native:storage:BlobServiceProperties", (props) => void (props.isVersioningEnabled = false)),
+  "storage-public-network-access": breakSetting("azure-native:storage:StorageAccount", (props) => {
+    props.publicNetworkAccess = "Enabled";
+    delete props.networkRuleSet;
+  }),
+  "storage-resource-logs": removeLogs("azure-native:storage:BlobServiceProperties", "azure-native:storage:StorageAccount"),
+  "registry-admin-user-disabled": breakSetting("azure-native:containerregistry:Registry", (props) => void (props.adminUserEnabled = true)),
+  "registry-anonymous-pull-disabled": breakSetting("azure-native:containerregistry:Registry", (props) => void (props.anonymousPullEnabled = true)),
+  "registry-public-network-access": breakSetting("azure-native:containerregistry:Registry", (props) => void (props.publicNetworkAccess = "Enabled")),
+  "registry-resource-logs": removeLogs("azure-native:containerregistry:Registry"),
+  "container-apps-managed-identity": breakSetting("azure-native:app:Job", (props) => void delete props.identity),
+  "container-apps-no-external-ingress": breakSetting("azure-native:app:Job", (props) => void (at(props, "configuration").ingress = { external: true, targetPort: 8080 })),
+  "container-apps-environment-internal": breakSetting("azure-native:app:ManagedEnvironment", (props) => void delete props.vnetConfiguration),
+  "container-apps-environment-resource-logs": removeLogs("azure-native:app:ManagedEnvironment"),
+  "log-analytics-entra-only-ingestion": breakSetting("azure-native:operationalinsights:Workspace", (props) => void (props.features = { disableLocalAuth: false })),
+  "log-analytics-retention": breakSetting("azure-native:operationalinsights:Workspace", (props) => void (props.retentionInDays = 30)),
+  "entra-app-password-lifetime": breakSetting(
+    "azuread:index/applicationPassword:ApplicationPassword",
+    (props) => void (props.endDate = new Date(DEPLOYED_ON.getTime() + 400 * DAY_MS).toISOString()),
+  ),
+  "entra-app-owners": breakSetting("azuread:index/application:Application", (props) => void (props.owners = [])),
+  "role-assignment-narrow-scope": breakSetting("azure-native:authorization:RoleAssignment", (props) => void (props.scope = `/subscriptions/${OFFLINE_IDS.subscriptionId}`)),
+  "role-assignment-no-privileged-roles": breakSetting(
+    "azure-native:authorization:RoleAssignment",
+    (props) => void (props.roleDefinitionId = `/subscriptions/${OFFLINE_IDS.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635`),
+  ),
+  "private-network-complete": (resources) => {
+    // The vault's endpoint loses its DNS registration.
+    const index = resources.findIndex((resource) => resource.type === "azure-native:network:PrivateDnsZoneGroup" && resource.name === "hr-connector-vault");
+    resources.splice(index, 1);
+    return find(resources, "azure-native:network:PrivateEndpoint", "hr-connector-vault").urn;
+  },
+};
+
+let run: OfflineRun;
+beforeAll(async () => {
+  run = await runGov({ connectorJobId: CONNECTOR_JOB_ID, network: "private" });
+});
+
+it("has a wrong resource for every policy of the pack", () => {
+  expect(Object.keys(CASES).sort()).toEqual(POLICIES.map(({ policy }) => policy.name).sort());
+});
+
+describe.each(Object.entries(CASES))("%s", (policyName, breakStack) => {
+  it("passes the stack as it is", async () => {
+    expect((await evaluate(run.resources, { only: [policyName] })).violations).toEqual([]);
+  });
+
+  it("reports the broken resource, and only it", async () => {
+    const resources = copy(run.resources);
+    const urn = breakStack(resources);
+    const { violations } = await evaluate(resources, { only: [policyName] });
+    expect(violations.length).toBeGreaterThan(0);
+    for (const violation of violations) expect(violation).toMatchObject({ policy: policyName, urn });
+  });
+});
+
+describe("findings the pack's config changes", () => {
+  const longPassword = breakSetting("azuread:index/applicationPassword:ApplicationPassword", (props) => void (props.endDate = new Date(DEPLOYED_ON.getTime() + 300 * DAY_MS).toISOString()));
+
+  it("accepts a 300-day password from an agency whose maximum is a year", async () => {
+    const resources = copy(run.resources);
+    longPassword(resources);
+    expect((await evaluate(resources, { only: ["entra-app-password-lifetime"] })).violations).toHaveLength(1);
+    expect((await evaluate(resources, { only: ["entra-app-password-lifetime"], config: { "entra-app-password-lifetime": { maxLifetimeDays: 365 } } })).violations).toEqual([]);
+  });
+
+  it("makes the private network mandatory for a public stack when requirePrivateNetwork is set", async () => {
+    const publicRun = await runGov({ connectorJobId: CONNECTOR_JOB_ID });
+    expect((await evaluate(publicRun.resources, { only: ["private-network-complete"] })).violations).toEqual([]);
+    const required = await evaluate(publicRun.resources, { only: ["private-network-complete"], config: { "private-network-complete": { requirePrivateNetwork: true } } });
+    expect(required.violations.map((violation) => violation.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Key Vault ".*" still accepts public traffic/), expect.stringMatching(/^storage account ".*" has no private endpoint for "blob"/)]),
+    );
+    expect(required.violations.every((violation) => violation.enforcementLevel === "mandatory")).toBe(true);
+  });
+
+  it("holds the archive to minTotalRetentionDays in every table", async () => {
+    const resources = copy(run.resources);
+    const archive = find(resources, "azure-native:resources:Deployment");
+    for (const props of [archive.inputs, archive.outputs]) {
+      ((props.properties as Props).template as { resources: { properties: Props }[] }).resources[0]!.properties.totalRetentionInDays = 400;
+    }
+    const { violations } = await evaluate(resources, { only: ["log-analytics-retention"] });
+    expect(violations.map((violation) => violation.message)).toEqual([expect.stringMatching(/keeps logs 365 days queryable and 400 in all: at least 365 and 913 are required/)]);
+  });
+
+  it("can be disabled per policy", async () => {
+    const resources = copy(run.resources);
+    CASES["storage-no-shared-key"]!(resources);
+    expect((await evaluate(resources, { only: ["storage-no-shared-key"], config: { "storage-no-shared-key": { enforcementLevel: "disabled" } } })).violations).toEqual([]);
+  });
+});

@@ -1,0 +1,125 @@
+/**
+ * `npm run plan -- --controls <file>`: the control-implementation table of the
+ * System Security Plan, written offline from the Gov stack, with one row per
+ * resource and setting implementing a control and what the policy pack found.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { FAKE_CLIENT_SECRET_PREFIX, type RecordedResource } from "../../infra/offline/mocks";
+import { evaluatePolicies } from "../../policy/evaluate";
+import { PACK } from "../../policy/policies";
+import { renderControls } from "../../scripts/lib/controls";
+import { CONNECTOR_JOB_ID, runGov } from "../infra/harness";
+import { POLICIES } from "../policy/harness";
+
+const ROOT = path.join(__dirname, "..", "..");
+
+/** Summary rows: control → result. */
+function summaryOf(markdown: string): Map<string, string> {
+  const rows = markdown.split("\n## ")[0]?.split("\n").filter((line) => /^\| [A-Z]{2}-\d/.test(line)) ?? [];
+  return new Map(rows.map((row) => [row.split(" | ")[0]?.slice(2) ?? "", row.split(" | ").pop()?.replace(/ \|$/, "") ?? ""]));
+}
+
+/** The table rows of one control's section. */
+function sectionRows(markdown: string, control: string): string[] {
+  const section = markdown.split("\n## ").find((part) => part.startsWith(`${control} `)) ?? "";
+  return section.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| Resource"));
+}
+
+const render = async (resources: RecordedResource[]) =>
+  renderControls({
+    stack: "gov",
+    stackFile: "Pulumi.gov.yaml",
+    overrides: [],
+    packName: PACK.name,
+    resources,
+    policies: POLICIES,
+    evaluation: await evaluatePolicies(POLICIES, resources, { packEnforcementLevel: PACK.enforcementLevel }),
+  });
+
+describe("npm run plan -- --controls", () => {
+  let directory: string;
+  let markdown: string;
+  let stdout: string;
+  beforeAll(async () => {
+    directory = mkdtempSync(path.join(tmpdir(), "hr-controls-"));
+    const file = path.join(directory, "controls.md");
+    ({ stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "scripts/plan.ts", "--set", `connectorJobId=${CONNECTOR_JOB_ID}`, "--set", "network=private", "--controls", file],
+      { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
+    ));
+    markdown = readFileSync(file, "utf8");
+  });
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  it("reports the pack's findings on the plan", () => {
+    expect(stdout).toContain("Control implementation table written to");
+    expect(stdout).toContain(": 0 mandatory violations, 0 advisory findings.");
+    expect(markdown).toMatch(/^# Control implementation: hr-connector stack "gov"\n/);
+    expect(markdown).toContain("from Pulumi.gov.yaml with `--set connectorJobId=");
+  });
+
+  it("has a passing summary row for every control the pack names, in control order", () => {
+    const summary = summaryOf(markdown);
+    const controls = [...new Set(POLICIES.flatMap((policy) => policy.controls))];
+    expect([...summary.keys()].sort()).toEqual(controls.sort());
+    expect([...summary.keys()].slice(0, 4)).toEqual(["AC-2", "AC-2(1)", "AC-3", "AC-3(7)"]);
+    for (const [control, result] of summary) expect([control, result]).toEqual([control, "pass"]);
+  });
+
+  it("names the workspace's retention and the tables' archive under AU-11", () => {
+    const rows = sectionRows(markdown, "AU-11");
+    expect(rows).toContain("| operationalinsights:Workspace hr-connector | retentionInDays = 365 | log-analytics-retention (mandatory) | pass |");
+    expect(rows.find((row) => row.startsWith("| resources:Deployment hr-connector-log-archive"))).toMatch(/"totalRetentionInDays":913/);
+  });
+
+  it("names the secret's expiry under IA-5, and no secret value anywhere", () => {
+    const expiry = sectionRows(markdown, "IA-5").find((row) => row.startsWith("| keyvault:Secret hr-app-secret"));
+    expect(expiry).toContain(`properties.attributes.expires = ${Date.parse("2027-04-30T00:00:00Z") / 1000}`);
+    expect(markdown).not.toContain(FAKE_CLIENT_SECRET_PREFIX);
+  });
+
+  it("names each resource's diagnostic setting under AU-12, with the workspace by name", () => {
+    const rows = sectionRows(markdown, "AU-12");
+    expect(rows.map((row) => row.split(" | ")[0])).toEqual(
+      ["| monitor:DiagnosticSetting hr-connector-vault-logs", "| monitor:DiagnosticSetting hr-connector-blob-logs", "| monitor:DiagnosticSetting hr-connector-registry-logs", "| monitor:DiagnosticSetting hr-connector-environment-logs"],
+    );
+    for (const row of rows) expect(row).toContain('workspaceId = "operationalinsights:Workspace hr-connector"');
+  });
+
+  it("names the private endpoints, the Gov DNS zones and the closed public access under SC-7", () => {
+    const rows = sectionRows(markdown, "SC-7").join("\n");
+    expect(rows).toContain('| privatedns:PrivateZone hr-connector-vault | privateZoneName = "privatelink.vaultcore.usgovcloudapi.net" | private-network-complete (mandatory) | pass |');
+    expect(rows).toContain('| storage:StorageAccount hrconnector | publicNetworkAccess = "Disabled"');
+    expect(rows).toContain('| containerregistry:Registry hrconnector | publicNetworkAccess = "Disabled"<br>sku.name = "Premium" | registry-public-network-access (advisory) | pass |');
+  });
+});
+
+describe("the table of a stack that breaks a control", () => {
+  let resources: RecordedResource[];
+  beforeAll(async () => {
+    resources = structuredClone((await runGov({ connectorJobId: CONNECTOR_JOB_ID })).resources);
+  });
+
+  it("marks the control violated and says why on the resource's row", async () => {
+    const account = resources.find((resource) => resource.type === "azure-native:storage:StorageAccount") as RecordedResource;
+    account.inputs.allowSharedKeyAccess = true;
+    const markdown = await render(resources);
+    expect(summaryOf(markdown).get("AC-2")).toBe("VIOLATED (1)");
+    expect(sectionRows(markdown, "AC-2")).toContain(
+      "| storage:StorageAccount hrconnector | allowSharedKeyAccess = true<br>defaultToOAuthAuthentication = true | storage-no-shared-key (mandatory) | VIOLATION: Storage account must refuse shared key access: set allowSharedKeyAccess to false. |",
+    );
+    expect(markdown).toContain("the pack reports 1 mandatory violation and 4 advisory findings");
+  });
+
+  it("lists a finding whose evidence is missing altogether below the control's table", async () => {
+    const withoutVaultLogs = resources.filter((resource) => resource.name !== "hr-connector-vault-logs");
+    const markdown = await render(withoutVaultLogs);
+    expect(summaryOf(markdown).get("AU-12")).toBe("VIOLATED (1)");
+    expect(markdown).toMatch(/Findings without a resource row above:\n- keyvault-resource-logs \(mandatory\): Key Vault "hr-connector" sends no resource logs to a workspace/);
+  });
+});
