@@ -1,10 +1,12 @@
 /**
  * A local stand-in of the Container Apps managed identity endpoint
  * (IDENTITY_ENDPOINT + IDENTITY_HEADER, the App Service protocol, api-version
- * 2019-08-01). It issues Storage tokens for one user-assigned identity
- * (AZURE_CLIENT_ID): RS256 JWTs with the claims Azurite's OAuth mode checks.
+ * 2019-08-01). It issues tokens for one user-assigned identity
+ * (AZURE_CLIENT_ID): RS256 JWTs, for Storage with the claims Azurite's OAuth
+ * mode checks, and for the token exchange audience with the issuer and
+ * subject (the identity's principal ID) an app's federated credential trusts.
  */
-import { generateKeyPairSync, randomUUID, sign, type KeyObject } from "node:crypto";
+import { createPublicKey, generateKeyPairSync, randomUUID, sign, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
 export interface IdentityRequest {
@@ -12,23 +14,37 @@ export interface IdentityRequest {
   clientId: string | null;
 }
 
+export interface IdentityOptions {
+  readonly clientId?: string;
+  /** `iss` of its tokens: the tenant's v2.0 authority, as Entra issues managed identity tokens for the exchange audience. */
+  readonly issuer?: string;
+}
+
 export class IdentityStandIn {
   readonly requests: IdentityRequest[] = [];
+  /** The identity's object (principal) ID: the `sub` of its tokens, the subject of a federated credential. */
+  readonly principalId = randomUUID();
+  /** Verifies its tokens' signatures (what Entra checks a client assertion against). */
+  readonly publicKey: KeyObject;
 
   private constructor(
     private readonly server: Server,
     readonly endpoint: string,
     readonly header: string,
     readonly clientId: string,
+    readonly issuer: string,
     private readonly key: KeyObject,
-  ) {}
+  ) {
+    this.publicKey = createPublicKey(key);
+  }
 
-  static async start(clientId: string = randomUUID()): Promise<IdentityStandIn> {
+  static async start(options: IdentityOptions = {}): Promise<IdentityStandIn> {
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const server = createServer();
     await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
     const { port } = server.address() as { port: number };
-    const standIn = new IdentityStandIn(server, `http://127.0.0.1:${port}/msi/token`, randomUUID(), clientId, privateKey);
+    const issuer = options.issuer ?? "https://login.microsoftonline.us/8d1f4e6a-2b3c-4d5e-9f60-7a8b9c0d1e2f/v2.0";
+    const standIn = new IdentityStandIn(server, `http://127.0.0.1:${port}/msi/token`, randomUUID(), options.clientId ?? randomUUID(), issuer, privateKey);
     server.on("request", (request: IncomingMessage, response: ServerResponse) => standIn.handle(request, response));
     return standIn;
   }
@@ -55,7 +71,10 @@ export class IdentityStandIn {
     if (url.searchParams.get("api-version") !== "2019-08-01") return reply(400, { error: "invalid_request", error_description: "api-version" });
     if (clientId !== this.clientId) return reply(400, { error: "invalid_request", error_description: "unknown identity" });
     const now = Math.floor(Date.now() / 1000);
-    const token = this.jwt({ aud: resource, iss: "https://sts.windows.net/8d1f4e6a-2b3c-4d5e-9f60-7a8b9c0d1e2f/", nbf: now - 60, iat: now - 60, exp: now + 3600, appid: this.clientId, oid: randomUUID() });
+    // Exchange-audience tokens carry the v2.0 issuer and the principal as subject; Storage tokens the v1 issuer Azurite expects.
+    const exchange = resource?.startsWith("api://AzureADTokenExchange") ?? false;
+    const iss = exchange ? this.issuer : "https://sts.windows.net/8d1f4e6a-2b3c-4d5e-9f60-7a8b9c0d1e2f/";
+    const token = this.jwt({ aud: resource, iss, sub: this.principalId, nbf: now - 60, iat: now - 60, exp: now + 3600, appid: this.clientId, oid: this.principalId });
     reply(200, { access_token: token, expires_on: String(now + 3600), resource, token_type: "Bearer", client_id: this.clientId });
   }
 

@@ -10,7 +10,7 @@
  *
  *   npx tsx scripts/standin.ts     prints {"url","caFile",...} and serves until killed
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID, verify, type KeyObject } from "node:crypto";
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseCsv } from "csv-parse/sync";
@@ -31,7 +31,19 @@ export interface StandInOptions {
   keepRecords?: boolean;
   /** Serve with this certificate (shared with Azurite, so one NODE_EXTRA_CA_CERTS file trusts both). */
   certificate?: LoopbackCertificate;
+  /** The app's federated identity credential: client assertions are checked against it (issuer, subject, audience, expiry, signature). */
+  federation?: FederatedCredential;
 }
+
+/** What an app's federated credential trusts, and the key that signs the trusted tokens (the identity stand-in's). */
+export interface FederatedCredential {
+  readonly issuer: string;
+  readonly subject: string;
+  readonly audience: string;
+  readonly publicKey: KeyObject;
+}
+
+const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /** What the next ingestion request gets instead of normal service. */
 export type Fault =
@@ -63,6 +75,8 @@ export class StandInCloud {
   readonly received: ReceivedChunk[] = [];
   readonly issuedTokens = new Set<string>();
   tokenRequests = 0;
+  /** Token requests that carried a client secret, and that carried a client assertion. */
+  readonly credentialsSeen = { secrets: 0, assertions: 0 };
   ingestionRequests = 0;
   /** Delay before each ingestion request is accepted, for tests that must act mid-run. */
   ingestionDelayMs = 0;
@@ -76,11 +90,12 @@ export class StandInCloud {
     private readonly server: Server,
     readonly url: string,
     readonly caFile: string,
-    readonly options: Required<Omit<StandInOptions, "certificate">>,
+    readonly options: Required<Omit<StandInOptions, "certificate" | "federation">>,
+    private readonly federation: FederatedCredential | undefined,
   ) {}
 
   static async start(options: StandInOptions = {}): Promise<StandInCloud> {
-    const settings: Required<Omit<StandInOptions, "certificate">> = {
+    const settings: Required<Omit<StandInOptions, "certificate" | "federation">> = {
       tenantId: options.tenantId ?? STANDIN_DEFAULTS.tenantId,
       clientId: options.clientId ?? STANDIN_DEFAULTS.clientId,
       clientSecret: options.clientSecret ?? STANDIN_DEFAULTS.clientSecret,
@@ -94,7 +109,7 @@ export class StandInCloud {
     const server = createServer({ key: certificate.key, cert: certificate.cert });
     await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
     const { port } = server.address() as { port: number };
-    const standIn = new StandInCloud(server, `https://127.0.0.1:${port}`, caFile, settings);
+    const standIn = new StandInCloud(server, `https://127.0.0.1:${port}`, caFile, settings, options.federation);
     server.on("request", (request: IncomingMessage, response: ServerResponse) => {
       standIn.handle(request, response).catch(() => response.destroy());
     });
@@ -187,10 +202,17 @@ export class StandInCloud {
     if (form.get("client_id") !== this.options.clientId) {
       return reject(400, "unauthorized_client", 700016, "Application was not found in the directory.");
     }
-    if (form.get("client_secret") !== this.options.clientSecret) {
-      return reject(401, "invalid_client", 7000215, "Invalid client secret provided.");
+    if (form.has("client_secret")) this.credentialsSeen.secrets++;
+    if (form.has("client_assertion")) this.credentialsSeen.assertions++;
+    if (form.get("client_assertion_type") === JWT_BEARER) {
+      const problem = this.federationProblem(form.get("client_assertion") ?? "");
+      if (problem) return reject(401, "invalid_client", 70021, `No matching federated identity record found for presented assertion. ${problem}`);
+    } else {
+      if (form.get("client_secret") !== this.options.clientSecret) {
+        return reject(401, "invalid_client", 7000215, "Invalid client secret provided.");
+      }
+      if (this.options.secretExpired) return reject(401, "invalid_client", 7000222, "The provided client secret keys are expired.");
     }
-    if (this.options.secretExpired) return reject(401, "invalid_client", 7000222, "The provided client secret keys are expired.");
     if (form.get("scope") !== tokenScope(CLOUD_PROFILES.gcch.tokenResource)) {
       return reject(400, "invalid_resource", 500011, "The resource principal was not found in the tenant.");
     }
@@ -198,6 +220,21 @@ export class StandInCloud {
     this.issuedTokens.add(token);
     this.tokenExpiry.set(token, Date.now() + this.options.tokenLifetimeSeconds * 1000);
     send(response, 200, JSON.stringify({ token_type: "Bearer", expires_in: this.options.tokenLifetimeSeconds, access_token: token }), JSON_TYPE);
+  }
+
+  /** Why Entra would refuse this client assertion for the app's federated credential, or undefined. */
+  private federationProblem(assertion: string): string | undefined {
+    const federation = this.federation;
+    if (federation === undefined) return "The app has no federated identity credential.";
+    const [header = "", payload = "", signature = ""] = assertion.split(".");
+    const signed = verify("sha256", Buffer.from(`${header}.${payload}`), federation.publicKey, Buffer.from(signature, "base64url"));
+    if (!signed) return "The assertion's signature is not the issuer's.";
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { iss?: string; sub?: string; aud?: string; exp?: number };
+    if ((claims.exp ?? 0) * 1000 < Date.now()) return "The assertion has expired.";
+    if (claims.iss !== federation.issuer || claims.sub !== federation.subject || claims.aud !== federation.audience) {
+      return `Assertion Issuer: '${claims.iss}'. Assertion Subject: '${claims.sub}'. Assertion Audience: '${claims.aud}'.`;
+    }
+    return undefined;
   }
 
   private async ingest(url: URL, request: IncomingMessage, body: Buffer, response: ServerResponse): Promise<void> {

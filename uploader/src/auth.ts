@@ -2,7 +2,7 @@ import type { Agent } from "node:http";
 import { AuthError as MsalAuthError, ConfidentialClientApplication, type Configuration, type INetworkModule, type NetworkResponse } from "@azure/msal-node";
 import type { Clock } from "./clock";
 import { tokenScope } from "./clouds";
-import { AuthError } from "./errors";
+import { AuthError, HrError } from "./errors";
 import { exchange, HttpFailure } from "./http";
 import { classifyNetworkFailure } from "./netFailures";
 import { isRetryableStatus, parseRetryAfter, withRetries, type RetryPolicy, type Verdict } from "./retry";
@@ -15,11 +15,20 @@ export interface ClientCredentials {
   readonly customAuthority: boolean;
   readonly tenantId: string;
   readonly clientId: string;
-  readonly clientSecret: string;
+  readonly credential: AppCredential;
   readonly resource: string;
   readonly timeoutMs: number;
   readonly retry: RetryPolicy;
 }
+
+/**
+ * How the connector app proves itself: its client secret, or (workload identity
+ * federation) a token of the job's managed identity for the exchange audience,
+ * fetched afresh for every token request.
+ */
+export type AppCredential =
+  | { readonly kind: "secret"; readonly secret: string }
+  | { readonly kind: "federated"; readonly audience: string; readonly assertion: () => Promise<string> };
 
 /** What a token source needs from the run: time, the run's cancellation, and where to report retries. */
 export interface TokenServices {
@@ -53,6 +62,11 @@ const AADSTS_HINTS: Record<string, string> = {
 /** AADSTS codes Microsoft documents as transient ("try again"): retried like a 503. */
 const TRANSIENT_AADSTS = new Set(["AADSTS90033", "AADSTS90006", "AADSTS90024"]);
 
+/** No federated credential on the app matches the assertion (issuer, audience or subject): also what a new credential says until it has propagated. */
+const FEDERATION_MISMATCH = new Set(["AADSTS70021", "AADSTS700211", "AADSTS700212", "AADSTS700213"]);
+/** Attempts during which a mismatch is taken for a credential still propagating, before it counts as wrong. */
+const FEDERATION_PROPAGATION_ATTEMPTS = 3;
+
 /**
  * The token endpoint was busy or unreachable. Thrown from our network client as
  * an MSAL error, so MSAL passes it on untouched and does not throttle the next
@@ -71,10 +85,23 @@ function isTokenEndpointTrouble(error: unknown): error is TokenEndpointTrouble {
 }
 
 export function createTokenSource(credentials: ClientCredentials, services: TokenServices): TokenSource {
+  let lastAssertion: string | undefined;
+  const { credential } = credentials;
   const auth: Configuration["auth"] = {
     clientId: credentials.clientId,
     authority: `${credentials.authorityHost.replace(/\/+$/, "")}/${credentials.tenantId}`,
-    clientSecret: credentials.clientSecret,
+    ...(credential.kind === "secret"
+      ? { clientSecret: credential.secret }
+      : {
+          // Called by MSAL for every token request it sends: the identity's token, fresh from its cache.
+          clientAssertion: async () => {
+            try {
+              return (lastAssertion = await credential.assertion());
+            } catch (error) {
+              throw tokenEndpointTrouble({ kind: "fail", error: error instanceof HrError ? error : new AuthError("the managed identity could not get its token for the federated credential") });
+            }
+          },
+        }),
     // Only set for hosts MSAL does not know: an explicit undefined would break its defaults.
     ...(credentials.customAuthority ? { knownAuthorities: [new URL(credentials.authorityHost).host] } : {}),
   };
@@ -91,7 +118,10 @@ export function createTokenSource(credentials: ClientCredentials, services: Toke
   // refresh never joins a cached lookup, so it cannot hand back the token the service just refused.
   const inFlight: { cached?: Promise<string>; fresh?: Promise<string> } = {};
   const acquire = (kind: "cached" | "fresh"): Promise<string> =>
-    (inFlight[kind] ??= acquireWithRetries(client, scopes, kind === "fresh", credentials.retry, services, () => lastTrouble).finally(() => (inFlight[kind] = undefined)));
+    (inFlight[kind] ??= acquireWithRetries(client, scopes, kind === "fresh", credentials.retry, services, {
+      lastTrouble: () => lastTrouble,
+      federation: credential.kind === "federated" ? { issuer: `${credentials.authorityHost.replace(/\/+$/, "")}/${credentials.tenantId}/v2.0`, audience: credential.audience, lastAssertion: () => lastAssertion } : undefined,
+    }).finally(() => (inFlight[kind] = undefined)));
   return {
     token: () => acquire("cached"),
     refresh: () => acquire("fresh"),
@@ -101,17 +131,25 @@ export function createTokenSource(credentials: ClientCredentials, services: Toke
   };
 }
 
-function acquireWithRetries(client: ConfidentialClientApplication, scopes: string[], skipCache: boolean, retry: RetryPolicy, services: TokenServices, lastTrouble: () => Verdict<never> | undefined): Promise<string> {
+/** What a failed sign-in is judged with, beyond the error itself. */
+interface SignInContext {
+  /** What our network client saw last (MSAL hides it behind endpoints_resolution_error). */
+  readonly lastTrouble: () => Verdict<never> | undefined;
+  /** With a federated credential: what the app's credential should say, and the assertion last presented. */
+  readonly federation?: { readonly issuer: string; readonly audience: string; readonly lastAssertion: () => string | undefined };
+}
+
+function acquireWithRetries(client: ConfidentialClientApplication, scopes: string[], skipCache: boolean, retry: RetryPolicy, services: TokenServices, context: SignInContext): Promise<string> {
   return withRetries(
-    async (): Promise<Verdict<string>> => {
+    async (attemptNumber): Promise<Verdict<string>> => {
       try {
         const result = await client.acquireTokenByClientCredential({ scopes, skipCache });
         if (!result?.accessToken) return { kind: "fail", error: new AuthError("the token endpoint answered without an access token") };
         return { kind: "done", value: result.accessToken };
       } catch (error) {
         // A custom authority's metadata is fetched inside MSAL, which reports any failure there as endpoints_resolution_error: the cause is what our client saw.
-        if ((error as { errorCode?: string }).errorCode === "endpoints_resolution_error") return lastTrouble() ?? judgeTokenError(error);
-        return judgeTokenError(error);
+        if ((error as { errorCode?: string }).errorCode === "endpoints_resolution_error") return context.lastTrouble() ?? judgeTokenError(error, attemptNumber, context);
+        return judgeTokenError(error, attemptNumber, context);
       }
     },
     {
@@ -124,17 +162,43 @@ function acquireWithRetries(client: ConfidentialClientApplication, scopes: strin
   );
 }
 
-function judgeTokenError(error: unknown): Verdict<string> {
+function judgeTokenError(error: unknown, attemptNumber: number, context: SignInContext): Verdict<string> {
   if (isTokenEndpointTrouble(error)) return error.verdict;
   const { errorCode, errorMessage } = error as { errorCode?: string; errorMessage?: string };
   const aadsts = /AADSTS\d+/.exec(errorMessage ?? "")?.[0];
   if (aadsts !== undefined && TRANSIENT_AADSTS.has(aadsts)) return { kind: "retry", reason: `Entra answered ${aadsts} (transient)` };
+  if (aadsts !== undefined && FEDERATION_MISMATCH.has(aadsts) && context.federation !== undefined) {
+    if (attemptNumber + 1 < FEDERATION_PROPAGATION_ATTEMPTS) return { kind: "retry", reason: `Entra answered ${aadsts}: no matching federated credential yet (a new one takes minutes to propagate)` };
+    return { kind: "fail", error: new AuthError(`sign-in refused (${aadsts}): ${federationHint(context.federation)}`) };
+  }
   if (aadsts !== undefined || errorCode === "invalid_client") {
     const hint = (aadsts && AADSTS_HINTS[aadsts]) ?? "Entra refused the app's credentials: check --app-id, --tenant-id, --cloud and the secret";
     return { kind: "fail", error: new AuthError(`sign-in refused (${aadsts ?? errorCode}): ${hint}`) };
   }
   // MSAL's own failures (a malformed answer...): name the code only; its messages may quote the answer.
   return { kind: "fail", error: new AuthError(`sign-in failed (${errorCode ?? "error"})`) };
+}
+
+/**
+ * What to check when the app's federated credential does not match: the
+ * issuer, subject and audience it must have, read from the assertion presented
+ * (its claims, not its signature: nothing secret).
+ */
+function federationHint(federation: NonNullable<SignInContext["federation"]>): string {
+  const assertion = federation.lastAssertion();
+  let claims: { iss?: string; sub?: string; aud?: string } = {};
+  try {
+    claims = JSON.parse(Buffer.from(assertion?.split(".")[1] ?? "", "base64url").toString("utf8")) as typeof claims;
+  } catch {
+    // not a JWT: say what the credential should hold anyway
+  }
+  const issuer = claims.iss ?? federation.issuer;
+  const audience = claims.aud ?? federation.audience;
+  return (
+    `no federated credential on the app matches the job's identity: it must have issuer ${issuer}, ` +
+    `subject ${claims.sub ?? "<the job identity's principal ID>"} and audience ${audience} ` +
+    `(with the stack: pulumi up sets them; or check --federated-audience)`
+  );
 }
 
 /**

@@ -189,7 +189,7 @@ export async function uploadConfigFrom(values: FlagValues, env: NodeJS.ProcessEn
       customAuthority: authorityOverride !== undefined,
       tenantId,
       clientId,
-      clientSecret: secret ?? "",
+      credential: { kind: "secret", secret: secret ?? "" },
       resource: stringFlag(values, "token-resource") ?? profile.tokenResource,
       timeoutMs,
       retry,
