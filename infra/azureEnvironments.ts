@@ -13,6 +13,8 @@ export type PrivateLinkService = (typeof PRIVATE_LINK_SERVICES)[number];
 
 export interface AzureEnvironment {
   readonly title: string;
+  /** `azuread:environment` values of the Entra cloud this environment's subscriptions (and their managed identities) live in. */
+  readonly entraEnvironments: readonly string[];
   /** `az cloud set --name` value. */
   readonly cliCloudName: string;
   /** Host suffixes: `<vault>.<vault>`, `<account>.<blob>`, `<registry>.<registry>`. */
@@ -24,12 +26,14 @@ export interface AzureEnvironment {
 export const AZURE_ENVIRONMENTS: Readonly<Record<AzureEnvironmentName, AzureEnvironment>> = {
   public: {
     title: "Azure (commercial)",
+    entraEnvironments: ["public", "global"],
     cliCloudName: "AzureCloud",
     hosts: { vault: "vault.azure.net", blob: "blob.core.windows.net", registry: "azurecr.io" },
     privateLinkZones: { vault: "privatelink.vaultcore.azure.net", blob: "privatelink.blob.core.windows.net", registry: "privatelink.azurecr.io" },
   },
   usgovernment: {
     title: "Azure Government",
+    entraEnvironments: ["usgovernment", "usgovernmentl4", "dod", "usgovernmentl5"],
     cliCloudName: "AzureUSGovernment",
     hosts: { vault: "vault.usgovcloudapi.net", blob: "blob.core.usgovcloudapi.net", registry: "azurecr.us" },
     privateLinkZones: { vault: "privatelink.vaultcore.usgovcloudapi.net", blob: "privatelink.blob.core.usgovcloudapi.net", registry: "privatelink.azurecr.us" },

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { addressSpaceProblem } from "./addressSpace";
-import { AZURE_ENVIRONMENT_NAMES, azureEnvironmentNamed, type AzureEnvironmentName } from "./azureEnvironments";
+import { AZURE_ENVIRONMENT_NAMES, AZURE_ENVIRONMENTS, azureEnvironmentNamed, type AzureEnvironmentName } from "./azureEnvironments";
 import { CLOUD_NAMES, CLOUD_PROFILES, isCloudName, type CloudName } from "../uploader/src/clouds";
 import { parseColumnMap } from "../uploader/src/csv/layout";
 import { fileRulesFor } from "../uploader/src/csv/fileRules";
@@ -68,11 +68,8 @@ export interface StackConfig {
   readonly logArchiveDays: number;
   /** Days an overwritten or deleted version of a file in hr-data stays recoverable. */
   readonly dataVersionDays: number;
-  /** yyyy-mm-dd; changing it rotates the client secret. */
-  readonly secretRotation: string;
-  readonly secretLifetimeDays: number;
-  /** yyyy-mm-dd, secretRotation + secretLifetimeDays. */
-  readonly secretExpiresOn: string;
+  /** How the connector app proves itself to Entra: a rotating client secret, or the job's identity (workload identity federation). */
+  readonly credential: CredentialConfig;
   readonly alertEmail?: string;
   /** Prebuilt uploader image; when absent the stack assembles and pushes the image itself. */
   readonly image?: string;
@@ -86,6 +83,20 @@ export interface StackConfig {
   readonly connectors: readonly ConnectorConfig[];
 }
 
+export const CREDENTIAL_KINDS = ["secret", "federated"] as const;
+
+export type CredentialConfig =
+  | {
+      readonly kind: "secret";
+      /** yyyy-mm-dd; changing it rotates the client secret. */
+      readonly rotation: string;
+      readonly lifetimeDays: number;
+      /** yyyy-mm-dd, rotation + lifetimeDays. */
+      readonly expiresOn: string;
+    }
+  /** No secret: the app trusts the job's managed identity (an `ApplicationFederatedIdentityCredential`). */
+  | { readonly kind: "federated" };
+
 /** What `loadConfig` reads; `pulumi.Config` satisfies it, so do plain test doubles. */
 export interface ConfigSource {
   get(key: string): string | undefined;
@@ -96,6 +107,7 @@ const DEFAULTS = {
   entraEnvironment: "public", // the azuread provider's own default
   schedule: "0 6 * * *",
   secretLifetimeDays: 180,
+  credential: "secret",
   network: "public",
   vnetAddressSpace: "10.42.0.0/24",
   logRetentionDays: 365,
@@ -173,9 +185,14 @@ export function loadConfig(project: ConfigSource, azureNative: ConfigSource, azu
   const logArchiveDays = wholeDays("logArchiveDays", DEFAULTS.logArchiveDays, Math.min(logRetentionDays, MAX_LOG_ARCHIVE_DAYS), MAX_LOG_ARCHIVE_DAYS);
   const dataVersionDays = wholeDays("dataVersionDays", DEFAULTS.dataVersionDays, 1, MAX_DATA_VERSION_DAYS);
 
+  const credentialValue = (optional("credential") ?? DEFAULTS.credential).toLowerCase();
+  const credentialKind = (CREDENTIAL_KINDS as readonly string[]).includes(credentialValue) ? (credentialValue as CredentialConfig["kind"]) : DEFAULTS.credential;
+  check(credentialKind, credentialKind === credentialValue ? undefined : `credential "${credentialValue}" must be ${CREDENTIAL_KINDS.join(" or ")}`);
+  if (credentialKind === "federated") check(credentialKind, federationProblem(cloud, entraEnvironment, azureEnvironment));
   const secretRotation = optional("secretRotation");
-  check(secretRotation, secretRotation === undefined ? "secretRotation is not set (a date yyyy-mm-dd; changing it rotates the client secret)" : dateProblem("secretRotation", secretRotation));
-
+  if (credentialKind === "secret") {
+    check(secretRotation, secretRotation === undefined ? "secretRotation is not set (a date yyyy-mm-dd; changing it rotates the client secret)" : dateProblem("secretRotation", secretRotation));
+  }
   const secretLifetimeDays = wholeDays("secretLifetimeDays", DEFAULTS.secretLifetimeDays, 1, MAX_SECRET_LIFETIME_DAYS);
 
   const alertEmail = optional("alertEmail");
@@ -223,7 +240,11 @@ export function loadConfig(project: ConfigSource, azureNative: ConfigSource, azu
   if (problems.length > 0) {
     throw new Error(`Invalid hr-connector stack configuration:\n  - ${problems.join("\n  - ")}`);
   }
-  const rotation = secretRotation as string; // present: its absence is a problem above
+  // A secret's rotation date is present: its absence is a problem above.
+  const credential: CredentialConfig =
+    credentialKind === "secret"
+      ? { kind: "secret", rotation: secretRotation as string, lifetimeDays: secretLifetimeDays, expiresOn: addDays(secretRotation as string, secretLifetimeDays) }
+      : { kind: "federated" };
   return {
     cloud,
     azureEnvironment,
@@ -234,9 +255,7 @@ export function loadConfig(project: ConfigSource, azureNative: ConfigSource, azu
     logRetentionDays,
     logArchiveDays,
     dataVersionDays,
-    secretRotation: rotation,
-    secretLifetimeDays,
-    secretExpiresOn: addDays(rotation, secretLifetimeDays),
+    credential,
     alertEmail,
     image: optional("image"),
     imageBase,
@@ -375,6 +394,21 @@ const isStringList = (value: unknown): value is string[] => Array.isArray(value)
 function repeatedValues<T>(values: readonly T[]): T[] {
   const present = values.filter((value) => value !== undefined);
   return [...new Set(present.filter((value, index) => present.indexOf(value) !== index))];
+}
+
+/**
+ * Workload identity federation works only within one Entra cloud (and tenant): the app's (azuread:environment)
+ * must be the one the subscription's managed identity lives in. A GCC tenant (public Entra) cannot trust an
+ * identity of an Azure Government subscription.
+ */
+function federationProblem(cloud: CloudName, entraEnvironment: string, azureEnvironment: AzureEnvironmentName): string | undefined {
+  const azure = AZURE_ENVIRONMENTS[azureEnvironment];
+  if (azure.entraEnvironments.includes(entraEnvironment)) return undefined;
+  return (
+    `credential "federated" needs the connector app and the job's identity in one Entra cloud, but ${CLOUD_PROFILES[cloud].title} tenants ` +
+    `(azuread:environment "${entraEnvironment}") and ${azure.title} subscriptions (azure-native:environment "${azureEnvironment}") are in two: ` +
+    `cross-cloud federation is not supported; keep credential "secret" (pulumi config rm credential)`
+  );
 }
 
 /** GCC tenants sign in at public Entra, GCC High at usgovernment, DoD at dod: the uploader's cloud table says which. */

@@ -36,18 +36,23 @@ const connectorApp = new ConnectorIdentity("hr-connector", {
   notes:
     `Client of the Microsoft Purview HR connector (${cloud.title}): the hr-upload job signs in at ${cloud.authorityHost} ` +
     `and posts HR CSV files to ${cloud.ingestionBaseUrl}. Needs no API permissions. Managed by Pulumi stack ${stackLabel}.`,
-  secretRotation: config.secretRotation,
-  secretExpiresOn: config.secretExpiresOn,
+  credential: config.credential,
 });
+/** With a client secret: its expiry. Federated: nothing expires. */
+const secretExpiresOnDate = config.credential.kind === "secret" ? config.credential.expiresOn : undefined;
 
-const vault = new SecretVault("hr-connector", {
-  ...placement,
-  tenantId: azureClient.tenantId,
-  secretName: APP_SECRET_NAME,
-  secretValue: connectorApp.clientSecret,
-  secretExpiresOn: config.secretExpiresOn,
-  network: config.network,
-});
+// Only a client secret needs a vault: a federated stack has none at all.
+const vault =
+  config.credential.kind === "secret"
+    ? new SecretVault("hr-connector", {
+        ...placement,
+        tenantId: azureClient.tenantId,
+        secretName: APP_SECRET_NAME,
+        secretValue: connectorApp.clientSecret as pulumi.Output<string>,
+        secretExpiresOn: config.credential.expiresOn,
+        network: config.network,
+      })
+    : undefined;
 
 const hrStorage = new HrStorage("hr-connector", { ...placement, dataVersionDays: config.dataVersionDays, network: config.network });
 const registry = new UploaderRegistry("hr-connector", { ...placement, network: config.network });
@@ -60,7 +65,7 @@ const privateNetwork =
         addressSpace: config.vnetAddressSpace,
         azureEnvironment: AZURE_ENVIRONMENTS[config.azureEnvironment],
         targets: [
-          { service: "vault", resourceId: vault.vaultId },
+          ...(vault === undefined ? [] : [{ service: "vault" as const, resourceId: vault.vaultId }]),
           { service: "blob", resourceId: hrStorage.accountId },
           { service: "registry", resourceId: registry.registryId },
         ],
@@ -76,7 +81,7 @@ const logs = new LogsEnvironment("hr-connector", {
 new ResourceLogs("hr-connector", {
   workspaceId: logs.workspaceId,
   resources: [
-    { name: "hr-connector-vault", kind: "keyVault", resourceUri: vault.vaultId },
+    ...(vault === undefined ? [] : [{ name: "hr-connector-vault", kind: "keyVault" as const, resourceUri: vault.vaultId }]),
     { name: "hr-connector-blob", kind: "blobService", resourceUri: hrStorage.blobServiceId },
     { name: "hr-connector-registry", kind: "registry", resourceUri: registry.registryId },
   ],
@@ -90,15 +95,35 @@ const jobIdentity = new JobIdentity("hr-upload", {
   ...placement,
   subscriptionId: azureClient.subscriptionId,
   registryId: registry.registryId,
-  secretId: vault.secretId,
+  secretId: vault?.secretId,
   dataContainerId: hrStorage.dataContainerId,
   stateContainerId: hrStorage.stateContainerId,
 });
 
-// The first execution must already be allowed to pull the image, read the secret and the blobs, and Container
-// Apps checks the secret reference when the job is created: jobs wait until the grants are in effect. Created with
-// the grants (the first pass), so the wait overlaps the managed environment's creation and is not paid again.
-const grantsInEffect = new GrantPropagation("hr-upload-grants", { roleAssignments: jobIdentity.roleAssignments });
+// Federated: the app trusts the job's identity, for the exchange audience of the tenant's Entra cloud. Same tenant only:
+// the identity's token is issued by the subscription's tenant, which must be the app's (checked at deployment).
+const federatedCredential =
+  config.credential.kind === "federated"
+    ? connectorApp.trust("hr-upload-job", {
+        issuer: pulumi.interpolate`${cloud.authorityHost}/${connectorApp.tenantId}/v2.0`,
+        subject: pulumi.all([jobIdentity.principalId, azureClient.tenantId, connectorApp.tenantId]).apply(([principalId, subscriptionTenant, appTenant]) => {
+          if (subscriptionTenant !== appTenant) {
+            throw new Error(
+              `credential "federated" needs the connector app and the job's identity in one tenant, but the app is in ${appTenant} and the subscription in ${subscriptionTenant}: use credential "secret"`,
+            );
+          }
+          return principalId;
+        }),
+        audience: cloud.federationAudience,
+      })
+    : undefined;
+
+// The first execution must already be allowed to pull the image, read the secret (or sign in through its federated
+// credential) and the blobs, and Container Apps checks the secret reference when the job is created: jobs wait until
+// the grants are in effect. Created with the grants (the first pass), so the wait overlaps the managed environment's
+// creation and is not paid again. Switching credential: the new one and its wait come before the job changes, and
+// Pulumi deletes the old one (password, vault; or federated credential) only after the job no longer uses it.
+const grantsInEffect = new GrantPropagation("hr-upload-grants", { roleAssignments: [...jobIdentity.roleAssignments, ...(federatedCredential ? [federatedCredential] : [])] });
 
 interface Upload {
   readonly connector: ConnectorConfig;
@@ -129,7 +154,7 @@ function deployUploaderJobs(connectors: readonly ConnectorConfig[]): Upload[] {
         registryServer: registry.loginServer,
         identityId: jobIdentity.id,
         identityClientId: jobIdentity.clientId,
-        appSecretUrl: vault.secretVersionedUrl,
+        appSecretUrl: vault?.secretVersionedUrl,
         uploader: {
           cloud: config.cloud,
           tenantId: connectorApp.tenantId,
@@ -137,7 +162,7 @@ function deployUploaderJobs(connectors: readonly ConnectorConfig[]): Upload[] {
           connectorJobId,
           csvUrl,
           checkpointUrl: hrStorage.stateContainerUrl,
-          secretExpiresOn: config.secretExpiresOn,
+          secretExpiresOn: secretExpiresOnDate,
           recordsPerCall: config.recordsPerCall,
           scenario: connector.scenario,
           scenarioColumn: connector.scenarioColumn,
@@ -154,6 +179,7 @@ function deployUploaderJobs(connectors: readonly ConnectorConfig[]): Upload[] {
     jobs: deployed.map(({ connector, connectorJobId, job }) => ({ resourceName: connector.resourceName, jobName: connector.jobName, jobId: job.jobId, connectorJobId })),
     workspaceId: logs.workspaceId,
     alertEmail: config.alertEmail,
+    watchSecretExpiry: vault !== undefined,
   });
   return uploads.map((upload) => ({ ...upload, job: deployed.find(({ connector }) => connector === upload.connector)?.job }));
 }
@@ -172,7 +198,7 @@ export const csvUploadUrl = singleUpload?.csvUrl;
 export const jobName = singleUpload?.job?.jobName;
 export const csvUploadUrls = byConnectorName((upload) => upload.csvUrl);
 export const jobNames = byConnectorName((upload) => upload.job?.jobName);
-export const secretExpiresOn = config.secretExpiresOn;
+export const secretExpiresOn = secretExpiresOnDate;
 export const nextSteps = pulumi
   .all([
     connectorApp.clientId,
@@ -188,7 +214,7 @@ export const nextSteps = pulumi
       appClientId: clientId,
       storageAccountName,
       resourceGroupName,
-      secretExpiresOn: config.secretExpiresOn,
+      secretExpiresOn: secretExpiresOnDate,
       connectors,
       imageRegistryName: config.image === undefined ? registryName : undefined,
       virtualNetworkName,

@@ -15,8 +15,8 @@ export interface JobIdentityArgs {
   readonly location: pulumi.Input<string>;
   readonly subscriptionId: pulumi.Input<string>;
   readonly registryId: pulumi.Input<string>;
-  /** The client secret in Key Vault (not the vault). */
-  readonly secretId: pulumi.Input<string>;
+  /** The client secret in Key Vault (not the vault); absent with a federated credential. */
+  readonly secretId?: pulumi.Input<string>;
   /** The `hr-data` container: read the CSV. */
   readonly dataContainerId: pulumi.Input<string>;
   /** The `hr-state` container: read and write checkpoints and run records. */
@@ -32,6 +32,8 @@ export class JobIdentity extends pulumi.ComponentResource {
   readonly id: pulumi.Output<string>;
   /** The uploader's AZURE_CLIENT_ID. */
   readonly clientId: pulumi.Output<string>;
+  /** Its object ID: the subject of a federated credential that trusts it. */
+  readonly principalId: pulumi.Output<string>;
   /** The job depends on these: its first execution must already be allowed to pull and read. */
   readonly roleAssignments: authorization.RoleAssignment[];
 
@@ -59,12 +61,13 @@ export class JobIdentity extends pulumi.ComponentResource {
 
     this.roleAssignments = [
       grant("acr-pull", "acrPull", args.registryId),
-      grant("secret-read", "keyVaultSecretsUser", args.secretId),
+      ...(args.secretId === undefined ? [] : [grant("secret-read", "keyVaultSecretsUser", args.secretId)]),
       grant("data-read", "storageBlobDataReader", args.dataContainerId),
       grant("state-write", "storageBlobDataContributor", args.stateContainerId),
     ];
     this.id = identity.id;
     this.clientId = identity.clientId;
+    this.principalId = identity.principalId;
     this.registerOutputs({ id: this.id, clientId: this.clientId });
   }
 }

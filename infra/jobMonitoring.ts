@@ -21,6 +21,8 @@ export interface JobMonitoringArgs {
   readonly workspaceId: pulumi.Input<string>;
   /** Without it the rules still fire and show under Monitor > Alerts, but nobody is mailed. */
   readonly alertEmail?: string;
+  /** Whether the app has a client secret that can expire (not with a federated credential). */
+  readonly watchSecretExpiry: boolean;
 }
 
 /** `outcome` values of the uploader's summary event that mean the run did its job. */
@@ -164,11 +166,13 @@ export class JobMonitoring extends pulumi.ComponentResource {
         },
       });
 
-    warningAlert(
-      "secret-expiring",
-      LOG_EVENT.secretExpiring,
-      "The connector's client secret expires within 30 days. Rotate it: pulumi config set secretRotation <today> && pulumi up",
-    );
+    if (args.watchSecretExpiry) {
+      warningAlert(
+        "secret-expiring",
+        LOG_EVENT.secretExpiring,
+        "The connector's client secret expires within 30 days. Rotate it: pulumi config set secretRotation <today> && pulumi up",
+      );
+    }
     warningAlert(
       "profile-stale",
       LOG_EVENT.profileStale,

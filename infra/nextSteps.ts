@@ -16,7 +16,8 @@ export interface NextStepsFacts {
   readonly appClientId: string;
   readonly storageAccountName: string;
   readonly resourceGroupName: string;
-  readonly secretExpiresOn: string;
+  /** With a client secret; absent when the job signs in with its identity (federated). */
+  readonly secretExpiresOn?: string;
   readonly connectors: readonly ConnectorFacts[];
   /** Registry the pass that creates a job pushes the uploader image to; absent when `image` is configured. */
   readonly imageRegistryName?: string;
@@ -43,7 +44,9 @@ export function renderNextSteps(facts: NextStepsFacts): string {
     ...connectorSteps.flat(),
     ...privateNetwork,
     `The uploader signs in at ${profile.authorityHost} and uploads to ${profile.ingestionBaseUrl} (${profile.title}).`,
-    `The client secret expires on ${facts.secretExpiresOn}; rotate it before then: pulumi config set secretRotation <yyyy-mm-dd> && pulumi up`,
+    facts.secretExpiresOn === undefined
+      ? "The job signs in as the app with its managed identity (workload identity federation): there is no client secret to store, rotate or leak."
+      : `The client secret expires on ${facts.secretExpiresOn}; rotate it before then: pulumi config set secretRotation <yyyy-mm-dd> && pulumi up`,
   ].join("\n");
 }
 

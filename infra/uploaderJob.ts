@@ -17,7 +17,8 @@ export interface UploaderSettings {
   readonly connectorJobId: string;
   readonly csvUrl: pulumi.Input<string>;
   readonly checkpointUrl: pulumi.Input<string>;
-  readonly secretExpiresOn: string;
+  /** With a client secret: when it stops working (the uploader warns 30 days ahead). Absent: the job signs in with its identity. */
+  readonly secretExpiresOn?: string;
   readonly recordsPerCall?: string;
   readonly scenario?: string;
   readonly scenarioColumn?: string;
@@ -40,8 +41,8 @@ export interface UploaderJobArgs {
   /** User-assigned identity resource ID, used for the registry and Key Vault. */
   readonly identityId: pulumi.Input<string>;
   readonly identityClientId: pulumi.Input<string>;
-  /** Versioned Key Vault URL of the client secret; must not be a Pulumi secret. */
-  readonly appSecretUrl: pulumi.Input<string>;
+  /** Versioned Key Vault URL of the client secret; must not be a Pulumi secret. Absent with a federated credential. */
+  readonly appSecretUrl?: pulumi.Input<string>;
   readonly uploader: UploaderSettings;
 }
 
@@ -78,7 +79,7 @@ export class UploaderJob extends pulumi.ComponentResource {
           replicaTimeout: REPLICA_TIMEOUT_SECONDS,
           replicaRetryLimit: REPLICA_RETRY_LIMIT,
           registries: [{ server: args.registryServer, identity: args.identityId }],
-          secrets: [{ name: APP_SECRET_NAME, keyVaultUrl: args.appSecretUrl, identity: args.identityId }],
+          secrets: args.appSecretUrl === undefined ? [] : [{ name: APP_SECRET_NAME, keyVaultUrl: args.appSecretUrl, identity: args.identityId }],
         },
         template: {
           containers: [
@@ -86,7 +87,7 @@ export class UploaderJob extends pulumi.ComponentResource {
               name: "hr-upload",
               image: args.image,
               resources: { cpu: 0.5, memory: "1Gi" },
-              env: uploaderEnvironment(args.uploader, args.identityClientId),
+              env: uploaderEnvironment(args.uploader, args.identityClientId, args.appSecretUrl !== undefined),
             },
           ],
         },
@@ -101,8 +102,8 @@ export class UploaderJob extends pulumi.ComponentResource {
   }
 }
 
-/** The container's environment: plain values, plus the client secret by reference only. */
-function uploaderEnvironment(settings: UploaderSettings, identityClientId: pulumi.Input<string>): inputs.app.EnvironmentVarArgs[] {
+/** The container's environment: plain values, plus the client secret by reference only (or, federated, no secret at all). */
+function uploaderEnvironment(settings: UploaderSettings, identityClientId: pulumi.Input<string>, withSecret: boolean): inputs.app.EnvironmentVarArgs[] {
   const variable = (flag: FlagName, value: pulumi.Input<string>) => ({ name: envVarFor(flag), value });
   const optionalVariable = (flag: FlagName, value: string | undefined) => (value === undefined ? [] : [variable(flag, value)]);
   return [
@@ -113,13 +114,13 @@ function uploaderEnvironment(settings: UploaderSettings, identityClientId: pulum
     variable("csv", settings.csvUrl),
     variable("checkpoint", settings.checkpointUrl),
     variable("log-format", "json"),
-    variable("secret-expires-on", settings.secretExpiresOn),
+    ...optionalVariable("secret-expires-on", settings.secretExpiresOn),
     { name: AZURE_CLIENT_ID, value: identityClientId },
     ...optionalVariable("records-per-call", settings.recordsPerCall),
     ...optionalVariable("scenario", settings.scenario),
     ...optionalVariable("scenario-column", settings.scenarioColumn),
     ...optionalVariable("scenario-values", settings.scenarioValues),
     ...optionalVariable("columns", settings.columns),
-    { name: envVarFor("app-secret"), secretRef: APP_SECRET_NAME },
+    ...(withSecret ? [{ name: envVarFor("app-secret"), secretRef: APP_SECRET_NAME }] : [variable("credential", "federated")]),
   ];
 }

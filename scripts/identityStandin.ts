@@ -32,7 +32,8 @@ export class IdentityStandIn {
     readonly endpoint: string,
     readonly header: string,
     readonly clientId: string,
-    readonly issuer: string,
+    /** Settable: a test points it at the Entra stand-in's own tenant authority once that listens. */
+    public issuer: string,
     private readonly key: KeyObject,
   ) {
     this.publicKey = createPublicKey(key);
@@ -71,8 +72,8 @@ export class IdentityStandIn {
     if (url.searchParams.get("api-version") !== "2019-08-01") return reply(400, { error: "invalid_request", error_description: "api-version" });
     if (clientId !== this.clientId) return reply(400, { error: "invalid_request", error_description: "unknown identity" });
     const now = Math.floor(Date.now() / 1000);
-    // Exchange-audience tokens carry the v2.0 issuer and the principal as subject; Storage tokens the v1 issuer Azurite expects.
-    const exchange = resource?.startsWith("api://AzureADTokenExchange") ?? false;
+    // Tokens for an app (api://, as the exchange audience) carry the v2.0 issuer; Storage tokens the v1 issuer Azurite expects.
+    const exchange = resource?.startsWith("api://") ?? false;
     const iss = exchange ? this.issuer : "https://sts.windows.net/8d1f4e6a-2b3c-4d5e-9f60-7a8b9c0d1e2f/";
     const token = this.jwt({ aud: resource, iss, sub: this.principalId, nbf: now - 60, iat: now - 60, exp: now + 3600, appid: this.clientId, oid: this.principalId });
     reply(200, { access_token: token, expires_on: String(now + 3600), resource, token_type: "Bearer", client_id: this.clientId });

@@ -37,7 +37,8 @@ export interface StandInOptions {
 
 /** What an app's federated credential trusts, and the key that signs the trusted tokens (the identity stand-in's). */
 export interface FederatedCredential {
-  readonly issuer: string;
+  /** Default: this stand-in's own tenant authority, `<url>/<tenant>/v2.0`, as Entra's managed identity tokens carry. */
+  readonly issuer?: string;
   readonly subject: string;
   readonly audience: string;
   readonly publicKey: KeyObject;
@@ -114,6 +115,11 @@ export class StandInCloud {
       standIn.handle(request, response).catch(() => response.destroy());
     });
     return standIn;
+  }
+
+  /** The v2.0 issuer of its tenant: what an app's federated credential names for a managed identity of that tenant. */
+  get issuer(): string {
+    return `${this.url}/${this.options.tenantId}/v2.0`;
   }
 
   injectFaults(...faults: Fault[]): void {
@@ -231,7 +237,7 @@ export class StandInCloud {
     if (!signed) return "The assertion's signature is not the issuer's.";
     const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { iss?: string; sub?: string; aud?: string; exp?: number };
     if ((claims.exp ?? 0) * 1000 < Date.now()) return "The assertion has expired.";
-    if (claims.iss !== federation.issuer || claims.sub !== federation.subject || claims.aud !== federation.audience) {
+    if (claims.iss !== (federation.issuer ?? this.issuer) || claims.sub !== federation.subject || claims.aud !== federation.audience) {
       return `Assertion Issuer: '${claims.iss}'. Assertion Subject: '${claims.sub}'. Assertion Audience: '${claims.aud}'.`;
     }
     return undefined;

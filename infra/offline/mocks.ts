@@ -182,7 +182,8 @@ function invoke(token: string): Record<string, unknown> {
     case "azure-native:authorization:getClientConfig":
       return { subscriptionId: OFFLINE_IDS.subscriptionId, tenantId: OFFLINE_IDS.azureTenantId, objectId: OFFLINE_IDS.deployerObjectId, clientId: fakeGuid("azure-cli") };
     case "azuread:index/getClientConfig:getClientConfig":
-      return { tenantId: OFFLINE_IDS.entraTenantId, objectId: OFFLINE_IDS.deployerObjectId, clientId: fakeGuid("azure-cli") };
+      // The provider's tenant when the stack sets one (azuread:tenantId), as the real provider signs in there.
+      return { tenantId: new pulumi.Config("azuread").get("tenantId") ?? OFFLINE_IDS.entraTenantId, objectId: OFFLINE_IDS.deployerObjectId, clientId: fakeGuid("azure-cli") };
     default:
       throw new Error(`the offline mocks do not know the invoke ${token}`);
   }

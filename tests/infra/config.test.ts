@@ -24,9 +24,7 @@ describe("loadConfig", () => {
       logRetentionDays: 365,
       logArchiveDays: 913,
       dataVersionDays: 30,
-      secretRotation: "2026-11-01",
-      secretLifetimeDays: 180,
-      secretExpiresOn: "2027-04-30",
+      credential: { kind: "secret", rotation: "2026-11-01", lifetimeDays: 180, expiresOn: "2027-04-30" },
       alertEmail: undefined,
       image: undefined,
       imageBase: DEFAULT_IMAGE_BASE,
@@ -237,7 +235,7 @@ describe("connectors", () => {
 
 describe("secret expiry", () => {
   it("adds the lifetime to the rotation date by calendar, across month, year and leap day", () => {
-    expect(load({ secretRotation: "2027-12-15", secretLifetimeDays: "30" }).secretExpiresOn).toBe("2028-01-14");
+    expect(load({ secretRotation: "2027-12-15", secretLifetimeDays: "30" }).credential).toMatchObject({ expiresOn: "2028-01-14" });
     expect(addDays("2028-02-28", 1)).toBe("2028-02-29");
     expect(addDays("2027-02-28", 1)).toBe("2027-03-01");
   });
@@ -245,7 +243,7 @@ describe("secret expiry", () => {
   it("does not depend on the current time", () => {
     jest.useFakeTimers({ now: new Date("2030-06-01T12:00:00Z") });
     try {
-      expect(load().secretExpiresOn).toBe("2027-04-30");
+      expect(load().credential).toMatchObject({ expiresOn: "2027-04-30" });
     } finally {
       jest.useRealTimers();
     }

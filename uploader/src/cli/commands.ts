@@ -50,6 +50,8 @@ export const COMMANDS = {
       "job-id",
       "csv",
       "app-secret",
+      "credential",
+      "federated-audience",
       "scenario",
       "scenario-column",
       "scenario-values",

@@ -3,7 +3,9 @@ import type { TokenCredential } from "@azure/core-auth";
 import { defaultStateDir, localStateStore } from "../state/localState";
 import type { StateStore } from "../state/stateStore";
 import { isUrl, parseBlobUrl } from "../storage/blobUrl";
-import { CLOUD_NAMES, CLOUD_PROFILES, isCloudName, signalsUrl } from "../clouds";
+import type { AppCredential } from "../auth";
+import { CLOUD_NAMES, CLOUD_PROFILES, isCloudName, signalsUrl, type CloudProfile } from "../clouds";
+import { hasManagedIdentity, managedIdentityTokens } from "../managedIdentity";
 import { UsageError } from "../errors";
 import { parseColumnMap } from "../csv/layout";
 import { fileRulesFor, type FileRules } from "../csv/fileRules";
@@ -146,6 +148,31 @@ export async function stateStoreOf(values: FlagValues, env: NodeJS.ProcessEnv, p
   return blobStateStore(container, await blobAccess(container, tokens, env));
 }
 
+/**
+ * `--credential`: the app's client secret (HR_APP_SECRET, or --app-secret), or
+ * federated: the job's managed identity signs in as the app, with no secret
+ * anywhere, which only works where that identity is (Container Apps).
+ */
+function appCredentialOf(values: FlagValues, env: NodeJS.ProcessEnv, profile: CloudProfile, dryRun: boolean, warn: (message: string) => void): AppCredential {
+  const kind = (stringFlag(values, "credential") ?? "secret").trim().toLowerCase();
+  const secret = stringFlag(values, "app-secret"); // the command line, else HR_APP_SECRET (readFlags)
+  if (kind === "federated") {
+    if (secret) throw new UsageError(`--credential federated signs in without a secret: remove ${envVarFor("app-secret")} and --app-secret`);
+    if (!hasManagedIdentity(env)) {
+      throw new UsageError("--credential federated runs only in the Container Apps job: it signs in with the job's managed identity (IDENTITY_ENDPOINT), which this machine has not; use the app's client secret here");
+    }
+    const audience = stringFlag(values, "federated-audience")?.trim() || profile.federationAudience;
+    const identityTokens = managedIdentityTokens(env.AZURE_CLIENT_ID, systemClock);
+    return { kind: "federated", audience, assertion: async () => (await identityTokens(audience)).token };
+  }
+  if (kind !== "secret") throw new UsageError("--credential must be secret or federated");
+  if (!dryRun && !secret) throw new UsageError(`the client secret is required: set ${envVarFor("app-secret")} (preferred) or pass --app-secret`);
+  if (stringFlag(values, "app-secret") !== undefined && !env[envVarFor("app-secret")]) {
+    warn(`--app-secret is visible in process lists; prefer the ${envVarFor("app-secret")} environment variable`);
+  }
+  return { kind: "secret", secret: secret ?? "" };
+}
+
 /** How long a killed run's lock keeps the job blocked (a Blob lease lasts 15 to 60 seconds). */
 export function lockLeaseMsOf(values: FlagValues): number {
   return numberFlag(values, "lock-lease", 30, { min: 15, max: 60, integer: true }) * 1000;
@@ -160,13 +187,7 @@ export async function uploadConfigFrom(values: FlagValues, env: NodeJS.ProcessEn
   const clientId = guidFlag(values, "app-id", command);
   const jobId = guidFlag(values, "job-id", command);
   const dryRun = values["dry-run"] === true;
-  const secret = env[envVarFor("app-secret")] || stringFlag(values, "app-secret");
-  if (!dryRun && (secret === undefined || secret === "")) {
-    throw new UsageError(`the client secret is required: set ${envVarFor("app-secret")} (preferred) or pass --app-secret`);
-  }
-  if (!env[envVarFor("app-secret")] && stringFlag(values, "app-secret") !== undefined) {
-    warn(`--app-secret is visible in process lists; prefer the ${envVarFor("app-secret")} environment variable`);
-  }
+  const credential = appCredentialOf(values, env, profile, dryRun, warn);
   const authorityOverride = httpsFlag(values, "authority-host");
   const retry = {
     maxRetries: numberFlag(values, "max-retries", 8, { min: 0, max: 100, integer: true }),
@@ -189,7 +210,7 @@ export async function uploadConfigFrom(values: FlagValues, env: NodeJS.ProcessEn
       customAuthority: authorityOverride !== undefined,
       tenantId,
       clientId,
-      credential: { kind: "secret", secret: secret ?? "" },
+      credential,
       resource: stringFlag(values, "token-resource") ?? profile.tokenResource,
       timeoutMs,
       retry,

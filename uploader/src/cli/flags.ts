@@ -62,6 +62,16 @@ export const FLAGS = {
   limit: { type: "string", value: "N", description: "how many recent runs to list (default 20)" },
   "show-values": { type: "boolean", description: "print offending cell values in the report (PII: local debugging only)" },
   "log-format": { type: "string", value: "text|json", description: "text for people (default), json for one object per line" },
+  credential: {
+    type: "string",
+    value: "KIND",
+    description: "how the app signs in: secret (its client secret, the default) or federated (the Container Apps job's managed identity; no secret at all)",
+  },
+  "federated-audience": {
+    type: "string",
+    value: "URI",
+    description: "audience of the identity's token with --credential federated (default: api://AzureADTokenExchangeUSGov for gcch and dod, api://AzureADTokenExchange otherwise)",
+  },
   "shutdown-grace": {
     type: "string",
     value: "SECONDS",
