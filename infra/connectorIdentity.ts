@@ -20,6 +20,18 @@ export interface FederatedTrust {
 }
 
 /**
+ * The subject of the app's federated credential: the identity's principal ID, if the identity can be trusted at
+ * all. Its tokens are issued by the subscription's tenant; federation works within one tenant only, so another
+ * one fails the deployment here rather than every sign-in later.
+ */
+export function federatedSubject(principalId: string, tenants: { readonly subscription: string; readonly app: string }): string {
+  if (tenants.subscription.toLowerCase() !== tenants.app.toLowerCase()) {
+    throw new Error(`credential "federated" needs the connector app and the job's identity in one tenant, but the app is in ${tenants.app} and the subscription in ${tenants.subscription}: use credential "secret"`);
+  }
+  return principalId;
+}
+
+/**
  * The Entra app the Purview HR connector trusts: single tenant, no API
  * permissions (the connector matches the token's app ID to its own setting),
  * and either one client secret rotated by configuration or no secret at all.

@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CLOUD_PROFILES } from "../uploader/src/clouds";
 import { AZURE_ENVIRONMENTS } from "./azureEnvironments";
 import { loadStackConfig, type ConnectorConfig } from "./config";
-import { ConnectorIdentity } from "./connectorIdentity";
+import { ConnectorIdentity, federatedSubject } from "./connectorIdentity";
 import { GrantPropagation } from "./grantPropagation";
 import { HrStorage } from "./hrStorage";
 import { JobIdentity } from "./jobIdentity";
@@ -106,14 +106,9 @@ const federatedCredential =
   config.credential.kind === "federated"
     ? connectorApp.trust("hr-upload-job", {
         issuer: pulumi.interpolate`${cloud.authorityHost}/${connectorApp.tenantId}/v2.0`,
-        subject: pulumi.all([jobIdentity.principalId, azureClient.tenantId, connectorApp.tenantId]).apply(([principalId, subscriptionTenant, appTenant]) => {
-          if (subscriptionTenant !== appTenant) {
-            throw new Error(
-              `credential "federated" needs the connector app and the job's identity in one tenant, but the app is in ${appTenant} and the subscription in ${subscriptionTenant}: use credential "secret"`,
-            );
-          }
-          return principalId;
-        }),
+        subject: pulumi.all([jobIdentity.principalId, azureClient.tenantId, connectorApp.tenantId]).apply(([principalId, subscriptionTenant, appTenant]) =>
+          federatedSubject(principalId, { subscription: subscriptionTenant, app: appTenant }),
+        ),
         audience: cloud.federationAudience,
       })
     : undefined;

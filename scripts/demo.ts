@@ -8,6 +8,10 @@
  * the CSV and the state, a stand-in of the Container Apps identity endpoint
  * issues the Storage tokens, and the bundle is configured exactly like the
  * scheduled job, by HR_* variables only; then `hr-upload status`.
+ *
+ * `npm run demo -- --blob --federated` runs that path with no secret at all:
+ * the identity's token for the exchange audience is the app's credential, and
+ * the Entra stand-in trusts it as a federated identity credential would.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -19,6 +23,7 @@ import { Azurite } from "./lib/azurite";
 import { localJobEnvironment } from "./lib/jobEnvironment";
 import { makeLoopbackCertificate } from "./lib/loopbackCert";
 import { BUNDLE } from "./lib/measure";
+import { CLOUD_PROFILES } from "../uploader/src/clouds";
 import { StandInCloud, STANDIN_DEFAULTS } from "./standin";
 
 const SAMPLE = resolve(__dirname, "samples/employees.csv");
@@ -33,7 +38,12 @@ function hrUpload(args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> 
 
 async function demo(): Promise<void> {
   const certificate = await makeLoopbackCertificate();
-  const standIn = await StandInCloud.start({ certificate });
+  const blob = process.argv.includes("--blob");
+  const federated = blob && process.argv.includes("--federated");
+  const identity = blob ? await IdentityStandIn.start() : undefined;
+  const federation = federated && identity ? { subject: identity.principalId, audience: CLOUD_PROFILES.gcch.federationAudience, publicKey: identity.publicKey } : undefined;
+  const standIn = await StandInCloud.start({ certificate, federation });
+  if (identity) identity.issuer = standIn.issuer; // the identity is of the app's tenant, as federation requires
   try {
     console.log(`Stand-in cloud (Entra token endpoint + HR connector ingestion) listening on ${standIn.url}`);
     const validated = await hrUpload(["validate", "--csv", SAMPLE]);
@@ -52,9 +62,10 @@ async function demo(): Promise<void> {
     if (uploaded !== 0) throw new Error(`upload exited ${uploaded}`);
     describeReceived(standIn);
 
-    if (process.argv.includes("--blob")) await blobDemo(standIn, certificate);
-    else console.log("\nRun `npm run demo -- --blob` to see the scheduled job's path: the CSV and the state in Blob Storage (Azurite), with a managed identity.");
+    if (identity) await blobDemo(standIn, certificate, identity, federated);
+    else console.log("\nRun `npm run demo -- --blob` to see the scheduled job's path: the CSV and the state in Blob Storage (Azurite), with a managed identity (add --federated: with no secret at all).");
   } finally {
+    await identity?.close();
     await standIn.close();
   }
 }
@@ -67,9 +78,8 @@ function describeReceived(standIn: StandInCloud): void {
   );
 }
 
-async function blobDemo(standIn: StandInCloud, certificate: Awaited<ReturnType<typeof makeLoopbackCertificate>>): Promise<void> {
+async function blobDemo(standIn: StandInCloud, certificate: Awaited<ReturnType<typeof makeLoopbackCertificate>>, identity: IdentityStandIn, federated: boolean): Promise<void> {
   const azurite = await Azurite.start({ certificate, oauth: true });
-  const identity = await IdentityStandIn.start();
   try {
     console.log(`\n--- The scheduled job's path ---\nAzurite (HTTPS, OAuth) at ${azurite.blobEndpoint}; identity endpoint at ${identity.endpoint}`);
     for (const container of ["hr-data", "hr-state"]) await azurite.putAsAdmin(`${container}?restype=container`, "");
@@ -77,14 +87,16 @@ async function blobDemo(standIn: StandInCloud, certificate: Awaited<ReturnType<t
     console.log("The HR system dropped the sample as hr-data/employees.csv.");
 
     standIn.received.length = 0;
-    const jobEnvironment = localJobEnvironment({ standInUrl: standIn.url, caFile: certificate.certFile, identity, blobEndpoint: azurite.blobEndpoint, recordsPerCall: 2 });
+    Object.assign(standIn.credentialsSeen, { secrets: 0, assertions: 0 });
+    const jobEnvironment = localJobEnvironment({ standInUrl: standIn.url, caFile: certificate.certFile, identity, blobEndpoint: azurite.blobEndpoint, recordsPerCall: 2, federated });
     console.log(Object.keys(jobEnvironment).filter((name) => name.startsWith("HR_") || name.startsWith("IDENTITY_") || name === "AZURE_CLIENT_ID").join(" "));
     if ((await hrUpload(["upload"], jobEnvironment)) !== 0) throw new Error("the Blob upload failed");
     describeReceived(standIn);
     await hrUpload(["status"], jobEnvironment);
-    console.log(`\nThe identity endpoint issued ${identity.requests.length} Storage token(s) for identity ${identity.clientId}.`);
+    const audiences = [...new Set(identity.requests.map((request) => request.resource))].join(" and ");
+    console.log(`\nThe identity endpoint issued ${identity.requests.length} token(s) for identity ${identity.clientId}: ${audiences}.`);
+    if (federated) console.log(`Entra's stand-in received ${standIn.credentialsSeen.assertions} client assertion(s) and ${standIn.credentialsSeen.secrets} client secret(s): no secret anywhere.`);
   } finally {
-    await identity.close();
     await azurite.stop();
   }
 }

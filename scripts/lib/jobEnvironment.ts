@@ -11,6 +11,8 @@ export interface LocalJobParts {
   /** Azurite's account URL; the CSV is hr-data/employees.csv, the state hr-state. */
   readonly blobEndpoint: string;
   readonly recordsPerCall: number;
+  /** Sign in as the app with the identity (workload identity federation) instead of its client secret. */
+  readonly federated?: boolean;
 }
 
 /**
@@ -26,7 +28,7 @@ export function localJobEnvironment(parts: LocalJobParts): NodeJS.ProcessEnv {
     [envVarFor("tenant-id")]: STANDIN_DEFAULTS.tenantId,
     [envVarFor("app-id")]: STANDIN_DEFAULTS.clientId,
     [envVarFor("job-id")]: STANDIN_DEFAULTS.jobId,
-    [envVarFor("app-secret")]: STANDIN_DEFAULTS.clientSecret,
+    ...(parts.federated ? { [envVarFor("credential")]: "federated" } : { [envVarFor("app-secret")]: STANDIN_DEFAULTS.clientSecret }),
     [envVarFor("csv")]: `${parts.blobEndpoint}/hr-data/employees.csv`,
     [envVarFor("checkpoint")]: `${parts.blobEndpoint}/hr-state`,
     [envVarFor("records-per-call")]: String(parts.recordsPerCall),
