@@ -6,8 +6,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { AZURE_ENVIRONMENTS, AZURE_ENVIRONMENT_NAMES, azureEnvironmentNamed } from "../infra/azureEnvironments";
-import { AzureCliUnavailable, azureCli } from "./lib/azureCli";
-import { BootstrapError, bootstrapStateBackend, nameProblem } from "./lib/stateBackend";
+import { ToolError } from "../uploader/src/toolRunner";
+import { azureCliOn, BootstrapError, bootstrapStateBackend, nameProblem } from "./lib/stateBackend";
 
 const HELP = `Usage: npm run bootstrap-state -- [options]
 
@@ -78,7 +78,7 @@ async function main(): Promise<number> {
         key: values.key,
       },
       {
-        az: azureCli({ platform: process.platform, env: process.env }),
+        az: azureCliOn(process.platform, process.env),
         log: (line) => console.log(line),
         platform: process.platform,
         sleep: (ms) => sleep(ms),
@@ -90,7 +90,7 @@ async function main(): Promise<number> {
     for (const line of backend.nextSteps) console.log(`  ${line}`);
     return 0;
   } catch (error) {
-    if (error instanceof BootstrapError || error instanceof AzureCliUnavailable) {
+    if (error instanceof BootstrapError || (error instanceof ToolError && error.kind === "missing")) {
       console.error(`bootstrap-state: ${(error as Error).message}`);
       return 3;
     }

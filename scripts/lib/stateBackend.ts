@@ -7,7 +7,17 @@
  */
 import { createHash } from "node:crypto";
 import { AZURE_ENVIRONMENTS, type AzureEnvironmentName } from "../../infra/azureEnvironments";
-import type { AzureCli, AzResult } from "./azureCli";
+import { ToolRunner, type ToolResult } from "../../uploader/src/toolRunner";
+
+/** Runs one `az` command to its end, whatever it answers. */
+export type AzureCli = (args: readonly string[]) => Promise<ToolResult>;
+type AzResult = ToolResult;
+
+/** `az` on a machine (the Windows way on Windows: az.cmd through cmd.exe); creating a vault takes minutes, nothing takes ten. */
+export function azureCliOn(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): AzureCli {
+  const runner = new ToolRunner({ platform, env, timeoutMs: 10 * 60 * 1000 });
+  return (args) => runner.exec("az", args);
+}
 
 export interface StateBackendOptions {
   readonly azureEnvironment: AzureEnvironmentName;

@@ -13,6 +13,7 @@ import { actionAllowed, runPreflight, type CheckId, type CheckLine, type Preflig
 import { resourceTypesOf, type StackResourceTypes } from "../../scripts/lib/preflight/resourceTypes";
 import { DEFAULT_IMAGE_BASE } from "../../scripts/lib/imageBase";
 import { ToolRunner } from "../../uploader/src/toolRunner";
+import { writeFakeCmdExe } from "../support/fakeCmdExe";
 import { CONNECTOR_JOB_ID, runGov } from "../infra/harness";
 import { runScript, type CliResult } from "../support/cli";
 import { ConnectProxy } from "../support/connectProxy";
@@ -167,7 +168,7 @@ describe("preflight checks", () => {
     const http = options.http ?? new HttpClient({ proxy: { httpsProxy: new URL(proxy.url), noProxy: [] }, extraCa: certificate.cert });
     try {
       return await runPreflight({ ...GOV, ...options.stack }, types, {
-        runner: new ToolRunner({ platform: options.platform ?? "linux", env: { PATH: `${tools}:${process.env.PATH}`, SystemRoot: tools } }),
+        runner: new ToolRunner({ platform: options.platform ?? "linux", env: { PATH: `${tools}:${process.env.PATH}`, SystemRoot: tools, ComSpec: writeFakeCmdExe(tools) } }),
         http,
         proxied: true,
       });
@@ -230,7 +231,7 @@ describe("preflight checks", () => {
     expect(only(checks, "cli-cloud")).toEqual(["passed: Azure CLI cloud is AzureUSGovernment, as the stack's azure-native:environment (usgovernment) needs"]);
     expect(only(checks, "role-assignments")[0]).toMatch(/^passed: /);
     const runner = new ToolRunner({ platform: "win32", env: { PATH: process.env.PATH } });
-    await expect(runner.run("az", ["account", "show", "--subscription", "x & calc.exe"])).rejects.toThrow('refusing to pass "x & calc.exe" to az through cmd.exe');
+    await expect(runner.run("az", ["account", "show", "--subscription", "x & calc.exe"])).rejects.toThrow('refusing to pass "x & calc.exe" through cmd.exe');
   });
 
   it("fails, rather than skips, a resource type it cannot map to Azure", () => {

@@ -10,8 +10,9 @@ import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { azureCli, quoteForCmd } from "../../scripts/lib/azureCli";
-import { BootstrapError, bootstrapStateBackend, type StateBackendOptions } from "../../scripts/lib/stateBackend";
+import { azureCliOn, BootstrapError, bootstrapStateBackend, type StateBackendOptions } from "../../scripts/lib/stateBackend";
+import { quoteForCmd } from "../../uploader/src/toolRunner";
+import { writeFakeCmdExe } from "../support/fakeCmdExe";
 
 const ROOT = path.join(__dirname, "..", "..");
 const FAKE_AZ = path.join(__dirname, "..", "support", "fakeAz.cjs");
@@ -28,8 +29,8 @@ let statePath: string;
 let logPath: string;
 
 /** A shell script that runs the stand-in with node, so it needs nothing on PATH but itself. */
-function writeShim(file: string, mode: "az" | "cmd") {
-  writeFileSync(file, `#!/bin/sh\nFAKE_AZ_MODE=${mode} exec "${process.execPath}" "${FAKE_AZ}" "$@"\n`);
+function writeShim(file: string) {
+  writeFileSync(file, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_AZ}" "$@"\n`);
   chmodSync(file, 0o755);
 }
 
@@ -66,8 +67,8 @@ beforeAll(() => {
   directory = mkdtempSync(path.join(tmpdir(), "hr-bootstrap-"));
   bin = path.join(directory, "bin");
   mkdirSync(bin);
-  writeShim(path.join(bin, "az"), "az");
-  writeShim(path.join(directory, "cmd.exe"), "cmd");
+  writeShim(path.join(bin, "az"));
+  writeFakeCmdExe(directory);
   statePath = path.join(directory, "azure.json");
   logPath = path.join(directory, "az.log");
 });
@@ -158,7 +159,7 @@ describe("npm run bootstrap-state refuses", () => {
 
 describe("bootstrapStateBackend", () => {
   const host = (platform: NodeJS.Platform, env: NodeJS.ProcessEnv, sleeps: number[] = []) => ({
-    az: azureCli({ platform, env }),
+    az: azureCliOn(platform, env),
     log: () => undefined,
     platform,
     sleep: async (ms: number) => void sleeps.push(ms),
@@ -167,7 +168,7 @@ describe("bootstrapStateBackend", () => {
 
   it("runs az.cmd through cmd.exe on Windows and prints PowerShell", async () => {
     resetAzure();
-    const backend = await bootstrapStateBackend(GOV_OPTIONS, host("win32", { ...fakeEnv(), ComSpec: path.join(directory, "cmd.exe"), PATH: directory }));
+    const backend = await bootstrapStateBackend(GOV_OPTIONS, host("win32", { ...fakeEnv(), ComSpec: path.join(directory, "cmd.exe"), SystemRoot: directory, PATH: bin }));
     expect(creations()).toHaveLength(7);
     expect(backend.nextSteps[0]).toBe(`$env:AZURE_STORAGE_ACCOUNT = "${ACCOUNT}"`);
     expect(backend.nextSteps.slice(-2)).toEqual(["pulumi login azblob://pulumi-state", `pulumi stack init gov --secrets-provider "azurekeyvault://${VAULT}.vault.usgovcloudapi.net/keys/pulumi-secrets"`]);

@@ -3,9 +3,8 @@
  * appends each invocation's argv as a JSON line to $FAKE_AZ_LOG, keeps the
  * resources it "created" in the JSON file $FAKE_AZ_STATE, and answers with the
  * documented JSON shapes and exit codes (3 with "(ResourceNotFound)" for a
- * `show` of something missing). Run as `cmd` (FAKE_AZ_MODE=cmd) it plays
- * cmd.exe /d /s /c "<line>": it parses the line as cmd.exe would and runs the
- * az.cmd it names.
+ * `show` of something missing). The Windows path runs it through the
+ * stand-in cmd.exe (tests/support/fakeCmdExe.ts).
  *
  * State file: { cloud, account, signedInUserId, keyForbiddenReads, resources: { "<kind>/<name>": object }, roleAssignments: [] }
  */
@@ -20,18 +19,7 @@ function fail(code, message) {
   process.exit(code);
 }
 
-/** cmd.exe /d /s /c "<line>": outer quotes stripped, then split on spaces outside quotes. */
-function argvOfCmd(args) {
-  if (args.length !== 4 || args[0] !== "/d" || args[1] !== "/s" || args[2] !== "/c") fail(9, `not started as cmd.exe /d /s /c "<line>": ${JSON.stringify(args)}`);
-  const line = args[3];
-  if (!line.startsWith('"') || !line.endsWith('"')) fail(9, `the command line is not quoted: ${line}`);
-  const words = [];
-  for (const match of line.slice(1, -1).matchAll(/"([^"]*)"|(\S+)/g)) words.push(match[1] ?? match[2]);
-  if (words[0] !== "az.cmd") fail(9, `cmd.exe was asked to run ${words[0]}, not az.cmd`);
-  return words.slice(1);
-}
-
-const argv = process.env.FAKE_AZ_MODE === "cmd" ? argvOfCmd(process.argv.slice(2)) : process.argv.slice(2);
+const argv = process.argv.slice(2);
 fs.appendFileSync(process.env.FAKE_AZ_LOG, `${JSON.stringify(argv)}\n`);
 
 const option = (name) => {

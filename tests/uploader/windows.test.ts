@@ -1,9 +1,10 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { storageCredential } from "../../uploader/src/storage/credential";
 import { isUrl } from "../../uploader/src/storage/blobUrl";
 import { localStateStore } from "../../uploader/src/state/localState";
 import { runCli } from "../support/cli";
+import { writeFakeCmdExe } from "../support/fakeCmdExe";
 import { asLinux, asWindows } from "../support/platforms";
 import { tempDir } from "../support/standin";
 
@@ -51,11 +52,10 @@ describe("Windows is a supported platform (its code paths, run on Linux CI)", ()
     expect((await store.listRunRecords(1)).records).toHaveLength(1);
   });
 
-  it("gets a Storage token from az.cmd through one fixed cmd.exe command line, run from the system folder", async () => {
+  it("gets a Storage token from az.cmd through one cmd.exe command line, run from the system folder", async () => {
     const az = fakeAz();
     const systemRoot = tempDir("hr-systemroot-");
-    mkdirSync(systemRoot, { recursive: true });
-    const env = { PATH: `${az.bin}:${process.env.PATH}`, SystemRoot: systemRoot, HTTPS_PROXY: "http://proxy.agency.gov:8080" };
+    const env = { PATH: `${az.bin}:${process.env.PATH}`, SystemRoot: systemRoot, ComSpec: writeFakeCmdExe(systemRoot), HTTPS_PROXY: "http://proxy.agency.gov:8080" };
     const token = await storageCredential(env, asWindows(), { now: () => 0 }).getToken("https://storage.azure.com/.default");
     expect(token).toEqual({ token: "storage-token", expiresOnTimestamp: 1796126400000 });
     expect(az.calls()).toEqual([{ argv: ["account", "get-access-token", "--output", "json", "--resource", "https://storage.azure.com"], cwd: systemRoot }]);
@@ -66,7 +66,8 @@ describe("Windows is a supported platform (its code paths, run on Linux CI)", ()
 
   it("says to install the Azure CLI when az is not there, on either platform", async () => {
     for (const platform of [asWindows({}), asLinux()]) {
-      const credential = storageCredential({ PATH: tempDir("hr-empty-path-"), SystemRoot: tempDir() }, platform, { now: () => 0 });
+      const systemRoot = tempDir();
+      const credential = storageCredential({ PATH: tempDir("hr-empty-path-"), SystemRoot: systemRoot, ComSpec: writeFakeCmdExe(systemRoot) }, platform, { now: () => 0 });
       await expect(credential.getToken("https://storage.azure.com/.default")).rejects.toThrow(/no Storage credential: install the Azure CLI and run az login, or use a SAS URL/);
     }
   });

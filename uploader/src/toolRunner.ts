@@ -1,12 +1,14 @@
 /**
  * Runs command-line tools (`az` for the uploader's Storage token on a laptop;
- * `az`, `pulumi`, `git` for the deployment tools) and parses their JSON. On Windows `az` is a batch file (az.cmd), which Node refuses to
- * spawn without a shell since 20.12.2 (CVE-2024-27980): there the command
- * runs as one string through cmd.exe, every argument allow-listed and quoted,
- * from %SystemRoot% so no file in the working folder can shadow it. The
- * platform and environment are injected, so Linux tests exercise that path.
+ * `az`, `pulumi`, `git` for the deployment tools) and parses their JSON. On
+ * Windows `az` is a batch file (az.cmd), which Node refuses to spawn without a
+ * shell since 20.12.2 (CVE-2024-27980): there it runs as one command line,
+ * `cmd.exe /d /s /c "<line>"`, every argument allow-listed and quoted where it
+ * has spaces, from %SystemRoot% so no file in the working folder can shadow
+ * the tool. The platform and environment are injected, so Linux tests run the
+ * Windows path (with a stand-in cmd.exe).
  */
-import { exec, execFile, type ExecFileException } from "node:child_process";
+import { execFile, type ExecFileException } from "node:child_process";
 
 export interface ToolRunnerOptions {
   readonly platform: NodeJS.Platform;
@@ -26,34 +28,79 @@ export class ToolError extends Error {
   }
 }
 
+/** What one run of a tool said. */
+export interface ToolResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
 /** What cmd.exe leaves alone inside double quotes: no % ! ^ & | < > ( ) " or line breaks. */
 const WINDOWS_SAFE_ARGUMENT = /^[A-Za-z0-9 ._:/@=?$,+\-[\]{}'*~#]*$/;
 const MAX_OUTPUT_BYTES = 32 * 1024 * 1024;
 
+/** One argument of a cmd.exe command line: quoted when it has spaces; refused when cmd.exe could read it as anything but text. */
+export function quoteForCmd(argument: string): string {
+  if (!WINDOWS_SAFE_ARGUMENT.test(argument)) throw new ToolError(`refusing to pass ${JSON.stringify(argument)} through cmd.exe: it holds a character cmd.exe would reinterpret`, "failed");
+  return argument === "" || argument.includes(" ") ? `"${argument}"` : argument;
+}
+
+/** The executable and arguments that start `<tool> <args>` on the platform. */
+export function toolInvocation(platform: NodeJS.Platform, env: NodeJS.ProcessEnv, tool: string, args: readonly string[]): { file: string; args: string[]; windowsVerbatimArguments: boolean } {
+  if (platform !== "win32") return { file: tool, args: [...args], windowsVerbatimArguments: false };
+  // cmd.exe /s /c "<line>" strips the outer quotes and runs the line as typed; /d skips AutoRun commands.
+  const line = [tool, ...args].map(quoteForCmd).join(" ");
+  return { file: env.ComSpec ?? "cmd.exe", args: ["/d", "/s", "/c", `"${line}"`], windowsVerbatimArguments: true };
+}
+
+/** What to call a tool in a message, so the fix is plain. */
+const TOOL_TITLES: Readonly<Record<string, string>> = { az: "the Azure CLI (az)", pulumi: "the Pulumi CLI (pulumi)" };
+
+/** cmd.exe's "is not recognized" (exit 9009) and a POSIX shell's 127 mean the tool is not there. */
+const missingTool = (error: ExecFileException, stderr: string) =>
+  error.code === "ENOENT" || error.code === 127 || error.code === 9009 || /is not recognized as an internal or external command|command not found|: not found/i.test(stderr);
+
 export class ToolRunner {
   constructor(private readonly options: ToolRunnerOptions) {}
 
-  /** stdout of `<tool> <args>`; a non-zero exit or a missing tool throws ToolError with stderr's first line. */
-  run(tool: string, args: readonly string[]): Promise<string> {
+  /** `<tool> <args>` run to its end, whatever its exit code; a tool that is not installed throws ToolError("missing"). */
+  exec(tool: string, args: readonly string[]): Promise<ToolResult> {
     const { platform, env, timeoutMs = 120_000, signal } = this.options;
     return new Promise((resolve, reject) => {
-      const done = (error: ExecFileException | null, stdout: string, stderr: string) => {
-        if (error === null) return resolve(stdout);
-        // ENOENT from execFile; from a shell, exit 127 (sh: "not found") or cmd.exe's "is not recognized".
-        const missing = (error as NodeJS.ErrnoException).code === "ENOENT" || error.code === 127 || /is not recognized as an internal or external command|command not found|: not found/i.test(stderr);
-        const firstLine = stderr.split(/\r?\n/).find((line) => line.trim() !== "")?.trim() ?? (error.killed ? "timed out" : `exit code ${String(error.code)}`);
-        reject(new ToolError(missing ? `${tool} is not installed or not on PATH` : `${tool} ${args.slice(0, 2).join(" ")} failed: ${firstLine}`, missing ? "missing" : "failed"));
-      };
-      const common = { env, timeout: timeoutMs, signal, maxBuffer: MAX_OUTPUT_BYTES, windowsHide: true, encoding: "utf8" as const };
-      if (platform === "win32") {
-        const unsafe = args.find((arg) => !WINDOWS_SAFE_ARGUMENT.test(arg));
-        if (unsafe !== undefined) return reject(new ToolError(`refusing to pass "${unsafe}" to ${tool} through cmd.exe`, "failed"));
-        const command = [tool, ...args.map((arg) => `"${arg}"`)].join(" ");
-        exec(command, { ...common, cwd: env.SystemRoot ?? env.SYSTEMROOT ?? "C:\\Windows" }, done);
-      } else {
-        execFile(tool, args, common, done);
+      let invocation: ReturnType<typeof toolInvocation>;
+      try {
+        invocation = toolInvocation(platform, env, tool, args);
+      } catch (error) {
+        return reject(error);
       }
+      execFile(
+        invocation.file,
+        invocation.args,
+        {
+          env,
+          timeout: timeoutMs,
+          signal,
+          maxBuffer: MAX_OUTPUT_BYTES,
+          windowsHide: true,
+          windowsVerbatimArguments: invocation.windowsVerbatimArguments,
+          encoding: "utf8",
+          cwd: platform === "win32" ? (env.SystemRoot ?? env.SYSTEMROOT ?? "C:\\Windows") : undefined,
+        },
+        (error, stdout, stderr) => {
+          if (error !== null && missingTool(error, stderr)) return reject(new ToolError(`${TOOL_TITLES[tool] ?? tool} is not installed or not on PATH`, "missing"));
+          if (error !== null && typeof error.code !== "number") return reject(new ToolError(`${tool} ${args.slice(0, 2).join(" ")} failed: ${error.killed ? "timed out" : error.message}`, "failed"));
+          resolve({ code: typeof error?.code === "number" ? error.code : 0, stdout, stderr });
+        },
+      );
     });
+  }
+
+  /** stdout of `<tool> <args>`; a non-zero exit throws ToolError with stderr's first line. */
+  async run(tool: string, args: readonly string[]): Promise<string> {
+    const result = await this.exec(tool, args);
+    if (result.code === 0) return result.stdout;
+    const firstLine = result.stderr.split(/\r?\n/).find((line) => line.trim() !== "")?.trim() ?? `exit code ${result.code}`;
+    throw new ToolError(`${tool} ${args.slice(0, 2).join(" ")} failed: ${firstLine}`, "failed");
   }
 
   async json<T>(tool: string, args: readonly string[]): Promise<T> {
