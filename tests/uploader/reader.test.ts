@@ -14,8 +14,12 @@ async function readAll(bytes: Buffer, pieceSize = 7): Promise<CsvRecord[]> {
 }
 
 async function readError(bytes: Buffer): Promise<InvalidCsvError> {
+  return readErrorIn(bytes, 7);
+}
+
+async function readErrorIn(bytes: Buffer, pieceSize: number): Promise<InvalidCsvError> {
   try {
-    await readAll(bytes);
+    await readAll(bytes, pieceSize);
   } catch (error) {
     if (error instanceof InvalidCsvError) return error;
     throw error;
@@ -50,6 +54,47 @@ describe("CSV reader", () => {
       [4, "1,2\r\n"],
       [6, "3,4"],
     ]);
+  });
+
+  it("ends a record at every kind of line ending, so a blank LF line among CRLF records stays out of the next record", async () => {
+    const records = await readAll(Buffer.from("a,b\r\n\n1,2\r\n"));
+    expect(records.map((r) => [r.line, r.fields])).toEqual([
+      [1, ["a", "b"]],
+      [3, ["1", "2"]],
+    ]);
+    const oldMac = await readAll(Buffer.from("a,b\r1,2\r3,4"));
+    expect(oldMac.map((r) => [r.line, r.fields])).toEqual([
+      [1, ["a", "b"]],
+      [2, ["1", "2"]],
+      [3, ["3", "4"]],
+    ]);
+  });
+
+  it.each([
+    ["a CRLF header, then LF records", "a,b\r\n1,2\r\n3,4\n5,6\n", 3, /ends with CRLF \(Windows\) but this record with LF \(Unix\)/],
+    ["an LF header, then CRLF records", "a,b\n1,2\r\n3,4\r\n", 2, /ends with LF \(Unix\) but this record with CRLF \(Windows\)/],
+    ["a CR header, then LF records", "a,b\r1,2\n", 2, /ends with CR \(old Mac\) but this record with LF \(Unix\)/],
+  ])("refuses a file that mixes line endings (%s), naming the first record that differs", async (_case, text, line, message) => {
+    for (const pieceSize of [1, 2, 7, 4096]) {
+      const error = await readErrorIn(Buffer.from(text), pieceSize);
+      expect(error.line).toBe(line);
+      expect(error.message).toMatch(/the file mixes line endings/);
+      expect(error.message).toMatch(message);
+    }
+  });
+
+  it("accepts a quoted line break of another kind inside a record, and a last record without a line ending", async () => {
+    const records = await readAll(Buffer.from('a,b\r\n1,"two\nlines"\r\n3,4'));
+    expect(records.map((r) => [r.line, r.fields])).toEqual([
+      [1, ["a", "b"]],
+      [2, ["1", "two\nlines"]],
+      [4, ["3", "4"]],
+    ]);
+  });
+
+  it("marks the records whose bytes hold a NUL, and only those", async () => {
+    const records = await readAll(Buffer.from("a,b\n1,2\n3,x\u0000y\n5,6\n"));
+    expect(records.map((r) => r.hasNul)).toEqual([false, false, true, false]);
   });
 
   it("reports an unterminated quote at the line its record starts", async () => {

@@ -14,6 +14,8 @@ export interface CsvRecord {
   readonly end: number;
   /** The record's bytes exactly as the HR system wrote them (a view: copy it to keep it). */
   readonly raw: Buffer;
+  /** A cell holds a NUL byte (a binary or UTF-16 file, or a corrupt export). */
+  readonly hasNul: boolean;
 }
 
 export interface CsvReadOptions {
@@ -22,6 +24,11 @@ export interface CsvReadOptions {
 }
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const UTF16_BOMS = [Buffer.from([0xff, 0xfe]), Buffer.from([0xfe, 0xff])];
+/** How to get a file the connector reads out of Excel, the usual source of the files we refuse. */
+export const EXPORT_AS_CSV_UTF8 = 'export it again with Excel\'s "Save As > CSV UTF-8 (Comma delimited)"';
+const UTF16_FILE = `the file is UTF-16 (Excel's "Unicode Text"), not UTF-8; ${EXPORT_AS_CSV_UTF8}`;
+const NUL = 0x00;
 const LF = 0x0a;
 const CR = 0x0d;
 export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
@@ -40,6 +47,9 @@ export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: Cs
   let failure: CsvError | undefined;
   const parser = parse({
     bom: true,
+    // Every line ending ends a record, so a file that mixes them is read record by record and refused by name below
+    // (left to detect one, csv-parse would take the header's and merge the records written with another).
+    record_delimiter: ["\r\n", "\n", "\r"],
     skip_empty_lines: true,
     relax_column_count: true, // field counts are checked per record, with the record's line
     max_record_size: maxRecordBytes,
@@ -56,18 +66,31 @@ export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: Cs
   let consumed = 0; // offset just past the last record handed out
   let line = 1; // physical line at `consumed`
   let started = false;
+  let headerEnding: LineEnding | undefined;
 
   function takeEnded(): CsvRecord[] {
     const batch: CsvRecord[] = [];
+    if (ended.length === 0) return batch;
+    // One UTF-8 check and one NUL search for the whole batch; record by record only where they find something.
+    const bytes = window.peek(consumed, (ended[ended.length - 1] as { end: number }).end);
+    const utf8 = isUtf8(bytes);
+    const nul = bytes.includes(NUL);
     for (const { fields, end } of ended) {
       const segment = window.take(consumed, end);
       const blank = leadingLineBreakBytes(segment);
       const raw = segment.subarray(blank);
       const startLine = line + countLineBreaks(segment.subarray(0, blank));
-      if (!isUtf8(raw)) {
-        throw new InvalidCsvError("the file is not valid UTF-8 text; export it as UTF-8 (Excel: \"CSV UTF-8\")", startLine);
+      if (!utf8 && !isUtf8(raw)) throw new InvalidCsvError(`the file is not valid UTF-8 text; ${EXPORT_AS_CSV_UTF8}`, startLine);
+      const hasNul = nul && raw.includes(NUL);
+      const ending = lineEndingOf(raw);
+      if (headerEnding === undefined) {
+        // The header line: text never holds NUL, UTF-16 holds one in every ASCII character.
+        if (hasNul) throw new InvalidCsvError(UTF16_FILE, startLine);
+        headerEnding = ending;
+      } else if (ending !== headerEnding && ending !== LineEnding.none) {
+        throw mixedLineEndings(headerEnding, ending, startLine);
       }
-      batch.push({ fields, line: startLine, start: consumed + blank, end, raw });
+      batch.push({ fields, line: startLine, start: consumed + blank, end, raw, hasNul });
       line = startLine + countLineBreaks(raw);
       consumed = end;
     }
@@ -85,6 +108,7 @@ export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: Cs
     if (!started) {
       started = true;
       if (chunk.subarray(0, 3).equals(UTF8_BOM)) consumed = UTF8_BOM.length;
+      if (UTF16_BOMS.some((bom) => chunk.subarray(0, 2).equals(bom))) throw new InvalidCsvError(UTF16_FILE, 1);
     }
     window.append(chunk);
     await new Promise<void>((resolve) => parser.write(chunk, () => resolve()));
@@ -98,18 +122,45 @@ export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: Cs
   failed();
 }
 
+const enum LineEnding {
+  none,
+  lf,
+  crlf,
+  cr,
+}
+
+function lineEndingOf(raw: Buffer): LineEnding {
+  const last = raw[raw.length - 1];
+  if (last === LF) return raw[raw.length - 2] === CR ? LineEnding.crlf : LineEnding.lf;
+  return last === CR ? LineEnding.cr : LineEnding.none;
+}
+
+const ENDING_NAMES: Record<LineEnding, string> = {
+  [LineEnding.none]: "nothing",
+  [LineEnding.lf]: "LF (Unix)",
+  [LineEnding.crlf]: "CRLF (Windows)",
+  [LineEnding.cr]: "CR (old Mac)",
+};
+
+function mixedLineEndings(header: LineEnding, record: LineEnding, line: number): InvalidCsvError {
+  return new InvalidCsvError(
+    `the file mixes line endings: the header line ends with ${ENDING_NAMES[header]} but this record with ${ENDING_NAMES[record]}, and readers split such a file into different records; save it again with one kind of line ending`,
+    line,
+  );
+}
+
 function leadingLineBreakBytes(bytes: Buffer): number {
   let i = 0;
   while (i < bytes.length && (bytes[i] === LF || bytes[i] === CR)) i++;
   return i;
 }
 
-/** Counts CRLF, LF and lone CR as one line break each. */
+/** Counts CRLF, LF and lone CR as one line break each (a plain loop: records are short, and a native call per search costs more). */
 function countLineBreaks(bytes: Buffer): number {
   let breaks = 0;
-  for (let i = bytes.indexOf(LF); i !== -1; i = bytes.indexOf(LF, i + 1)) breaks++;
-  for (let i = bytes.indexOf(CR); i !== -1; i = bytes.indexOf(CR, i + 1)) {
-    if (bytes[i + 1] !== LF) breaks++;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (byte === LF || (byte === CR && bytes[i + 1] !== LF)) breaks++;
   }
   return breaks;
 }
