@@ -48,3 +48,10 @@ export function jsonLines(stdout: string): Array<Record<string, unknown>> {
     .filter((line) => line !== "")
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
+
+/** A failed run that said why in one line on stderr, and nothing else there. */
+export function expectOneLineError(result: CliResult, code: number, message: RegExp): void {
+  expect(result.code).toBe(code);
+  expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
+  expect(result.stderr.trimEnd()).toMatch(message);
+}

@@ -6,9 +6,9 @@ import { postChunk } from "../transport";
 import { runUpload, type ProgressLine } from "../upload";
 import { runStatus } from "../status";
 import { runValidate } from "../validate";
-import { readFlags } from "./args";
+import { readFlags, type Flags } from "./args";
 import { COMMANDS, isCommandName, type CommandName } from "./commands";
-import { logFormatOf, numberFlag, stateStoreOf, stringFlag, uploadConfigFrom, validateConfigFrom } from "./config";
+import { logFormatOf, numberFlag, stateStoreOf, uploadConfigFrom, validateConfigFrom } from "./config";
 import { envVarFor } from "./flags";
 import { commandHelp, programHelp } from "./help";
 
@@ -17,16 +17,16 @@ interface RunContext {
   readonly streams: LogStreams;
   readonly logger: Logger;
 }
-type Runner = (values: ReturnType<typeof readFlags>, context: RunContext) => Promise<number>;
+type Runner = (flags: Flags, context: RunContext) => Promise<number>;
 
 const RUNNERS: Record<CommandName, Runner> = {
-  validate: async (values, { env, logger }) => runValidate(await validateConfigFrom(values, env), logger),
-  upload: async (values, { env, streams, logger }) => {
-    const config = await uploadConfigFrom(values, env, (message) => logger.warn("insecure-secret", message));
+  validate: async (flags, { env, logger }) => runValidate(await validateConfigFrom(flags, env), logger),
+  upload: async (flags, { env, streams, logger }) => {
+    const config = await uploadConfigFrom(flags, env, (message) => logger.warn("insecure-secret", message));
     const progress = logger.format === "text" && streams.stderr.isTTY ? terminalProgress(streams) : undefined;
     return runUpload(config, { logger, createTokenSource, post: postChunk, progress });
   },
-  status: async (values, { env, logger }) => runStatus(await stateStoreOf(values, env), numberFlag(values, "limit", 20, { min: 1, max: 10_000, integer: true }), logger),
+  status: async (flags, { env, logger }) => runStatus(await stateStoreOf(flags, env), numberFlag(flags, "limit", 20, { min: 1, max: 10_000, integer: true }), logger),
 };
 
 /** One self-overwriting status line on an interactive stderr, redrawn at most five times a second. */
@@ -56,22 +56,29 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, stre
     return commandName === undefined ? EXIT_CODES.usage : EXIT_CODES.ok;
   }
 
-  // Until the flags are read, failures are reported in the format the environment asks for.
-  let logger = createLogger(env[envVarFor("log-format")] === "json" ? "json" : "text", streams);
+  // Until the flags are read, failures are reported in the format asked for, if it can be told.
+  let logger = createLogger(earlyLogFormat(rest, env), streams);
   try {
     if (!isCommandName(commandName)) throw new UsageError(`unknown command "${commandName}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
     const command = COMMANDS[commandName];
-    const values = readFlags(command.name, command.flags, rest, env);
-    if (values.help === true) {
+    const flags = readFlags(command.name, command.flags, rest, env);
+    if (flags.isOn("help")) {
       streams.stdout.write(commandHelp(command));
       return EXIT_CODES.ok;
     }
-    const format: LogFormat = logFormatOf(stringFlag(values, "log-format"));
-    logger = createLogger(format, streams);
-    return await RUNNERS[commandName](values, { env, streams, logger });
+    logger = createLogger(logFormatOf(flags), streams);
+    return await RUNNERS[commandName](flags, { env, streams, logger });
   } catch (error) {
     return reportFailure(logger, error);
   }
+}
+
+/** `--log-format` from the command line, else HR_LOG_FORMAT, read leniently: used only to report a failure to read the flags. */
+function earlyLogFormat(args: readonly string[], env: NodeJS.ProcessEnv): LogFormat {
+  const inline = args.find((arg) => arg.startsWith("--log-format="))?.slice("--log-format=".length);
+  const at = args.indexOf("--log-format");
+  const given = inline ?? (at >= 0 ? args[at + 1] : env[envVarFor("log-format")]);
+  return given?.trim().toLowerCase() === "json" ? "json" : "text";
 }
 
 function reportFailure(logger: Logger, error: unknown): number {
