@@ -239,3 +239,36 @@ describe("a scenario column without --scenario means any scenario", () => {
     expectOneLineError(await runCli(["validate", "--csv", file, "--scenario-column", "HRScenario"]), 3, /^error: line 1: missing required columns "EmailAddress" for resignation, job-level-change/);
   });
 });
+
+describe("--show-values is refused where the output goes to Log Analytics", () => {
+  const file = fixture("every-error.csv");
+  it.each([
+    ["with --log-format json", ["--show-values", "--log-format", "json"], {}, /^error: --show-values is refused with --log-format json: that output goes to Log Analytics and cell values are PII; use it on your own machine, with text output$/],
+    ["with HR_LOG_FORMAT=json", ["--show-values"], { HR_LOG_FORMAT: "json" }, /^error: --show-values is refused with HR_LOG_FORMAT json/],
+    ["in a Container Apps job", ["--show-values"], { CONTAINER_APP_JOB_NAME: "hr-upload-job" }, /^error: --show-values is refused in Container Apps \(CONTAINER_APP_JOB_NAME is set\)/],
+    ["with the Container Apps identity endpoint", [], { HR_SHOW_VALUES: "true", IDENTITY_ENDPOINT: "http://localhost:42356/msi/token" }, /^error: HR_SHOW_VALUES is refused in Container Apps \(IDENTITY_ENDPOINT is set\)/],
+  ])("%s (exit 2, one line, no value)", async (_case, args, env, message) => {
+    const result = await runCli(["validate", "--csv", file, ...args], env);
+    expect(result.stdout + result.stderr).not.toContain("no-at-sign.example.gov");
+    if (result.stdout === "") {
+      expectOneLineError(result, 2, message);
+    } else {
+      // json: the failure and the summary, nothing else.
+      expect(result.code).toBe(2);
+      const [failed, summary, ...rest] = jsonLines(result.stdout);
+      expect(`error: ${failed?.msg}`).toMatch(message);
+      expect(summary).toMatchObject({ event: "summary", outcome: "failed", exitCode: 2 });
+      expect(rest).toEqual([]);
+    }
+  });
+
+  it("applies to upload too", async () => {
+    expectOneLineError(await dryRun({ ...UPLOAD, "show-values": true }, { CONTAINER_APP_JOB_NAME: "hr-upload-job" }), 2, /--show-values is refused in Container Apps/);
+  });
+
+  it("still shows values locally with text output, and ignores empty Container Apps variables", async () => {
+    const result = await runCli(["validate", "--csv", file, "--show-values"], { CONTAINER_APP_JOB_NAME: "", IDENTITY_ENDPOINT: " " });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain("no-at-sign.example.gov");
+  });
+});

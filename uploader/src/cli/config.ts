@@ -21,6 +21,8 @@ import { envVarFor, type FlagName } from "./flags";
  */
 
 const LOG_FORMATS = ["text", "json"] as const satisfies readonly LogFormat[];
+/** Set in a Container Apps job, whose output goes to Log Analytics. */
+const CONTAINER_APPS_VARIABLES = ["CONTAINER_APP_JOB_NAME", "IDENTITY_ENDPOINT"] as const;
 
 function missingFlag(flag: FlagName, command: string): never {
   throw new UsageError(`--${flag} is required (or set ${envVarFor(flag)}); see hr-upload ${command} --help`);
@@ -41,6 +43,23 @@ function choiceFlag<T extends string>(flags: Flags, flag: FlagName, choices: rea
 
 export function logFormatOf(flags: Flags): LogFormat {
   return choiceFlag(flags, "log-format", LOG_FORMATS) ?? "text";
+}
+
+/**
+ * `--show-values` puts cell values (PII) in the output: refused where the
+ * output goes to Log Analytics, in json or from a Container Apps job.
+ */
+function showValuesOf(flags: Flags, env: NodeJS.ProcessEnv): boolean {
+  if (!flags.isOn("show-values")) return false;
+  const containerApps = CONTAINER_APPS_VARIABLES.find((name) => (env[name] ?? "").trim() !== "");
+  const refusedWhere =
+    logFormatOf(flags) === "json" ? `with ${flags.label("log-format")} json` : containerApps === undefined ? undefined : `in Container Apps (${containerApps} is set)`;
+  if (refusedWhere !== undefined) {
+    throw new UsageError(
+      `${flags.label("show-values")} is refused ${refusedWhere}: that output goes to Log Analytics and cell values are PII; use it on your own machine, with text output`,
+    );
+  }
+  return true;
 }
 
 function fileRulesOf(flags: Flags): FileRules {
@@ -76,11 +95,12 @@ async function openCsv(text: string, tokens: () => Promise<TokenCredential>): Pr
 
 export async function validateConfigFrom(flags: Flags, env: NodeJS.ProcessEnv): Promise<ValidateConfig> {
   const rules = fileRulesOf(flags);
+  const showValues = showValuesOf(flags, env);
   return {
     source: await openCsv(requireFlag(flags, "csv", "validate"), storageTokens(env)),
     rules,
     columns: parseColumnMap(flags.string("columns"), rules),
-    showValues: flags.isOn("show-values"),
+    showValues,
   };
 }
 
@@ -187,12 +207,13 @@ export async function uploadConfigFrom(flags: Flags, env: NodeJS.ProcessEnv, war
   };
   const timeoutMs = numberFlag(flags, "request-timeout", 400, { min: 0.1, max: 3600 }) * 1000;
   const rules = fileRulesOf(flags);
+  const showValues = showValuesOf(flags, env);
   const tokens = storageTokens(env);
   return {
     source: await openCsv(requireFlag(flags, "csv", command), tokens),
     rules,
     columns: parseColumnMap(flags.string("columns"), rules),
-    showValues: flags.isOn("show-values"),
+    showValues,
     cloud: cloudName,
     jobId,
     credentials: {

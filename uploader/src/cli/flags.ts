@@ -67,7 +67,10 @@ export const FLAGS = {
   "checkpoint-dir": { type: "string", value: "DIR", description: "folder for resume state (default: under your state directory); --checkpoint or this, not both" },
   "secret-expires-on": { type: "string", value: "DATE", description: "when the client secret expires; a warning is logged within 30 days of it" },
   limit: { type: "string", value: "N", description: "how many recent runs to list (default 20)" },
-  "show-values": { type: "boolean", description: "print offending cell values in the report (PII: local debugging only)" },
+  "show-values": {
+    type: "boolean",
+    description: "print offending cell values in the report (PII: local debugging only; refused with json output and in Container Apps)",
+  },
   "log-format": { type: "string", value: "text|json", description: "text for people (default), json for one object per line" },
   help: { type: "boolean", commandLineOnly: true, description: "show this help" },
 } as const satisfies Record<string, FlagSpec>;
