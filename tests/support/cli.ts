@@ -1,10 +1,13 @@
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { main } from "../../uploader/src/cli/main";
 
 export const FIXTURES = resolve(__dirname, "../fixtures");
 export const fixture = (name: string) => resolve(FIXTURES, name);
 export const BUNDLE = resolve(__dirname, "../../dist/hr-upload.js");
+/** The version --version and summary events must show, read here as the release would read it. */
+export const PACKAGE_VERSION = (JSON.parse(readFileSync(resolve(__dirname, "../../package.json"), "utf8")) as { version: string }).version;
 
 export interface CliResult {
   code: number | null;

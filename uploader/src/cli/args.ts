@@ -35,12 +35,12 @@ const isBlank = (text: string) => text.trim() === "";
  * there. A blank variable is the same as an unset one.
  */
 export function readFlags(command: string, accepted: readonly FlagName[], argv: readonly string[], env: NodeJS.ProcessEnv): Flags {
-  const options: Record<string, { type: "string" | "boolean" }> = {};
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {};
   const canonical = new Map<string, FlagName>();
   for (const flag of accepted) {
     const spec: FlagSpec = FLAGS[flag];
     for (const name of [flag, ...(spec.aliases ?? [])]) {
-      options[name] = { type: spec.type };
+      options[name] = { type: spec.type, ...(name === flag && spec.short !== undefined ? { short: spec.short } : {}) };
       canonical.set(name, flag);
     }
   }
@@ -85,6 +85,12 @@ export function readFlags(command: string, accepted: readonly FlagName[], argv: 
     origin: (flag) => values.get(flag)?.origin,
     label: (flag) => (values.get(flag)?.origin === "environment" ? envVarFor(flag) : `--${flag}`),
   };
+}
+
+/** Whether the command line asks for a flag, whatever else is wrong with it (so `--bogus --help` still helps). */
+export function asksFor(argv: readonly string[], flag: FlagName): boolean {
+  const spec: FlagSpec = FLAGS[flag];
+  return argv.some((arg) => arg === `--${flag}` || (spec.short !== undefined && arg === `-${spec.short}`));
 }
 
 function parseBooleanEnv(name: string, raw: string): boolean {

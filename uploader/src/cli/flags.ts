@@ -10,6 +10,8 @@ export interface FlagSpec {
   readonly value?: string;
   /** Other spellings accepted on the command line (Microsoft's sample script parameter names). */
   readonly aliases?: readonly string[];
+  /** One-letter form, e.g. -h. */
+  readonly short?: string;
   /** Read from the command line only: no HR_ variable stands for it. */
   readonly commandLineOnly?: true;
 }
@@ -72,7 +74,8 @@ export const FLAGS = {
     description: "print offending cell values in the report (PII: local debugging only; refused with json output and in Container Apps)",
   },
   "log-format": { type: "string", value: "text|json", description: "text for people (default), json for one object per line" },
-  help: { type: "boolean", commandLineOnly: true, description: "show this help" },
+  help: { type: "boolean", short: "h", commandLineOnly: true, description: "show this help" },
+  version: { type: "boolean", commandLineOnly: true, description: "print hr-upload's version" },
 } as const satisfies Record<string, FlagSpec>;
 
 export type FlagName = keyof typeof FLAGS;

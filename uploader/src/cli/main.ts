@@ -6,11 +6,12 @@ import { postChunk } from "../transport";
 import { runUpload, type ProgressLine } from "../upload";
 import { runStatus } from "../status";
 import { runValidate } from "../validate";
-import { readFlags, type Flags } from "./args";
+import { asksFor, readFlags, type Flags } from "./args";
 import { COMMANDS, isCommandName, type CommandName } from "./commands";
 import { logFormatOf, numberFlag, stateStoreOf, uploadConfigFrom, validateConfigFrom } from "./config";
 import { envVarFor } from "./flags";
 import { commandHelp, programHelp } from "./help";
+import { VERSION } from "./version";
 
 interface RunContext {
   readonly env: NodeJS.ProcessEnv;
@@ -51,26 +52,45 @@ function terminalProgress(streams: LogStreams): ProgressLine {
 /** The CLI edge: argv and environment in, exit code out. Nothing below it reads process.env or prints. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, streams: LogStreams): Promise<number> {
   const [commandName, ...rest] = argv;
-  if (commandName === undefined || commandName === "--help" || commandName === "-h" || commandName === "help") {
+  if (commandName === undefined || commandName === "--help" || commandName === "-h") {
     (commandName === undefined ? streams.stderr : streams.stdout).write(programHelp());
     return commandName === undefined ? EXIT_CODES.usage : EXIT_CODES.ok;
   }
+  if (commandName === "--version") return printVersion(streams);
 
   // Until the flags are read, failures are reported in the format asked for, if it can be told.
-  let logger = createLogger(earlyLogFormat(rest, env), streams);
+  let logger = createLogger(earlyLogFormat(rest, env), streams, undefined, VERSION);
   try {
-    if (!isCommandName(commandName)) throw new UsageError(`unknown command "${commandName}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
-    const command = COMMANDS[commandName];
-    const flags = readFlags(command.name, command.flags, rest, env);
-    if (flags.isOn("help")) {
+    if (commandName === "help") return printHelp(rest, streams);
+    const command = commandNamed(commandName);
+    if (asksFor(rest, "help")) {
       streams.stdout.write(commandHelp(command));
       return EXIT_CODES.ok;
     }
-    logger = createLogger(logFormatOf(flags), streams);
-    return await RUNNERS[commandName](flags, { env, streams, logger });
+    if (asksFor(rest, "version")) return printVersion(streams);
+    const flags = readFlags(command.name, command.flags, rest, env);
+    logger = createLogger(logFormatOf(flags), streams, undefined, VERSION);
+    return await RUNNERS[command.name](flags, { env, streams, logger });
   } catch (error) {
     return reportFailure(logger, error);
   }
+}
+
+function commandNamed(name: string): (typeof COMMANDS)[CommandName] {
+  if (!isCommandName(name)) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(", ")}); see hr-upload --help`);
+  return COMMANDS[name];
+}
+
+/** `hr-upload help [command]`. */
+function printHelp(args: readonly string[], streams: LogStreams): number {
+  if (args.length > 1) throw new UsageError("hr-upload help takes one command name, e.g. hr-upload help upload");
+  streams.stdout.write(args[0] === undefined ? programHelp() : commandHelp(commandNamed(args[0])));
+  return EXIT_CODES.ok;
+}
+
+function printVersion(streams: LogStreams): number {
+  streams.stdout.write(`hr-upload ${VERSION}\n`);
+  return EXIT_CODES.ok;
 }
 
 /** `--log-format` from the command line, else HR_LOG_FORMAT, read leniently: used only to report a failure to read the flags. */
