@@ -28,14 +28,19 @@ export class UploadHarness {
       "--csv", csv,
       "--authority-host", this.standIn.url,
       "--ingestion-url", this.standIn.url,
-      "--checkpoint-dir", this.checkpointDir,
-      "--retry-delay", "0.01",
       ...extra,
     ];
   }
 
+  /** The secret, and the settings a test may override with a flag (the command line beats the environment; a flag may be given once). */
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-    return { NODE_EXTRA_CA_CERTS: this.standIn.caFile, HR_APP_SECRET: STANDIN_DEFAULTS.clientSecret, ...extra };
+    return {
+      NODE_EXTRA_CA_CERTS: this.standIn.caFile,
+      HR_APP_SECRET: STANDIN_DEFAULTS.clientSecret,
+      HR_CHECKPOINT_DIR: this.checkpointDir,
+      HR_RETRY_DELAY: "0.01",
+      ...extra,
+    };
   }
 
   upload(csv: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
