@@ -93,14 +93,14 @@ describe("CSV mistakes: each is one line naming the real cause, exit 3, no cell 
   });
 
   it.each([
-    ["with its byte-order mark", Buffer.from([0xff, 0xfe])],
-    ["without one (NUL bytes in the header line)", Buffer.alloc(0)],
-  ])("recognises a UTF-16 export %s", async (_case, bom) => {
+    ["with its byte-order mark", Buffer.from([0xff, 0xfe]), "the file is UTF-16"],
+    ["without one (NUL bytes in the header line)", Buffer.alloc(0), "the header line holds NUL bytes: the file is probably UTF-16"],
+  ])("recognises a UTF-16 export %s", async (_case, bom, cause) => {
     const text = Buffer.from(`${HEADER}\r\numa.sixteen@agency.gov,2026-03-02T09:00:00Z,2026-03-20T17:00:00Z\r\n`, "utf16le");
     const file = written("utf16.csv", Buffer.concat([bom, text]));
     const result = await runCli(["validate", "--csv", file]);
     expect(result.code).toBe(3);
-    expect(result.stderr.trimEnd()).toBe(`error: line 1: the file is UTF-16 (Excel's "Unicode Text"), not UTF-8; export it again with Excel's "Save As > CSV UTF-8 (Comma delimited)"`);
+    expect(result.stderr.trimEnd()).toBe(`error: line 1: ${cause} (Excel's "Unicode Text"), not UTF-8; export it again with Excel's "Save As > CSV UTF-8 (Comma delimited)"`);
   });
 });
 

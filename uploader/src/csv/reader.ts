@@ -28,7 +28,7 @@ const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const UTF16_BOMS = [Buffer.from([0xff, 0xfe]), Buffer.from([0xfe, 0xff])];
 /** How to get a file the connector reads out of Excel, the usual source of the files we refuse. */
 export const EXPORT_AS_CSV_UTF8 = 'export it again with Excel\'s "Save As > CSV UTF-8 (Comma delimited)"';
-const UTF16_FILE = `the file is UTF-16 (Excel's "Unicode Text"), not UTF-8; ${EXPORT_AS_CSV_UTF8}`;
+const UTF16 = `(Excel's "Unicode Text"), not UTF-8; ${EXPORT_AS_CSV_UTF8}`;
 const NUL = 0x00;
 const LF = 0x0a;
 const CR = 0x0d;
@@ -87,7 +87,7 @@ export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: Cs
       const lineBreaks = countLineBreaks(segment, headerEnding, other);
       if (headerEnding === undefined) {
         // The header line: text never holds NUL, UTF-16 holds one in every ASCII character.
-        if (hasNul) throw new InvalidCsvError(UTF16_FILE, startLine);
+        if (hasNul) throw new InvalidCsvError(`the header line holds NUL bytes: the file is probably UTF-16 ${UTF16}`, startLine);
         headerEnding = lineEndingOf(raw);
       } else if (other.kind !== undefined && !readsAlike(segment, fields)) {
         // Another kind of line break, and it changes how the record reads: not a quoted line break, a mixed file.
@@ -117,7 +117,7 @@ export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: Cs
     if (!started) {
       started = true;
       if (chunk.subarray(0, 3).equals(UTF8_BOM)) consumed = UTF8_BOM.length;
-      if (UTF16_BOMS.some((bom) => chunk.subarray(0, 2).equals(bom))) throw new InvalidCsvError(UTF16_FILE, 1);
+      if (UTF16_BOMS.some((bom) => chunk.subarray(0, 2).equals(bom))) throw new InvalidCsvError(`the file is UTF-16 ${UTF16}`, 1);
     }
     window.append(chunk);
     await new Promise<void>((resolve) => parser.write(chunk, () => resolve()));
