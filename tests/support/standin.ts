@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StandInCloud, STANDIN_DEFAULTS, type StandInOptions } from "../../scripts/standin";
@@ -47,7 +47,8 @@ export class UploadHarness {
     return runBundle(this.args(csv, ...extra), this.env(env));
   }
 
-  close(): Promise<void> {
-    return this.standIn.close();
+  async close(): Promise<void> {
+    await this.standIn.close();
+    rmSync(this.checkpointDir, { recursive: true, force: true });
   }
 }
