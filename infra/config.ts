@@ -343,15 +343,17 @@ function readConnector(entry: ConnectorEntry, naming: ConnectorNaming, check: Ch
   const listed = Array.isArray(entry.scenarios) ? entry.scenarios.map(String).join(",") : undefined;
   check(listed, listed === undefined || text("scenario") === undefined ? undefined : `${keyOf("scenario")} and ${keyOf("scenarios")} are alternatives: set one`);
   const scenario = text("scenario") ?? listed;
-  const scenarioIds = (scenario ?? DEFAULTS.scenario).split(",").map((id) => id.trim());
+  const scenarioColumn = text("scenarioColumn");
+  const scenarioValues = text("scenarioValues");
+  // A scenario column without scenarios: the uploader takes records of any scenario, and the wizard must map them all.
+  const anyScenario = scenario === undefined && (scenarioColumn !== undefined || scenarioValues !== undefined);
+  const scenarioIds = anyScenario ? [...SCENARIO_IDS] : (scenario ?? DEFAULTS.scenario).split(",").map((id) => id.trim().toLowerCase());
   const unknownIds = scenarioIds.filter((id) => !isScenarioId(id));
   check(unknownIds, unknownIds.length === 0 ? undefined : `${keyOf(listed === undefined ? "scenario" : "scenarios")} "${unknownIds.join(", ")}" must be one of ${SCENARIO_IDS.join(", ")}`);
   const scenarios = scenarioIds.filter(isScenarioId);
 
   const columns = text("columns");
   const wizardColumns = check(...wizardColumnsFor(scenarios, columns, keyOf("columns")));
-  const scenarioColumn = text("scenarioColumn");
-  const scenarioValues = text("scenarioValues");
   const wizardScenarioColumn = check(...wizardScenarioColumnFor(scenarios, scenarioColumn, scenarioValues, keyOf("scenarioValues")));
 
   return {

@@ -100,9 +100,8 @@ describe("failures that mean something: TLS inspection, DNS, Entra hiccups", () 
     const untrusted = await StandInCloud.start(); // its own certificate, which the run does not trust
     try {
       const started = Date.now();
-      const args = harness.args(await generated(2, 7)).map((arg) => (arg === harness.standIn.url && untrusted ? arg : arg));
-      const at = args.indexOf("--ingestion-url");
-      args[at + 1] = untrusted.url;
+      const args = harness.args(await generated(2, 7));
+      args[args.indexOf("--ingestion-url") + 1] = untrusted.url;
       const result = await runBundle(args, harness.env());
       expect(result.code).toBe(5);
       expect(Date.now() - started).toBeLessThan(10_000);
@@ -114,7 +113,9 @@ describe("failures that mean something: TLS inspection, DNS, Entra hiccups", () 
   });
 
   it("stops at once when a host name does not resolve, naming it and the proxy setting", async () => {
-    const result = await harness.upload(await generated(2, 8), ["--authority-host", "https://login.hr-connector-test.invalid"]);
+    const args = harness.args(await generated(2, 8));
+    args[args.indexOf("--authority-host") + 1] = "https://login.hr-connector-test.invalid";
+    const result = await runBundle(args, harness.env());
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/^error: cannot resolve login\.hr-connector-test\.invalid \(ENOTFOUND\): check the network's DNS, or set HTTPS_PROXY/m);
   });

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { DEFAULT_SHUTDOWN_GRACE_MS, main } from "../../uploader/src/cli/main";
 import { systemClock } from "../../uploader/src/clock";
@@ -8,6 +9,8 @@ import { StopController } from "../../uploader/src/stop";
 export const FIXTURES = resolve(__dirname, "../fixtures");
 export const fixture = (name: string) => resolve(FIXTURES, name);
 export const BUNDLE = resolve(__dirname, "../../dist/hr-upload.js");
+/** The version --version and summary events must show, read here as the release would read it. */
+export const PACKAGE_VERSION = (JSON.parse(readFileSync(resolve(__dirname, "../../package.json"), "utf8")) as { version: string }).version;
 
 export interface CliResult {
   code: number | null;
@@ -86,4 +89,11 @@ export function jsonLines(stdout: string): Array<Record<string, unknown>> {
 /** Runs one of scripts/*.ts as `npm run <name>` does (tsx), as a child process. */
 export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}, options: { cwd?: string } = {}): Promise<CliResult> {
   return runBundle(args, env, { cwd: options.cwd, bundle: resolve(__dirname, "../../scripts", script), nodeArgs: [require.resolve("tsx/cli")] });
+}
+
+/** A failed run that said why in one line on stderr, and nothing else there. */
+export function expectOneLineError(result: CliResult, code: number, message: RegExp): void {
+  expect(result.code).toBe(code);
+  expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
+  expect(result.stderr.trimEnd()).toMatch(message);
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StandInCloud, STANDIN_DEFAULTS, type StandInOptions } from "../../scripts/standin";
@@ -28,21 +28,27 @@ export class UploadHarness {
       "--csv", csv,
       "--authority-host", this.standIn.url,
       "--ingestion-url", this.standIn.url,
-      "--checkpoint-dir", this.checkpointDir,
-      "--retry-delay", "0.01",
       ...extra,
     ];
   }
 
+  /** The secret, and the settings a test may override with a flag (the command line beats the environment; a flag may be given once). */
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-    return { NODE_EXTRA_CA_CERTS: this.standIn.caFile, HR_APP_SECRET: STANDIN_DEFAULTS.clientSecret, ...extra };
+    return {
+      NODE_EXTRA_CA_CERTS: this.standIn.caFile,
+      HR_APP_SECRET: STANDIN_DEFAULTS.clientSecret,
+      HR_CHECKPOINT_DIR: this.checkpointDir,
+      HR_RETRY_DELAY: "0.01",
+      ...extra,
+    };
   }
 
   upload(csv: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
     return runBundle(this.args(csv, ...extra), this.env(env));
   }
 
-  close(): Promise<void> {
-    return this.standIn.close();
+  async close(): Promise<void> {
+    await this.standIn.close();
+    rmSync(this.checkpointDir, { recursive: true, force: true });
   }
 }

@@ -14,8 +14,12 @@ async function readAll(bytes: Buffer, pieceSize = 7): Promise<CsvRecord[]> {
 }
 
 async function readError(bytes: Buffer): Promise<InvalidCsvError> {
+  return readErrorIn(bytes, 7);
+}
+
+async function readErrorIn(bytes: Buffer, pieceSize: number): Promise<InvalidCsvError> {
   try {
-    await readAll(bytes);
+    await readAll(bytes, pieceSize);
   } catch (error) {
     if (error instanceof InvalidCsvError) return error;
     throw error;
@@ -44,12 +48,72 @@ describe("CSV reader", () => {
   });
 
   it("counts blank lines in line numbers but leaves them out of records", async () => {
-    const records = await readAll(Buffer.from("a,b\r\n\r\n\r\n1,2\r\n\n3,4"));
+    const records = await readAll(Buffer.from("a,b\r\n\r\n\r\n1,2\r\n\r\n3,4"));
     expect(records.map((r) => [r.line, r.raw.toString()])).toEqual([
       [1, "a,b\r\n"],
       [4, "1,2\r\n"],
       [6, "3,4"],
     ]);
+  });
+
+  it("refuses a blank LF line among CRLF records, which would otherwise stick to the next record's first field", async () => {
+    const error = await readError(Buffer.from("a,b\r\n\n1,2\r\n"));
+    expect(error.message).toMatch(/^line 3: the file mixes line endings/);
+  });
+
+  it("reads a file with old Mac line endings (CR)", async () => {
+    const oldMac = await readAll(Buffer.from("a,b\r1,2\r3,4"));
+    expect(oldMac.map((r) => [r.line, r.fields])).toEqual([
+      [1, ["a", "b"]],
+      [2, ["1", "2"]],
+      [3, ["3", "4"]],
+    ]);
+  });
+
+  it.each([
+    ["a CRLF header, then LF records", "a,b\r\n1,2\r\n3,4\n5,6\n", 3, /ends with CRLF \(Windows\) but this record with LF \(Unix\)/],
+    ["an LF header, then CRLF records", "a,b\n1,2\r\n3,4\r\n", 2, /ends with LF \(Unix\) but this record with CRLF \(Windows\)/],
+    ["a CR header, then LF records", "a,b\r1,2\n", 2, /ends with CR \(old Mac\) but this record with LF \(Unix\)/],
+    ["a CRLF header, then a quoted field ending an LF record", 'a,b\r\n1,"x"\n2,"y"\r\n', 2, /ends with CRLF \(Windows\) but this record with LF \(Unix\)/],
+    ["an LF header, then a quoted field ending a CRLF record", 'a,b\n1,"x"\r\n', 2, /ends with LF \(Unix\) but this record with CRLF \(Windows\)/],
+  ])("refuses a file that mixes line endings (%s), naming the first record that differs", async (_case, text, line, message) => {
+    for (const pieceSize of [1, 2, 7, 4096]) {
+      const error = await readErrorIn(Buffer.from(text), pieceSize);
+      expect(error.line).toBe(line);
+      expect(error.message).toMatch(/the file mixes line endings/);
+      expect(error.message).toMatch(message);
+    }
+  });
+
+  it("accepts a quoted line break of another kind inside a record (Excel's in-cell LF), and a last record without a line ending", async () => {
+    const records = await readAll(Buffer.from('a,b\r\n1,"two\nlines"\r\n3,"x\r\ny"\r\n5,6'));
+    expect(records.map((r) => [r.line, r.fields])).toEqual([
+      [1, ["a", "b"]],
+      [2, ["1", "two\nlines"]],
+      [4, ["3", "x\r\ny"]],
+      [6, ["5", "6"]],
+    ]);
+    const lf = await readAll(Buffer.from('a,b\n1,"two\r\nlines"\n3,4\n'));
+    expect(lf.map((r) => [r.line, r.fields])).toEqual([
+      [1, ["a", "b"]],
+      [2, ["1", "two\r\nlines"]],
+      [4, ["3", "4"]],
+    ]);
+  });
+
+  it("names mixed line endings even when the merged records run past the record size limit", async () => {
+    const records = Array.from({ length: 200 }, (_, i) => `user${i}@agency.gov,2026-03-02T09:00:00Z`).join("\n");
+    async function* once() {
+      yield Buffer.from(`a,b\r\n${records}\n`);
+    }
+    await expect(async () => {
+      for await (const batch of readCsvRecords(once(), { maxRecordBytes: 1024 })) void batch;
+    }).rejects.toThrow(/^line 2: the file mixes line endings: the header line ends with CRLF \(Windows\) but this record with LF \(Unix\)/);
+  });
+
+  it("marks the records whose bytes hold a NUL, and only those", async () => {
+    const records = await readAll(Buffer.from("a,b\n1,2\n3,x\u0000y\n5,6\n"));
+    expect(records.map((r) => r.hasNul)).toEqual([false, false, true, false]);
   });
 
   it("reports an unterminated quote at the line its record starts", async () => {

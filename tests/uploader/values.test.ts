@@ -1,4 +1,4 @@
-import { checkDateTime, checkEmail, checkMaxLength } from "../../uploader/src/csv/values";
+import { checkDate, checkDateTime, checkEmail, checkMaxLength } from "../../uploader/src/csv/values";
 
 describe("date-time rule", () => {
   it.each([
@@ -44,6 +44,46 @@ describe("email/UPN rule", () => {
       expect(checkEmail(value)).toMatch(/email address or UPN/);
     },
   );
+
+  it.each([
+    ["a NUL", "alex\u0000doe@agency.gov", /control character/],
+    ["a control character", "alex\u0001doe@agency.gov", /control character/],
+    ["DEL", "alex\u007fdoe@agency.gov", /control character/],
+    ["a zero-width space", "alex\u200bdoe@agency.gov", /invisible character/],
+    ["a zero-width joiner", "alex\u200ddoe@agency.gov", /invisible character/],
+    ["a byte-order mark", "\ufeffalex.doe@agency.gov", /invisible character/],
+    ["a right-to-left override", "alex\u202edoe@agency.gov", /invisible character/],
+    ["a left-to-right mark", "alex.doe\u200e@agency.gov", /invisible character/],
+    ["two dots in a row", "alex..doe@agency.gov", /two dots in a row/],
+    ["a leading dot", ".alex.doe@agency.gov", /dot at the start or end/],
+    ["a trailing dot", "alex.doe.@agency.gov", /dot at the start or end/],
+  ])("rejects %s, saying which rule", (_case, value, reason) => {
+    expect(checkEmail(value)).toMatch(reason);
+    expect(checkEmail(value)).not.toContain("alex");
+  });
+
+  it("accepts letters beyond ASCII in the local part and single dots between its parts", () => {
+    expect(checkEmail("josé.garcía@agency.gov")).toBeUndefined();
+    expect(checkEmail("a.b.c@agency.gov")).toBeUndefined();
+    expect(checkEmail(`${"x".repeat(64)}@agency.gov`)).toBeUndefined();
+    expect(checkEmail(`${"x".repeat(65)}@agency.gov`)).toMatch(/email address or UPN/);
+  });
+});
+
+describe("date rule (date flags)", () => {
+  it.each(["2026-02-28", "2028-02-29", "2026-12-31"])("accepts %s", (value) => {
+    expect(checkDate(value)).toBeUndefined();
+  });
+  it.each([
+    ["2026-02-30", /calendar date/],
+    ["2027-02-29", /calendar date/],
+    ["2026-13-01", /calendar date/],
+    ["2026-04-31", /calendar date/],
+    ["2026-3-1", /yyyy-mm-dd/],
+    ["next year", /yyyy-mm-dd/],
+  ])("rejects %s", (value, reason) => {
+    expect(checkDate(value)).toMatch(reason);
+  });
 });
 
 describe("length rule", () => {

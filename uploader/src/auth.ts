@@ -53,8 +53,8 @@ const AADSTS_HINTS: Record<string, string> = {
   AADSTS7000215: "the client secret is wrong: use the secret's value, not its ID",
   AADSTS7000222: "the client secret has expired: create a new one (with the stack: pulumi config set secretRotation <date> && pulumi up)",
   AADSTS700016: "no app with this app ID in this tenant: check --app-id, --tenant-id and --cloud",
-  AADSTS90002: "tenant not found: check --tenant-id and --cloud (GCC High and DoD sign in at login.microsoftonline.us)",
-  AADSTS900023: "the tenant ID is not valid: check --tenant-id",
+  AADSTS90002: "tenant not found: check --tenant-id (its ID or a verified domain name) and --cloud (GCC High and DoD sign in at login.microsoftonline.us)",
+  AADSTS900023: "the tenant ID or domain name is not valid: check --tenant-id",
   AADSTS500011: "the token resource is unknown to this tenant: check --cloud",
   AADSTS7000112: "the app is disabled in Entra",
 };

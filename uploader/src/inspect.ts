@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { InvalidCsvError } from "./errors";
 import { type ColumnMap, type HeaderLayout, resolveLayout } from "./csv/layout";
 import { readCsvRecords } from "./csv/reader";
-import type { FileRules } from "./csv/fileRules";
+import { exampleHeader, type FileRules } from "./csv/fileRules";
 import { checkRecord, type FieldProblem } from "./csv/validator";
 import { RecordIndex } from "./recordIndex";
 import type { ByteSource } from "./source/byteSource";
@@ -105,8 +105,7 @@ export async function inspectCsv(source: ByteSource, options: InspectOptions): P
     }
   }
   if (layout === undefined) {
-    const example = [...(options.rules.scenarioColumn ? [options.rules.scenarioColumn.header] : []), ...options.rules.fields.map((field) => field.headers[0])].join(",");
-    throw new InvalidCsvError(`the file is empty; it needs at least a header line such as ${example}`);
+    throw new InvalidCsvError(`the file is empty; it needs at least a header line such as ${exampleHeader(options.rules)}`);
   }
   return {
     layout,

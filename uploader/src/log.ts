@@ -1,5 +1,5 @@
 import type { Writable } from "node:stream";
-import type { LogEventName } from "./logEvents";
+import { LOG_EVENT, type LogEventName } from "./logEvents";
 
 export type LogFormat = "text" | "json";
 export type LogLevel = "info" | "warn" | "error";
@@ -23,10 +23,12 @@ export interface LogStreams {
   stderr: Pick<Writable, "write"> & { isTTY?: boolean };
 }
 
-export function createLogger(format: LogFormat, streams: LogStreams, now: () => Date = () => new Date()): Logger {
+/** `version`, when given, is stamped on every summary event, whichever command emits it. */
+export function createLogger(format: LogFormat, streams: LogStreams, now: () => Date = () => new Date(), version?: string): Logger {
   const emit = (level: LogLevel, event: string, message: string, fields: LogFields = {}) => {
     if (format === "json") {
-      streams.stdout.write(`${JSON.stringify({ time: now().toISOString(), level, event, msg: message, ...fields })}\n`);
+      const stamp = event === LOG_EVENT.summary && version !== undefined ? { version } : {};
+      streams.stdout.write(`${JSON.stringify({ time: now().toISOString(), level, event, msg: message, ...fields, ...stamp })}\n`);
       return;
     }
     const target = level === "info" ? streams.stdout : streams.stderr;

@@ -6,6 +6,7 @@ import type { Logger } from "./log";
 import { LOG_EVENT, RUN_OUTCOME } from "./logEvents";
 import { countsOf, describeByScenario, reportInvalidRecords } from "./report";
 import type { ByteSource } from "./source/byteSource";
+import { plural } from "./text";
 
 export interface ValidateConfig {
   readonly source: ByteSource;
@@ -23,7 +24,7 @@ export async function runValidate(config: ValidateConfig, logger: Logger, stop?:
   const exitCode = inspection.invalid === 0 ? EXIT_CODES.ok : EXIT_CODES.invalidCsv;
   logger.info(
     LOG_EVENT.summary,
-    `${config.source.name}: ${inspection.recordsRead} records read, ${inspection.valid} valid, ${inspection.invalid} invalid (${
+    `${config.source.name}: ${plural(inspection.recordsRead, "record")} read, ${inspection.valid} valid, ${inspection.invalid} invalid (${
       multiScenario ? `by scenario: ${describeByScenario(inspection)}` : `scenario ${config.rules.id}`
     })`,
     { outcome, exitCode, file: config.source.name, scenario: config.rules.id, ...countsOf(inspection), sha256: inspection.sha256 },

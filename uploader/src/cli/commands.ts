@@ -12,6 +12,9 @@ export interface CommandSpec {
   readonly exitCodes: Readonly<Record<number, string>>;
 }
 
+/** Flags every command takes. */
+const EVERY_COMMAND = ["log-format", "help", "version"] as const satisfies readonly FlagName[];
+
 export const COMMANDS = {
   validate: {
     name: "validate",
@@ -21,7 +24,7 @@ export const COMMANDS = {
       "records by line number, column and reason. Cell values are never printed unless --show-values.",
       "A file with only a header is valid: no HR events today.",
     ],
-    flags: ["csv", "scenario", "scenario-column", "scenario-values", "columns", "show-values", "log-format", "help"],
+    flags: ["csv", "scenario", "scenario-column", "scenario-values", "columns", "show-values", ...EVERY_COMMAND],
     required: ["csv"],
     examples: [
       "hr-upload validate --csv employees.csv",
@@ -72,11 +75,10 @@ export const COMMANDS = {
       "ingestion-url",
       "token-resource",
       "show-values",
-      "log-format",
       "shutdown-grace",
       "lock-lease",
       "keep-runs-days",
-      "help",
+      ...EVERY_COMMAND,
     ],
     required: ["cloud", "tenant-id", "app-id", "job-id", "csv"],
     examples: [
@@ -101,7 +103,7 @@ export const COMMANDS = {
       "hr-state Blob container) and lists the recent runs, newest first, then the last full delivery per",
       "job. The portal's connector log (RecordsSaved) should match the records delivered.",
     ],
-    flags: ["checkpoint", "checkpoint-dir", "limit", "log-format", "help"],
+    flags: ["checkpoint", "checkpoint-dir", "limit", ...EVERY_COMMAND],
     required: [],
     examples: [
       "hr-upload status",
@@ -120,7 +122,7 @@ export const COMMANDS = {
       "is working for the job, reset refuses. With --csv it also removes that file's checkpoint of the",
       "first format (hr-upload 0.1), which was kept per file.",
     ],
-    flags: ["job-id", "checkpoint", "checkpoint-dir", "csv", "lock-lease", "log-format", "help"],
+    flags: ["job-id", "checkpoint", "checkpoint-dir", "csv", "lock-lease", ...EVERY_COMMAND],
     required: ["job-id"],
     examples: [
       "hr-upload reset --job-id <GUID>",

@@ -1,50 +1,79 @@
-import { systemClock } from "../clock";
 import type { TokenCredential } from "@azure/core-auth";
 import { defaultStateDir, localStateStore } from "../state/localState";
 import type { StateStore } from "../state/stateStore";
 import { isUrl, parseBlobUrl } from "../storage/blobUrl";
 import type { AppCredential } from "../auth";
-import { CLOUD_NAMES, CLOUD_PROFILES, isCloudName, signalsUrl, type CloudProfile } from "../clouds";
+import { systemClock } from "../clock";
+import { CLOUD_NAMES, CLOUD_PROFILES, signalsUrl, type CloudProfile } from "../clouds";
 import { hasManagedIdentity, managedIdentityTokens } from "../managedIdentity";
 import { UsageError } from "../errors";
 import { parseColumnMap } from "../csv/layout";
 import { fileRulesFor, type FileRules } from "../csv/fileRules";
+import { checkDate, checkDateTime, DATE_TIME_FORMAT, NOT_A_CALENDAR_DATE } from "../csv/values";
 import type { LogFormat } from "../log";
 import { DEFAULT_MAX_DELAY_MS } from "../retry";
 import type { Platform } from "../platform";
 import { ProxyAgents, proxySettingsFrom, type ProxySettings } from "../proxy";
+import type { ResetConfig } from "../reset";
 import type { CsvSource, UploadConfig } from "../run/upload";
 import type { ByteSource } from "../source/byteSource";
 import { openLocalFile } from "../source/localFile";
-import type { ResetConfig } from "../reset";
 import type { ValidateConfig } from "../validate";
-import type { FlagValues } from "./args";
+import type { Flags } from "./args";
 import { envVarFor, type FlagName } from "./flags";
 
-/** Turns raw flag values into typed, validated settings; every bad value is a one-line UsageError. */
-export function stringFlag(values: FlagValues, flag: FlagName): string | undefined {
-  const value = values[flag];
-  return typeof value === "string" ? value : undefined;
+/*
+ * Turns flag values into typed, validated settings; every bad value is a
+ * one-line UsageError naming the flag as it was given (`--cloud` or `HR_CLOUD`).
+ */
+
+const LOG_FORMATS = ["text", "json"] as const satisfies readonly LogFormat[];
+/** Set in a Container Apps job, whose output goes to Log Analytics. */
+const CONTAINER_APPS_VARIABLES = ["CONTAINER_APP_JOB_NAME", "IDENTITY_ENDPOINT"] as const;
+
+function missingFlag(flag: FlagName, command: string): never {
+  throw new UsageError(`--${flag} is required (or set ${envVarFor(flag)}); see hr-upload ${command} --help`);
 }
 
-function requireFlag(values: FlagValues, flag: FlagName, command: string): string {
-  const value = stringFlag(values, flag);
-  if (value === undefined || value.trim() === "") {
-    throw new UsageError(`--${flag} is required (or set ${envVarFor(flag)}); see hr-upload ${command} --help`);
+function requireFlag(flags: Flags, flag: FlagName, command: string): string {
+  return flags.string(flag) ?? missingFlag(flag, command);
+}
+
+/** An enumerated value, matched in any case and without surrounding spaces. */
+function choiceFlag<T extends string>(flags: Flags, flag: FlagName, choices: readonly T[]): T | undefined {
+  const text = flags.string(flag);
+  if (text === undefined) return undefined;
+  const choice = choices.find((candidate) => candidate === text.trim().toLowerCase());
+  if (choice === undefined) throw new UsageError(`${flags.label(flag)} must be ${choices.length === 2 ? choices.join(" or ") : `one of ${choices.join(", ")}`}`);
+  return choice;
+}
+
+export function logFormatOf(flags: Flags): LogFormat {
+  return choiceFlag(flags, "log-format", LOG_FORMATS) ?? "text";
+}
+
+/**
+ * `--show-values` puts cell values (PII) in the output: refused where the
+ * output goes to Log Analytics, in json or from a Container Apps job.
+ */
+function showValuesOf(flags: Flags, env: NodeJS.ProcessEnv): boolean {
+  if (!flags.isOn("show-values")) return false;
+  const containerApps = CONTAINER_APPS_VARIABLES.find((name) => (env[name] ?? "").trim() !== "");
+  const refusedWhere =
+    logFormatOf(flags) === "json" ? `with ${flags.label("log-format")} json` : containerApps === undefined ? undefined : `in Container Apps (${containerApps} is set)`;
+  if (refusedWhere !== undefined) {
+    throw new UsageError(
+      `${flags.label("show-values")} is refused ${refusedWhere}: that output goes to Log Analytics and cell values are PII; use it on your own machine, with text output`,
+    );
   }
-  return value;
+  return true;
 }
 
-export function logFormatOf(value: string | undefined): LogFormat {
-  if (value === undefined || value === "text" || value === "json") return value ?? "text";
-  throw new UsageError("--log-format must be text or json");
-}
-
-function fileRulesOf(values: FlagValues): FileRules {
+function fileRulesOf(flags: Flags): FileRules {
   return fileRulesFor({
-    scenarios: stringFlag(values, "scenario"),
-    scenarioColumn: stringFlag(values, "scenario-column"),
-    scenarioValues: stringFlag(values, "scenario-values"),
+    scenarios: flags.string("scenario"),
+    scenarioColumn: flags.string("scenario-column"),
+    scenarioValues: flags.string("scenario-values"),
   });
 }
 
@@ -89,59 +118,89 @@ function csvSourceOf(text: string, tokens: () => Promise<TokenCredential>, env: 
   };
 }
 
-function openCsv(text: string, tokens: () => Promise<TokenCredential>, env: NodeJS.ProcessEnv, platform: Platform): Promise<ByteSource> {
-  return csvSourceOf(text, tokens, env, platform).open();
-}
-
-export async function validateConfigFrom(values: FlagValues, env: NodeJS.ProcessEnv, platform: Platform): Promise<ValidateConfig> {
-  const rules = fileRulesOf(values);
-  const columns = parseColumnMap(stringFlag(values, "columns"), rules);
+export async function validateConfigFrom(flags: Flags, env: NodeJS.ProcessEnv, platform: Platform): Promise<ValidateConfig> {
+  const rules = fileRulesOf(flags);
+  const columns = parseColumnMap(flags.string("columns"), rules);
+  const showValues = showValuesOf(flags, env);
   // Opened last: nothing after it may fail and leave the file open.
-  return { rules, columns, showValues: values["show-values"] === true, source: await openCsv(requireFlag(values, "csv", "validate"), storageTokens(env, platform), env, platform) };
+  const source: ByteSource = await csvSourceOf(requireFlag(flags, "csv", "validate"), storageTokens(env, platform), env, platform).open();
+  return { source, rules, columns, showValues };
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
-function guidFlag(values: FlagValues, flag: FlagName, command: string): string {
-  const value = requireFlag(values, flag, command).trim();
-  if (!GUID.test(value)) throw new UsageError(`--${flag} must be a GUID (8-4-4-4-12 hexadecimal digits)`);
+function guidFlag(flags: Flags, flag: FlagName, command: string): string {
+  const value = requireFlag(flags, flag, command).trim();
+  if (!GUID.test(value)) throw new UsageError(`${flags.label(flag)} must be a GUID (8-4-4-4-12 hexadecimal digits)`);
   return value;
 }
 
-export function numberFlag(values: FlagValues, flag: FlagName, fallback: number, rule: { min: number; max: number; integer?: boolean }): number {
-  const text = stringFlag(values, flag);
-  if (text === undefined || text.trim() === "") return fallback;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < rule.min || value > rule.max || (rule.integer && !Number.isInteger(value))) {
-    throw new UsageError(`--${flag} must be ${rule.integer ? "a whole number" : "a number"} from ${rule.min} to ${rule.max}`);
+/** A DNS name of two labels or more whose top level is not numeric (so not an IP address). */
+function isDomainName(text: string): boolean {
+  const labels = text.split(".");
+  return text.length <= 253 && labels.length >= 2 && labels.every((label) => DNS_LABEL.test(label)) && !/^\d+$/.test(labels.at(-1) as string);
+}
+
+/** Entra takes the tenant's ID or any of its verified domain names (contoso.onmicrosoft.us, agency.gov) in the authority URL. */
+function tenantFlag(flags: Flags, command: string): string {
+  const value = requireFlag(flags, "tenant-id", command).trim();
+  if (!GUID.test(value) && !isDomainName(value)) {
+    throw new UsageError(`${flags.label("tenant-id")} must be a GUID (8-4-4-4-12 hexadecimal digits) or a verified domain name of the tenant, such as contoso.onmicrosoft.us`);
   }
   return value;
 }
 
-function httpsFlag(values: FlagValues, flag: FlagName): string | undefined {
-  const text = stringFlag(values, flag);
+export function numberFlag(flags: Flags, flag: FlagName, fallback: number, rule: { min: number; max: number; integer?: boolean }): number {
+  const text = flags.string(flag);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < rule.min || value > rule.max || (rule.integer && !Number.isInteger(value))) {
+    throw new UsageError(`${flags.label(flag)} must be ${rule.integer ? "a whole number" : "a number"} from ${rule.min} to ${rule.max}`);
+  }
+  return value;
+}
+
+function httpsFlag(flags: Flags, flag: FlagName): string | undefined {
+  const text = flags.string(flag)?.trim();
   if (text === undefined) return undefined;
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`--${flag} must be an https URL`);
+    throw new UsageError(`${flags.label(flag)} must be an https URL`);
   }
-  if (url.protocol !== "https:") throw new UsageError(`--${flag} must be an https URL`);
+  if (url.protocol !== "https:") throw new UsageError(`${flags.label(flag)} must be an https URL`);
   return text.replace(/\/+$/, "");
 }
 
-function dateFlag(values: FlagValues, flag: FlagName): Date | undefined {
-  const text = stringFlag(values, flag);
-  if (text === undefined || text.trim() === "") return undefined;
-  const date = new Date(text);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(date.getTime())) throw new UsageError(`--${flag} must be a date (yyyy-mm-dd)`);
-  return date;
+/** A calendar date, yyyy-mm-dd, or an ISO 8601 date-time; a day that does not exist (2026-02-30) is refused, not rolled over. */
+function dateFlag(flags: Flags, flag: FlagName): Date | undefined {
+  const text = flags.string(flag)?.trim();
+  if (text === undefined) return undefined;
+  const problem = text.includes("T") ? checkDateTime(text) : checkDate(text);
+  if (problem === NOT_A_CALENDAR_DATE) throw new UsageError(`${flags.label(flag)}: ${text} is not a calendar date`);
+  if (problem !== undefined) throw new UsageError(`${flags.label(flag)} must be a date (yyyy-mm-dd) or an ISO 8601 date-time (${DATE_TIME_FORMAT})`);
+  return new Date(text);
 }
 
-/** `--checkpoint` (a folder or a Blob container URL) or `--checkpoint-dir`; by default the user's state directory. */
-export async function stateStoreOf(values: FlagValues, env: NodeJS.ProcessEnv, platform: Platform, tokens: () => Promise<TokenCredential> = storageTokens(env, platform)): Promise<StateStore> {
-  const location = stringFlag(values, "checkpoint") ?? stringFlag(values, "checkpoint-dir") ?? defaultStateDir(env, platform);
+/**
+ * Where checkpoints and run records live: `--checkpoint` (a folder or a Blob
+ * container URL) or `--checkpoint-dir` (a folder), never both from the same
+ * source; by default the user's state directory.
+ */
+function stateLocationOf(flags: Flags, env: NodeJS.ProcessEnv, platform: Platform): string {
+  const checkpoint = flags.string("checkpoint");
+  const dir = flags.string("checkpoint-dir");
+  if (checkpoint === undefined || dir === undefined) return checkpoint ?? dir ?? defaultStateDir(env, platform);
+  if (flags.origin("checkpoint") === flags.origin("checkpoint-dir")) {
+    throw new UsageError(`${flags.label("checkpoint")} and ${flags.label("checkpoint-dir")} both say where the state lives; give one of them`);
+  }
+  return flags.origin("checkpoint") === "command line" ? checkpoint : dir;
+}
+
+export async function stateStoreOf(flags: Flags, env: NodeJS.ProcessEnv, platform: Platform, tokens: () => Promise<TokenCredential> = storageTokens(env, platform)): Promise<StateStore> {
+  const location = stateLocationOf(flags, env, platform);
   if (!isUrl(location)) return localStateStore(platform.path.resolve(location), platform);
   const container = parseBlobUrl(location, "--checkpoint");
   const { blobStateStore } = await import("../state/blobState");
@@ -149,60 +208,63 @@ export async function stateStoreOf(values: FlagValues, env: NodeJS.ProcessEnv, p
 }
 
 /**
- * `--credential`: the app's client secret (HR_APP_SECRET, or --app-secret), or
- * federated: the job's managed identity signs in as the app, with no secret
- * anywhere, which only works where that identity is (Container Apps).
+ * `--credential`: the app's client secret (the command line's --app-secret, else
+ * HR_APP_SECRET), or federated: the job's managed identity signs in as the app,
+ * with no secret anywhere, which only works where that identity is (Container Apps).
  */
-function appCredentialOf(values: FlagValues, env: NodeJS.ProcessEnv, profile: CloudProfile, dryRun: boolean, warn: (message: string) => void): AppCredential {
-  const kind = (stringFlag(values, "credential") ?? "secret").trim().toLowerCase();
-  const secret = stringFlag(values, "app-secret"); // the command line, else HR_APP_SECRET (readFlags)
+function appCredentialOf(flags: Flags, env: NodeJS.ProcessEnv, profile: CloudProfile, dryRun: boolean, warn: (message: string) => void): AppCredential {
+  const kind = choiceFlag(flags, "credential", CREDENTIAL_KINDS) ?? "secret";
+  const secret = flags.string("app-secret");
   if (kind === "federated") {
-    if (secret) throw new UsageError(`--credential federated signs in without a secret: remove ${envVarFor("app-secret")} and --app-secret`);
+    if (secret !== undefined) throw new UsageError(`${flags.label("credential")} federated signs in without a secret: remove ${flags.label("app-secret")}`);
     if (!hasManagedIdentity(env)) {
-      throw new UsageError("--credential federated runs only in the Container Apps job: it signs in with the job's managed identity (IDENTITY_ENDPOINT), which this machine has not; use the app's client secret here");
+      throw new UsageError(`${flags.label("credential")} federated runs only in the Container Apps job: it signs in with the job's managed identity (IDENTITY_ENDPOINT), which this machine has not; use the app's client secret here`);
     }
-    const audience = stringFlag(values, "federated-audience")?.trim() || profile.federationAudience;
+    const audience = flags.string("federated-audience")?.trim() ?? profile.federationAudience;
     const identityTokens = managedIdentityTokens(env.AZURE_CLIENT_ID, systemClock);
     return { kind: "federated", audience, assertion: async () => (await identityTokens(audience)).token };
   }
-  if (kind !== "secret") throw new UsageError("--credential must be secret or federated");
-  if (!dryRun && !secret) throw new UsageError(`the client secret is required: set ${envVarFor("app-secret")} (preferred) or pass --app-secret`);
-  if (stringFlag(values, "app-secret") !== undefined && !env[envVarFor("app-secret")]) {
+  if (!dryRun && secret === undefined) {
+    throw new UsageError(`the client secret is required: set ${envVarFor("app-secret")} (preferred) or pass --app-secret`);
+  }
+  if (flags.origin("app-secret") === "command line") {
     warn(`--app-secret is visible in process lists; prefer the ${envVarFor("app-secret")} environment variable`);
   }
   return { kind: "secret", secret: secret ?? "" };
 }
 
+const CREDENTIAL_KINDS = ["secret", "federated"] as const satisfies readonly AppCredential["kind"][];
+
 /** How long a killed run's lock keeps the job blocked (a Blob lease lasts 15 to 60 seconds). */
-export function lockLeaseMsOf(values: FlagValues): number {
-  return numberFlag(values, "lock-lease", 30, { min: 15, max: 60, integer: true }) * 1000;
+export function lockLeaseMsOf(flags: Flags): number {
+  return numberFlag(flags, "lock-lease", 30, { min: 15, max: 60, integer: true }) * 1000;
 }
 
-export async function uploadConfigFrom(values: FlagValues, env: NodeJS.ProcessEnv, platform: Platform, warn: (message: string) => void): Promise<UploadConfig> {
+export async function uploadConfigFrom(flags: Flags, env: NodeJS.ProcessEnv, platform: Platform, warn: (message: string) => void): Promise<UploadConfig> {
   const command = "upload";
-  const cloudName = requireFlag(values, "cloud", command);
-  if (!isCloudName(cloudName)) throw new UsageError(`--cloud must be one of ${CLOUD_NAMES.join(", ")}`);
+  const cloudName = choiceFlag(flags, "cloud", CLOUD_NAMES) ?? missingFlag("cloud", command);
   const profile = CLOUD_PROFILES[cloudName];
-  const tenantId = guidFlag(values, "tenant-id", command);
-  const clientId = guidFlag(values, "app-id", command);
-  const jobId = guidFlag(values, "job-id", command);
-  const dryRun = values["dry-run"] === true;
-  const credential = appCredentialOf(values, env, profile, dryRun, warn);
-  const authorityOverride = httpsFlag(values, "authority-host");
+  const tenantId = tenantFlag(flags, command);
+  const clientId = guidFlag(flags, "app-id", command);
+  const jobId = guidFlag(flags, "job-id", command);
+  const dryRun = flags.isOn("dry-run");
+  const credential = appCredentialOf(flags, env, profile, dryRun, warn);
+  const authorityOverride = httpsFlag(flags, "authority-host");
   const retry = {
-    maxRetries: numberFlag(values, "max-retries", 8, { min: 0, max: 100, integer: true }),
-    baseDelayMs: numberFlag(values, "retry-delay", 5, { min: 0, max: 3600 }) * 1000,
+    maxRetries: numberFlag(flags, "max-retries", 8, { min: 0, max: 100, integer: true }),
+    baseDelayMs: numberFlag(flags, "retry-delay", 5, { min: 0, max: 3600 }) * 1000,
     maxDelayMs: DEFAULT_MAX_DELAY_MS,
   };
-  const timeoutMs = numberFlag(values, "request-timeout", 400, { min: 0.1, max: 3600 }) * 1000;
-  const rules = fileRulesOf(values);
+  const timeoutMs = numberFlag(flags, "request-timeout", 400, { min: 0.1, max: 3600 }) * 1000;
+  const rules = fileRulesOf(flags);
+  const showValues = showValuesOf(flags, env);
   const tokens = storageTokens(env, platform);
   return {
-    csv: csvSourceOf(requireFlag(values, "csv", command), tokens, env, platform),
+    csv: csvSourceOf(requireFlag(flags, "csv", command), tokens, env, platform),
     proxyAgents: new ProxyAgents(proxySettingsOf(env)),
     rules,
-    columns: parseColumnMap(stringFlag(values, "columns"), rules),
-    showValues: values["show-values"] === true,
+    columns: parseColumnMap(flags.string("columns"), rules),
+    showValues,
     cloud: cloudName,
     jobId,
     credentials: {
@@ -211,35 +273,35 @@ export async function uploadConfigFrom(values: FlagValues, env: NodeJS.ProcessEn
       tenantId,
       clientId,
       credential,
-      resource: stringFlag(values, "token-resource") ?? profile.tokenResource,
+      resource: flags.string("token-resource")?.trim() ?? profile.tokenResource,
       timeoutMs,
       retry,
     },
-    delivery: { url: signalsUrl(httpsFlag(values, "ingestion-url") ?? profile.ingestionBaseUrl, jobId), timeoutMs, retry },
-    recordsPerCall: numberFlag(values, "records-per-call", 5000, { min: 1, max: 1_000_000, integer: true }),
-    concurrency: numberFlag(values, "concurrency", 1, { min: 1, max: 16, integer: true }),
-    skipInvalid: values["skip-invalid"] === true,
-    state: await stateStoreOf(values, env, platform, tokens),
-    force: values.force === true,
-    resendAfterDays: numberFlag(values, "resend-after-days", 14, { min: 0, max: 3650 }),
+    delivery: { url: signalsUrl(httpsFlag(flags, "ingestion-url") ?? profile.ingestionBaseUrl, jobId), timeoutMs, retry },
+    recordsPerCall: numberFlag(flags, "records-per-call", 5000, { min: 1, max: 1_000_000, integer: true }),
+    concurrency: numberFlag(flags, "concurrency", 1, { min: 1, max: 16, integer: true }),
+    skipInvalid: flags.isOn("skip-invalid"),
+    state: await stateStoreOf(flags, env, platform, tokens),
+    force: flags.isOn("force"),
+    resendAfterDays: numberFlag(flags, "resend-after-days", 14, { min: 0, max: 3650 }),
     dryRun,
-    secretExpiresOn: dateFlag(values, "secret-expires-on"),
-    lockLeaseMs: lockLeaseMsOf(values),
-    keepRunsDays: numberFlag(values, "keep-runs-days", 400, { min: 1, max: 36_500, integer: true }),
+    secretExpiresOn: dateFlag(flags, "secret-expires-on"),
+    lockLeaseMs: lockLeaseMsOf(flags),
+    keepRunsDays: numberFlag(flags, "keep-runs-days", 400, { min: 1, max: 36_500, integer: true }),
   };
 }
 
-export async function resetConfigFrom(values: FlagValues, env: NodeJS.ProcessEnv, platform: Platform): Promise<ResetConfig> {
-  const csv = stringFlag(values, "csv");
+export async function resetConfigFrom(flags: Flags, env: NodeJS.ProcessEnv, platform: Platform): Promise<ResetConfig> {
+  const csv = flags.string("csv");
   return {
-    jobId: guidFlag(values, "job-id", "reset"),
-    state: await stateStoreOf(values, env, platform),
+    jobId: guidFlag(flags, "job-id", "reset"),
+    state: await stateStoreOf(flags, env, platform),
     csvNames: csv === undefined ? [] : csvSourceOf(csv, storageTokens(env, platform), env, platform).legacyNames,
-    lockLeaseMs: lockLeaseMsOf(values),
+    lockLeaseMs: lockLeaseMsOf(flags),
   };
 }
 
 /** `--shutdown-grace`: how long requests in flight may finish after a stop signal. */
-export function shutdownGraceMsOf(values: FlagValues): number {
-  return numberFlag(values, "shutdown-grace", 20, { min: 0, max: 3600 }) * 1000;
+export function shutdownGraceMsOf(flags: Flags): number {
+  return numberFlag(flags, "shutdown-grace", 20, { min: 0, max: 3600 }) * 1000;
 }

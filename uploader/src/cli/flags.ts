@@ -10,11 +10,20 @@ export interface FlagSpec {
   readonly value?: string;
   /** Other spellings accepted on the command line (Microsoft's sample script parameter names). */
   readonly aliases?: readonly string[];
+  /** One-letter form, e.g. -h. */
+  readonly short?: string;
+  /** Read from the command line only: no HR_ variable stands for it. */
+  readonly commandLineOnly?: true;
 }
 
 export const FLAGS = {
   cloud: { type: "string", value: "NAME", description: "Purview cloud of your tenant: commercial, gcc, gcch (GCC High) or dod" },
-  "tenant-id": { type: "string", value: "GUID", description: "Entra tenant (directory) ID", aliases: ["tenantId"] },
+  "tenant-id": {
+    type: "string",
+    value: "GUID|DOMAIN",
+    description: "Entra tenant: its directory ID, or a verified domain name of it (contoso.onmicrosoft.us)",
+    aliases: ["tenantId"],
+  },
   "app-id": { type: "string", value: "GUID", description: "app (client) ID of the connector's Entra app", aliases: ["appId"] },
   "app-secret": {
     type: "string",
@@ -29,7 +38,7 @@ export const FLAGS = {
     value: "NAME[,NAME...]",
     description: "HR scenario the file holds (default: resignation); several, comma-separated, for a file with a scenario column",
   },
-  "scenario-column": { type: "string", value: "HEADER", description: "the column naming each record's scenario in a multi-scenario file (default HRScenario)" },
+  "scenario-column": { type: "string", value: "HEADER", description: "the column naming each record's scenario in a multi-scenario file (default HRScenario); without --scenario, any scenario" },
   "scenario-values": {
     type: "string",
     value: "MAP",
@@ -57,10 +66,13 @@ export const FLAGS = {
   },
   "dry-run": { type: "boolean", description: "validate and print the plan; no network" },
   checkpoint: { type: "string", value: "DIR|URL", description: "where resume state and run records live: a folder or a Blob container URL" },
-  "checkpoint-dir": { type: "string", value: "DIR", description: "folder for resume state (default: under your state directory)" },
+  "checkpoint-dir": { type: "string", value: "DIR", description: "folder for resume state (default: under your state directory); --checkpoint or this, not both" },
   "secret-expires-on": { type: "string", value: "DATE", description: "when the client secret expires; a warning is logged within 30 days of it" },
   limit: { type: "string", value: "N", description: "how many recent runs to list (default 20)" },
-  "show-values": { type: "boolean", description: "print offending cell values in the report (PII: local debugging only)" },
+  "show-values": {
+    type: "boolean",
+    description: "print offending cell values in the report (PII: local debugging only; refused with json output and in Container Apps)",
+  },
   "log-format": { type: "string", value: "text|json", description: "text for people (default), json for one object per line" },
   credential: {
     type: "string",
@@ -83,7 +95,8 @@ export const FLAGS = {
     description: "how long the lock of a killed run keeps its job blocked, 15 to 60 (default 30); a live run's lock never lapses",
   },
   "keep-runs-days": { type: "string", value: "DAYS", description: "delete run records older than this from a state folder (default 400; Blob containers use the stack's lifecycle rule)" },
-  help: { type: "boolean", description: "show this help" },
+  help: { type: "boolean", short: "h", commandLineOnly: true, description: "show this help" },
+  version: { type: "boolean", commandLineOnly: true, description: "print hr-upload's version" },
 } as const satisfies Record<string, FlagSpec>;
 
 export type FlagName = keyof typeof FLAGS;

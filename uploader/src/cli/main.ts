@@ -10,11 +10,12 @@ import { runStatus } from "../status";
 import { StoppedError, StopController, stopReasonOf } from "../stop";
 import { postChunk } from "../transport";
 import { runValidate } from "../validate";
-import { readFlags } from "./args";
+import { asksFor, readFlags, type Flags } from "./args";
 import { COMMANDS, isCommandName, type CommandName } from "./commands";
-import { logFormatOf, numberFlag, resetConfigFrom, shutdownGraceMsOf, stateStoreOf, stringFlag, uploadConfigFrom, validateConfigFrom } from "./config";
+import { logFormatOf, numberFlag, resetConfigFrom, shutdownGraceMsOf, stateStoreOf, uploadConfigFrom, validateConfigFrom } from "./config";
 import { envVarFor } from "./flags";
 import { commandHelp, programHelp } from "./help";
+import { VERSION } from "./version";
 
 /** What the process gives the run: time, the machine, and the stop its signals request. */
 export interface Edge {
@@ -30,18 +31,18 @@ interface RunContext extends Edge {
   readonly streams: LogStreams;
   readonly logger: Logger;
 }
-type Runner = (values: ReturnType<typeof readFlags>, context: RunContext) => Promise<number>;
+type Runner = (flags: Flags, context: RunContext) => Promise<number>;
 
 const RUNNERS: Record<CommandName, Runner> = {
-  validate: async (values, { env, logger, platform, stop }) => runValidate(await validateConfigFrom(values, env, platform), logger, stop.stop),
-  upload: async (values, { env, streams, logger, clock, platform, stop }) => {
-    stop.graceMs = shutdownGraceMsOf(values);
-    const config = await uploadConfigFrom(values, env, platform, (message) => logger.warn("insecure-secret", message));
+  validate: async (flags, { env, logger, platform, stop }) => runValidate(await validateConfigFrom(flags, env, platform), logger, stop.stop),
+  upload: async (flags, { env, streams, logger, clock, platform, stop }) => {
+    stop.graceMs = shutdownGraceMsOf(flags);
+    const config = await uploadConfigFrom(flags, env, platform, (message) => logger.warn("insecure-secret", message));
     const progress = logger.format === "text" && streams.stderr.isTTY ? terminalProgress(streams, clock) : undefined;
     return runUpload(config, { logger, clock, cancellation: stop, createTokenSource, post: postChunk, progress });
   },
-  status: async (values, { env, logger, platform }) => runStatus(await stateStoreOf(values, env, platform), numberFlag(values, "limit", 20, { min: 1, max: 10_000, integer: true }), logger),
-  reset: async (values, { env, logger, clock, platform }) => runReset(await resetConfigFrom(values, env, platform), logger, clock),
+  status: async (flags, { env, logger, platform }) => runStatus(await stateStoreOf(flags, env, platform), numberFlag(flags, "limit", 20, { min: 1, max: 10_000, integer: true }), logger),
+  reset: async (flags, { env, logger, clock, platform }) => runReset(await resetConfigFrom(flags, env, platform), logger, clock),
 };
 
 /** One self-overwriting status line on an interactive stderr, redrawn at most five times a second. */
@@ -71,27 +72,54 @@ export async function main(
   edge: Edge = { clock: systemClock, platform: systemPlatform(), stop: new StopController(DEFAULT_SHUTDOWN_GRACE_MS) },
 ): Promise<number> {
   const [commandName, ...rest] = argv;
-  if (commandName === undefined || commandName === "--help" || commandName === "-h" || commandName === "help") {
+  if (commandName === undefined || commandName === "--help" || commandName === "-h") {
     (commandName === undefined ? streams.stderr : streams.stdout).write(programHelp());
     return commandName === undefined ? EXIT_CODES.usage : EXIT_CODES.ok;
   }
+  if (commandName === "--version") return printVersion(streams);
 
-  // Until the flags are read, failures are reported in the format the environment asks for.
-  let logger = createLogger(env[envVarFor("log-format")] === "json" ? "json" : "text", streams, () => new Date(edge.clock.now()));
+  // Until the flags are read, failures are reported in the format asked for, if it can be told.
+  const now = () => new Date(edge.clock.now());
+  let logger = createLogger(earlyLogFormat(rest, env), streams, now, VERSION);
   try {
-    if (!isCommandName(commandName)) throw new UsageError(`unknown command "${commandName}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
-    const command = COMMANDS[commandName];
-    const values = readFlags(command.name, command.flags, rest, env);
-    if (values.help === true) {
+    if (commandName === "help") return printHelp(rest, streams);
+    const command = commandNamed(commandName);
+    if (asksFor(rest, "help")) {
       streams.stdout.write(commandHelp(command));
       return EXIT_CODES.ok;
     }
-    const format: LogFormat = logFormatOf(stringFlag(values, "log-format"));
-    logger = createLogger(format, streams, () => new Date(edge.clock.now()));
-    return await RUNNERS[commandName](values, { ...edge, env, streams, logger });
+    if (asksFor(rest, "version")) return printVersion(streams);
+    const flags = readFlags(command.name, command.flags, rest, env);
+    logger = createLogger(logFormatOf(flags), streams, now, VERSION);
+    return await RUNNERS[command.name](flags, { ...edge, env, streams, logger });
   } catch (error) {
     return reportFailure(logger, error, edge.stop);
   }
+}
+
+function commandNamed(name: string): (typeof COMMANDS)[CommandName] {
+  if (!isCommandName(name)) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(", ")}); see hr-upload --help`);
+  return COMMANDS[name];
+}
+
+/** `hr-upload help [command]`. */
+function printHelp(args: readonly string[], streams: LogStreams): number {
+  if (args.length > 1) throw new UsageError("hr-upload help takes one command name, e.g. hr-upload help upload");
+  streams.stdout.write(args[0] === undefined ? programHelp() : commandHelp(commandNamed(args[0])));
+  return EXIT_CODES.ok;
+}
+
+function printVersion(streams: LogStreams): number {
+  streams.stdout.write(`hr-upload ${VERSION}\n`);
+  return EXIT_CODES.ok;
+}
+
+/** `--log-format` from the command line, else HR_LOG_FORMAT, read leniently: used only to report a failure to read the flags. */
+function earlyLogFormat(args: readonly string[], env: NodeJS.ProcessEnv): LogFormat {
+  const inline = args.find((arg) => arg.startsWith("--log-format="))?.slice("--log-format=".length);
+  const at = args.indexOf("--log-format");
+  const given = inline ?? (at >= 0 ? args[at + 1] : env[envVarFor("log-format")]);
+  return given?.trim().toLowerCase() === "json" ? "json" : "text";
 }
 
 function reportFailure(logger: Logger, error: unknown, stop: StopController): number {

@@ -9,6 +9,12 @@ export interface FileRules {
   /** `resignation`, or `job-level-change,performance-review` for a multi-scenario file. */
   readonly id: string;
   readonly scenarios: readonly ScenarioSpec[];
+  /**
+   * No scenario was listed, only a scenario column: the file may hold any
+   * scenario, and a scenario's required columns are needed only once one of
+   * its records appears.
+   */
+  readonly anyScenario: boolean;
   /** Every field of every scenario, once per key: what --columns may map. */
   readonly fields: readonly FieldSpec[];
   /** Multi-scenario files only: the column naming each record's scenario, and its values. */
@@ -34,21 +40,33 @@ export interface FileRulesOptions {
   readonly scenarioValues?: string;
 }
 
-/** Several scenarios, or an explicit scenario column, make a multi-scenario file. */
+/**
+ * Several scenarios, or a scenario column, make a multi-scenario file. A
+ * scenario column (or its values) without a scenario list means any scenario:
+ * each record says which. Scenario names match in any case.
+ */
 export function fileRulesFor(options: FileRulesOptions): FileRules {
-  const ids = (options.scenarios ?? "resignation").split(",").map((id) => id.trim()).filter((id) => id !== "");
+  const hasScenarioColumn = options.scenarioColumn !== undefined || options.scenarioValues !== undefined;
+  const anyScenario = options.scenarios === undefined && hasScenarioColumn;
+  const ids = anyScenario ? SCENARIO_IDS : (options.scenarios ?? "resignation").split(",").map((id) => id.trim().toLowerCase()).filter((id) => id !== "");
   const unknown = ids.filter((id) => !isScenarioId(id));
   if (ids.length === 0 || unknown.length > 0) throw new UsageError(`unknown scenario "${unknown.join(", ")}" (known: ${SCENARIO_IDS.join(", ")})`);
   if (new Set(ids).size !== ids.length) throw new UsageError("--scenario lists a scenario twice");
   const scenarios = ids.filter(isScenarioId).map((id) => SCENARIOS[id] as ScenarioSpec);
   const fields = scenarios.flatMap((scenario) => scenario.fields).filter((field, index, all) => all.findIndex((other) => other.key === field.key) === index);
-  const multi = scenarios.length > 1 || options.scenarioColumn !== undefined;
+  const multi = scenarios.length > 1 || hasScenarioColumn;
   return {
     id: ids.join(","),
     scenarios,
     fields,
+    anyScenario,
     scenarioColumn: multi ? scenarioColumnOf(options.scenarioColumn?.trim() || DEFAULT_SCENARIO_COLUMN, parseScenarioValues(options.scenarioValues, scenarios)) : undefined,
   };
+}
+
+/** A header line that fits the rules, for messages: the scenario column, then each field's documented name. */
+export function exampleHeader(rules: FileRules): string {
+  return [...(rules.scenarioColumn ? [rules.scenarioColumn.header] : []), ...rules.fields.map((field) => field.headers[0])].join(",");
 }
 
 function scenarioColumnOf(header: string, labels: readonly ScenarioLabel[]): NonNullable<FileRules["scenarioColumn"]> {

@@ -1,5 +1,6 @@
 import { InvalidCsvError, UsageError } from "../errors";
-import type { FileRules } from "./fileRules";
+import { exampleHeader, type FileRules } from "./fileRules";
+import { checkHeaderLine } from "./headerLine";
 import type { FieldSpec, ScenarioSpec } from "./scenarios";
 
 /** --columns: the user's header name per field key (field=Header,...). */
@@ -38,6 +39,8 @@ export interface HeaderLayout {
   readonly names: readonly string[];
   /** The fields each scenario checks, bound to their columns. */
   readonly fieldsOf: ReadonlyMap<ScenarioSpec, readonly BoundField[]>;
+  /** Scenarios whose required columns the header lacks, with why, in a file that may hold any scenario: a record of one is an error. */
+  readonly unusable: ReadonlyMap<ScenarioSpec, string>;
   /** The scenario of every record in a single-scenario file. */
   readonly onlyScenario: ScenarioSpec;
   /** Multi-scenario files: where each record says its scenario. */
@@ -45,6 +48,7 @@ export interface HeaderLayout {
 }
 
 export function resolveLayout(names: readonly string[], rules: FileRules, columns: ColumnMap, line: number): HeaderLayout {
+  checkHeaderLine(names, line, exampleHeader(rules));
   const indexByName = new Map<string, number>();
   names.forEach((name, index) => {
     const folded = name.toLowerCase();
@@ -57,7 +61,8 @@ export function resolveLayout(names: readonly string[], rules: FileRules, column
   const wantedFor = (key: string) =>
     columns.has(key) ? [columns.get(key) as string] : [...new Set(rules.scenarios.flatMap((scenario) => scenario.fields.filter((field) => field.key === key).flatMap((field) => field.headers)))];
   const fieldsOf = new Map<ScenarioSpec, BoundField[]>();
-  const missing = new Map<string, { wanted: readonly string[]; key: string; scenarios: string[] }>();
+  const missing = new Map<string, MissingColumn>();
+  const missingOf = new Map<ScenarioSpec, MissingColumn[]>();
   for (const scenario of rules.scenarios) {
     const bound: BoundField[] = [];
     for (const spec of scenario.fields) {
@@ -68,6 +73,7 @@ export function resolveLayout(names: readonly string[], rules: FileRules, column
         const entry = missing.get(spec.key) ?? { wanted, key: spec.key, scenarios: [] };
         entry.scenarios.push(scenario.id);
         missing.set(spec.key, entry);
+        missingOf.set(scenario, [...(missingOf.get(scenario) ?? []), { wanted, key: spec.key, scenarios: [scenario.id] }]);
       }
     }
     fieldsOf.set(scenario, bound);
@@ -78,17 +84,26 @@ export function resolveLayout(names: readonly string[], rules: FileRules, column
   if (scenarioColumn !== undefined && scenarioIndex === undefined) {
     throw new InvalidCsvError(`missing the scenario column "${scenarioColumn.header}"; if your file names it differently, pass --scenario-column <YourHeader>`, line);
   }
-  if (missing.size > 0) throw new InvalidCsvError(describeMissing([...missing.values()], columns, rules), line);
+  // A file that may hold any scenario needs a scenario's columns only once one of its records appears.
+  const deferred = rules.anyScenario && missingOf.size < rules.scenarios.length;
+  if (missing.size > 0 && !deferred) throw new InvalidCsvError(describeMissing([...missing.values()], columns, rules.scenarios.length > 1), line);
   return {
     names,
     fieldsOf,
+    unusable: new Map(deferred ? [...missingOf].map(([scenario, entries]) => [scenario, `this record's scenario is ${scenario.id}, but the header line lacks its columns: ${describeMissing(entries, columns, false)}`]) : []),
     onlyScenario: rules.scenarios[0] as ScenarioSpec,
     scenarioColumn: scenarioColumn && { index: scenarioIndex as number, header: names[scenarioIndex as number] as string, rules: scenarioColumn },
   };
 }
 
-function describeMissing(missing: readonly { wanted: readonly string[]; key: string; scenarios: string[] }[], columns: ColumnMap, rules: FileRules): string {
-  const forScenarios = (scenarios: string[]) => (rules.scenarios.length > 1 ? ` for ${scenarios.join(", ")}` : "");
+interface MissingColumn {
+  readonly wanted: readonly string[];
+  readonly key: string;
+  readonly scenarios: string[];
+}
+
+function describeMissing(missing: readonly MissingColumn[], columns: ColumnMap, nameScenarios: boolean): string {
+  const forScenarios = (scenarios: string[]) => (nameScenarios ? ` for ${scenarios.join(", ")}` : "");
   const profile = missing.some((entry) => entry.scenarios.includes("employee-profile"))
     ? "; the service imports nothing from an employee-profile file that lacks one of its mandatory columns"
     : "";

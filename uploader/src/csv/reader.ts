@@ -1,5 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { parse, type CsvError } from "csv-parse";
+import { parse as parseNow } from "csv-parse/sync";
 import { InvalidCsvError } from "../errors";
 import { ByteWindow } from "./byteWindow";
 
@@ -14,6 +15,8 @@ export interface CsvRecord {
   readonly end: number;
   /** The record's bytes exactly as the HR system wrote them (a view: copy it to keep it). */
   readonly raw: Buffer;
+  /** A cell holds a NUL byte (a binary or UTF-16 file, or a corrupt export). */
+  readonly hasNul: boolean;
 }
 
 export interface CsvReadOptions {
@@ -22,6 +25,11 @@ export interface CsvReadOptions {
 }
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const UTF16_BOMS = [Buffer.from([0xff, 0xfe]), Buffer.from([0xfe, 0xff])];
+/** How to get a file the connector reads out of Excel, the usual source of the files we refuse. */
+export const EXPORT_AS_CSV_UTF8 = 'export it again with Excel\'s "Save As > CSV UTF-8 (Comma delimited)"';
+const UTF16 = `(Excel's "Unicode Text"), not UTF-8; ${EXPORT_AS_CSV_UTF8}`;
+const NUL = 0x00;
 const LF = 0x0a;
 const CR = 0x0d;
 export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
@@ -32,7 +40,9 @@ export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
  * parsing). csv-parse
  * gives each record's end offset; the bytes themselves come from a small
  * window of the input, so line numbers and raw bytes are exact whatever the
- * line endings, quoting or BOM.
+ * line endings, quoting or BOM. Records end with the header's line ending; a
+ * line break of another kind that changes how a record reads (so not a
+ * quoted one) means the file mixes line endings, and is refused.
  */
 export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: CsvReadOptions = {}): AsyncGenerator<CsvRecord[]> {
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
@@ -40,6 +50,7 @@ export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: Cs
   let failure: CsvError | undefined;
   const parser = parse({
     bom: true,
+    // The line ending is the header's (csv-parse detects it): a file that mixes endings is refused below.
     skip_empty_lines: true,
     relax_column_count: true, // field counts are checked per record, with the record's line
     max_record_size: maxRecordBytes,
@@ -56,19 +67,34 @@ export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: Cs
   let consumed = 0; // offset just past the last record handed out
   let line = 1; // physical line at `consumed`
   let started = false;
+  let headerEnding: LineEnding | undefined;
+  const other: { kind?: LineEnding } = {};
 
   function takeEnded(): CsvRecord[] {
     const batch: CsvRecord[] = [];
+    if (ended.length === 0) return batch;
+    // One UTF-8 check and one NUL search for the whole batch; record by record only where they find something.
+    const bytes = window.peek(consumed, (ended[ended.length - 1] as { end: number }).end);
+    const utf8 = isUtf8(bytes);
+    const nul = bytes.includes(NUL);
     for (const { fields, end } of ended) {
       const segment = window.take(consumed, end);
       const blank = leadingLineBreakBytes(segment);
       const raw = segment.subarray(blank);
-      const startLine = line + countLineBreaks(segment.subarray(0, blank));
-      if (!isUtf8(raw)) {
-        throw new InvalidCsvError("the file is not valid UTF-8 text; export it as UTF-8 (Excel: \"CSV UTF-8\")", startLine);
+      const startLine = line + (blank === 0 ? 0 : countLineBreaks(segment.subarray(0, blank)));
+      if (!utf8 && !isUtf8(raw)) throw new InvalidCsvError(`the file is not valid UTF-8 text; ${EXPORT_AS_CSV_UTF8}`, startLine);
+      const hasNul = nul && raw.includes(NUL);
+      const lineBreaks = countLineBreaks(segment, headerEnding, other);
+      if (headerEnding === undefined) {
+        // The header line: text never holds NUL, UTF-16 holds one in every ASCII character.
+        if (hasNul) throw new InvalidCsvError(`the header line holds NUL bytes: the file is probably UTF-16 ${UTF16}`, startLine);
+        headerEnding = lineEndingOf(raw);
+      } else if (other.kind !== undefined && !readsAlike(segment, fields)) {
+        // Another kind of line break, and it changes how the record reads: not a quoted line break, a mixed file.
+        throw mixedLineEndings(headerEnding, other.kind, startLine);
       }
-      batch.push({ fields, line: startLine, start: consumed + blank, end, raw });
-      line = startLine + countLineBreaks(raw);
+      batch.push({ fields, line: startLine, start: consumed + blank, end, raw, hasNul });
+      line += lineBreaks;
       consumed = end;
     }
     ended.length = 0;
@@ -78,13 +104,20 @@ export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: Cs
   const failed = () => {
     if (failure === undefined) return;
     const pending = window.peek(consumed, consumed + 4096);
-    throw describeParseError(failure, line + countLineBreaks(pending.subarray(0, leadingLineBreakBytes(pending))), maxRecordBytes);
+    const at = line + countLineBreaks(pending.subarray(0, leadingLineBreakBytes(pending)));
+    // A record merged with the next ones by line endings unlike the header's can fail as a runaway or a stray quote.
+    if (headerEnding !== undefined) {
+      countLineBreaks(pending, headerEnding, other);
+      if (other.kind !== undefined && firstRecordAtEveryLineEnding(pending) !== undefined) throw mixedLineEndings(headerEnding, other.kind, at);
+    }
+    throw describeParseError(failure, at, maxRecordBytes);
   };
 
   for await (const chunk of source) {
     if (!started) {
       started = true;
       if (chunk.subarray(0, 3).equals(UTF8_BOM)) consumed = UTF8_BOM.length;
+      if (UTF16_BOMS.some((bom) => chunk.subarray(0, 2).equals(bom))) throw new InvalidCsvError(`the file is UTF-16 ${UTF16}`, 1);
     }
     window.append(chunk);
     await new Promise<void>((resolve) => parser.write(chunk, () => resolve()));
@@ -98,20 +131,72 @@ export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: Cs
   failed();
 }
 
+const enum LineEnding {
+  none,
+  lf,
+  crlf,
+  cr,
+}
+
+function lineEndingOf(raw: Buffer): LineEnding {
+  const last = raw[raw.length - 1];
+  if (last === LF) return raw[raw.length - 2] === CR ? LineEnding.crlf : LineEnding.lf;
+  return last === CR ? LineEnding.cr : LineEnding.none;
+}
+
+const ENDING_NAMES: Record<LineEnding, string> = {
+  [LineEnding.none]: "nothing",
+  [LineEnding.lf]: "LF (Unix)",
+  [LineEnding.crlf]: "CRLF (Windows)",
+  [LineEnding.cr]: "CR (old Mac)",
+};
+
+function mixedLineEndings(header: LineEnding, other: LineEnding, line: number): InvalidCsvError {
+  return new InvalidCsvError(
+    `the file mixes line endings: the header line ends with ${ENDING_NAMES[header]} but this record with ${ENDING_NAMES[other]}, and readers split such a file into different records; save it again with one kind of line ending`,
+    line,
+  );
+}
+
+/**
+ * Counts CRLF, LF and lone CR as one line break each, and notes in
+ * `other.kind` the first that is not `expected`. One plain loop per record
+ * into a reused object: a native search or an allocation per record costs more.
+ */
+function countLineBreaks(bytes: Buffer, expected?: LineEnding, other?: { kind?: LineEnding }): number {
+  let count = 0;
+  let otherKind: LineEnding | undefined;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (byte !== LF && byte !== CR) continue;
+    const kind = byte === LF ? LineEnding.lf : bytes[i + 1] === LF ? LineEnding.crlf : LineEnding.cr;
+    if (kind === LineEnding.crlf) i++;
+    count++;
+    if (otherKind === undefined && expected !== undefined && kind !== expected) otherKind = kind;
+  }
+  if (other !== undefined) other.kind = otherKind;
+  return count;
+}
+
+/** The first record of `bytes` when every kind of line break ends a record; undefined if that does not parse. */
+function firstRecordAtEveryLineEnding(bytes: Buffer): string[] | undefined {
+  try {
+    return (parseNow(bytes, { record_delimiter: ["\r\n", "\n", "\r"], skip_empty_lines: true, relax_column_count: true, to: 1 }) as string[][])[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a record reads the same when every kind of line break ends a record (a quoted line break does). */
+function readsAlike(segment: Buffer, fields: readonly string[]): boolean {
+  const record = firstRecordAtEveryLineEnding(segment);
+  return record !== undefined && record.length === fields.length && record.every((field, index) => field === fields[index]);
+}
+
 function leadingLineBreakBytes(bytes: Buffer): number {
   let i = 0;
   while (i < bytes.length && (bytes[i] === LF || bytes[i] === CR)) i++;
   return i;
-}
-
-/** Counts CRLF, LF and lone CR as one line break each. */
-function countLineBreaks(bytes: Buffer): number {
-  let breaks = 0;
-  for (let i = bytes.indexOf(LF); i !== -1; i = bytes.indexOf(LF, i + 1)) breaks++;
-  for (let i = bytes.indexOf(CR); i !== -1; i = bytes.indexOf(CR, i + 1)) {
-    if (bytes[i + 1] !== LF) breaks++;
-  }
-  return breaks;
 }
 
 /** csv-parse messages quote cell values, so they are never shown: each code gets our own words. */

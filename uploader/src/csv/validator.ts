@@ -1,7 +1,9 @@
+import { InvalidCsvError } from "../errors";
 import type { CsvRecord } from "./reader";
 import type { HeaderLayout } from "./layout";
 import { VALUE_CHECKS, type ScenarioSpec } from "./scenarios";
 import { checkMaxLength } from "./values";
+import { plural } from "../text";
 
 export interface FieldProblem {
   /** Header name of the offending column; absent for record-level problems. */
@@ -22,6 +24,7 @@ export interface RecordCheck {
  * Checks one record against its own scenario's rules. A record longer than
  * the header is an error; a shorter one is fine when the fields it lacks are
  * not required by its scenario (Learn's own samples stop short like that).
+ * A NUL in any cell, mapped or not, makes the record invalid.
  */
 export function checkRecord(record: CsvRecord, layout: HeaderLayout): RecordCheck {
   const width = layout.names.length;
@@ -36,11 +39,14 @@ export function checkRecord(record: CsvRecord, layout: HeaderLayout): RecordChec
       const known = layout.scenarioColumn.rules.labels.map((label) => label.value).join(", ");
       return { problems: [{ column: layout.scenarioColumn.header, reason: value === "" ? "scenario is empty" : `not one of this file's scenario values (${known})`, value }] };
     }
+    const unusable = layout.unusable.get(scenario);
+    if (unusable !== undefined) throw new InvalidCsvError(unusable, record.line);
   }
+  if (record.hasNul) return { scenario, problems: cellsWithNul(fields, layout.names) };
   const bound = layout.fieldsOf.get(scenario) ?? [];
   const shortOfRequired = fields.length < width && bound.some(({ spec, index }) => spec.required && index >= fields.length);
   if (fields.length > width || shortOfRequired) {
-    return { scenario, problems: [{ reason: `has ${fields.length} fields, the header has ${width}` }] };
+    return { scenario, problems: [{ reason: `has ${plural(fields.length, "field")}, the header has ${width}` }] };
   }
   const problems: FieldProblem[] = [];
   for (const { spec, index, header } of bound) {
@@ -53,4 +59,10 @@ export function checkRecord(record: CsvRecord, layout: HeaderLayout): RecordChec
     if (reason !== undefined) problems.push({ column: header, reason, value });
   }
   return { scenario, problems };
+}
+
+function cellsWithNul(fields: readonly string[], names: readonly string[]): FieldProblem[] {
+  return fields.flatMap((value, index) =>
+    value.includes("\0") ? [{ column: names[index] ?? `${index + 1} (beyond the header)`, reason: "contains a NUL character (a binary or UTF-16 file?)", value }] : [],
+  );
 }

@@ -3,15 +3,27 @@
  * Reasons describe the rule, never the value (values are PII).
  */
 
-// Local part: no spaces or RFC 5322 specials; domain: dot-separated DNS labels, at least two.
-const EMAIL = /^[^\s@"(),:;<>[\]\\]{1,64}@(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+// Local part: up to 64 characters in dot-separated runs (no leading, trailing or doubled dot) of anything but
+// spaces, RFC 5322 specials and Unicode's "other" characters (controls, NUL, zero-width and bidi marks, unassigned);
+// domain: dot-separated DNS labels, at least two.
+const EMAIL =
+  /^(?=[^@]{1,64}@)[^\s@"(),:;<>[\]\\.\p{C}]+(?:\.[^\s@"(),:;<>[\]\\.\p{C}]+)*@(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/u;
+const CONTROL = /\p{Cc}/u;
+const INVISIBLE = /\p{C}/u;
+const MISPLACED_DOT = /^\.|\.\.(?=[^@]*@)|\.@/;
 
 export function checkEmail(value: string): string | undefined {
-  return EMAIL.test(value) ? undefined : "not an email address or UPN (user@domain)";
+  if (EMAIL.test(value)) return undefined;
+  // Invalid values only: say which rule they break.
+  if (CONTROL.test(value)) return "contains a control character (such as NUL, a tab or a line break)";
+  if (INVISIBLE.test(value)) return "contains an invisible character (such as a zero-width space or a text-direction mark)";
+  if (MISPLACED_DOT.test(value)) return "has a dot at the start or end of the part before @, or two dots in a row";
+  return "not an email address or UPN (user@domain)";
 }
 
 // yyyy-mm-ddThh:mm:ss, optional .f to .fffffff, optional Z or ±hh:mm (hr-connector-service.md §7.2).
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,7})?(?:Z|[+-](\d{2}):(\d{2}))?$/;
+export const NOT_A_CALENDAR_DATE = "not a calendar date";
 export const DATE_TIME_FORMAT = "yyyy-mm-ddThh:mm:ss[.fffffff][Z|±hh:mm]";
 
 export function checkDateTime(value: string): string | undefined {
@@ -21,7 +33,7 @@ export function checkDateTime(value: string): string | undefined {
   const year = parseInt(match[1] as string, 10);
   const month = parseInt(match[2] as string, 10);
   const day = parseInt(match[3] as string, 10);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return "not a calendar date";
+  if (!isCalendarDate(year, month, day)) return NOT_A_CALENDAR_DATE;
   if (parseInt(match[4] as string, 10) > 23 || parseInt(match[5] as string, 10) > 59 || parseInt(match[6] as string, 10) > 59) {
     return "not a valid time of day";
   }
@@ -29,7 +41,20 @@ export function checkDateTime(value: string): string | undefined {
   return undefined;
 }
 
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A day, yyyy-mm-dd, that exists on the calendar. */
+export function checkDate(value: string): string | undefined {
+  const match = ISO_DATE.exec(value);
+  if (!match) return "not a date (yyyy-mm-dd)";
+  return isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3])) ? undefined : NOT_A_CALENDAR_DATE;
+}
+
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
 
 function daysInMonth(year: number, month: number): number {
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;

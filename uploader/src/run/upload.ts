@@ -521,7 +521,9 @@ class UploadRun {
     const { config, logger } = this;
     const ended = this.clock.now();
     const file = this.tally.file;
-    if (this.writer !== undefined && result.outcome !== RUN_OUTCOME.locked) {
+    // A file of any scenario (a scenario column alone) concerns profiles only if it held some.
+    const holdsProfiles = !config.rules.anyScenario || (file?.byScenario["employee-profile"]?.records ?? 0) > 0;
+    if (this.writer !== undefined && result.outcome !== RUN_OUTCOME.locked && holdsProfiles) {
       warnIfProfileStale(config.rules, { jobId: config.jobId, file: this.fileName, fileSha256: file?.sha256, deliveredInFull: result.outcome === RUN_OUTCOME.delivered, at: ended }, this.writer.current, logger);
     }
     const record: RunRecord = {

@@ -1,0 +1,86 @@
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { expectOneLineError, fixture, jsonLines, PACKAGE_VERSION, runBundle } from "../support/cli";
+import { STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
+
+/** `args` with one flag's value replaced. */
+function withFlag(args: string[], flag: string, value: string): string[] {
+  const at = args.indexOf(flag);
+  if (at < 0) throw new Error(`${flag} is not in the arguments`);
+  return [...args.slice(0, at + 1), value, ...args.slice(at + 2)];
+}
+
+describe("the bundle's command-line edge", () => {
+  it("answers -h on a command, hr-upload help <command> and --version", async () => {
+    const help = await runBundle(["upload", "-h"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^hr-upload upload: /);
+    expect((await runBundle(["help", "status"])).stdout).toMatch(/^hr-upload status: /);
+    const version = await runBundle(["--version"]);
+    expect(version.stdout).toBe(`hr-upload ${PACKAGE_VERSION}\n`);
+  });
+
+  it("stamps the version on the summary event", async () => {
+    const result = await runBundle(["validate", "--csv", fixture("seed-example.csv")], { HR_LOG_FORMAT: "JSON" });
+    expect(jsonLines(result.stdout).at(-1)).toMatchObject({ event: "summary", outcome: "valid", version: PACKAGE_VERSION });
+  });
+
+  it("refuses a CRLF header over LF records in one line, without a cell value", async () => {
+    const dir = tempDir("hr-edge-");
+    try {
+      const file = join(dir, "appended.csv");
+      writeFileSync(file, "EmailAddress,TerminationDate,LastWorkingDate\r\nmia.mixed@agency.gov,2026-03-02T09:00:00Z,2026-03-20T17:00:00Z\nmax.mixed@agency.gov,2026-03-03T09:00:00Z,2026-03-21T17:00:00Z\n");
+      const result = await runBundle(["validate", "--csv", file]);
+      expectOneLineError(result, 3, /^error: line 2: the file mixes line endings: the header line ends with CRLF \(Windows\) but this record with LF \(Unix\)/);
+      expect(result.stdout + result.stderr).not.toMatch(/mia\.mixed|max\.mixed|2026-03/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses --show-values in a Container Apps job", async () => {
+    const result = await runBundle(["validate", "--csv", fixture("every-error.csv"), "--show-values"], { CONTAINER_APP_JOB_NAME: "hr-upload-gov" });
+    expectOneLineError(result, 2, /^error: --show-values is refused in Container Apps \(CONTAINER_APP_JOB_NAME is set\)/);
+    expect(result.stdout).toBe("");
+  });
+});
+
+describe("precedence in a real upload against the stand-in", () => {
+  let harness: UploadHarness;
+  let csv: string;
+  beforeEach(async () => {
+    harness = await UploadHarness.start();
+    csv = fixture("seed-example.csv");
+  });
+  afterEach(async () => {
+    await harness.close();
+  });
+
+  it("--app-secret beats HR_APP_SECRET, both ways", async () => {
+    const right = await harness.upload(csv, ["--app-secret", STANDIN_DEFAULTS.clientSecret], { HR_APP_SECRET: "a-stale-secret" });
+    expect(right.code).toBe(0);
+    expect(right.stderr).toMatch(/^warning: --app-secret is visible in process lists/m);
+    const wrong = await harness.upload(csv, ["--app-secret", "a-stale-secret", "--force"], { HR_APP_SECRET: STANDIN_DEFAULTS.clientSecret });
+    expect(wrong.code).toBe(4);
+    for (const { stdout, stderr } of [right, wrong]) expect(stdout + stderr).not.toMatch(new RegExp(`${STANDIN_DEFAULTS.clientSecret}|a-stale-secret`));
+  });
+
+  it("empty HR_* variables count as unset (HR_TOKEN_RESOURCE= used to exit 4, HR_SCENARIO_COLUMN= exit 3)", async () => {
+    const empty = { HR_TOKEN_RESOURCE: "", HR_SCENARIO_COLUMN: "", HR_SCENARIO_VALUES: "", HR_COLUMNS: " ", HR_SCENARIO: "", HR_CONCURRENCY: "" };
+    const result = await harness.upload(csv, ["--log-format", "json"], empty);
+    expect(result.code).toBe(0);
+    expect(jsonLines(result.stdout).at(-1)).toMatchObject({ event: "summary", outcome: "delivered", recordsDelivered: 2, version: PACKAGE_VERSION });
+    expect(harness.standIn.recordsSaved()).toBe(2);
+  });
+
+  it("signs in with the tenant's domain name and a cloud name in capitals", async () => {
+    await harness.close();
+    harness = await UploadHarness.start({ tenantId: "contoso.onmicrosoft.us" });
+    const args = withFlag(withFlag(harness.args(csv), "--tenant-id", "contoso.onmicrosoft.us"), "--cloud", "GCCH");
+    const result = await runBundle(args, harness.env());
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(harness.standIn.tokenRequests).toBe(1);
+    expect(harness.standIn.recordsSaved()).toBe(2);
+  });
+});
