@@ -265,7 +265,7 @@ describe("cronProblem", () => {
 
 describe("a scenario column without scenarios", () => {
   it("maps every scenario in the wizard, as the uploader then takes records of any scenario", () => {
-    const [connector] = load({ scenarioColumn: "HRScenario" }).connectors;
+    const [connector] = load({ connectors: JSON.stringify([{ name: "all", scenarioColumn: "HRScenario" }]) }).connectors;
     expect(connector?.scenario).toBeUndefined(); // the job gets no HR_SCENARIO: any scenario
     expect(connector?.scenarios).toEqual(["resignation", "job-level-change", "performance-review", "performance-improvement-plan", "employee-profile"]);
     expect(connector?.wizardScenarioColumn?.values.map(({ value }) => value)).toEqual(["Resignation", "Job level change", "Performance review", "Performance improvement plan", "Employee profile"]);
