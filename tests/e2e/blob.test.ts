@@ -1,9 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { AnonymousCredential, type ContainerClient } from "@azure/storage-blob";
 import { parse } from "csv-parse/sync";
-import { writeCsv } from "../../scripts/generate-csv";
 import { IdentityStandIn } from "../../scripts/identityStandin";
 import { localJobEnvironment } from "../../scripts/lib/jobEnvironment";
 import { makeLoopbackCertificate } from "../../scripts/lib/loopbackCert";
@@ -11,18 +9,15 @@ import { newJobState } from "../../uploader/src/run/jobState";
 import { blobStateStore } from "../../uploader/src/state/blobState";
 import { jobKeyOf } from "../../uploader/src/state/stateStore";
 import { parseBlobUrl } from "../../uploader/src/storage/blobUrl";
-import { jsonLines, runBundle, startBundle, until, type CliResult } from "../support/cli";
+import { jsonLines, runBundle, startBundle, summaryOf, until } from "../support/cli";
 import { ManualClock } from "../support/clock";
 import { adminClient, Azurite, sasUrl } from "../support/azurite";
-import { STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
+import { generatedCsv, STANDIN_DEFAULTS, UploadHarness } from "../support/standin";
 
-const summaryOf = (result: CliResult) => jsonLines(result.stdout).at(-1) as Record<string, unknown>;
 const recordsOf = (bytes: Buffer) => (parse(bytes, { bom: true, relax_column_count: true }) as string[][]).slice(1);
 
 async function generatedBytes(records: number, seed = records): Promise<Buffer> {
-  const file = join(tempDir(), "employees.csv");
-  await writeCsv(file, { records, seed });
-  return readFileSync(file);
+  return readFileSync(await generatedCsv(records, seed));
 }
 
 describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
@@ -132,6 +127,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     const options = { clock, leaseMs: 30_000, stop: new AbortController().signal, onLost: (detail: string) => lost.push(detail) };
     const broken = await store().acquireLock("k", options);
     expect(broken).toBeDefined();
+    await clock.someoneSleeps(); // its first renewal done, the heartbeat waits for its next
     await state.getBlobClient("locks/k").getBlobLeaseClient().breakLease(0); // taken away behind its back
     expect(() => broken!.assertHeld()).not.toThrow();
     clock.advance(5_000); // the next renewal finds the lease gone
@@ -140,6 +136,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     await broken!.release();
 
     const stalled = await store().acquireLock("stalled", { ...options, onLost: () => undefined });
+    await clock.someoneSleeps();
     await azurite.stop(); // renewals fail from now on
     try {
       clock.advance(15_000);

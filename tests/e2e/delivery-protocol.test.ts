@@ -2,19 +2,12 @@ import { appendFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, rename
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { writeCsv } from "../../scripts/generate-csv";
-import { BUNDLE, jsonLines, runBundle, startBundle, until, type BundleOptions, type CliResult } from "../support/cli";
+import { BUNDLE, jsonLines, runBundle, startBundle, summaryOf, until, type BundleOptions } from "../support/cli";
 import { isRoot, unshare } from "../support/namespaces";
-import { STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
+import { generatedCsv, STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
 
 const recordsOf = (file: string): string[][] => (parse(readFileSync(file), { bom: true, relax_column_count: true }) as string[][]).slice(1);
-const summaryOf = (result: CliResult) => jsonLines(result.stdout).at(-1) as Record<string, unknown>;
 const sorted = (records: string[][]) => records.map((record) => JSON.stringify(record)).sort();
-
-async function generated(records: number, seed = records, name = "employees.csv"): Promise<string> {
-  const file = join(tempDir(), name);
-  await writeCsv(file, { records, seed });
-  return file;
-}
 
 /** The PID of the node process an `unshare --pid --fork` runs (its only child), as the host sees it. */
 function childOf(pid: number): number | undefined {
@@ -50,7 +43,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
    * completes the file with every record exactly once.
    */
   async function stopAndResume(signal: "SIGTERM" | "SIGINT", concurrency: number, afterRequests: number, options: BundleOptions = {}) {
-    const file = await generated(24, 100 + afterRequests * concurrency);
+    const file = await generatedCsv(24, 100 + afterRequests * concurrency);
     harness.standIn.ingestionDelayMs = 120;
     const args = harness.args(file, "--records-per-call", "2", "--concurrency", String(concurrency), "--log-format", "json");
     const running = startBundle(args, harness.env(), options);
@@ -96,7 +89,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
   });
 
   it("stops at once on a second signal, and at the end of --shutdown-grace, naming the chunks left in flight next time", async () => {
-    const file = await generated(10, 7);
+    const file = await generatedCsv(10, 7);
     harness.standIn.ingestionDelayMs = 60_000; // the service holds every request
     const args = harness.args(file, "--records-per-call", "2", "--concurrency", "2", "--log-format", "json");
     const running = startBundle(args, harness.env());
@@ -129,7 +122,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
   });
 
   it("after kill -9 at --concurrency 4 delivers every record; any duplicate lies in chunks the rerun reports", async () => {
-    const file = await generated(40, 3);
+    const file = await generatedCsv(40, 3);
     harness.standIn.ingestionDelayMs = 150;
     const args = harness.args(file, "--records-per-call", "2", "--concurrency", "4", "--log-format", "json");
     const running = startBundle(args, harness.env());
@@ -151,7 +144,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
   });
 
   it("lets two runs of the same job through a symlink deliver the file exactly once", async () => {
-    const file = await generated(20, 11);
+    const file = await generatedCsv(20, 11);
     const link = join(tempDir(), "link.csv");
     symlinkSync(file, link);
     harness.standIn.ingestionDelayMs = 100;
@@ -167,7 +160,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
   });
 
   it("sends nothing for content already delivered to the job under another name", async () => {
-    const file = await generated(6, 12);
+    const file = await generatedCsv(6, 12);
     expect((await harness.upload(file)).code).toBe(0);
     const copy = join(tempDir(), "copy-of-employees.csv");
     writeFileSync(copy, readFileSync(file));
@@ -180,7 +173,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
   });
 
   it("delivers nothing cut from a file still being written, and finishes the version it read once the writer is done", async () => {
-    const file = await generated(20, 13);
+    const file = await generatedCsv(20, 13);
     const whole = readFileSync(file);
     harness.standIn.ingestionDelayMs = 150;
     const args = harness.args(file, "--records-per-call", "2", "--log-format", "json");
@@ -205,8 +198,8 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
   });
 
   it("finishes a partly delivered version from its kept copy before the file that replaced it, even once that is deleted too", async () => {
-    const versionA = await generated(12, 21);
-    const versionB = await generated(8, 22, "b.csv");
+    const versionA = await generatedCsv(12, 21);
+    const versionB = await generatedCsv(8, 22, "b.csv");
     const live = join(tempDir(), "employees.csv");
     writeFileSync(live, readFileSync(versionA));
     harness.standIn.injectFaults({ kind: "pass" }, { kind: "pass" }, { kind: "status", status: 400 });
@@ -221,7 +214,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(versionB)]);
 
     // Version C partly delivered, then the file is deleted: C's rest still goes out.
-    const versionC = await generated(6, 23, "c.csv");
+    const versionC = await generatedCsv(6, 23, "c.csv");
     writeFileSync(live, readFileSync(versionC));
     harness.standIn.received.length = 0;
     harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
@@ -236,12 +229,12 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
 
   it("logs an `abandoned` warning with the exact count when the kept copy of a replaced version is gone", async () => {
     const live = join(tempDir(), "employees.csv");
-    writeFileSync(live, readFileSync(await generated(10, 31)));
+    writeFileSync(live, readFileSync(await generatedCsv(10, 31)));
     harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
     const args = harness.args(live, "--records-per-call", "3", "--log-format", "json");
     expect((await runBundle(args, harness.env())).code).toBe(5);
     rmSync(join(harness.checkpointDir, "pinned"), { recursive: true });
-    const versionB = await generated(5, 32);
+    const versionB = await generatedCsv(5, 32);
     writeFileSync(live, readFileSync(versionB));
     const next = await runBundle(args, harness.env());
     expect(next.code).toBe(0);
@@ -250,7 +243,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
   });
 
   it("reports a corrupt checkpoint in every shape with exit 2, and `hr-upload reset` clears it after showing it", async () => {
-    const file = await generated(4, 41);
+    const file = await generatedCsv(4, 41);
     expect((await harness.upload(file)).code).toBe(0);
     const jobs = join(harness.checkpointDir, "jobs");
     const [name] = readdirSync(jobs);
@@ -273,7 +266,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
   });
 
   it("keeps uploading when its output pipe closes (`upload | head -1`): every record delivered, exit 0, no stack trace", async () => {
-    const file = await generated(30, 51);
+    const file = await generatedCsv(30, 51);
     const args = harness.args(file, "--records-per-call", "1").map((arg) => `'${arg}'`);
     const shell = `'${process.execPath}' '${BUNDLE}' ${args.join(" ")} 2>"$ERRORS" | head -1; echo "exit=\${PIPESTATUS[0]}"`;
     const errors = join(tempDir(), "stderr.txt");

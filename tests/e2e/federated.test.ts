@@ -1,18 +1,9 @@
-import { join } from "node:path";
-import { writeCsv } from "../../scripts/generate-csv";
 import { IdentityStandIn } from "../../scripts/identityStandin";
 import { CLOUD_PROFILES } from "../../uploader/src/clouds";
-import { jsonLines, runBundle, type CliResult } from "../support/cli";
-import { STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
+import { jsonLines, runBundle, summaryOf } from "../support/cli";
+import { generatedCsv, STANDIN_DEFAULTS, UploadHarness } from "../support/standin";
 
-const summaryOf = (result: CliResult) => jsonLines(result.stdout).at(-1) as Record<string, unknown>;
 const EXCHANGE_AUDIENCE = CLOUD_PROFILES.gcch.federationAudience;
-
-async function generated(records: number, seed: number): Promise<string> {
-  const file = join(tempDir(), "employees.csv");
-  await writeCsv(file, { records, seed });
-  return file;
-}
 
 describe("no secret at all: the job's managed identity signs in as the connector app (workload identity federation)", () => {
   let identity: IdentityStandIn;
@@ -28,7 +19,7 @@ describe("no secret at all: the job's managed identity signs in as the connector
   }
 
   const federatedUpload = (file: string, extra: string[] = [], env: NodeJS.ProcessEnv = identity.environment()) =>
-    runBundle(harness.args(file, "--credential", "federated", "--log-format", "json", ...extra), { NODE_EXTRA_CA_CERTS: harness.standIn.caFile, ...env });
+    runBundle(harness.args(file, "--credential", "federated", "--log-format", "json", ...extra), { NODE_EXTRA_CA_CERTS: harness.standIn.caFile, HR_CHECKPOINT_DIR: harness.checkpointDir, ...env });
 
   afterEach(async () => {
     await harness.close();
@@ -37,7 +28,7 @@ describe("no secret at all: the job's managed identity signs in as the connector
 
   it("delivers every record and sends no secret anywhere", async () => {
     await start();
-    const file = await generated(7, 1);
+    const file = await generatedCsv(7, 1);
     const result = await federatedUpload(file, ["--records-per-call", "3"]);
     expect(result.code).toBe(0);
     expect(summaryOf(result)).toMatchObject({ outcome: "delivered", recordsDelivered: 7 });
@@ -53,7 +44,7 @@ describe("no secret at all: the job's managed identity signs in as the connector
     ["--federated-audience pointing elsewhere", {}, ["--federated-audience", "api://somewhere-else"]],
   ] as const)("exits 4 with %s, after giving a new credential time to propagate, naming issuer, subject and audience", async (_case, trusted, extra) => {
     await start(trusted);
-    const result = await federatedUpload(await generated(2, 2), [...extra, "--retry-delay", "0.01"]);
+    const result = await federatedUpload(await generatedCsv(2, 2), [...extra, "--retry-delay", "0.01"]);
     expect(result.code).toBe(4);
     expect(harness.standIn.tokenRequests).toBe(3); // two retries while it might still be propagating
     const failed = jsonLines(result.stdout).find((event) => event.event === "failed");
@@ -66,7 +57,7 @@ describe("no secret at all: the job's managed identity signs in as the connector
 
   it("is a usage error (exit 2) where there is no managed identity, or with a secret as well", async () => {
     await start();
-    const file = await generated(1, 3);
+    const file = await generatedCsv(1, 3);
     const elsewhere = await federatedUpload(file, [], {});
     expect(elsewhere.code).toBe(2);
     expect(jsonLines(elsewhere.stdout)[0]?.msg).toMatch(/^--credential federated runs only in the Container Apps job: it signs in with the job's managed identity/);

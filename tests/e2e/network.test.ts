@@ -1,19 +1,10 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { writeCsv } from "../../scripts/generate-csv";
 import { makeLoopbackCertificate, type LoopbackCertificate } from "../../scripts/lib/loopbackCert";
 import { Azurite, sasUrl } from "../support/azurite";
-import { jsonLines, runBundle, type CliResult } from "../support/cli";
-import { StandInCloud, tempDir, UploadHarness } from "../support/standin";
+import { jsonLines, runBundle, summaryOf } from "../support/cli";
+import { generatedCsv, StandInCloud, UploadHarness } from "../support/standin";
 import { TinyProxy } from "../support/tinyproxy";
 
-const summaryOf = (result: CliResult) => jsonLines(result.stdout).at(-1) as Record<string, unknown>;
-
-async function generated(records: number, seed: number): Promise<string> {
-  const file = join(tempDir(), "employees.csv");
-  await writeCsv(file, { records, seed });
-  return file;
-}
 
 describe("behind an agency proxy: every request follows HTTPS_PROXY and NO_PROXY, the same way", () => {
   let certificate: LoopbackCertificate;
@@ -37,7 +28,7 @@ describe("behind an agency proxy: every request follows HTTPS_PROXY and NO_PROXY
 
   it("sends the token request and every upload through a real CONNECT proxy", async () => {
     const before = proxy.tunnels().length;
-    const result = await harness.upload(await generated(6, 1), ["--records-per-call", "2"], { HTTPS_PROXY: proxy.url });
+    const result = await harness.upload(await generatedCsv(6, 1), ["--records-per-call", "2"], { HTTPS_PROXY: proxy.url });
     expect(result.code).toBe(0);
     const tunnels = proxy.tunnels().slice(before);
     expect(tunnels.every((tunnel) => tunnel === standInHost())).toBe(true);
@@ -48,8 +39,8 @@ describe("behind an agency proxy: every request follows HTTPS_PROXY and NO_PROXY
 
   it("goes direct to hosts NO_PROXY names (in either case of the variable names)", async () => {
     const before = proxy.tunnels().length;
-    expect((await harness.upload(await generated(3, 2), [], { HTTPS_PROXY: proxy.url, NO_PROXY: "localhost,127.0.0.1" })).code).toBe(0);
-    expect((await harness.upload(await generated(3, 3), [], { https_proxy: proxy.url, no_proxy: `127.0.0.1:${new URL(harness.standIn.url).port}` })).code).toBe(0);
+    expect((await harness.upload(await generatedCsv(3, 2), [], { HTTPS_PROXY: proxy.url, NO_PROXY: "localhost,127.0.0.1" })).code).toBe(0);
+    expect((await harness.upload(await generatedCsv(3, 3), [], { https_proxy: proxy.url, no_proxy: `127.0.0.1:${new URL(harness.standIn.url).port}` })).code).toBe(0);
     expect(proxy.tunnels().slice(before)).toEqual([]);
     expect(harness.standIn.recordsSaved()).toBe(6);
   });
@@ -58,7 +49,7 @@ describe("behind an agency proxy: every request follows HTTPS_PROXY and NO_PROXY
     const azurite = await Azurite.start({ certificate });
     try {
       expect(await azurite.putAsAdmin("hr-data?restype=container", "")).toBe(201);
-      const csv = await generated(4, 4);
+      const csv = await generatedCsv(4, 4);
       expect(await azurite.putAsAdmin("hr-data/employees.csv", readFileSync(csv), { "x-ms-blob-type": "BlockBlob" })).toBe(201);
       const before = proxy.tunnels().length;
       // By name: the Storage SDK's proxy agent checks a tunnelled certificate against a host name only.
@@ -72,7 +63,7 @@ describe("behind an agency proxy: every request follows HTTPS_PROXY and NO_PROXY
   });
 
   it("refuses a proxy variable that is not a URL, with one line", async () => {
-    const result = await harness.upload(await generated(1, 5), [], { HTTPS_PROXY: "http://proxy:port-is-not-a-number" });
+    const result = await harness.upload(await generatedCsv(1, 5), [], { HTTPS_PROXY: "http://proxy:port-is-not-a-number" });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe("error: HTTPS_PROXY is not a URL (e.g. http://proxy.agency.gov:8080)\n");
   });
@@ -89,7 +80,7 @@ describe("failures that mean something: TLS inspection, DNS, Entra hiccups", () 
 
   it("stops at once when the sign-in host's certificate is not trusted (TLS inspection), naming the host and NODE_EXTRA_CA_CERTS", async () => {
     const started = Date.now();
-    const result = await harness.upload(await generated(2, 6), [], { NODE_EXTRA_CA_CERTS: undefined });
+    const result = await harness.upload(await generatedCsv(2, 6), [], { NODE_EXTRA_CA_CERTS: undefined });
     expect(result.code).toBe(4);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(result.stderr).toMatch(new RegExp(`^error: TLS certificate of ${new URL(harness.standIn.url).host.replace(/\./g, "\\.")} is not trusted \\((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)\\): .*set NODE_EXTRA_CA_CERTS to the PEM file of the inspecting proxy's root CA$`, "m"));
@@ -100,7 +91,7 @@ describe("failures that mean something: TLS inspection, DNS, Entra hiccups", () 
     const untrusted = await StandInCloud.start(); // its own certificate, which the run does not trust
     try {
       const started = Date.now();
-      const args = harness.args(await generated(2, 7));
+      const args = harness.args(await generatedCsv(2, 7));
       args[args.indexOf("--ingestion-url") + 1] = untrusted.url;
       const result = await runBundle(args, harness.env());
       expect(result.code).toBe(5);
@@ -113,7 +104,7 @@ describe("failures that mean something: TLS inspection, DNS, Entra hiccups", () 
   });
 
   it("stops at once when a host name does not resolve, naming it and the proxy setting", async () => {
-    const args = harness.args(await generated(2, 8));
+    const args = harness.args(await generatedCsv(2, 8));
     args[args.indexOf("--authority-host") + 1] = "https://login.hr-connector-test.invalid";
     const result = await runBundle(args, harness.env());
     expect(result.code).toBe(4);
@@ -126,7 +117,7 @@ describe("failures that mean something: TLS inspection, DNS, Entra hiccups", () 
       { kind: "status", status: 503 },
       { kind: "status", status: 400, body: JSON.stringify({ error: "temporarily_unavailable", error_description: "AADSTS90033: A transient error has occurred. Please try again.", error_codes: [90033] }) },
     );
-    const result = await harness.upload(await generated(2, 9), ["--log-format", "json"]);
+    const result = await harness.upload(await generatedCsv(2, 9), ["--log-format", "json"]);
     expect(result.code).toBe(0);
     expect(harness.standIn.tokenRequests).toBe(4);
     const retries = jsonLines(result.stdout).filter((event) => event.event === "retry").map((event) => event.reason);
@@ -135,7 +126,7 @@ describe("failures that mean something: TLS inspection, DNS, Entra hiccups", () 
   });
 
   it("exits 4 at once, with one token request, when Entra refuses the credentials", async () => {
-    const result = await harness.upload(await generated(2, 10), [], { HR_APP_SECRET: "not-the-secret" });
+    const result = await harness.upload(await generatedCsv(2, 10), [], { HR_APP_SECRET: "not-the-secret" });
     expect(result.code).toBe(4);
     expect(harness.standIn.tokenRequests).toBe(1);
     expect(result.stderr).toMatch(/sign-in refused \(AADSTS7000215\)/);

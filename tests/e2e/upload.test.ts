@@ -3,21 +3,13 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { writeCsv } from "../../scripts/generate-csv";
-import { BUNDLE, fixture, jsonLines, runBundle, type CliResult } from "../support/cli";
-import { STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
+import { BUNDLE, fixture, jsonLines, runBundle, summaryOf } from "../support/cli";
+import { generatedCsv, STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
 
 /** The records of a CSV file as the service would count them (header excluded). */
 function recordsOf(file: string): string[][] {
   return (parse(readFileSync(file), { bom: true, relax_column_count: true }) as string[][]).slice(1);
 }
-
-async function generated(records: number, name = "employees.csv"): Promise<string> {
-  const file = join(tempDir(), name);
-  await writeCsv(file, { records, seed: records });
-  return file;
-}
-
-const summaryOf = (result: CliResult) => jsonLines(result.stdout).at(-1) as Record<string, unknown>;
 
 describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HTTPS)", () => {
   let harness: UploadHarness;
@@ -29,7 +21,7 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
   });
 
   it("delivers every record exactly once, the header in every chunk, with one token for the run", async () => {
-    const file = await generated(23);
+    const file = await generatedCsv(23);
     const result = await harness.upload(file, ["--records-per-call", "5", "--log-format", "json"]);
     expect(result.code).toBe(0);
     const { standIn } = harness;
@@ -57,7 +49,7 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
   });
 
   it("survives every retryable fault with nothing lost or doubled", async () => {
-    const file = await generated(20);
+    const file = await generatedCsv(20);
     harness.standIn.injectFaults(
       { kind: "status", status: 503 },
       { kind: "status", status: 500 },
@@ -82,7 +74,7 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
   });
 
   it("honours Retry-After, in seconds and as an HTTP date", async () => {
-    const file = await generated(2);
+    const file = await generatedCsv(2);
     harness.standIn.injectFaults(
       { kind: "status", status: 429, retryAfter: "1" },
       { kind: "status", status: 503, retryAfter: new Date(Date.now() + 6_000).toUTCString() },
@@ -98,7 +90,7 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
 
   it.each([400, 404, 413])("does not retry HTTP %i and exits 5, naming the answer by its size and digest, never its text", async (status) => {
     harness.standIn.injectFaults({ kind: "status", status, body: "Bad things in the request." });
-    const result = await harness.upload(await generated(3));
+    const result = await harness.upload(await generatedCsv(3));
     expect(result.code).toBe(5);
     expect(harness.standIn.ingestionRequests).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`HTTP ${status}.*The service answered a 26-byte answer \\(sha256 [0-9a-f]{12}\\)`));
@@ -106,7 +98,7 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
   });
 
   it("refreshes the token once on 401, then fails with exit 4", async () => {
-    const file = await generated(3);
+    const file = await generatedCsv(3);
     harness.standIn.injectFaults({ kind: "status", status: 401 });
     expect((await harness.upload(file)).code).toBe(0);
     expect(harness.standIn.tokenRequests).toBe(2);
@@ -118,7 +110,7 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
   });
 
   it("gives up after --max-retries and keeps the checkpoint, so a rerun sends only the rest", async () => {
-    const file = await generated(12);
+    const file = await generatedCsv(12);
     // Chunk 1 of 3 goes through; chunk 2 fails on every attempt (1 + 2 retries).
     harness.standIn.injectFaults({ kind: "pass" }, ...Array.from({ length: 3 }, () => ({ kind: "status" as const, status: 503 })));
     const failed = await harness.upload(file, ["--records-per-call", "4", "--max-retries", "2", "--log-format", "json"]);
@@ -133,7 +125,7 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
   });
 
   it("resumes after kill -9 mid-run and delivers the rest exactly once", async () => {
-    const file = await generated(20);
+    const file = await generatedCsv(20);
     harness.standIn.ingestionDelayMs = 400;
     const child = spawn(process.execPath, [BUNDLE, ...harness.args(file, "--records-per-call", "2")], { env: { PATH: process.env.PATH, ...harness.env() }, stdio: "ignore" });
     // Kill while the 4th request is held by the stand-in: chunks 1-3 are delivered and checkpointed.
@@ -157,7 +149,7 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
   });
 
   it("sends nothing for a file already delivered, unless --force or the file changed", async () => {
-    const file = await generated(6);
+    const file = await generatedCsv(6);
     expect((await harness.upload(file)).code).toBe(0);
     const requests = harness.standIn.ingestionRequests;
     const again = await harness.upload(file);
@@ -178,7 +170,7 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
 
   it("exits 4 within seconds on a wrong secret, naming the AADSTS code, and never prints the secret", async () => {
     const started = Date.now();
-    const result = await harness.upload(await generated(3), [], { HR_APP_SECRET: "Wr0ng-Secret-Value" });
+    const result = await harness.upload(await generatedCsv(3), [], { HR_APP_SECRET: "Wr0ng-Secret-Value" });
     expect(result.code).toBe(4);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(result.stderr).toMatch(/sign-in refused \(AADSTS7000215\): the client secret is wrong/);
@@ -189,14 +181,14 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
   it("explains an expired secret", async () => {
     await harness.close();
     harness = await UploadHarness.start({ secretExpired: true });
-    const result = await harness.upload(await generated(1));
+    const result = await harness.upload(await generatedCsv(1));
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/AADSTS7000222.*expired.*secretRotation/);
   });
 
   it("exits 5 within seconds on a job ID that is not the app's, explained", async () => {
     const started = Date.now();
-    const args = harness.args(await generated(3)).map((arg) => (arg === STANDIN_DEFAULTS.jobId ? "11111111-2222-3333-4444-555555555555" : arg));
+    const args = harness.args(await generatedCsv(3)).map((arg) => (arg === STANDIN_DEFAULTS.jobId ? "11111111-2222-3333-4444-555555555555" : arg));
     const result = await runBundle(args, harness.env());
     expect(result.code).toBe(5);
     expect(Date.now() - started).toBeLessThan(5000);
@@ -205,7 +197,7 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
   });
 
   it("never prints the secret or any token, in any format, even when passed as a flag", async () => {
-    const file = await generated(4);
+    const file = await generatedCsv(4);
     harness.standIn.injectFaults({ kind: "status", status: 401 }, { kind: "status", status: 503 });
     const outputs = [
       await harness.upload(file, ["--records-per-call", "2"]),
@@ -244,7 +236,7 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
   });
 
   it("--dry-run validates and prints the plan without any network", async () => {
-    const result = await harness.upload(await generated(11), ["--records-per-call", "5", "--dry-run"], { HR_APP_SECRET: undefined });
+    const result = await harness.upload(await generatedCsv(11), ["--records-per-call", "5", "--dry-run"], { HR_APP_SECRET: undefined });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/would POST 3 chunks \(11 records, \d+ bytes\) to https:\/\/127\.0\.0\.1:\d+\/api\/signals\?jobid=e081f4f4/);
     expect(result.stdout).toMatch(/^chunk 3: 1 record from line \d+/m);
@@ -252,7 +244,7 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
   });
 
   it("uploads in parallel with --concurrency, still exactly once", async () => {
-    const file = await generated(50);
+    const file = await generatedCsv(50);
     harness.standIn.ingestionDelayMs = 50;
     harness.standIn.injectFaults({ kind: "status", status: 503 }, { kind: "reset" });
     const result = await harness.upload(file, ["--records-per-call", "3", "--concurrency", "4"]);
@@ -264,7 +256,7 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
   });
 
   it("accepts Microsoft's script parameter names, so switching is one word", async () => {
-    const file = await generated(2);
+    const file = await generatedCsv(2);
     const args = harness
       .args(file)
       .map((arg) => ({ "--tenant-id": "--tenantId", "--app-id": "--appId", "--job-id": "--jobId", "--csv": "--csvFilePath" })[arg] ?? arg);
@@ -275,10 +267,10 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
 
   it("warns, in a form the alert rule catches, when the secret expires within 30 days", async () => {
     const soon = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
-    const result = await harness.upload(await generated(1), ["--log-format", "json"], { HR_SECRET_EXPIRES_ON: soon });
+    const result = await harness.upload(await generatedCsv(1), ["--log-format", "json"], { HR_SECRET_EXPIRES_ON: soon });
     expect(jsonLines(result.stdout)).toContainEqual(expect.objectContaining({ level: "warn", event: "secret-expiring", expiresOn: soon }));
     const later = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
-    const quiet = await harness.upload(await generated(1), ["--log-format", "json", "--force"], { HR_SECRET_EXPIRES_ON: later });
+    const quiet = await harness.upload(await generatedCsv(1), ["--log-format", "json", "--force"], { HR_SECRET_EXPIRES_ON: later });
     expect(jsonLines(quiet.stdout).some((event) => event.event === "secret-expiring")).toBe(false);
   });
 
@@ -287,7 +279,7 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
     // MSAL treats a token as expired 300 s before its end: this one is good for about 2 s.
     harness = await UploadHarness.start({ tokenLifetimeSeconds: 302 });
     harness.standIn.ingestionDelayMs = 1500;
-    const result = await harness.upload(await generated(8), ["--records-per-call", "2"]);
+    const result = await harness.upload(await generatedCsv(8), ["--records-per-call", "2"]);
     expect(result.code).toBe(0);
     expect(harness.standIn.recordsSaved()).toBe(8);
     expect(harness.standIn.tokenRequests).toBeGreaterThanOrEqual(2);
@@ -297,13 +289,13 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
 
   it("times out a token request that hangs, retries it, and exits 4 when it never answers", async () => {
     harness.standIn.injectTokenFaults({ kind: "hang" });
-    const survived = await harness.upload(await generated(2), ["--request-timeout", "1"]);
+    const survived = await harness.upload(await generatedCsv(2), ["--request-timeout", "1"]);
     expect(survived.code).toBe(0);
     expect(harness.standIn.tokenRequests).toBe(2);
 
     harness.standIn.injectTokenFaults({ kind: "hang" }, { kind: "hang" });
     const started = Date.now();
-    const gaveUp = await harness.upload(await generated(3), ["--request-timeout", "1", "--max-retries", "1"]);
+    const gaveUp = await harness.upload(await generatedCsv(3), ["--request-timeout", "1", "--max-retries", "1"]);
     expect(gaveUp.code).toBe(4);
     expect(gaveUp.stderr).toMatch(/could not get a token after 2 attempts/);
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -312,28 +304,28 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
 
   it("treats a token response without a token as an authentication failure", async () => {
     harness.standIn.injectTokenFaults({ kind: "status", status: 200, body: "{}" });
-    const result = await harness.upload(await generated(2));
+    const result = await harness.upload(await generatedCsv(2));
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/answered without an access token/);
     expect(harness.standIn.ingestionRequests).toBe(0);
   });
 
   it("prints each delivered chunk with the service's RecordsSaved, and a summary with token requests and duration", async () => {
-    const result = await harness.upload(await generated(3), ["--records-per-call", "2"]);
+    const result = await harness.upload(await generatedCsv(3), ["--records-per-call", "2"]);
     expect(result.stdout).toMatch(/^chunk 1\/2: 2 records delivered \(HTTP 200; RecordsSaved 2, RequestId [0-9a-f-]{36}\)$/m);
     expect(result.stdout).toMatch(/^chunk 2\/2: 1 record delivered \(HTTP 200; RecordsSaved 1, RequestId [0-9a-f-]{36}\)$/m);
     expect(result.stdout).toMatch(/^delivered 3 records in 2 chunks \(0 retries, 1 token request, \d+\.\d s\)$/m);
   });
 
   it("takes -FilePath and -appSecret from the sample script too", async () => {
-    const args = harness.args(await generated(2)).map((arg) => (arg === "--csv" ? "--FilePath" : arg));
+    const args = harness.args(await generatedCsv(2)).map((arg) => (arg === "--csv" ? "--FilePath" : arg));
     const result = await runBundle([...args, "--appSecret", STANDIN_DEFAULTS.clientSecret], { ...harness.env(), HR_APP_SECRET: undefined });
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/--app-secret is visible in process lists/);
   });
 
   it("resumes exactly with a lower --records-per-call after a 413, as its message advises, with no --force", async () => {
-    const file = await generated(12);
+    const file = await generatedCsv(12);
     harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 413 });
     const refused = await harness.upload(file, ["--records-per-call", "4"]);
     expect(refused.code).toBe(5);

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { DEFAULT_SHUTDOWN_GRACE_MS, main } from "../../uploader/src/cli/main";
 import { systemClock } from "../../uploader/src/clock";
 import type { Platform } from "../../uploader/src/platform";
@@ -11,6 +12,12 @@ export const fixture = (name: string) => resolve(FIXTURES, name);
 export const BUNDLE = resolve(__dirname, "../../dist/hr-upload.js");
 /** The version --version and summary events must show, read here as the release would read it. */
 export const PACKAGE_VERSION = (JSON.parse(readFileSync(resolve(__dirname, "../../package.json"), "utf8")) as { version: string }).version;
+
+/**
+ * Where a run keeps its state when a test names no --checkpoint-dir: inside this test run's temporary folder
+ * (jest.config.js), never the user's own ~/.local/state, so runs of different tests and test runs cannot meet there.
+ */
+const withTestStateHome = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ XDG_STATE_HOME: join(tmpdir(), "state-home"), ...env });
 
 export interface CliResult {
   code: number | null;
@@ -26,7 +33,7 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, platfo
     stdout: { write: (text: string) => ((stdout += text), true) },
     stderr: { write: (text: string) => ((stderr += text), true) },
   };
-  const code = await (platform ? main(args, env, streams, { clock: systemClock, platform, stop: new StopController(DEFAULT_SHUTDOWN_GRACE_MS) }) : main(args, env, streams));
+  const code = await (platform ? main(args, withTestStateHome(env), streams, { clock: systemClock, platform, stop: new StopController(DEFAULT_SHUTDOWN_GRACE_MS) }) : main(args, withTestStateHome(env), streams));
   return { code, stdout, stderr };
 }
 
@@ -54,7 +61,7 @@ export function startBundle(args: string[], env: NodeJS.ProcessEnv = {}, options
   const [command = process.execPath, ...prefix] = options.wrapper ? [...options.wrapper, process.execPath] : [process.execPath];
   const child = spawn(command, [...prefix, ...(options.nodeArgs ?? []), options.bundle ?? BUNDLE, ...args], {
     cwd: options.cwd,
-    env: { PATH: process.env.PATH, ...env },
+    env: { PATH: process.env.PATH, ...withTestStateHome(env) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const result = new Promise<CliResult>((done, fail) => {
@@ -85,6 +92,9 @@ export function jsonLines(stdout: string): Array<Record<string, unknown>> {
     .filter((line) => line !== "")
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
+
+/** The summary event: the last line of a json-format run. */
+export const summaryOf = (result: CliResult) => jsonLines(result.stdout).at(-1) as Record<string, unknown>;
 
 /** Runs one of scripts/*.ts as `npm run <name>` does (tsx), as a child process. */
 export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}, options: { cwd?: string } = {}): Promise<CliResult> {

@@ -75,7 +75,8 @@ export class ManualClock implements Clock {
     return promise;
   }
 
-  private someoneSleeps(): Promise<void> {
+  /** Resolves once something waits on this clock: a simulated loop has finished its step and gone to sleep. */
+  someoneSleeps(): Promise<void> {
     if (this.sleepers.size > 0) return Promise.resolve();
     return new Promise((resolve) => this.onSleep.push(resolve));
   }

@@ -1,12 +1,20 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { writeCsv } from "../../scripts/generate-csv";
 import { StandInCloud, STANDIN_DEFAULTS, type StandInOptions } from "../../scripts/standin";
 import { runBundle, type CliResult } from "./cli";
 
 export { StandInCloud, STANDIN_DEFAULTS };
 
 export const tempDir = (prefix = "hr-test-") => mkdtempSync(join(tmpdir(), prefix));
+
+/** A valid generated CSV of `records` records (`seed` picks their values) in a folder of its own. */
+export async function generatedCsv(records: number, seed = records, name = "employees.csv"): Promise<string> {
+  const file = join(tempDir(), name);
+  await writeCsv(file, { records, seed });
+  return file;
+}
 
 /** The stand-in plus everything a bundle run needs to reach it. */
 export class UploadHarness {
