@@ -149,6 +149,19 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     await stalled!.release();
   });
 
+  it("exits 2 before sending anything when it may read the state container but not write it, naming the container and the reason", async () => {
+    const csvUrl = await putCsv(await generatedBytes(4));
+    const readOnly = sasUrl(azurite, state.containerName, undefined, "rl"); // a reader's role: list and read, no write
+    const result = await runBundle([...harness.args(csvUrl, "--log-format", "json"), "--checkpoint", readOnly], harness.env());
+    const failed = jsonLines(result.stdout).find((event) => event.event === "failed");
+    expect(result.code).toBe(2);
+    expect(failed?.msg).toMatch(new RegExp(`^cannot write the state in \\S*/hr-state-\\d+/locks/\\w+ \\(HTTP 403 AuthorizationPermissionMismatch: .*Storage Blob Data Contributor.*\\): nothing was sent`));
+    expect(summaryOf(result)).toMatchObject({ outcome: "failed", exitCode: 2 });
+    expect(result.stdout).not.toContain("sig=");
+    expect(harness.standIn.ingestionRequests).toBe(0);
+    expect(await stateNames()).toEqual([]);
+  });
+
   it("never overwrites a job's state another writer changed meanwhile (ETag), yet takes its own retried write for its own", async () => {
     const csvUrl = await putCsv(await generatedBytes(10));
     harness.standIn.ingestionDelayMs = 300;

@@ -9,8 +9,8 @@ export function adminClient(azurite: Azurite): BlobServiceClient {
 }
 
 /** A SAS URL: read-only for a blob, read/write/list for a container (what the job's identity may do). */
-export function sasUrl(azurite: Azurite, container: string, blob?: string): string {
-  const permissions = ContainerSASPermissions.parse(blob ? "r" : "racwdl");
+export function sasUrl(azurite: Azurite, container: string, blob?: string, allowed = blob ? "r" : "racwdl"): string {
+  const permissions = ContainerSASPermissions.parse(allowed);
   const expiresOn = new Date(Date.now() + 3_600_000);
   const sas = generateBlobSASQueryParameters({ containerName: container, blobName: blob, permissions, expiresOn }, AZURITE_SHARED_KEY).toString();
   return `${azurite.blobEndpoint}/${container}${blob ? `/${blob}` : ""}?${sas}`;

@@ -1,6 +1,6 @@
 import type { BlockBlobClient } from "@azure/storage-blob";
 import { UploadError } from "../errors";
-import { isStatus, storageError } from "../storage/errors";
+import { isStatus, stateWriteError } from "../storage/errors";
 import type { LockOptions, RunLock } from "./stateStore";
 
 /** Blob leases last 15 to 60 seconds (or forever, which a killed run must never leave behind). */
@@ -21,7 +21,7 @@ export async function acquireBlobLease(blob: BlockBlobClient, itemName: string, 
   const leaseSeconds = Math.min(MAX_LEASE_SECONDS, Math.max(MIN_LEASE_SECONDS, Math.round(options.leaseMs / 1000)));
   const leaseMs = leaseSeconds * 1000;
   const heartbeatMs = Math.floor(leaseMs / 6);
-  const fail = (error: unknown) => storageError(error, itemName);
+  const fail = (error: unknown) => stateWriteError(error, itemName);
   await blob.upload("", 0, { conditions: { ifNoneMatch: "*" } }).catch((error: unknown) => {
     if (!isStatus(error, 409, 412)) throw fail(error);
   });

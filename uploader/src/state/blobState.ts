@@ -2,7 +2,7 @@ import { ContainerClient } from "@azure/storage-blob";
 import { CorruptStateError, HrError, StateWriteError, UploadError } from "../errors";
 import { openBlobFile } from "../storage/blobSource";
 import type { BlobLocation } from "../storage/blobUrl";
-import { isStatus, storageError } from "../storage/errors";
+import { isStatus, stateWriteError, storageError } from "../storage/errors";
 import type { BlobAccess } from "../storage/pipeline";
 import { acquireBlobLease } from "./blobLease";
 import { parseState } from "./shapes";
@@ -21,7 +21,7 @@ export function blobStateStore(location: BlobLocation, access: BlobAccess): Stat
   const itemName = (name: string) => `${location.name}/${name}`;
   const etags = new Map<string, string>();
   const writeFailed = (name: string) => (error: unknown) => {
-    const failure = storageError(error, itemName(name));
+    const failure = stateWriteError(error, itemName(name));
     throw failure.errorClass === "auth" || failure instanceof StateWriteError ? failure : new StateWriteError(itemName(name), failure.message);
   };
 

@@ -1,5 +1,5 @@
 import { RestError } from "@azure/storage-blob";
-import { AuthError, HrError, UploadError, UsageError } from "../errors";
+import { AuthError, HrError, StateWriteError, UploadError, UsageError } from "../errors";
 
 export const isStatus = (error: unknown, ...statuses: number[]) => error instanceof RestError && statuses.includes(error.statusCode ?? 0);
 
@@ -19,4 +19,16 @@ export function storageError(error: unknown, what: string): HrError {
     default:
       return new UploadError(`Blob Storage failed for ${what} (${error.statusCode ? `HTTP ${error.statusCode} ` : ""}${code || "network error"})`);
   }
+}
+
+/**
+ * A failed write to the run's own state. Storage answers 403 AuthorizationPermissionMismatch to an identity
+ * (or SAS) that may read but not write: that is state the run cannot write (exit 2 before anything is sent),
+ * not a failed sign-in. Other failures keep their class.
+ */
+export function stateWriteError(error: unknown, what: string): HrError {
+  if (isStatus(error, 403) && (error as RestError).code === "AuthorizationPermissionMismatch") {
+    return new StateWriteError(what, "HTTP 403 AuthorizationPermissionMismatch: this identity may read here but not write; it needs Storage Blob Data Contributor on the container, or a SAS with read, add, create, write, delete and list (racwdl)");
+  }
+  return storageError(error, what);
 }
