@@ -81,6 +81,8 @@ export class StandInCloud {
   ingestionRequests = 0;
   /** Delay before each ingestion request is accepted, for tests that must act mid-run. */
   ingestionDelayMs = 0;
+  /** Delay between saving a chunk and answering: a client that dies meanwhile never learns its chunk was kept (the lost answer). */
+  answerDelayMs = 0;
   private readonly faults: Fault[] = [];
   private readonly tokenFaults: Fault[] = [];
   private readonly recordsSavedByJob = new Map<string, number>();
@@ -200,7 +202,7 @@ export class StandInCloud {
     const fault = this.tokenFaults.shift();
     if (fault?.kind === "reset") return void response.socket?.destroy();
     if (fault?.kind === "hang") return void this.hung.add(response);
-    if (fault?.kind === "status") return send(response, fault.status, fault.body ?? "{}", JSON_TYPE);
+    if (fault?.kind === "status") return send(response, fault.status, fault.body ?? "{}", { ...JSON_TYPE, ...retryAfterHeader(fault) });
     const reject = (status: number, error: string, code: number, description: string) =>
       send(response, status, JSON.stringify({ error, error_description: `AADSTS${code}: ${description}`, error_codes: [code] }), JSON_TYPE);
     if (!knownTenant) return reject(400, "invalid_request", 90002, "Tenant not found.");
@@ -249,7 +251,7 @@ export class StandInCloud {
     if (fault?.kind === "reset") return void request.socket.destroy();
     if (fault?.kind === "hang") return void this.hung.add(response);
     if (fault?.kind === "status") {
-      return send(response, fault.status, fault.body ?? "", fault.retryAfter === undefined ? {} : { "retry-after": fault.retryAfter });
+      return send(response, fault.status, fault.body ?? "", retryAfterHeader(fault));
     }
     if (this.ingestionDelayMs > 0) {
       await new Promise((later) => setTimeout(later, this.ingestionDelayMs));
@@ -279,6 +281,7 @@ export class StandInCloud {
       recordCount: records.length,
     });
     this.recordsSavedByJob.set(jobId, this.recordsSaved(jobId) + records.length);
+    if (this.answerDelayMs > 0) await new Promise((later) => setTimeout(later, this.answerDelayMs));
     send(response, 200, JSON.stringify({ RecordsSaved: records.length, RequestId: randomUUID() }), JSON_TYPE);
   }
 }
@@ -291,6 +294,8 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
     request.on("error", fail);
   });
 }
+
+const retryAfterHeader = (fault: { retryAfter?: string }): Record<string, string> => (fault.retryAfter === undefined ? {} : { "retry-after": fault.retryAfter });
 
 function send(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   response.writeHead(status, headers).end(body);
