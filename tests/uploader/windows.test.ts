@@ -1,4 +1,5 @@
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import fsPromises from "node:fs/promises";
 import { join } from "node:path";
 import { storageCredential } from "../../uploader/src/storage/credential";
 import { isUrl } from "../../uploader/src/storage/blobUrl";
@@ -46,9 +47,20 @@ describe("Windows is a supported platform (its code paths, run on Linux CI)", ()
     expect(result.stdout).toMatch(/^No runs recorded in C:\\Users\\hr-admin\\AppData\\Local\\hr-upload\.$/m);
   });
 
-  it("writes its state without the folder fsync Windows refuses", async () => {
-    const store = localStateStore(tempDir(), asWindows());
-    await store.saveRunRecord({ version: 2, runId: "00000000-0000-4000-8000-000000000001", startedAt: "2026-12-01T06:00:00.000Z", endedAt: "2026-12-01T06:00:01.000Z", file: "C:\\HR\\employees.csv", jobId: "j", scenario: "resignation", recordsDelivered: 1, chunksSent: 1, retries: 0, outcome: "delivered", exitCode: 0 });
+  it.each([
+    ["Windows", asWindows(), 0],
+    ["Linux", asLinux(), 1],
+  ] as const)("on %s, syncs the state folder after a rename only where the OS can (Windows cannot open a folder to fsync it)", async (_os, platform, folderOpens) => {
+    const folder = tempDir();
+    const store = localStateStore(folder, platform);
+    // Watches which paths the store opens: the folder itself only for its fsync.
+    const opens = jest.spyOn(fsPromises, "open");
+    try {
+      await store.saveRunRecord({ version: 2, runId: "00000000-0000-4000-8000-000000000001", startedAt: "2026-12-01T06:00:00.000Z", endedAt: "2026-12-01T06:00:01.000Z", file: "C:\\HR\\employees.csv", jobId: "j", scenario: "resignation", recordsDelivered: 1, chunksSent: 1, retries: 0, outcome: "delivered", exitCode: 0 });
+      expect(opens.mock.calls.filter(([path]) => path === join(folder, "runs"))).toHaveLength(folderOpens);
+    } finally {
+      opens.mockRestore();
+    }
     expect((await store.listRunRecords(1)).records).toHaveLength(1);
   });
 
