@@ -125,6 +125,21 @@ describe("failures that mean something: TLS inspection, DNS, Entra hiccups", () 
     expect(summaryOf(result)).toMatchObject({ outcome: "delivered", retries: 3, tokenRequests: 4 });
   });
 
+  it("rides out Entra's throttling (429 with Retry-After) and its 500, 502 and 504 the same way", async () => {
+    harness.standIn.injectTokenFaults(
+      { kind: "status", status: 429, retryAfter: "1", body: '{"error":"temporarily_unavailable"}' },
+      { kind: "status", status: 500 },
+      { kind: "status", status: 502 },
+      { kind: "status", status: 504 },
+    );
+    const result = await harness.upload(await generatedCsv(2, 11), ["--log-format", "json"]);
+    expect(result.code).toBe(0);
+    const retries = jsonLines(result.stdout).filter((event) => event.event === "retry");
+    expect(retries.map((event) => event.reason)).toEqual([429, 500, 502, 504].map((status) => `sign-in: Entra answered HTTP ${status}`));
+    expect(retries[0]?.waitMs).toBe(1000); // Entra's Retry-After, not the run's backoff
+    expect(summaryOf(result)).toMatchObject({ outcome: "delivered", retries: 4, tokenRequests: 5 });
+  });
+
   it("exits 4 at once, with one token request, when Entra refuses the credentials", async () => {
     const result = await harness.upload(await generatedCsv(2, 10), [], { HR_APP_SECRET: "not-the-secret" });
     expect(result.code).toBe(4);

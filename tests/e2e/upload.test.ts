@@ -88,13 +88,30 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
     expect(waits[1]).toBeLessThanOrEqual(6_000);
   });
 
+  // What a service's free text may hold: a person's address, and terminal escapes that would rewrite an admin's screen.
+  const FREE_TEXT = "Rejected record of jane.doe@agency.gov \u001b[31mERROR\u001b[0m\u001b]0;owned\u0007";
+  const expectNoFreeText = (output: string) => {
+    for (const part of ["jane.doe", "Rejected", "owned", "\u001b", "\u0007"]) expect(output).not.toContain(part);
+  };
+
   it.each([400, 404, 413])("does not retry HTTP %i and exits 5, naming the answer by its size and digest, never its text", async (status) => {
-    harness.standIn.injectFaults({ kind: "status", status, body: "Bad things in the request." });
+    harness.standIn.injectFaults({ kind: "status", status, body: FREE_TEXT });
     const result = await harness.upload(await generatedCsv(3));
     expect(result.code).toBe(5);
     expect(harness.standIn.ingestionRequests).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`HTTP ${status}.*The service answered a 26-byte answer \\(sha256 [0-9a-f]{12}\\)`));
-    expect(result.stdout + result.stderr).not.toContain("Bad things");
+    expect(result.stderr).toMatch(new RegExp(`HTTP ${status}.*The service answered a ${Buffer.byteLength(FREE_TEXT)}-byte answer \\(sha256 [0-9a-f]{12}\\)`));
+    expectNoFreeText(result.stdout + result.stderr);
+  });
+
+  it("logs only RecordsSaved and RequestId of a success, whatever else the answer holds", async () => {
+    const answer = JSON.stringify({ RecordsSaved: 3, RequestId: "5f0c2a9e-0000-4000-8000-000000000001", Message: FREE_TEXT, Owner: "jane.doe@agency.gov" });
+    harness.standIn.injectFaults({ kind: "status", status: 200, body: answer });
+    const result = await harness.upload(await generatedCsv(3), ["--log-format", "json"]);
+    expect(result.code).toBe(0);
+    const delivered = jsonLines(result.stdout).find((event) => event.event === "chunk-delivered");
+    expect(delivered).toMatchObject({ recordsSaved: 3 });
+    expect(delivered?.msg).toContain("5f0c2a9e-0000-4000-8000-000000000001");
+    expectNoFreeText(result.stdout + result.stderr);
   });
 
   it("refreshes the token once on 401, then fails with exit 4", async () => {
