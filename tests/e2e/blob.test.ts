@@ -107,6 +107,28 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect(sent()).toEqual(recordsOf(bytes));
   }, 60_000);
 
+  it("stops before its next request once its lease is taken away (exit 5, checkpoint kept), and the rerun sends the rest exactly once", async () => {
+    const bytes = await generatedBytes(30);
+    const csvUrl = await putCsv(bytes);
+    harness.standIn.ingestionDelayMs = 300; // 15 requests take longer than a heartbeat (2.5 s for a 15 s lease)
+    const running = upload(csvUrl, ["--records-per-call", "2", "--lock-lease", "15", "--log-format", "json"]);
+    await until(() => harness.standIn.received.length >= 2, "two chunks delivered");
+    const [lock] = await stateNames("locks/");
+    await state.getBlobClient(lock!).getBlobLeaseClient().breakLease(0); // an operator, or another replica after a lapse
+    const stopped = await running;
+    expect(stopped.code).toBe(5);
+    expect(jsonLines(stopped.stdout).find((event) => event.event === "failed")?.msg).toMatch(/^lost the run lock \(its lease was broken or taken by another run\)/);
+    expect(summaryOf(stopped)).toMatchObject({ outcome: "failed", exitCode: 5 });
+    const deliveredBeforeStop = sent().length;
+    expect(deliveredBeforeStop).toBeLessThan(30);
+
+    harness.standIn.ingestionDelayMs = 0;
+    const rerun = await upload(csvUrl, ["--records-per-call", "2", "--lock-lease", "15", "--log-format", "json"]);
+    expect(rerun.code).toBe(0);
+    expect(summaryOf(rerun)).toMatchObject({ outcome: "delivered", recordsDelivered: 30 - deliveredBeforeStop, recordsPossiblyDuplicated: 0 });
+    expect(sent()).toEqual(recordsOf(bytes));
+  });
+
   it("lets only one of two concurrent runs of the same job work: the other sees its heartbeat and stands down", async () => {
     const bytes = await generatedBytes(20);
     const csvUrl = await putCsv(bytes);
