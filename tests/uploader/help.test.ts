@@ -50,6 +50,12 @@ describe("help on every command", () => {
     for (const text of ["--csv", "--scenario", "--columns", "--show-values", "terminationDate=", "Scenarios", "ISO 8601", "[HR_HELP]", "[HR_VERSION]"]) expect(stdout).not.toContain(text);
   });
 
+  it("reset names the file it clears with --csv, but lists no scenario fields (it reads no CSV)", async () => {
+    const { stdout } = await runCli(["reset", "--help"]);
+    for (const text of ["--job-id", "--csv"]) expect(stdout).toContain(text);
+    for (const text of ["terminationDate=", "Scenarios", "ISO 8601"]) expect(stdout).not.toContain(text);
+  });
+
   it("validate lists its flags and the scenario fields, but none of upload's", async () => {
     const { stdout } = await runCli(["validate", "--help"]);
     for (const text of ["--csv FILE|URL", "--scenario-column", "terminationDate=TerminationDate|ResignationDate", "--scenario-column or --scenario-values without --scenario means any of the scenarios above"]) expect(stdout).toContain(text);

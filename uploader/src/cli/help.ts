@@ -51,7 +51,7 @@ Flags [environment variable]:
 ${flagLines.join("\n")}
 
 ${precedence(command.flags[0] as FlagName)}
-${command.flags.includes("csv") ? `\n${csvHelp()}` : ""}
+${command.flags.includes("scenario") ? `\n${csvHelp()}` : ""}
 Exit codes:
 ${Object.entries(exitCodes)
   .map(([code, meaning]) => `  ${code}  ${meaning}`)
@@ -62,7 +62,7 @@ ${command.examples.map((example) => `  ${example}`).join("\n")}
 `;
 }
 
-/** What the commands that read a CSV expect of it. */
+/** What the commands that read a CSV (those that take --scenario; reset takes --csv only to name a file) expect of it. */
 function csvHelp(): string {
   const fieldHelp = Object.values(SCENARIOS).map(
     (scenario) =>
