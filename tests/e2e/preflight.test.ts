@@ -4,12 +4,12 @@
  * local stand-in (scripts/standin.ts) serving a certificate for the real host
  * names, or straight to the real names (which do not resolve here).
  */
-import { rmSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { StandInCloud } from "../../scripts/standin";
 import { makeLoopbackCertificate, type LoopbackCertificate } from "../../scripts/lib/loopbackCert";
 import { HttpClient } from "../../scripts/lib/oci/http";
-import { actionAllowed, runPreflight, type CheckId, type CheckLine, type PreflightStack } from "../../scripts/lib/preflight/checks";
+import { actionAllowed, CHECK_IDS, CHECK_SUMMARIES, runPreflight, type CheckId, type CheckLine, type PreflightDependencies, type PreflightStack } from "../../scripts/lib/preflight/checks";
 import { resourceTypesOf, type StackResourceTypes } from "../../scripts/lib/preflight/resourceTypes";
 import { DEFAULT_IMAGE_BASE } from "../../scripts/lib/imageBase";
 import { ToolRunner } from "../../uploader/src/toolRunner";
@@ -142,13 +142,37 @@ describe("npm run preflight -- --stack gov", () => {
     expect(result.stdout).toContain(`${shown.length - 1} of ${shown.length} checks failed`);
   });
 
-  it("says what to do when the deployer is not signed in, and skips what --skip names", async () => {
+  it("says what to do when the deployer is not signed in", async () => {
     const tools = fakeTools({ ...goodAz(), "account show --output json": { exit: 1, stderr: "ERROR: Please run 'az login' to setup account." } });
     const result = await preflight(tools, { HTTPS_PROXY: proxy.url }, ["--skip", "tls"]);
     expect(result.code).toBe(3);
     expect(result.stdout).toContain("✗ not signed in to the Azure CLI: az account show failed: ERROR: Please run 'az login' to setup account.");
     expect(result.stdout).toContain("✗ permission to create role assignments: not checked without an Azure CLI login");
-    expect(lines(result).filter((line) => line.includes("over TLS")).every((line) => line.startsWith("– ") && line.endsWith("(skipped: --skip tls)"))).toBe(true);
+  });
+
+  it("runs nothing of a check --skip names: no az call, no connection, one line saying so", async () => {
+    const tools = fakeTools(goodAz());
+    const tunnelsBefore = proxy.tunnels.length;
+    const result = await preflight(tools, { HTTPS_PROXY: proxy.url }, ["--skip", "tls", "--skip", "role-assignments", "--skip", "app-registrations"]);
+    expect([result.code, result.stderr]).toEqual([0, ""]);
+    const skipped = lines(result).filter((line) => line.startsWith("– "));
+    expect(skipped).toEqual([
+      "– you may create role assignments (the stack creates four) (skipped: --skip role-assignments)",
+      "– you may register applications in the tenant's Entra cloud (skipped: --skip app-registrations)",
+      "– this machine resolves and completes TLS with the sign-in, ingestion, Resource Manager and image registry hosts (through HTTPS_PROXY if set) (skipped: --skip tls)",
+    ]);
+    expect(proxy.tunnels.length).toBe(tunnelsBefore);
+    const azCalls = readFileSync(join(tools, "az.calls.log"), "utf8");
+    expect(azCalls).toContain("provider show --namespace Microsoft.App --output json"); // the checks that ran did call az
+    expect(azCalls).not.toContain(PERMISSIONS_URL);
+    expect(azCalls).not.toContain(`--resource ${GRAPH}`);
+  });
+
+  it("--help lists every check --skip takes, with what it looks at", async () => {
+    const help = await runScript("preflight.ts", ["--help"], { PATH: process.env.PATH });
+    expect(help.code).toBe(0);
+    const listed = help.stdout.split("\n");
+    for (const id of CHECK_IDS) expect([id, listed.some((line) => line.startsWith(`  ${id} `) && line.endsWith(` ${CHECK_SUMMARIES[id].split("\n")[0]}`))]).toEqual([id, true]);
   });
 
   it("refuses an unknown stack or check (exit 2)", async () => {
@@ -162,20 +186,40 @@ describe("npm run preflight -- --stack gov", () => {
 /** The checks in-process, for the cases the two runs above do not take. */
 describe("preflight checks", () => {
   const GOV: PreflightStack = { name: "gov", cloud: "gcch", azureEnvironment: "usgovernment", entraEnvironment: "usgovernment", location: "usgovvirginia", imageBase: DEFAULT_IMAGE_BASE };
-  const run = async (az: Record<string, unknown>, options: { stack?: Partial<PreflightStack>; platform?: NodeJS.Platform; pulumi?: Record<string, unknown>; http?: HttpClient } = {}) => {
+  interface RunOptions {
+    stack?: Partial<PreflightStack>;
+    platform?: NodeJS.Platform;
+    pulumi?: Record<string, unknown>;
+    http?: HttpClient;
+    noProxy?: string[];
+    resolve?: PreflightDependencies["resolve"];
+    skip?: CheckId[];
+  }
+  /** The checks' lines, and the az calls they made. */
+  const runLogged = async (az: Record<string, unknown>, options: RunOptions = {}): Promise<{ checks: CheckLine[]; azCalls: string[] }> => {
     // %SystemRoot% is where az runs from on Windows; any existing folder here.
     const tools = fakeTools(az, options.pulumi);
-    const http = options.http ?? new HttpClient({ proxy: { httpsProxy: new URL(proxy.url), noProxy: [] }, extraCa: certificate.cert });
+    const proxySettings = { httpsProxy: new URL(proxy.url), noProxy: options.noProxy ?? [] };
+    const http = options.http ?? new HttpClient({ proxy: proxySettings, extraCa: certificate.cert });
     try {
-      return await runPreflight({ ...GOV, ...options.stack }, types, {
-        runner: new ToolRunner({ platform: options.platform ?? "linux", env: { PATH: `${tools}:${process.env.PATH}`, SystemRoot: tools, ComSpec: writeFakeCmdExe(tools) } }),
-        http,
-        proxied: true,
-      });
+      const checks = await runPreflight(
+        { ...GOV, ...options.stack },
+        types,
+        {
+          runner: new ToolRunner({ platform: options.platform ?? "linux", env: { PATH: `${tools}:${process.env.PATH}`, SystemRoot: tools, ComSpec: writeFakeCmdExe(tools) } }),
+          http,
+          proxy: proxySettings,
+          resolve: options.resolve,
+        },
+        new Set(options.skip),
+      );
+      const log = join(tools, "az.calls.log");
+      return { checks, azCalls: existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : [] };
     } finally {
       await http.close();
     }
   };
+  const run = async (az: Record<string, unknown>, options: RunOptions = {}) => (await runLogged(az, options)).checks;
   const only = (checks: CheckLine[], id: CheckId) => checks.filter((line) => line.id === id).map(({ status, title }) => `${status}: ${title}`);
 
   it("reads ARM permission patterns as Azure does", () => {
@@ -224,6 +268,22 @@ describe("preflight checks", () => {
       await elsewhere.close();
       rmSync(dirname(plainCertificate.certFile), { recursive: true, force: true });
     }
+  });
+
+  it("resolves a host NO_PROXY exempts itself, and reaches the others through the proxy", async () => {
+    const resolved: string[] = [];
+    const resolve = async (host: string) => {
+      resolved.push(host);
+      throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
+    };
+    const checks = await run(goodAz(), { noProxy: ["mcr.microsoft.com"], resolve, skip: ["providers", "api-versions", "container-apps-jobs", "role-assignments", "app-registrations"] });
+    expect(resolved).toEqual(["mcr.microsoft.com"]);
+    expect(only(checks, "tls")).toEqual([
+      "passed: Entra sign-in (GCC High): login.microsoftonline.us answers over TLS through HTTPS_PROXY",
+      "passed: HR connector ingestion: webhook-itarl4.ingestion.office365.us answers over TLS through HTTPS_PROXY",
+      "passed: Azure Resource Manager: management.usgovcloudapi.net answers over TLS through HTTPS_PROXY",
+      "failed: base image registry: mcr.microsoft.com does not resolve",
+    ]);
   });
 
   it("runs az through cmd.exe's path on Windows (one quoted command string), refusing what cmd.exe would interpret", async () => {

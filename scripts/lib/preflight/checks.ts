@@ -7,11 +7,26 @@ import { lookup } from "node:dns/promises";
 import { CLOUD_PROFILES, type CloudName } from "../../../uploader/src/clouds";
 import type { HttpClient } from "../oci/http";
 import { parseImageReference } from "../oci/reference";
+import { proxyFor, type ProxySettings } from "../../../uploader/src/proxy";
 import { ToolError, type ToolRunner } from "../../../uploader/src/toolRunner";
 import type { ResourceTypeVersion, StackResourceTypes } from "./resourceTypes";
 
 export const CHECK_IDS = ["cli-cloud", "cli-login", "providers", "api-versions", "container-apps-jobs", "role-assignments", "app-registrations", "backend", "tls"] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
+
+/** What each check looks at: `--help` lists these, and a check skipped with `--skip` is shown by its summary. */
+export const CHECK_SUMMARIES: Readonly<Record<CheckId, string>> = {
+  "cli-cloud": "the Azure CLI's cloud matches the stack (AzureUSGovernment for Azure Government)",
+  "cli-login": "you are signed in to the Azure CLI",
+  providers: "each resource provider the stack needs is registered",
+  "api-versions":
+    "each resource type the stack creates is offered, in its region, at the API version\nthe installed @pulumi/azure-native uses (read from the SDK, not typed by hand)",
+  "container-apps-jobs": "Container Apps jobs are offered in the region",
+  "role-assignments": "you may create role assignments (the stack creates four)",
+  "app-registrations": "you may register applications in the tenant's Entra cloud",
+  backend: "the Pulumi backend is not the Pulumi Cloud SaaS when the cloud is gcch or dod",
+  tls: "this machine resolves and completes TLS with the sign-in, ingestion, Resource\nManager and image registry hosts (through HTTPS_PROXY if set)",
+};
 
 export interface CheckLine {
   readonly id: CheckId;
@@ -39,9 +54,10 @@ export interface PreflightStack {
 export interface PreflightDependencies {
   readonly runner: ToolRunner;
   readonly http: HttpClient;
-  /** HTTPS_PROXY is set: name resolution is the proxy's job. */
-  readonly proxied: boolean;
-  readonly resolve?: (host: string) => Promise<unknown>;
+  /** HTTPS_PROXY and NO_PROXY, as `http` applies them: for a host behind the proxy, name resolution is the proxy's job. */
+  readonly proxy: ProxySettings;
+  /** The addresses a name resolves to on this machine (the system resolver unless injected). */
+  readonly resolve?: (host: string) => Promise<readonly string[]>;
 }
 
 // ---- The documented JSON shapes of the tools' answers (the parts read here) ----
@@ -116,8 +132,14 @@ export function actionAllowed(action: string, permissions: ArmPermissions): bool
   return (permissions.value ?? []).some((entry) => (entry.actions ?? []).some(matches) && !(entry.notActions ?? []).some(matches));
 }
 
-export async function runPreflight(stack: PreflightStack, resourceTypes: StackResourceTypes, deps: PreflightDependencies): Promise<CheckLine[]> {
+/**
+ * Runs every check but those in `skip`: a skipped check makes no call and no connection of its own, and is
+ * shown as one line. What several checks need (the CLI's cloud, the signed-in account, the providers) is
+ * read once, and only when a check that needs it runs.
+ */
+export async function runPreflight(stack: PreflightStack, resourceTypes: StackResourceTypes, deps: PreflightDependencies, skip: ReadonlySet<CheckId> = new Set()): Promise<CheckLine[]> {
   const lines: CheckLine[] = [];
+  const runs = (...ids: CheckId[]) => ids.some((id) => !skip.has(id));
   const pass = (id: CheckId, title: string) => lines.push({ id, status: "passed", title });
   const fail = (id: CheckId, title: string, fix: string) => lines.push({ id, status: "failed", title, fix });
   const az = <T>(...args: string[]) => deps.runner.json<T>("az", [...args, "--output", "json"]);
@@ -126,20 +148,24 @@ export async function runPreflight(stack: PreflightStack, resourceTypes: StackRe
   // The CLI's cloud: every later answer comes from it.
   const wantedCloud = expectedCliCloud(stack.azureEnvironment);
   let cloud: AzCloud | undefined;
-  try {
-    cloud = await az<AzCloud>("cloud", "show");
-    if (cloud.name === wantedCloud) pass("cli-cloud", `Azure CLI cloud is ${cloud.name}, as the stack's azure-native:environment (${stack.azureEnvironment}) needs`);
-    else fail("cli-cloud", `Azure CLI cloud is ${cloud.name}, but the stack deploys to ${wantedCloud}`, `az cloud set --name ${wantedCloud} && az login`);
-  } catch (error) {
-    fail("cli-cloud", `cannot read the Azure CLI's cloud: ${why(error)}`, "install the Azure CLI (https://aka.ms/azure-cli), then az cloud set and az login");
+  if (runs("cli-cloud", "app-registrations", "tls")) {
+    try {
+      cloud = await az<AzCloud>("cloud", "show");
+      if (cloud.name === wantedCloud) pass("cli-cloud", `Azure CLI cloud is ${cloud.name}, as the stack's azure-native:environment (${stack.azureEnvironment}) needs`);
+      else fail("cli-cloud", `Azure CLI cloud is ${cloud.name}, but the stack deploys to ${wantedCloud}`, `az cloud set --name ${wantedCloud} && az login`);
+    } catch (error) {
+      fail("cli-cloud", `cannot read the Azure CLI's cloud: ${why(error)}`, "install the Azure CLI (https://aka.ms/azure-cli), then az cloud set and az login");
+    }
   }
 
   let account: AzAccount | undefined;
-  try {
-    account = await az<AzAccount>("account", "show");
-    pass("cli-login", `signed in as ${account.user?.name ?? "?"} (${account.user?.type ?? "?"}), subscription ${account.name ?? ""} ${account.id}`);
-  } catch (error) {
-    fail("cli-login", `not signed in to the Azure CLI: ${why(error)}`, `az login${wantedCloud === "AzureUSGovernment" ? " (after az cloud set --name AzureUSGovernment)" : ""}, then az account set --subscription <id>`);
+  if (runs("cli-login", "providers", "api-versions", "container-apps-jobs", "role-assignments", "app-registrations")) {
+    try {
+      account = await az<AzAccount>("account", "show");
+      pass("cli-login", `signed in as ${account.user?.name ?? "?"} (${account.user?.type ?? "?"}), subscription ${account.name ?? ""} ${account.id}`);
+    } catch (error) {
+      fail("cli-login", `not signed in to the Azure CLI: ${why(error)}`, `az login${wantedCloud === "AzureUSGovernment" ? " (after az cloud set --name AzureUSGovernment)" : ""}, then az account set --subscription <id>`);
+    }
   }
   const needsLogin = (id: CheckId, what: string) => fail(id, `${what}: not checked without an Azure CLI login`, "az login, then run preflight again");
 
@@ -150,7 +176,7 @@ export async function runPreflight(stack: PreflightStack, resourceTypes: StackRe
     needsLogin("providers", `resource providers ${namespaces.join(", ")}`);
     needsLogin("api-versions", `API versions of the ${resourceTypes.types.length} resource types the stack creates`);
   }
-  for (const namespace of account === undefined ? [] : namespaces) {
+  for (const namespace of account !== undefined && runs("providers", "api-versions", "container-apps-jobs") ? namespaces : []) {
     try {
       const provider = await az<AzProvider>("provider", "show", "--namespace", namespace);
       providers.set(namespace, provider);
@@ -202,7 +228,7 @@ export async function runPreflight(stack: PreflightStack, resourceTypes: StackRe
   // Role assignments: at the subscription, which covers the resource group the stack creates.
   if (account === undefined) {
     needsLogin("role-assignments", "permission to create role assignments");
-  } else {
+  } else if (runs("role-assignments")) {
     try {
       const permissions = await az<ArmPermissions>("rest", "--method", "get", "--url", `/subscriptions/${account.id}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`);
       if (actionAllowed(ROLE_ASSIGNMENT_WRITE, permissions)) pass("role-assignments", `may create role assignments in subscription ${account.id} (and its new resource group)`);
@@ -222,7 +248,7 @@ export async function runPreflight(stack: PreflightStack, resourceTypes: StackRe
       `the app is registered in Entra for azuread:environment ${stack.entraEnvironment}, which the Azure CLI's ${cloud.name} login cannot check`,
       `check that the azuread provider's identity may register applications there (Application Developer or Application Administrator), then run preflight with --skip app-registrations`,
     );
-  } else {
+  } else if (runs("app-registrations")) {
     try {
       const result = await mayRegisterApplications(account, graph.url, az);
       if (result.allowed) pass("app-registrations", `may register applications in Entra: ${result.because}`);
@@ -233,17 +259,19 @@ export async function runPreflight(stack: PreflightStack, resourceTypes: StackRe
   }
 
   // State backend: Pulumi Cloud (SaaS) is not where GCC High or DoD stack state belongs.
-  try {
-    const url = stack.projectBackendUrl ?? (await deps.runner.json<{ url?: string }>("pulumi", ["whoami", "--json"])).url ?? "";
-    const saas = /^https?:\/\//.test(url) && SAAS_BACKEND_HOSTS.has(new URL(url).host);
-    const restricted = stack.cloud === "gcch" || stack.cloud === "dod";
-    if (saas && restricted) {
-      fail("backend", `the Pulumi backend is the Pulumi Cloud SaaS (${new URL(url).host}), not for ${CLOUD_PROFILES[stack.cloud].title} stack state`, "pulumi login azblob://<container>?storage_account=<account> (a Gov storage account), or a self-hosted backend");
-    } else {
-      pass("backend", `the Pulumi backend is ${saas ? "the Pulumi Cloud SaaS" : "self-managed"} (${url.replace(/[?#].*$/, "")})${restricted ? "" : `, fine for ${CLOUD_PROFILES[stack.cloud].title}`}`);
+  if (runs("backend")) {
+    try {
+      const url = stack.projectBackendUrl ?? (await deps.runner.json<{ url?: string }>("pulumi", ["whoami", "--json"])).url ?? "";
+      const saas = /^https?:\/\//.test(url) && SAAS_BACKEND_HOSTS.has(new URL(url).host);
+      const restricted = stack.cloud === "gcch" || stack.cloud === "dod";
+      if (saas && restricted) {
+        fail("backend", `the Pulumi backend is the Pulumi Cloud SaaS (${new URL(url).host}), not for ${CLOUD_PROFILES[stack.cloud].title} stack state`, "pulumi login azblob://<container>?storage_account=<account> (a Gov storage account), or a self-hosted backend");
+      } else {
+        pass("backend", `the Pulumi backend is ${saas ? "the Pulumi Cloud SaaS" : "self-managed"} (${url.replace(/[?#].*$/, "")})${restricted ? "" : `, fine for ${CLOUD_PROFILES[stack.cloud].title}`}`);
+      }
+    } catch (error) {
+      fail("backend", `cannot tell the Pulumi backend: ${why(error)}`, "install the Pulumi CLI and pulumi login");
     }
-  } catch (error) {
-    fail("backend", `cannot tell the Pulumi backend: ${why(error)}`, "install the Pulumi CLI and pulumi login");
   }
 
   // Name resolution and TLS to the hosts a deployment and a run talk to, through the proxy when one is set.
@@ -255,13 +283,25 @@ export async function runPreflight(stack: PreflightStack, resourceTypes: StackRe
     ["base image registry", registryHost(stack.imageBase)],
     ["prebuilt image registry", stack.image === undefined ? undefined : registryHost(stack.image)],
   ];
-  for (const [label, host] of targets) {
+  for (const [label, host] of runs("tls") ? targets : []) {
     if (host === undefined) continue;
     const problem = await tlsProblem(host, deps);
-    if (problem === undefined) pass("tls", `${label}: ${host} answers over TLS${deps.proxied ? " through HTTPS_PROXY" : ""}`);
+    if (problem === undefined) pass("tls", `${label}: ${host} answers over TLS${proxied(host, deps) ? " through HTTPS_PROXY" : ""}`);
     else fail("tls", `${label}: ${host} ${problem.what}`, problem.fix);
   }
-  return lines;
+
+  // One line per skipped check, in its place; lines a skipped check's data brought (a login failure) are not its own.
+  return CHECK_IDS.flatMap((id): CheckLine[] =>
+    skip.has(id) ? [{ id, status: "skipped", title: `${CHECK_SUMMARIES[id].replace(/\s*\n\s*/g, " ")} (skipped: --skip ${id})` }] : lines.filter((line) => line.id === id),
+  );
+}
+
+/** Whether a request to `host` goes through the proxy (which then resolves the name). */
+const proxied = (host: string, deps: PreflightDependencies) => proxyFor(`https://${host}/`, deps.proxy) !== undefined;
+
+/** The system resolver: every address of the name. */
+async function systemResolve(host: string): Promise<string[]> {
+  return (await lookup(host, { all: true })).map((entry) => entry.address);
 }
 
 function registryHost(reference: string): string | undefined {
@@ -296,9 +336,9 @@ async function mayRegisterApplications(
 }
 
 async function tlsProblem(host: string, deps: PreflightDependencies): Promise<{ what: string; fix: string } | undefined> {
-  if (!deps.proxied) {
+  if (!proxied(host, deps)) {
     try {
-      await (deps.resolve ?? lookup)(host);
+      await (deps.resolve ?? systemResolve)(host);
     } catch {
       return { what: "does not resolve", fix: "check DNS on this machine, or set HTTPS_PROXY to the agency proxy" };
     }
@@ -314,6 +354,6 @@ async function tlsProblem(host: string, deps: PreflightDependencies): Promise<{ 
       return { what: `presents a certificate this machine does not trust (${code})`, fix: "a TLS-inspecting proxy? set NODE_EXTRA_CA_CERTS to its root CA (a PEM file) before running" };
     }
     if (code === "ENOTFOUND" || code === "EAI_AGAIN") return { what: "does not resolve", fix: "check DNS, or set HTTPS_PROXY to the agency proxy" };
-    return { what: `cannot be reached (${code || (error as Error).message})`, fix: deps.proxied ? "check HTTPS_PROXY (and that the proxy allows this host)" : "a firewall? set HTTPS_PROXY to the agency proxy" };
+    return { what: `cannot be reached (${code || (error as Error).message})`, fix: proxied(host, deps) ? "check HTTPS_PROXY (and that the proxy allows this host)" : "a firewall? set HTTPS_PROXY to the agency proxy" };
   }
 }
