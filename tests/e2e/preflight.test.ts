@@ -294,6 +294,30 @@ describe("preflight checks", () => {
     await expect(runner.run("az", ["account", "show", "--subscription", "x & calc.exe"])).rejects.toThrow('refusing to pass "x & calc.exe" through cmd.exe');
   });
 
+  it("fails a type offered at its version but not in the region, with the region to change, and one not offered to the subscription, with the SDK to pin", async () => {
+    const environments = types.types.find((type) => type.resourceType === "managedEnvironments");
+    const actionGroups = types.types.find((type) => type.resourceType === "actionGroups");
+    if (environments === undefined || actionGroups === undefined) throw new Error("the stack creates managed environments and action groups");
+    const answers = providerAnswers((type) => (type === environments ? { ...offeredEverywhere(type), locations: ["USGov Arizona", "USGov Texas"] } : offeredEverywhere(type)));
+    const insights = answers["provider show --namespace Microsoft.Insights --output json"] as { resourceTypes: { resourceType: string }[] };
+    insights.resourceTypes = insights.resourceTypes.filter((entry) => entry.resourceType !== "actionGroups");
+    const checks = await run({ ...goodAz(), ...answers }, { skip: ["role-assignments", "app-registrations", "backend", "tls"] });
+    const failed = checks.filter((line) => line.id === "api-versions" && line.status === "failed").map(({ title, fix }) => ({ title, fix }));
+    expect(failed).toEqual([
+      {
+        title: `Microsoft.App/managedEnvironments is not offered in usgovvirginia; the installed @pulumi/azure-native uses ${environments.apiVersion}`,
+        fix: `pulumi config set azure-native:location <a region that lists it> (az provider show --namespace Microsoft.App --query "resourceTypes[?resourceType=='managedEnvironments'].locations")`,
+      },
+      {
+        title: `Microsoft.Insights/actionGroups is not offered to this subscription; the installed @pulumi/azure-native uses ${actionGroups.apiVersion}`,
+        fix: "pin an @pulumi/azure-native release whose azure-native:monitor:ActionGroup uses an offered version, or ask Microsoft (az provider show --namespace Microsoft.Insights)",
+      },
+    ]);
+    // The rest of the types still pass, and so do Container Apps jobs: the region lists them.
+    expect(checks.filter((line) => line.id === "api-versions" && line.status === "passed")).toHaveLength(types.types.length - 2);
+    expect(only(checks, "container-apps-jobs")).toEqual(["passed: Container Apps jobs are offered in usgovvirginia"]);
+  });
+
   it("fails, rather than skips, a resource type it cannot map to Azure", () => {
     const mapped = resourceTypesOf([{ type: "azure-native:app:Job", id: "job-id", custom: true }]);
     expect(mapped).toEqual({ types: [], unmapped: ["azure-native:app:Job"] });
