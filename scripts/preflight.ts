@@ -2,7 +2,8 @@
  * Checks, before a 20-minute `pulumi up`, what would make it fail: the Azure
  * CLI's cloud, resource providers, the pinned SDK's API versions in the region,
  * Container Apps jobs in the region, the deployer's right to create role
- * assignments and app registrations, the Pulumi backend, and TLS to the hosts
+ * assignments and app registrations, the Pulumi backend, with network: private
+ * whether this machine reaches the registry privately, and TLS to the hosts
  * involved (through HTTPS_PROXY if set). One line each, ✓ or ✗ with the fix.
  *
  *   npm run preflight -- --stack <name> [--skip <check>]...
@@ -52,10 +53,11 @@ function stackFromFile(stackName: string): { stack: PreflightStack; values: Reco
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const project = parseYaml(readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { backend?: { url?: string } };
+  const project = parseYaml(readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; backend?: { url?: string } };
   return {
     values,
     stack: {
+      project: project.name,
       name: stackName,
       cloud: config.cloud,
       azureEnvironment: values["azure-native:environment"] ?? "public",
@@ -63,6 +65,8 @@ function stackFromFile(stackName: string): { stack: PreflightStack; values: Reco
       location: config.location,
       imageBase: config.imageBase,
       image: config.image,
+      network: config.network,
+      vnetAddressSpace: config.vnetAddressSpace,
       projectBackendUrl: project.backend?.url,
     },
   };
@@ -117,7 +121,12 @@ async function main(): Promise<number> {
     const shown = await runPreflight(stack, await stackResourceTypes(stack.name, values), { runner: new ToolRunner({ platform: process.platform, env: process.env }), http, proxy }, args.skip);
     shown.forEach(print);
     const failed = shown.filter((line) => line.status === "failed").length;
-    console.log(failed === 0 ? `\nAll ${shown.length} checks passed: pulumi up --stack ${stack.name}` : `\n${failed} of ${shown.length} checks failed: fix them, then run preflight again.`);
+    const skipped = shown.filter((line) => line.status === "skipped").length;
+    console.log(
+      failed === 0
+        ? `\nAll ${shown.length - skipped} checks passed${skipped > 0 ? ` (${skipped} skipped)` : ""}: pulumi up --stack ${stack.name}`
+        : `\n${failed} of ${shown.length} checks failed: fix them, then run preflight again.`,
+    );
     return failed === 0 ? 0 : 3;
   } finally {
     await http.close();
