@@ -30,8 +30,8 @@ export const CHECK_SUMMARIES: Readonly<Record<CheckId, string>> = {
   "app-registrations": "you may register applications in the tenant's Entra cloud",
   backend: "the Pulumi backend is not the Pulumi Cloud SaaS when the cloud is gcch or dod",
   "private-network":
-    "with network: private, whether this machine may run the pass that pushes the image: the stack's\nregistry, once it exists, must resolve to a private address here (inside the network or a peered one)",
-  tls: "this machine resolves and completes TLS with the sign-in, ingestion, Resource Manager and image\nregistry hosts, and the stack's registry once it exists (through HTTPS_PROXY if set)",
+    "with network: private, whether this machine may run the pass that pushes the image: the\nstack's registry must resolve here to a private address (inside the network or a peered one)",
+  tls: "this machine resolves and completes TLS with the sign-in, ingestion, Resource Manager and\nimage registry hosts, and the stack's registry once it exists (through HTTPS_PROXY if set)",
 };
 
 export interface CheckLine {
