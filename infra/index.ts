@@ -20,6 +20,7 @@ import { renderNextSteps } from "./nextSteps";
 import { PrivateNetwork } from "./privateNetwork";
 import { ResourceLogs } from "./resourceLogs";
 import { SecretVault } from "./secretVault";
+import { STACK_TAG, stackTagValue } from "./stackTag";
 import { UploaderImage, UploaderRegistry } from "./uploaderRegistry";
 import { APP_SECRET_NAME, UploaderJob } from "./uploaderJob";
 
@@ -28,7 +29,7 @@ const cloud = CLOUD_PROFILES[config.cloud];
 const stackLabel = `${pulumi.getProject()}/${pulumi.getStack()}`;
 const azureClient = authorization.getClientConfigOutput();
 
-const resourceGroup = new resources.ResourceGroup("hr-connector", { location: config.location });
+const resourceGroup = new resources.ResourceGroup("hr-connector", { location: config.location, tags: { [STACK_TAG]: stackTagValue(pulumi.getProject(), pulumi.getStack()) } });
 const placement = { resourceGroupName: resourceGroup.name, location: config.location };
 
 const connectorApp = new ConnectorIdentity("hr-connector", {

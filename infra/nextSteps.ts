@@ -37,8 +37,8 @@ export function renderNextSteps(facts: NextStepsFacts): string {
     facts.virtualNetworkName === undefined
       ? []
       : [
-          `Private network: Key Vault, Storage and the registry accept no public traffic. Run pulumi up, az acr login and the HR system's uploads`,
-          `from the virtual network ${facts.virtualNetworkName} (resource group ${facts.resourceGroupName}) or a network peered with it (README: "Private networking").`,
+          `Private network: Key Vault, Storage and the registry accept no public traffic. Run ${facts.imageRegistryName === undefined ? "" : `pulumi up (it pushes the uploader image to ${facts.imageRegistryName}) and `}the HR system's uploads`,
+          `from the virtual network ${facts.virtualNetworkName} (resource group ${facts.resourceGroupName}) or a network peered with it; npm run preflight there checks it (README: "Private networking").`,
         ];
   return [
     ...connectorSteps.flat(),

@@ -2,7 +2,8 @@
  * Checks, before a 20-minute `pulumi up`, what would make it fail: the Azure
  * CLI's cloud, resource providers, the pinned SDK's API versions in the region,
  * Container Apps jobs in the region, the deployer's right to create role
- * assignments and app registrations, the Pulumi backend, and TLS to the hosts
+ * assignments and app registrations, the Pulumi backend, with network: private
+ * whether this machine reaches the registry privately, and TLS to the hosts
  * involved (through HTTPS_PROXY if set). One line each, ✓ or ✗ with the fix.
  *
  *   npm run preflight -- --stack <name> [--skip <check>]...
@@ -17,7 +18,7 @@ import { loadConfig, type ConfigSource } from "../infra/config";
 import { PROJECT, runOffline } from "../infra/offline/run";
 import { readStackFile } from "../infra/offline/stackFile";
 import { HttpClient, proxySettingsFrom } from "./lib/oci/http";
-import { CHECK_IDS, runPreflight, type CheckId, type CheckLine, type PreflightStack } from "./lib/preflight/checks";
+import { CHECK_IDS, CHECK_SUMMARIES, runPreflight, type CheckId, type CheckLine, type PreflightStack } from "./lib/preflight/checks";
 import { resourceTypesOf, type StackResourceTypes } from "./lib/preflight/resourceTypes";
 import { ToolRunner } from "../uploader/src/toolRunner";
 
@@ -26,23 +27,16 @@ const ROOT = path.resolve(__dirname, "..");
 const PLACEHOLDER_JOB_ID = (index: number) => `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`;
 const PLACEHOLDER_ALERT_EMAIL = "preflight@example.gov";
 
+/** Summaries' continuation lines start under their first line's text. */
+const CHECK_LIST = CHECK_IDS.map((id) => `  ${id.padEnd(20)} ${CHECK_SUMMARIES[id].replace(/\n/g, `\n${" ".repeat(23)}`)}`).join("\n");
+
 const HELP = `npm run preflight -- --stack <name> [--skip <check>]...
 
 Reads Pulumi.<name>.yaml and, with your Azure CLI login (az login), checks what would make
 \`pulumi up\` fail. Run it first, on the machine you deploy from.
 
-Checks (--skip takes these names, for one you have verified another way):
-  cli-cloud            the Azure CLI's cloud matches the stack (AzureUSGovernment for Azure Government)
-  cli-login            you are signed in to the Azure CLI
-  providers            each resource provider the stack needs is registered
-  api-versions         each resource type the stack creates is offered, in its region, at the API version
-                       the installed @pulumi/azure-native uses (read from the SDK, not typed by hand)
-  container-apps-jobs  Container Apps jobs are offered in the region
-  role-assignments     you may create role assignments (the stack creates four)
-  app-registrations    you may register applications in the tenant's Entra cloud
-  backend              the Pulumi backend is not the Pulumi Cloud SaaS when the cloud is gcch or dod
-  tls                  this machine resolves and completes TLS with the sign-in, ingestion, Resource
-                       Manager and image registry hosts (through HTTPS_PROXY if set)
+Checks (--skip takes these names, for one you have verified another way; a skipped check is not run):
+${CHECK_LIST}
 
 Exit codes: 0 every check passed; 2 usage or stack file problem; 3 a check failed.`;
 
@@ -59,10 +53,11 @@ function stackFromFile(stackName: string): { stack: PreflightStack; values: Reco
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const project = parseYaml(readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { backend?: { url?: string } };
+  const project = parseYaml(readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; backend?: { url?: string } };
   return {
     values,
     stack: {
+      project: project.name,
       name: stackName,
       cloud: config.cloud,
       azureEnvironment: values["azure-native:environment"] ?? "public",
@@ -70,6 +65,8 @@ function stackFromFile(stackName: string): { stack: PreflightStack; values: Reco
       location: config.location,
       imageBase: config.imageBase,
       image: config.image,
+      network: config.network,
+      vnetAddressSpace: config.vnetAddressSpace,
       projectBackendUrl: project.backend?.url,
     },
   };
@@ -93,7 +90,7 @@ async function stackResourceTypes(stackName: string, values: Record<string, stri
 
 function print(line: CheckLine): void {
   const mark = { passed: "✓", failed: "✗", skipped: "–" }[line.status];
-  console.log(`${mark} ${line.title}${line.status === "skipped" ? ` (skipped: --skip ${line.id})` : ""}`);
+  console.log(`${mark} ${line.title}`);
   if (line.status === "failed" && line.fix) console.log(`    fix: ${line.fix}`);
 }
 
@@ -121,15 +118,15 @@ async function main(): Promise<number> {
   const proxy = proxySettingsFrom(process.env);
   const http = new HttpClient({ proxy, timeoutMs: 15_000 });
   try {
-    const lines = await runPreflight(stack, await stackResourceTypes(stack.name, values), {
-      runner: new ToolRunner({ platform: process.platform, env: process.env }),
-      http,
-      proxied: proxy.httpsProxy !== undefined,
-    });
-    const shown = lines.map((line): CheckLine => (args.skip.has(line.id) ? { ...line, status: "skipped" } : line));
+    const shown = await runPreflight(stack, await stackResourceTypes(stack.name, values), { runner: new ToolRunner({ platform: process.platform, env: process.env }), http, proxy }, args.skip);
     shown.forEach(print);
     const failed = shown.filter((line) => line.status === "failed").length;
-    console.log(failed === 0 ? `\nAll ${shown.length} checks passed: pulumi up --stack ${stack.name}` : `\n${failed} of ${shown.length} checks failed: fix them, then run preflight again.`);
+    const skipped = shown.filter((line) => line.status === "skipped").length;
+    console.log(
+      failed === 0
+        ? `\nAll ${shown.length - skipped} checks passed${skipped > 0 ? ` (${skipped} skipped)` : ""}: pulumi up --stack ${stack.name}`
+        : `\n${failed} of ${shown.length} checks failed: fix them, then run preflight again.`,
+    );
     return failed === 0 ? 0 : 3;
   } finally {
     await http.close();

@@ -4,12 +4,12 @@
  * local stand-in (scripts/standin.ts) serving a certificate for the real host
  * names, or straight to the real names (which do not resolve here).
  */
-import { rmSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { StandInCloud } from "../../scripts/standin";
 import { makeLoopbackCertificate, type LoopbackCertificate } from "../../scripts/lib/loopbackCert";
 import { HttpClient } from "../../scripts/lib/oci/http";
-import { actionAllowed, runPreflight, type CheckId, type CheckLine, type PreflightStack } from "../../scripts/lib/preflight/checks";
+import { actionAllowed, CHECK_IDS, CHECK_SUMMARIES, runPreflight, type CheckId, type CheckLine, type PreflightDependencies, type PreflightStack } from "../../scripts/lib/preflight/checks";
 import { resourceTypesOf, type StackResourceTypes } from "../../scripts/lib/preflight/resourceTypes";
 import { DEFAULT_IMAGE_BASE } from "../../scripts/lib/imageBase";
 import { ToolRunner } from "../../uploader/src/toolRunner";
@@ -20,7 +20,10 @@ import { ConnectProxy } from "../support/connectProxy";
 import { writeFakeCli } from "../support/fakeCli";
 import { tempDir } from "../support/standin";
 
-const HOSTS = ["login.microsoftonline.us", "webhook-itarl4.ingestion.office365.us", "management.usgovcloudapi.net", "mcr.microsoft.com"];
+/** The stack's resource group and registry, as Azure names them (a random suffix): found by the group's tag. */
+const RESOURCE_GROUP = "hr-connector1a2b3c4d";
+const REGISTRY = "hrconnector5e6f7a8b.azurecr.us";
+const HOSTS = ["login.microsoftonline.us", "webhook-itarl4.ingestion.office365.us", "management.usgovcloudapi.net", "mcr.microsoft.com", REGISTRY];
 const SUBSCRIPTION = "11111111-1111-4111-8111-111111111111";
 const GRAPH = "https://graph.microsoft.us";
 const PERMISSIONS_URL = `rest --method get --url /subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01 --output json`;
@@ -28,6 +31,14 @@ const graphCall = (path: string) => `rest --method get --resource ${GRAPH} --url
 const APPLICATION_ADMINISTRATOR = "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3";
 const CONTRIBUTOR = { value: [{ actions: ["*"], notActions: ["Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/elevateAccess/Action"] }] };
 const GOV_CLOUD = { name: "AzureUSGovernment", isActive: true, endpoints: { resourceManager: "https://management.usgovcloudapi.net/", microsoftGraphResourceId: "https://graph.microsoft.us/" } };
+const GROUP_LIST = "group list --tag hr-connector-stack=hr-connector/gov --output json";
+const ACR_LIST = `acr list --resource-group ${RESOURCE_GROUP} --output json`;
+const VNET_LIST = `network vnet list --resource-group ${RESOURCE_GROUP} --output json`;
+/** `az group list --tag` and `az acr list --resource-group` once the first pass has run (the parts of their documented shapes read and a few beside). */
+const STACK_REGISTRY_EXISTS = {
+  [GROUP_LIST]: [{ id: `/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/${RESOURCE_GROUP}`, location: "usgovvirginia", name: RESOURCE_GROUP, properties: { provisioningState: "Succeeded" }, tags: { "hr-connector-stack": "hr-connector/gov" }, type: "Microsoft.Resources/resourceGroups" }],
+  [ACR_LIST]: [{ adminUserEnabled: false, loginServer: REGISTRY, name: REGISTRY.split(".")[0], publicNetworkAccess: "Enabled", resourceGroup: RESOURCE_GROUP, sku: { name: "Basic", tier: "Basic" }, type: "Microsoft.ContainerRegistry/registries" }],
+};
 const USER_ACCOUNT = { id: SUBSCRIPTION, name: "hr-connector-gov", tenantId: "22222222-2222-4222-8222-222222222222", environmentName: "AzureUSGovernment", user: { name: "admin@agency.onmicrosoft.us", type: "user" } };
 
 let certificate: LoopbackCertificate;
@@ -74,6 +85,7 @@ const goodAz = (): Record<string, unknown> => ({
   ...providerAnswers(offeredEverywhere),
   [PERMISSIONS_URL]: { value: [{ actions: ["*"], notActions: [] }] },
   [graphCall("me/transitiveMemberOf/microsoft.graph.directoryRole")]: { value: [{ "@odata.type": "#microsoft.graph.directoryRole", displayName: "Application Administrator", roleTemplateId: APPLICATION_ADMINISTRATOR }] },
+  ...STACK_REGISTRY_EXISTS,
 });
 const SELF_MANAGED_BACKEND = { "whoami --json": { user: "admin", url: "azblob://pulumi-state?storage_account=hrstate" } };
 
@@ -108,6 +120,7 @@ describe("npm run preflight -- --stack gov", () => {
         `✓ may create role assignments in subscription ${SUBSCRIPTION} (and its new resource group)`,
         "✓ may register applications in Entra: you hold Application Administrator",
         "✓ the Pulumi backend is self-managed (azblob://pulumi-state)",
+        "✓ network: public: the registry, Key Vault and Storage accept public traffic, so pulumi up may run from this machine",
         ...HOSTS.map((host) => expect.stringMatching(new RegExp(`^✓ .*: ${host.replace(/\./g, "\\.")} answers over TLS through HTTPS_PROXY$`))),
       ]),
     );
@@ -123,12 +136,17 @@ describe("npm run preflight -- --stack gov", () => {
       "account show --output json": USER_ACCOUNT,
       ...providerAnswers((type) => ({ locations: type.resourceType === "jobs" ? ["USGov Arizona"] : ["USGov Virginia"], apiVersions: ["2015-01-01"] }), () => "NotRegistered"),
       [PERMISSIONS_URL]: CONTRIBUTOR,
+      [GROUP_LIST]: [],
     };
     const result = await preflight(fakeTools(az, { "whoami --json": { user: "admin", url: "https://app.pulumi.com/admin" } }));
     expect(result.code).toBe(3);
     const shown = lines(result);
-    // Signed in, but nothing else would work.
-    expect(shown.filter((line) => !line.startsWith("✗"))).toEqual([expect.stringMatching(/^✓ signed in as admin@agency\.onmicrosoft\.us \(user\)/)]);
+    // Signed in, but nothing else would work (a public network is no problem; the stack's registry is not there yet).
+    expect(shown.filter((line) => !line.startsWith("✗"))).toEqual([
+      expect.stringMatching(/^✓ signed in as admin@agency\.onmicrosoft\.us \(user\)/),
+      expect.stringMatching(/^✓ network: public: /),
+      "– stack's registry: not created yet (the first pass creates it; run preflight again before the pass that pushes the image), so TLS to it is not checked",
+    ]);
     const failed = (id: string) => expect(result.stdout).toMatch(new RegExp(`✗ ${id}.*\\n    fix: .+`));
     failed("Azure CLI cloud is AzureCloud, but the stack deploys to AzureUSGovernment");
     failed("resource provider Microsoft\\.App is NotRegistered");
@@ -139,16 +157,42 @@ describe("npm run preflight -- --stack gov", () => {
     failed("the app is registered in Entra for azuread:environment usgovernment, which the Azure CLI's AzureCloud login cannot check");
     failed("the Pulumi backend is the Pulumi Cloud SaaS \\(app\\.pulumi\\.com\\), not for GCC High stack state");
     for (const host of ["login.microsoftonline.us", "webhook-itarl4.ingestion.office365.us", "management.azure.com", "mcr.microsoft.com"]) failed(`.*: ${host.replace(/\./g, "\\.")} does not resolve`);
-    expect(result.stdout).toContain(`${shown.length - 1} of ${shown.length} checks failed`);
+    expect(result.stdout).toContain(`${shown.length - 3} of ${shown.length} checks failed`);
   });
 
-  it("says what to do when the deployer is not signed in, and skips what --skip names", async () => {
+  it("says what to do when the deployer is not signed in", async () => {
     const tools = fakeTools({ ...goodAz(), "account show --output json": { exit: 1, stderr: "ERROR: Please run 'az login' to setup account." } });
     const result = await preflight(tools, { HTTPS_PROXY: proxy.url }, ["--skip", "tls"]);
     expect(result.code).toBe(3);
     expect(result.stdout).toContain("✗ not signed in to the Azure CLI: az account show failed: ERROR: Please run 'az login' to setup account.");
     expect(result.stdout).toContain("✗ permission to create role assignments: not checked without an Azure CLI login");
-    expect(lines(result).filter((line) => line.includes("over TLS")).every((line) => line.startsWith("– ") && line.endsWith("(skipped: --skip tls)"))).toBe(true);
+  });
+
+  it("runs nothing of a check --skip names: no az call, no connection, one line saying so", async () => {
+    const tools = fakeTools(goodAz());
+    const tunnelsBefore = proxy.tunnels.length;
+    const result = await preflight(tools, { HTTPS_PROXY: proxy.url }, ["--skip", "tls", "--skip", "role-assignments", "--skip", "app-registrations"]);
+    expect([result.code, result.stderr]).toEqual([0, ""]);
+    const skipped = lines(result).filter((line) => line.startsWith("– "));
+    expect(skipped).toEqual([
+      "– you may create role assignments (the stack creates four) (skipped: --skip role-assignments)",
+      "– you may register applications in the tenant's Entra cloud (skipped: --skip app-registrations)",
+      "– this machine resolves and completes TLS with the sign-in, ingestion, Resource Manager and image registry hosts, and the stack's registry once it exists (through HTTPS_PROXY if set) (skipped: --skip tls)",
+    ]);
+    expect(result.stdout).toContain(`All ${lines(result).length - 3} checks passed (3 skipped): pulumi up --stack gov`);
+    expect(proxy.tunnels.length).toBe(tunnelsBefore);
+    const azCalls = readFileSync(join(tools, "az.calls.log"), "utf8");
+    expect(azCalls).toContain("provider show --namespace Microsoft.App --output json"); // the checks that ran did call az
+    expect(azCalls).not.toContain(PERMISSIONS_URL);
+    expect(azCalls).not.toContain(`--resource ${GRAPH}`);
+    expect(azCalls).not.toContain("group list"); // a public stack's registry matters to the TLS check alone
+  });
+
+  it("--help lists every check --skip takes, with what it looks at", async () => {
+    const help = await runScript("preflight.ts", ["--help"], { PATH: process.env.PATH });
+    expect(help.code).toBe(0);
+    const listed = help.stdout.split("\n");
+    for (const id of CHECK_IDS) expect([id, listed.some((line) => line.startsWith(`  ${id} `) && line.endsWith(` ${CHECK_SUMMARIES[id].split("\n")[0]}`))]).toEqual([id, true]);
   });
 
   it("refuses an unknown stack or check (exit 2)", async () => {
@@ -161,21 +205,41 @@ describe("npm run preflight -- --stack gov", () => {
 
 /** The checks in-process, for the cases the two runs above do not take. */
 describe("preflight checks", () => {
-  const GOV: PreflightStack = { name: "gov", cloud: "gcch", azureEnvironment: "usgovernment", entraEnvironment: "usgovernment", location: "usgovvirginia", imageBase: DEFAULT_IMAGE_BASE };
-  const run = async (az: Record<string, unknown>, options: { stack?: Partial<PreflightStack>; platform?: NodeJS.Platform; pulumi?: Record<string, unknown>; http?: HttpClient } = {}) => {
+  const GOV: PreflightStack = { project: "hr-connector", name: "gov", network: "public", vnetAddressSpace: "10.42.0.0/24", cloud: "gcch", azureEnvironment: "usgovernment", entraEnvironment: "usgovernment", location: "usgovvirginia", imageBase: DEFAULT_IMAGE_BASE };
+  interface RunOptions {
+    stack?: Partial<PreflightStack>;
+    platform?: NodeJS.Platform;
+    pulumi?: Record<string, unknown>;
+    http?: HttpClient;
+    noProxy?: string[];
+    resolve?: PreflightDependencies["resolve"];
+    skip?: CheckId[];
+  }
+  /** The checks' lines, and the az calls they made. */
+  const runLogged = async (az: Record<string, unknown>, options: RunOptions = {}): Promise<{ checks: CheckLine[]; azCalls: string[] }> => {
     // %SystemRoot% is where az runs from on Windows; any existing folder here.
     const tools = fakeTools(az, options.pulumi);
-    const http = options.http ?? new HttpClient({ proxy: { httpsProxy: new URL(proxy.url), noProxy: [] }, extraCa: certificate.cert });
+    const proxySettings = { httpsProxy: new URL(proxy.url), noProxy: options.noProxy ?? [] };
+    const http = options.http ?? new HttpClient({ proxy: proxySettings, extraCa: certificate.cert });
     try {
-      return await runPreflight({ ...GOV, ...options.stack }, types, {
-        runner: new ToolRunner({ platform: options.platform ?? "linux", env: { PATH: `${tools}:${process.env.PATH}`, SystemRoot: tools, ComSpec: writeFakeCmdExe(tools) } }),
-        http,
-        proxied: true,
-      });
+      const checks = await runPreflight(
+        { ...GOV, ...options.stack },
+        types,
+        {
+          runner: new ToolRunner({ platform: options.platform ?? "linux", env: { PATH: `${tools}:${process.env.PATH}`, SystemRoot: tools, ComSpec: writeFakeCmdExe(tools) } }),
+          http,
+          proxy: proxySettings,
+          resolve: options.resolve,
+        },
+        new Set(options.skip),
+      );
+      const log = join(tools, "az.calls.log");
+      return { checks, azCalls: existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : [] };
     } finally {
       await http.close();
     }
   };
+  const run = async (az: Record<string, unknown>, options: RunOptions = {}) => (await runLogged(az, options)).checks;
   const only = (checks: CheckLine[], id: CheckId) => checks.filter((line) => line.id === id).map(({ status, title }) => `${status}: ${title}`);
 
   it("reads ARM permission patterns as Azure does", () => {
@@ -226,12 +290,151 @@ describe("preflight checks", () => {
     }
   });
 
+  it("resolves a host NO_PROXY exempts itself, and reaches the others through the proxy", async () => {
+    const resolved: string[] = [];
+    const resolve = async (host: string) => {
+      resolved.push(host);
+      throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
+    };
+    const checks = await run(goodAz(), { noProxy: ["mcr.microsoft.com"], resolve, skip: ["providers", "api-versions", "container-apps-jobs", "role-assignments", "app-registrations"] });
+    expect(resolved).toEqual(["mcr.microsoft.com"]);
+    expect(only(checks, "tls")).toEqual([
+      "passed: Entra sign-in (GCC High): login.microsoftonline.us answers over TLS through HTTPS_PROXY",
+      "passed: HR connector ingestion: webhook-itarl4.ingestion.office365.us answers over TLS through HTTPS_PROXY",
+      "passed: Azure Resource Manager: management.usgovcloudapi.net answers over TLS through HTTPS_PROXY",
+      "failed: base image registry: mcr.microsoft.com does not resolve",
+      `passed: stack's registry: ${REGISTRY} answers over TLS through HTTPS_PROXY`,
+    ]);
+  });
+
+  describe("private-network", () => {
+    const PRIVATE = { network: "private" as const };
+    /** Only the login and this check run: every other one is skipped. */
+    const ALL_BUT_PRIVATE_NETWORK = CHECK_IDS.filter((id) => !["cli-login", "private-network"].includes(id));
+    const resolvesTo = (...addresses: string[]) => async (host: string) => (host === REGISTRY ? addresses : Promise.reject(new Error(`unexpected lookup of ${host}`)));
+    const checkOf = async (az: Record<string, unknown>, options: RunOptions = {}) => {
+      const { checks, azCalls } = await runLogged(az, { skip: ALL_BUT_PRIVATE_NETWORK, ...options, stack: { ...PRIVATE, ...options.stack } });
+      return { lines: checks.filter((line) => line.id === "private-network").map(({ status, title, fix }) => ({ status, title, fix })), azCalls };
+    };
+    const RUN_FROM_INSIDE = `run pulumi up (and preflight) from a host in the virtual network hr-connector-vnet9c0d (resource group ${RESOURCE_GROUP}) or a network peered with it whose DNS answers from the privatelink.azurecr.us zone (README "Private networking")`;
+    const withVnet = () => ({ ...goodAz(), [VNET_LIST]: [{ addressSpace: { addressPrefixes: ["10.42.0.0/24"] }, location: "usgovvirginia", name: "hr-connector-vnet9c0d", resourceGroup: RESOURCE_GROUP, type: "Microsoft.Network/virtualNetworks" }] });
+
+    it("passes a public stack, or a private one with a prebuilt image, without looking for the registry", async () => {
+      const publicStack = await checkOf(goodAz(), { stack: { network: "public" } });
+      expect(publicStack.lines).toEqual([{ status: "passed", title: "network: public: the registry, Key Vault and Storage accept public traffic, so pulumi up may run from this machine" }]);
+      const prebuilt = await checkOf(goodAz(), { stack: { image: `${REGISTRY}/hr-upload@sha256:${"a".repeat(64)}` } });
+      expect(prebuilt.lines).toEqual([{ status: "passed", title: expect.stringMatching(/^network: private with a prebuilt image: the stack pushes no image, so pulumi up may run from any machine/) }]);
+      for (const { azCalls } of [publicStack, prebuilt]) expect(azCalls.filter((call) => /^(group|acr|network) /.test(call))).toEqual([]);
+    });
+
+    it("passes before the first pass has made the registry, saying where the pass that pushes the image must run", async () => {
+      const noGroup = await checkOf({ ...goodAz(), [GROUP_LIST]: [] });
+      const emptyGroup = await checkOf({ ...goodAz(), [ACR_LIST]: [] });
+      for (const { lines } of [noGroup, emptyGroup]) {
+        expect(lines).toEqual([
+          {
+            status: "passed",
+            title:
+              "network: private: the stack's registry does not exist yet, so the first pass may run from any machine; the pass that pushes the image " +
+              "(pulumi up with a connectorJobId) must run inside the stack's network or a peered one: run preflight there before it",
+          },
+        ]);
+      }
+      expect(noGroup.azCalls).toContain(GROUP_LIST);
+      expect(noGroup.azCalls).not.toContain(ACR_LIST);
+      expect(emptyGroup.azCalls).toContain(ACR_LIST);
+    });
+
+    it("passes when the registry resolves to a private address here (its endpoint, in the stack's range or another private one)", async () => {
+      for (const address of ["10.42.0.132", "172.20.1.4"]) {
+        const { lines } = await checkOf(goodAz(), { resolve: resolvesTo(address), noProxy: [REGISTRY] });
+        expect(lines).toEqual([{ status: "passed", title: `network: private: the stack's registry ${REGISTRY} resolves to ${address}, a private address: this machine may push the image` }]);
+      }
+      // A network given a range outside the private ones: its own range is the endpoint's.
+      const ownRange = await checkOf(goodAz(), { stack: { vnetAddressSpace: "20.42.0.0/24" }, resolve: resolvesTo("20.42.0.132"), noProxy: [REGISTRY] });
+      expect(ownRange.lines[0]?.status).toBe("passed");
+    });
+
+    it("fails when the registry resolves to a public address, or not at all, naming the network to run from", async () => {
+      const outside = await checkOf(withVnet(), { resolve: resolvesTo("20.140.12.7"), noProxy: [REGISTRY] });
+      expect(outside.lines).toEqual([
+        {
+          status: "failed",
+          title: `network: private: the stack's registry ${REGISTRY} resolves to 20.140.12.7 here, not to a private endpoint: its public access is off, so the image push would be refused`,
+          fix: RUN_FROM_INSIDE,
+        },
+      ]);
+      // One private address beside a public one is not enough: the push may take either.
+      const mixed = await checkOf(withVnet(), { resolve: resolvesTo("10.42.0.132", "20.140.12.7"), noProxy: [REGISTRY] });
+      expect(mixed.lines[0]).toMatchObject({ status: "failed", fix: RUN_FROM_INSIDE });
+      const unresolved = await checkOf(withVnet(), { resolve: async () => Promise.reject(Object.assign(new Error("getaddrinfo ENOTFOUND"), { code: "ENOTFOUND" })), noProxy: [REGISTRY] });
+      expect(unresolved.lines).toEqual([{ status: "failed", title: `network: private: the stack's registry ${REGISTRY} does not resolve on this machine`, fix: RUN_FROM_INSIDE }]);
+    });
+
+    it("reads the system resolver when none is injected (a loopback name is no private endpoint)", async () => {
+      const loopback = { ...withVnet(), [ACR_LIST]: [{ name: "local", loginServer: "localhost", resourceGroup: RESOURCE_GROUP }] };
+      const { lines } = await checkOf(loopback, { noProxy: ["localhost"] });
+      expect(lines).toEqual([{ status: "failed", title: expect.stringMatching(/^network: private: the stack's registry localhost resolves to .*127\.0\.0\.1.* here, not to a private endpoint/), fix: RUN_FROM_INSIDE }]);
+    });
+
+    it("fails when HTTPS_PROXY would carry the push past the private endpoint", async () => {
+      const { lines } = await checkOf(goodAz(), { resolve: resolvesTo("10.42.0.132") });
+      expect(lines).toEqual([
+        { status: "failed", title: `network: private: the stack's registry ${REGISTRY} resolves to 10.42.0.132 (private), but HTTPS_PROXY would carry the image push to it`, fix: `add ${REGISTRY} to NO_PROXY, so the push goes straight to the private endpoint` },
+      ]);
+    });
+
+    it("needs the Azure CLI login to look, and says so when the lookup fails", async () => {
+      const signedOut = await checkOf({ ...goodAz(), "account show --output json": { exit: 1, stderr: "ERROR: Please run 'az login' to setup account." } });
+      expect(signedOut.lines).toEqual([{ status: "failed", title: "where the image push of network: private may run from: not checked without an Azure CLI login", fix: "az login, then run preflight again" }]);
+      const refused = await checkOf({ ...goodAz(), [GROUP_LIST]: { exit: 1, stderr: "ERROR: AuthorizationFailed" } });
+      expect(refused.lines).toEqual([{ status: "failed", title: expect.stringMatching(/^network: private: cannot look for the stack's registry: az group list .*failed: ERROR: AuthorizationFailed$/), fix: "az login with the account that will run pulumi up, then run preflight again" }]);
+    });
+  });
+
+  it("checks TLS to the stack's registry once it exists, says why not before, and leaves it to a prebuilt image's line", async () => {
+    const tlsOnly = CHECK_IDS.filter((id) => id !== "tls");
+    const registryLines = (checks: CheckLine[]) => only(checks, "tls").filter((line) => line.includes("registry"));
+    expect(registryLines(await run(goodAz(), { skip: tlsOnly }))).toEqual([`passed: base image registry: mcr.microsoft.com answers over TLS through HTTPS_PROXY`, `passed: stack's registry: ${REGISTRY} answers over TLS through HTTPS_PROXY`]);
+    expect(registryLines(await run({ ...goodAz(), [GROUP_LIST]: [] }, { skip: tlsOnly }))).toEqual([
+      `passed: base image registry: mcr.microsoft.com answers over TLS through HTTPS_PROXY`,
+      "skipped: stack's registry: not created yet (the first pass creates it; run preflight again before the pass that pushes the image), so TLS to it is not checked",
+    ]);
+    const prebuilt = await runLogged(goodAz(), { skip: tlsOnly, stack: { image: `mcr.microsoft.com/hr-upload@sha256:${"a".repeat(64)}` } });
+    expect(registryLines(prebuilt.checks)).toEqual([`passed: base image registry: mcr.microsoft.com answers over TLS through HTTPS_PROXY`, `passed: prebuilt image registry: mcr.microsoft.com answers over TLS through HTTPS_PROXY`]);
+    expect(prebuilt.azCalls.filter((call) => call.startsWith("group "))).toEqual([]);
+  });
+
   it("runs az through cmd.exe's path on Windows (one quoted command string), refusing what cmd.exe would interpret", async () => {
     const checks = await run(goodAz(), { platform: "win32" });
     expect(only(checks, "cli-cloud")).toEqual(["passed: Azure CLI cloud is AzureUSGovernment, as the stack's azure-native:environment (usgovernment) needs"]);
     expect(only(checks, "role-assignments")[0]).toMatch(/^passed: /);
     const runner = new ToolRunner({ platform: "win32", env: { PATH: process.env.PATH } });
     await expect(runner.run("az", ["account", "show", "--subscription", "x & calc.exe"])).rejects.toThrow('refusing to pass "x & calc.exe" through cmd.exe');
+  });
+
+  it("fails a type offered at its version but not in the region, with the region to change, and one not offered to the subscription, with the SDK to pin", async () => {
+    const environments = types.types.find((type) => type.resourceType === "managedEnvironments");
+    const actionGroups = types.types.find((type) => type.resourceType === "actionGroups");
+    if (environments === undefined || actionGroups === undefined) throw new Error("the stack creates managed environments and action groups");
+    const answers = providerAnswers((type) => (type === environments ? { ...offeredEverywhere(type), locations: ["USGov Arizona", "USGov Texas"] } : offeredEverywhere(type)));
+    const insights = answers["provider show --namespace Microsoft.Insights --output json"] as { resourceTypes: { resourceType: string }[] };
+    insights.resourceTypes = insights.resourceTypes.filter((entry) => entry.resourceType !== "actionGroups");
+    const checks = await run({ ...goodAz(), ...answers }, { skip: ["role-assignments", "app-registrations", "backend", "tls"] });
+    const failed = checks.filter((line) => line.id === "api-versions" && line.status === "failed").map(({ title, fix }) => ({ title, fix }));
+    expect(failed).toEqual([
+      {
+        title: `Microsoft.App/managedEnvironments is not offered in usgovvirginia; the installed @pulumi/azure-native uses ${environments.apiVersion}`,
+        fix: `pulumi config set azure-native:location <a region that lists it> (az provider show --namespace Microsoft.App --query "resourceTypes[?resourceType=='managedEnvironments'].locations")`,
+      },
+      {
+        title: `Microsoft.Insights/actionGroups is not offered to this subscription; the installed @pulumi/azure-native uses ${actionGroups.apiVersion}`,
+        fix: "pin an @pulumi/azure-native release whose azure-native:monitor:ActionGroup uses an offered version, or ask Microsoft (az provider show --namespace Microsoft.Insights)",
+      },
+    ]);
+    // The rest of the types still pass, and so do Container Apps jobs: the region lists them.
+    expect(checks.filter((line) => line.id === "api-versions" && line.status === "passed")).toHaveLength(types.types.length - 2);
+    expect(only(checks, "container-apps-jobs")).toEqual(["passed: Container Apps jobs are offered in usgovvirginia"]);
   });
 
   it("fails, rather than skips, a resource type it cannot map to Azure", () => {

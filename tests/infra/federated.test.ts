@@ -14,19 +14,21 @@ const SAME_TENANT = { "azuread:tenantId": OFFLINE_IDS.azureTenantId };
 
 const envOf = (run: OfflineRun) => (only(run, TYPE.job).inputs.template.containers[0].env as Json[]).map(({ name, value, secretRef }) => (secretRef ? `${name}=ref:${secretRef}` : `${name}=${value}`));
 
+/** A federated stack with the job, in the Gov stack file's shape plus `overrides`. */
+const federated = (overrides: Record<string, string> = {}) => runGov({ connectorJobId: CONNECTOR_JOB_ID, credential: "federated", secretRotation: undefined, ...SAME_TENANT, ...overrides });
+
 describe("credential: federated", () => {
+  let govRuns: Record<"gcch" | "dod", OfflineRun>;
   let gcch: OfflineRun;
   let secret: OfflineRun;
   beforeAll(async () => {
     secret = await runGov({ connectorJobId: CONNECTOR_JOB_ID, ...SAME_TENANT });
-    gcch = await runGov({ connectorJobId: CONNECTOR_JOB_ID, credential: "federated", secretRotation: undefined, ...SAME_TENANT });
+    govRuns = { gcch: await federated(), dod: await federated({ cloud: "dod", "azuread:environment": "dod" }) };
+    gcch = govRuns.gcch;
   });
 
-  it.each([
-    ["gcch", {}],
-    ["dod", { cloud: "dod", "azuread:environment": "dod" }],
-  ])("%s: trusts the job's identity with the tenant's issuer, the identity's principal ID and the Gov exchange audience", async (_cloud, overrides) => {
-    const run = _cloud === "gcch" ? gcch : await runGov({ connectorJobId: CONNECTOR_JOB_ID, credential: "federated", secretRotation: undefined, ...SAME_TENANT, ...overrides });
+  it.each(["gcch", "dod"] as const)("%s: trusts the job's identity with the tenant's issuer, the identity's principal ID and the Gov exchange audience", (cloud) => {
+    const run = govRuns[cloud];
     const credential = only(run, FEDERATED_CREDENTIAL);
     const identity = only(run, TYPE.identity);
     expect(credential.inputs).toMatchObject({
@@ -35,34 +37,35 @@ describe("credential: federated", () => {
       subject: identity.state.principalId,
       audiences: ["api://AzureADTokenExchangeUSGov"],
     });
-    expect(CLOUD_PROFILES[_cloud as "gcch" | "dod"].federationAudience).toBe("api://AzureADTokenExchangeUSGov");
+    expect(CLOUD_PROFILES[cloud].federationAudience).toBe("api://AzureADTokenExchangeUSGov");
   });
 
-  it("makes no password, no vault and no secret, grants no secret read, and tells the job to sign in federated", () => {
-    for (const type of [TYPE.password, TYPE.vault, TYPE.secret]) expect(ofType(gcch, type)).toEqual([]);
-    const job = only(gcch, TYPE.job);
+  it.each(["gcch", "dod"] as const)("%s: makes no password, no vault and no secret, grants no secret read, and tells the job to sign in federated", (cloud) => {
+    const run = govRuns[cloud];
+    for (const type of [TYPE.password, TYPE.vault, TYPE.secret]) expect([type, ofType(run, type)]).toEqual([type, []]);
+    const job = only(run, TYPE.job);
     expect(job.inputs.configuration.secrets ?? []).toEqual([]);
-    expect(envOf(gcch)).toContain("HR_CREDENTIAL=federated");
-    expect(envOf(gcch).filter((entry) => /HR_APP_SECRET|HR_SECRET_EXPIRES_ON/.test(entry))).toEqual([]);
-    expect(ofType(gcch, TYPE.roleAssignment).map((grant) => grant.name)).not.toContain("hr-upload-secret-read");
-    expect(ofType(gcch, TYPE.queryRule).map((rule) => rule.name)).not.toContain(expect.stringMatching(/secret-expiring/));
-    expect(gcch.outputs.secretExpiresOn).toBeUndefined();
-    expect(gcch.outputs.nextSteps).toMatch(/signs in as the app with its managed identity .*no client secret/);
-    expect(JSON.stringify(gcch.resources.map((resource) => resource.rawInputs))).not.toContain("offline-client-secret");
+    expect(envOf(run)).toContain("HR_CREDENTIAL=federated");
+    expect(envOf(run)).toContain(`HR_CLOUD=${cloud}`);
+    expect(envOf(run).filter((entry) => /HR_APP_SECRET|HR_SECRET_EXPIRES_ON/.test(entry))).toEqual([]);
+    expect(ofType(run, TYPE.roleAssignment).map((grant) => grant.name)).not.toContain("hr-upload-secret-read");
+    expect(ofType(run, TYPE.queryRule).map((rule) => rule.name)).not.toContain(expect.stringMatching(/secret-expiring/));
+    expect(run.outputs.secretExpiresOn).toBeUndefined();
+    expect(run.outputs.nextSteps).toMatch(/signs in as the app with its managed identity .*no client secret/);
+    expect(JSON.stringify(run.resources.map((resource) => resource.rawInputs))).not.toContain("offline-client-secret");
   });
 
-  it("is offered for commercial and GCC only where the stack deploys to public Azure, with the public exchange audience", async () => {
-    const commercial = await runGov({
-      connectorJobId: CONNECTOR_JOB_ID,
-      credential: "federated",
-      secretRotation: undefined,
-      cloud: "commercial",
-      "azuread:environment": "public",
-      "azure-native:environment": "public",
-      "azure-native:location": "eastus",
-      ...SAME_TENANT,
+  // The rule (infra/config.ts, federationProblem): the app's Entra cloud must be the subscription's. GCC tenants live in
+  // public Entra, so GCC federates only with a commercial (public Azure) subscription, as commercial tenants do.
+  it.each(["commercial", "gcc"] as const)("%s: is offered where the stack deploys to public Azure, with the public sign-in host and exchange audience", async (cloud) => {
+    const run = await federated({ cloud, "azuread:environment": "public", "azure-native:environment": "public", "azure-native:location": "eastus" });
+    expect(only(run, FEDERATED_CREDENTIAL).inputs).toMatchObject({
+      issuer: `https://login.microsoftonline.com/${OFFLINE_IDS.azureTenantId}/v2.0`,
+      subject: only(run, TYPE.identity).state.principalId,
+      audiences: ["api://AzureADTokenExchange"],
     });
-    expect(only(commercial, FEDERATED_CREDENTIAL).inputs).toMatchObject({ issuer: `https://login.microsoftonline.com/${OFFLINE_IDS.azureTenantId}/v2.0`, audiences: ["api://AzureADTokenExchange"] });
+    for (const type of [TYPE.password, TYPE.vault, TYPE.secret]) expect([type, ofType(run, type)]).toEqual([type, []]);
+    expect(envOf(run)).toEqual(expect.arrayContaining(["HR_CREDENTIAL=federated", `HR_CLOUD=${cloud}`]));
   });
 
   it("is refused for a GCC tenant (public Entra) with an Azure Government subscription: no cross-cloud federation", async () => {

@@ -52,6 +52,10 @@ describe("the Gov stack file", () => {
     expect(located).toHaveLength(regional.length + 4); // four query rules
     for (const resource of located) expect([resource.name, resource.inputs.location]).toEqual([resource.name, "usgovvirginia"]);
   });
+
+  it("tags its resource group with the project and stack, so preflight finds the auto-named group and its registry", () => {
+    expect(only(run, "azure-native:resources:ResourceGroup").inputs.tags).toEqual({ "hr-connector-stack": "hr-connector/gov" });
+  });
 });
 
 describe("connector identity", () => {

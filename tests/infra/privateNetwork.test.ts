@@ -104,8 +104,18 @@ describe("order of the data-plane work", () => {
     expect(only(run, TYPE.job).dependencies).toEqual(expect.arrayContaining(ready));
   });
 
-  it("tells the deployer to run the next pulumi up and the HR system's uploads from inside the network", () => {
-    expect(run.outputs.nextSteps).toContain(`from the virtual network ${only(run, NETWORK.vnet).state.name} (resource group hr-connector) or a network peered with it`);
+  it("tells the deployer to run pulumi up (the image push) and the HR system's uploads from inside the network, with no az acr login", () => {
+    const nextSteps = run.outputs.nextSteps as string;
+    expect(nextSteps).toContain(`Run pulumi up (it pushes the uploader image to ${only(run, TYPE.registry).state.name}) and the HR system's uploads`);
+    expect(nextSteps).toContain(`from the virtual network ${only(run, NETWORK.vnet).state.name} (resource group hr-connector) or a network peered with it; npm run preflight there checks it`);
+    expect(nextSteps).not.toContain("acr login");
+  });
+
+  it("with a prebuilt image, names only the HR system's uploads: pulumi up pushes nothing", async () => {
+    const prebuilt = await runGov({ connectorJobId: CONNECTOR_JOB_ID, network: "private", image: "example.azurecr.us/hr-upload:1.0.0" });
+    const nextSteps = prebuilt.outputs.nextSteps as string;
+    expect(nextSteps).toContain("accept no public traffic. Run the HR system's uploads");
+    expect(nextSteps).not.toContain("pulumi up (it pushes");
   });
 });
 

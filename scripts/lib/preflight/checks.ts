@@ -4,14 +4,35 @@
  * looked at: passed, or failed with the fix.
  */
 import { lookup } from "node:dns/promises";
+import { BlockList, isIPv6 } from "node:net";
+import { AZURE_ENVIRONMENTS, azureEnvironmentNamed } from "../../../infra/azureEnvironments";
+import type { NetworkMode } from "../../../infra/config";
+import { STACK_TAG, stackTagValue } from "../../../infra/stackTag";
 import { CLOUD_PROFILES, type CloudName } from "../../../uploader/src/clouds";
 import type { HttpClient } from "../oci/http";
 import { parseImageReference } from "../oci/reference";
+import { proxyFor, type ProxySettings } from "../../../uploader/src/proxy";
 import { ToolError, type ToolRunner } from "../../../uploader/src/toolRunner";
 import type { ResourceTypeVersion, StackResourceTypes } from "./resourceTypes";
 
-export const CHECK_IDS = ["cli-cloud", "cli-login", "providers", "api-versions", "container-apps-jobs", "role-assignments", "app-registrations", "backend", "tls"] as const;
+export const CHECK_IDS = ["cli-cloud", "cli-login", "providers", "api-versions", "container-apps-jobs", "role-assignments", "app-registrations", "backend", "private-network", "tls"] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
+
+/** What each check looks at: `--help` lists these, and a check skipped with `--skip` is shown by its summary. */
+export const CHECK_SUMMARIES: Readonly<Record<CheckId, string>> = {
+  "cli-cloud": "the Azure CLI's cloud matches the stack (AzureUSGovernment for Azure Government)",
+  "cli-login": "you are signed in to the Azure CLI",
+  providers: "each resource provider the stack needs is registered",
+  "api-versions":
+    "each resource type the stack creates is offered, in its region, at the API version\nthe installed @pulumi/azure-native uses (read from the SDK, not typed by hand)",
+  "container-apps-jobs": "Container Apps jobs are offered in the region",
+  "role-assignments": "you may create role assignments (the stack creates four)",
+  "app-registrations": "you may register applications in the tenant's Entra cloud",
+  backend: "the Pulumi backend is not the Pulumi Cloud SaaS when the cloud is gcch or dod",
+  "private-network":
+    "with network: private, whether this machine may run the pass that pushes the image: the\nstack's registry must resolve here to a private address (inside the network or a peered one)",
+  tls: "this machine resolves and completes TLS with the sign-in, ingestion, Resource Manager and\nimage registry hosts, and the stack's registry once it exists (through HTTPS_PROXY if set)",
+};
 
 export interface CheckLine {
   readonly id: CheckId;
@@ -23,6 +44,8 @@ export interface CheckLine {
 
 /** The stack, as preflight needs it (from its stack file, validated by infra/config.ts). */
 export interface PreflightStack {
+  /** Pulumi.yaml's `name`. */
+  readonly project: string;
   readonly name: string;
   readonly cloud: CloudName;
   /** `azure-native:environment` (public when unset). */
@@ -32,6 +55,9 @@ export interface PreflightStack {
   readonly location: string;
   readonly imageBase: string;
   readonly image?: string;
+  readonly network: NetworkMode;
+  /** The virtual network's range when `network` is private. */
+  readonly vnetAddressSpace: string;
   /** Pulumi.yaml's `backend.url`, when the project pins one. */
   readonly projectBackendUrl?: string;
 }
@@ -39,9 +65,10 @@ export interface PreflightStack {
 export interface PreflightDependencies {
   readonly runner: ToolRunner;
   readonly http: HttpClient;
-  /** HTTPS_PROXY is set: name resolution is the proxy's job. */
-  readonly proxied: boolean;
-  readonly resolve?: (host: string) => Promise<unknown>;
+  /** HTTPS_PROXY and NO_PROXY, as `http` applies them: for a host behind the proxy, name resolution is the proxy's job. */
+  readonly proxy: ProxySettings;
+  /** The addresses a name resolves to on this machine (the system resolver unless injected). */
+  readonly resolve?: (host: string) => Promise<readonly string[]>;
 }
 
 // ---- The documented JSON shapes of the tools' answers (the parts read here) ----
@@ -66,6 +93,18 @@ interface ArmPermissions {
 interface GraphList<T> {
   readonly value?: readonly T[];
 }
+interface AzNamed {
+  readonly name: string;
+}
+interface AzRegistry extends AzNamed {
+  readonly loginServer?: string;
+}
+
+/** The stack's registry, found through its resource group's tag: what the pass that creates a job pushes the image to. */
+type StackRegistry =
+  | { readonly state: "absent"; readonly resourceGroup?: string }
+  | { readonly state: "found"; readonly resourceGroup: string; readonly loginServer: string }
+  | { readonly state: "unknown"; readonly why: string };
 
 /** The Azure CLI cloud each `azure-native:environment` needs (the provider's accepted spellings). */
 export function expectedCliCloud(azureEnvironment: string): string {
@@ -116,8 +155,14 @@ export function actionAllowed(action: string, permissions: ArmPermissions): bool
   return (permissions.value ?? []).some((entry) => (entry.actions ?? []).some(matches) && !(entry.notActions ?? []).some(matches));
 }
 
-export async function runPreflight(stack: PreflightStack, resourceTypes: StackResourceTypes, deps: PreflightDependencies): Promise<CheckLine[]> {
+/**
+ * Runs every check but those in `skip`: a skipped check makes no call and no connection of its own, and is
+ * shown as one line. What several checks need (the CLI's cloud, the signed-in account, the providers) is
+ * read once, and only when a check that needs it runs.
+ */
+export async function runPreflight(stack: PreflightStack, resourceTypes: StackResourceTypes, deps: PreflightDependencies, skip: ReadonlySet<CheckId> = new Set()): Promise<CheckLine[]> {
   const lines: CheckLine[] = [];
+  const runs = (...ids: CheckId[]) => ids.some((id) => !skip.has(id));
   const pass = (id: CheckId, title: string) => lines.push({ id, status: "passed", title });
   const fail = (id: CheckId, title: string, fix: string) => lines.push({ id, status: "failed", title, fix });
   const az = <T>(...args: string[]) => deps.runner.json<T>("az", [...args, "--output", "json"]);
@@ -126,20 +171,24 @@ export async function runPreflight(stack: PreflightStack, resourceTypes: StackRe
   // The CLI's cloud: every later answer comes from it.
   const wantedCloud = expectedCliCloud(stack.azureEnvironment);
   let cloud: AzCloud | undefined;
-  try {
-    cloud = await az<AzCloud>("cloud", "show");
-    if (cloud.name === wantedCloud) pass("cli-cloud", `Azure CLI cloud is ${cloud.name}, as the stack's azure-native:environment (${stack.azureEnvironment}) needs`);
-    else fail("cli-cloud", `Azure CLI cloud is ${cloud.name}, but the stack deploys to ${wantedCloud}`, `az cloud set --name ${wantedCloud} && az login`);
-  } catch (error) {
-    fail("cli-cloud", `cannot read the Azure CLI's cloud: ${why(error)}`, "install the Azure CLI (https://aka.ms/azure-cli), then az cloud set and az login");
+  if (runs("cli-cloud", "app-registrations", "tls")) {
+    try {
+      cloud = await az<AzCloud>("cloud", "show");
+      if (cloud.name === wantedCloud) pass("cli-cloud", `Azure CLI cloud is ${cloud.name}, as the stack's azure-native:environment (${stack.azureEnvironment}) needs`);
+      else fail("cli-cloud", `Azure CLI cloud is ${cloud.name}, but the stack deploys to ${wantedCloud}`, `az cloud set --name ${wantedCloud} && az login`);
+    } catch (error) {
+      fail("cli-cloud", `cannot read the Azure CLI's cloud: ${why(error)}`, "install the Azure CLI (https://aka.ms/azure-cli), then az cloud set and az login");
+    }
   }
 
   let account: AzAccount | undefined;
-  try {
-    account = await az<AzAccount>("account", "show");
-    pass("cli-login", `signed in as ${account.user?.name ?? "?"} (${account.user?.type ?? "?"}), subscription ${account.name ?? ""} ${account.id}`);
-  } catch (error) {
-    fail("cli-login", `not signed in to the Azure CLI: ${why(error)}`, `az login${wantedCloud === "AzureUSGovernment" ? " (after az cloud set --name AzureUSGovernment)" : ""}, then az account set --subscription <id>`);
+  if (runs("cli-login", "providers", "api-versions", "container-apps-jobs", "role-assignments", "app-registrations", "private-network", "tls")) {
+    try {
+      account = await az<AzAccount>("account", "show");
+      pass("cli-login", `signed in as ${account.user?.name ?? "?"} (${account.user?.type ?? "?"}), subscription ${account.name ?? ""} ${account.id}`);
+    } catch (error) {
+      fail("cli-login", `not signed in to the Azure CLI: ${why(error)}`, `az login${wantedCloud === "AzureUSGovernment" ? " (after az cloud set --name AzureUSGovernment)" : ""}, then az account set --subscription <id>`);
+    }
   }
   const needsLogin = (id: CheckId, what: string) => fail(id, `${what}: not checked without an Azure CLI login`, "az login, then run preflight again");
 
@@ -150,7 +199,7 @@ export async function runPreflight(stack: PreflightStack, resourceTypes: StackRe
     needsLogin("providers", `resource providers ${namespaces.join(", ")}`);
     needsLogin("api-versions", `API versions of the ${resourceTypes.types.length} resource types the stack creates`);
   }
-  for (const namespace of account === undefined ? [] : namespaces) {
+  for (const namespace of account !== undefined && runs("providers", "api-versions", "container-apps-jobs") ? namespaces : []) {
     try {
       const provider = await az<AzProvider>("provider", "show", "--namespace", namespace);
       providers.set(namespace, provider);
@@ -202,7 +251,7 @@ export async function runPreflight(stack: PreflightStack, resourceTypes: StackRe
   // Role assignments: at the subscription, which covers the resource group the stack creates.
   if (account === undefined) {
     needsLogin("role-assignments", "permission to create role assignments");
-  } else {
+  } else if (runs("role-assignments")) {
     try {
       const permissions = await az<ArmPermissions>("rest", "--method", "get", "--url", `/subscriptions/${account.id}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`);
       if (actionAllowed(ROLE_ASSIGNMENT_WRITE, permissions)) pass("role-assignments", `may create role assignments in subscription ${account.id} (and its new resource group)`);
@@ -222,7 +271,7 @@ export async function runPreflight(stack: PreflightStack, resourceTypes: StackRe
       `the app is registered in Entra for azuread:environment ${stack.entraEnvironment}, which the Azure CLI's ${cloud.name} login cannot check`,
       `check that the azuread provider's identity may register applications there (Application Developer or Application Administrator), then run preflight with --skip app-registrations`,
     );
-  } else {
+  } else if (runs("app-registrations")) {
     try {
       const result = await mayRegisterApplications(account, graph.url, az);
       if (result.allowed) pass("app-registrations", `may register applications in Entra: ${result.because}`);
@@ -233,17 +282,34 @@ export async function runPreflight(stack: PreflightStack, resourceTypes: StackRe
   }
 
   // State backend: Pulumi Cloud (SaaS) is not where GCC High or DoD stack state belongs.
-  try {
-    const url = stack.projectBackendUrl ?? (await deps.runner.json<{ url?: string }>("pulumi", ["whoami", "--json"])).url ?? "";
-    const saas = /^https?:\/\//.test(url) && SAAS_BACKEND_HOSTS.has(new URL(url).host);
-    const restricted = stack.cloud === "gcch" || stack.cloud === "dod";
-    if (saas && restricted) {
-      fail("backend", `the Pulumi backend is the Pulumi Cloud SaaS (${new URL(url).host}), not for ${CLOUD_PROFILES[stack.cloud].title} stack state`, "pulumi login azblob://<container>?storage_account=<account> (a Gov storage account), or a self-hosted backend");
-    } else {
-      pass("backend", `the Pulumi backend is ${saas ? "the Pulumi Cloud SaaS" : "self-managed"} (${url.replace(/[?#].*$/, "")})${restricted ? "" : `, fine for ${CLOUD_PROFILES[stack.cloud].title}`}`);
+  if (runs("backend")) {
+    try {
+      const url = stack.projectBackendUrl ?? (await deps.runner.json<{ url?: string }>("pulumi", ["whoami", "--json"])).url ?? "";
+      const saas = /^https?:\/\//.test(url) && SAAS_BACKEND_HOSTS.has(new URL(url).host);
+      const restricted = stack.cloud === "gcch" || stack.cloud === "dod";
+      if (saas && restricted) {
+        fail("backend", `the Pulumi backend is the Pulumi Cloud SaaS (${new URL(url).host}), not for ${CLOUD_PROFILES[stack.cloud].title} stack state`, "pulumi login azblob://<container>?storage_account=<account> (a Gov storage account), or a self-hosted backend");
+      } else {
+        pass("backend", `the Pulumi backend is ${saas ? "the Pulumi Cloud SaaS" : "self-managed"} (${url.replace(/[?#].*$/, "")})${restricted ? "" : `, fine for ${CLOUD_PROFILES[stack.cloud].title}`}`);
+      }
+    } catch (error) {
+      fail("backend", `cannot tell the Pulumi backend: ${why(error)}`, "install the Pulumi CLI and pulumi login");
     }
-  } catch (error) {
-    fail("backend", `cannot tell the Pulumi backend: ${why(error)}`, "install the Pulumi CLI and pulumi login");
+  }
+
+  // The stack's registry exists from the first pass on; the pass that creates a job pushes the image to it (unless `image` is set).
+  const pushesImage = stack.image === undefined;
+  let registry: StackRegistry | undefined;
+  if (pushesImage && account !== undefined && (runs("tls") || (runs("private-network") && stack.network === "private"))) {
+    registry = await findStackRegistry(stackTagValue(stack.project, stack.name), az).catch((error: unknown): StackRegistry => ({ state: "unknown", why: why(error) }));
+  }
+
+  // With network: private, the image push must come from inside the network or a peered one.
+  if (stack.network === "private" && pushesImage && account === undefined) {
+    needsLogin("private-network", "where the image push of network: private may run from");
+  } else if (runs("private-network")) {
+    const line = await privateNetworkCheck(stack, registry, deps, az);
+    lines.push({ id: "private-network", ...line });
   }
 
   // Name resolution and TLS to the hosts a deployment and a run talk to, through the proxy when one is set.
@@ -254,14 +320,113 @@ export async function runPreflight(stack: PreflightStack, resourceTypes: StackRe
     ["Azure Resource Manager", cloud?.endpoints?.resourceManager === undefined ? undefined : new URL(cloud.endpoints.resourceManager).host],
     ["base image registry", registryHost(stack.imageBase)],
     ["prebuilt image registry", stack.image === undefined ? undefined : registryHost(stack.image)],
+    ["stack's registry", registry?.state === "found" ? registry.loginServer : undefined],
   ];
-  for (const [label, host] of targets) {
+  for (const [label, host] of runs("tls") ? targets : []) {
     if (host === undefined) continue;
     const problem = await tlsProblem(host, deps);
-    if (problem === undefined) pass("tls", `${label}: ${host} answers over TLS${deps.proxied ? " through HTTPS_PROXY" : ""}`);
+    if (problem === undefined) pass("tls", `${label}: ${host} answers over TLS${proxied(host, deps) ? " through HTTPS_PROXY" : ""}`);
     else fail("tls", `${label}: ${host} ${problem.what}`, problem.fix);
   }
-  return lines;
+  if (runs("tls") && pushesImage && registry?.state !== "found") {
+    const reason =
+      registry === undefined
+        ? "not looked up without an Azure CLI login"
+        : registry.state === "absent"
+          ? "not created yet (the first pass creates it; run preflight again before the pass that pushes the image)"
+          : `not looked up (${registry.why})`;
+    lines.push({ id: "tls", status: "skipped", title: `stack's registry: ${reason}, so TLS to it is not checked` });
+  }
+
+  // One line per skipped check, in its place; lines a skipped check's data brought (a login failure) are not its own.
+  return CHECK_IDS.flatMap((id): CheckLine[] =>
+    skip.has(id) ? [{ id, status: "skipped", title: `${CHECK_SUMMARIES[id].replace(/\s*\n\s*/g, " ")} (skipped: --skip ${id})` }] : lines.filter((line) => line.id === id),
+  );
+}
+
+/** The registry in the resource group tagged with the stack: `az group list --tag`, then `az acr list` in that group. */
+async function findStackRegistry(tag: string, az: <T>(...args: string[]) => Promise<T>): Promise<StackRegistry> {
+  const [group] = await az<AzNamed[]>("group", "list", "--tag", `${STACK_TAG}=${tag}`);
+  if (group === undefined) return { state: "absent" };
+  const [registry] = await az<AzRegistry[]>("acr", "list", "--resource-group", group.name);
+  return registry?.loginServer === undefined ? { state: "absent", resourceGroup: group.name } : { state: "found", resourceGroup: group.name, loginServer: registry.loginServer };
+}
+
+/** Private and shared address ranges (RFC 1918, RFC 6598, IPv6 unique local): where a private endpoint's address lies. */
+const PRIVATE_RANGES: readonly [string, number, "ipv4" | "ipv6"][] = [
+  ["10.0.0.0", 8, "ipv4"],
+  ["172.16.0.0", 12, "ipv4"],
+  ["192.168.0.0", 16, "ipv4"],
+  ["100.64.0.0", 10, "ipv4"],
+  ["fc00::", 7, "ipv6"],
+];
+
+/** Private ranges, and the stack's own network (whatever range it was given). */
+function privateAddresses(vnetAddressSpace: string): BlockList {
+  const ranges = new BlockList();
+  for (const [network, prefix, family] of PRIVATE_RANGES) ranges.addSubnet(network, prefix, family);
+  const [network = "", prefix = ""] = vnetAddressSpace.split("/");
+  ranges.addSubnet(network, Number(prefix), "ipv4");
+  return ranges;
+}
+
+/**
+ * With `network: private` the registry refuses public traffic, so the pass that pushes the image must run where
+ * its login server resolves to its private endpoint (the network, or one peered with it and linked to the zone).
+ */
+async function privateNetworkCheck(
+  stack: PreflightStack,
+  registry: StackRegistry | undefined,
+  deps: PreflightDependencies,
+  az: <T>(...args: string[]) => Promise<T>,
+): Promise<Omit<CheckLine, "id">> {
+  if (stack.network === "public") return { status: "passed", title: "network: public: the registry, Key Vault and Storage accept public traffic, so pulumi up may run from this machine" };
+  if (stack.image !== undefined) {
+    return { status: "passed", title: "network: private with a prebuilt image: the stack pushes no image, so pulumi up may run from any machine (the HR system still writes from inside the network)" };
+  }
+  if (registry === undefined || registry.state === "unknown") {
+    return { status: "failed", title: `network: private: cannot look for the stack's registry: ${registry?.state === "unknown" ? registry.why : "no Azure CLI login"}`, fix: "az login with the account that will run pulumi up, then run preflight again" };
+  }
+  if (registry.state === "absent") {
+    return {
+      status: "passed",
+      title:
+        "network: private: the stack's registry does not exist yet, so the first pass may run from any machine; the pass that pushes the image " +
+        "(pulumi up with a connectorJobId) must run inside the stack's network or a peered one: run preflight there before it",
+    };
+  }
+  const host = registry.loginServer;
+  const zone = AZURE_ENVIRONMENTS[azureEnvironmentNamed(stack.azureEnvironment) ?? "public"].privateLinkZones.registry;
+  const fromInside = async () => {
+    const network = await az<AzNamed[]>("network", "vnet", "list", "--resource-group", registry.resourceGroup).then(
+      ([vnet]) => (vnet === undefined ? "the stack's virtual network" : `the virtual network ${vnet.name}`),
+      () => "the stack's virtual network",
+    );
+    return `run pulumi up (and preflight) from a host in ${network} (resource group ${registry.resourceGroup}) or a network peered with it whose DNS answers from the ${zone} zone (README "Private networking")`;
+  };
+  let addresses: readonly string[];
+  try {
+    addresses = await (deps.resolve ?? systemResolve)(host);
+  } catch {
+    return { status: "failed", title: `network: private: the stack's registry ${host} does not resolve on this machine`, fix: await fromInside() };
+  }
+  const ranges = privateAddresses(stack.vnetAddressSpace);
+  const listed = addresses.join(", ");
+  if (addresses.length === 0 || !addresses.every((address) => ranges.check(address, isIPv6(address) ? "ipv6" : "ipv4"))) {
+    return { status: "failed", title: `network: private: the stack's registry ${host} resolves to ${listed || "nothing"} here, not to a private endpoint: its public access is off, so the image push would be refused`, fix: await fromInside() };
+  }
+  if (proxied(host, deps)) {
+    return { status: "failed", title: `network: private: the stack's registry ${host} resolves to ${listed} (private), but HTTPS_PROXY would carry the image push to it`, fix: `add ${host} to NO_PROXY, so the push goes straight to the private endpoint` };
+  }
+  return { status: "passed", title: `network: private: the stack's registry ${host} resolves to ${listed}, a private address: this machine may push the image` };
+}
+
+/** Whether a request to `host` goes through the proxy (which then resolves the name). */
+const proxied = (host: string, deps: PreflightDependencies) => proxyFor(`https://${host}/`, deps.proxy) !== undefined;
+
+/** The system resolver: every address of the name. */
+async function systemResolve(host: string): Promise<string[]> {
+  return (await lookup(host, { all: true })).map((entry) => entry.address);
 }
 
 function registryHost(reference: string): string | undefined {
@@ -296,9 +461,9 @@ async function mayRegisterApplications(
 }
 
 async function tlsProblem(host: string, deps: PreflightDependencies): Promise<{ what: string; fix: string } | undefined> {
-  if (!deps.proxied) {
+  if (!proxied(host, deps)) {
     try {
-      await (deps.resolve ?? lookup)(host);
+      await (deps.resolve ?? systemResolve)(host);
     } catch {
       return { what: "does not resolve", fix: "check DNS on this machine, or set HTTPS_PROXY to the agency proxy" };
     }
@@ -314,6 +479,6 @@ async function tlsProblem(host: string, deps: PreflightDependencies): Promise<{ 
       return { what: `presents a certificate this machine does not trust (${code})`, fix: "a TLS-inspecting proxy? set NODE_EXTRA_CA_CERTS to its root CA (a PEM file) before running" };
     }
     if (code === "ENOTFOUND" || code === "EAI_AGAIN") return { what: "does not resolve", fix: "check DNS, or set HTTPS_PROXY to the agency proxy" };
-    return { what: `cannot be reached (${code || (error as Error).message})`, fix: deps.proxied ? "check HTTPS_PROXY (and that the proxy allows this host)" : "a firewall? set HTTPS_PROXY to the agency proxy" };
+    return { what: `cannot be reached (${code || (error as Error).message})`, fix: proxied(host, deps) ? "check HTTPS_PROXY (and that the proxy allows this host)" : "a firewall? set HTTPS_PROXY to the agency proxy" };
   }
 }
