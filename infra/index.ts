@@ -24,195 +24,205 @@ import { STACK_TAG, stackTagValue } from "./stackTag";
 import { UploaderImage, UploaderRegistry } from "./uploaderRegistry";
 import { APP_SECRET_NAME, UploaderJob } from "./uploaderJob";
 
-const config = loadStackConfig();
-const cloud = CLOUD_PROFILES[config.cloud];
-const stackLabel = `${pulumi.getProject()}/${pulumi.getStack()}`;
-const azureClient = authorization.getClientConfigOutput();
-
-const resourceGroup = new resources.ResourceGroup("hr-connector", { location: config.location, tags: { [STACK_TAG]: stackTagValue(pulumi.getProject(), pulumi.getStack()) } });
-const placement = { resourceGroupName: resourceGroup.name, location: config.location };
-
-const connectorApp = new ConnectorIdentity("hr-connector", {
-  displayName: `hr-connector uploader (${stackLabel})`,
-  notes:
-    `Client of the Microsoft Purview HR connector (${cloud.title}): the hr-upload job signs in at ${cloud.authorityHost} ` +
-    `and posts HR CSV files to ${cloud.ingestionBaseUrl}. Needs no API permissions. Managed by Pulumi stack ${stackLabel}.`,
-  credential: config.credential,
-});
-/** With a client secret: its expiry. Federated: nothing expires. */
-const secretExpiresOnDate = config.credential.kind === "secret" ? config.credential.expiresOn : undefined;
-
-// Only a client secret needs a vault: a federated stack has none at all.
-const vault =
-  config.credential.kind === "secret"
-    ? new SecretVault("hr-connector", {
-        ...placement,
-        tenantId: azureClient.tenantId,
-        secretName: APP_SECRET_NAME,
-        secretValue: connectorApp.clientSecret as pulumi.Output<string>,
-        secretExpiresOn: config.credential.expiresOn,
-        network: config.network,
-      })
-    : undefined;
-
-const hrStorage = new HrStorage("hr-connector", { ...placement, dataVersionDays: config.dataVersionDays, network: config.network });
-const registry = new UploaderRegistry("hr-connector", { ...placement, network: config.network });
-
-// Private: Key Vault, the blob service and the registry answer on private endpoints only, and the jobs run inside the network.
-const privateNetwork =
-  config.network === "private"
-    ? new PrivateNetwork("hr-connector", {
-        ...placement,
-        addressSpace: config.vnetAddressSpace,
-        azureEnvironment: AZURE_ENVIRONMENTS[config.azureEnvironment],
-        targets: [
-          ...(vault === undefined ? [] : [{ service: "vault" as const, resourceId: vault.vaultId }]),
-          { service: "blob", resourceId: hrStorage.accountId },
-          { service: "registry", resourceId: registry.registryId },
-        ],
-      })
-    : undefined;
-
-const logs = new LogsEnvironment("hr-connector", {
-  ...placement,
-  logRetentionDays: config.logRetentionDays,
-  logArchiveDays: config.logArchiveDays,
-  infrastructureSubnetId: privateNetwork?.environmentSubnetId,
-});
-new ResourceLogs("hr-connector", {
-  workspaceId: logs.workspaceId,
-  resources: [
-    ...(vault === undefined ? [] : [{ name: "hr-connector-vault", kind: "keyVault" as const, resourceUri: vault.vaultId }]),
-    { name: "hr-connector-blob", kind: "blobService", resourceUri: hrStorage.blobServiceId },
-    { name: "hr-connector-registry", kind: "registry", resourceUri: registry.registryId },
-  ],
-});
-/** Data-plane work of the deployment and of the jobs (image push, secret reference, blob reads) waits for the private endpoints. */
-const dataPlaneReady = privateNetwork?.endpointsReady ?? [];
-/** The registry's login server, known only once the endpoints exist: what pushes to it then waits for them. */
-const reachableLoginServer = pulumi.all([registry.loginServer, pulumi.all(dataPlaneReady.map((resource) => resource.urn))]).apply(([loginServer]) => loginServer);
-
-const jobIdentity = new JobIdentity("hr-upload", {
-  ...placement,
-  subscriptionId: azureClient.subscriptionId,
-  registryId: registry.registryId,
-  secretId: vault?.secretId,
-  dataContainerId: hrStorage.dataContainerId,
-  stateContainerId: hrStorage.stateContainerId,
-});
-
-// Federated: the app trusts the job's identity, for the exchange audience of the tenant's Entra cloud. Same tenant only:
-// the identity's token is issued by the subscription's tenant, which must be the app's (checked at deployment).
-const federatedCredential =
-  config.credential.kind === "federated"
-    ? connectorApp.trust("hr-upload-job", {
-        issuer: pulumi.interpolate`${cloud.authorityHost}/${connectorApp.tenantId}/v2.0`,
-        subject: pulumi.all([jobIdentity.principalId, azureClient.tenantId, connectorApp.tenantId]).apply(([principalId, subscriptionTenant, appTenant]) =>
-          federatedSubject(principalId, { subscription: subscriptionTenant, app: appTenant }),
-        ),
-        audience: cloud.federationAudience,
-      })
-    : undefined;
-
-// The first execution must already be allowed to pull the image, read the secret (or sign in through its federated
-// credential) and the blobs, and Container Apps checks the secret reference when the job is created: jobs wait until
-// the grants are in effect. Created with the grants (the first pass), so the wait overlaps the managed environment's
-// creation and is not paid again. Switching credential: the new one and its wait come before the job changes, and
-// Pulumi deletes the old one (password, vault; or federated credential) only after the job no longer uses it.
-const grantsInEffect = new GrantPropagation("hr-upload-grants", { roleAssignments: [...jobIdentity.roleAssignments, ...(federatedCredential ? [federatedCredential] : [])] });
-
 interface Upload {
   readonly connector: ConnectorConfig;
   readonly csvUrl: pulumi.Output<string>;
   readonly job?: UploaderJob;
 }
 
-/** The connectors whose job ID is known get their jobs, which share one image and one set of alerts. */
-function deployUploaderJobs(connectors: readonly ConnectorConfig[]): Upload[] {
-  const uploads = connectors.map((connector) => ({ connector, csvUrl: hrStorage.csvUrl(connector.csvBlobName) }));
-  const ready = uploads.flatMap(({ connector, csvUrl }) => (connector.connectorJobId === undefined ? [] : [{ connector, csvUrl, connectorJobId: connector.connectorJobId }]));
-  if (ready.length === 0) return uploads;
+/**
+ * The program. The module is this function (`export =`: Pulumi's CommonJS runner calls an exported function and
+ * publishes what it returns as the stack outputs); a function rather than top-level statements so that one process
+ * can run it more than once (plan, preflight, the offline tests).
+ */
+function hrConnector() {
+  const config = loadStackConfig();
+  const cloud = CLOUD_PROFILES[config.cloud];
+  const stackLabel = `${pulumi.getProject()}/${pulumi.getStack()}`;
+  const azureClient = authorization.getClientConfigOutput();
 
-  // Assembled and pushed only now: the image serves the jobs alone; the registry must be reachable (private endpoint) first.
-  const image = config.image ?? new UploaderImage("hr-upload", { loginServer: reachableLoginServer, base: config.imageBase }, { parent: registry }).ref;
-  const deployed = ready.map(({ connector, csvUrl, connectorJobId }) => ({
-    connector,
-    connectorJobId,
-    job: new UploaderJob(
-      connector.resourceName,
-      {
-        ...placement,
-        environmentId: logs.environmentId,
-        workloadProfileName: privateNetwork === undefined ? undefined : CONSUMPTION_WORKLOAD_PROFILE,
-        jobName: connector.jobName,
-        schedule: connector.schedule,
-        image,
-        registryServer: registry.loginServer,
-        identityId: jobIdentity.id,
-        identityClientId: jobIdentity.clientId,
-        appSecretUrl: vault?.secretVersionedUrl,
-        uploader: {
-          cloud: config.cloud,
-          tenantId: connectorApp.tenantId,
-          appId: connectorApp.clientId,
-          connectorJobId,
-          csvUrl,
-          checkpointUrl: hrStorage.stateContainerUrl,
-          secretExpiresOn: secretExpiresOnDate,
-          recordsPerCall: config.recordsPerCall,
-          scenario: connector.scenario,
-          scenarioColumn: connector.scenarioColumn,
-          scenarioValues: connector.scenarioValues,
-          columns: connector.columns,
-        },
-      },
-      // The first execution must already be allowed, and able, to pull the image, read the secret and the blobs.
-      { dependsOn: [...jobIdentity.roleAssignments, grantsInEffect, ...dataPlaneReady] },
-    ),
-  }));
-  new JobMonitoring("hr-upload", {
-    ...placement,
-    jobs: deployed.map(({ connector, connectorJobId, job }) => ({ resourceName: connector.resourceName, jobName: connector.jobName, jobId: job.jobId, connectorJobId })),
-    workspaceId: logs.workspaceId,
-    alertEmail: config.alertEmail,
-    watchSecretExpiry: vault !== undefined,
+  const resourceGroup = new resources.ResourceGroup("hr-connector", { location: config.location, tags: { [STACK_TAG]: stackTagValue(pulumi.getProject(), pulumi.getStack()) } });
+  const placement = { resourceGroupName: resourceGroup.name, location: config.location };
+
+  const connectorApp = new ConnectorIdentity("hr-connector", {
+    displayName: `hr-connector uploader (${stackLabel})`,
+    notes:
+      `Client of the Microsoft Purview HR connector (${cloud.title}): the hr-upload job signs in at ${cloud.authorityHost} ` +
+      `and posts HR CSV files to ${cloud.ingestionBaseUrl}. Needs no API permissions. Managed by Pulumi stack ${stackLabel}.`,
+    credential: config.credential,
   });
-  return uploads.map((upload) => ({ ...upload, job: deployed.find(({ connector }) => connector === upload.connector)?.job }));
+  /** With a client secret: its expiry. Federated: nothing expires. */
+  const secretExpiresOnDate = config.credential.kind === "secret" ? config.credential.expiresOn : undefined;
+
+  // Only a client secret needs a vault: a federated stack has none at all.
+  const vault =
+    config.credential.kind === "secret"
+      ? new SecretVault("hr-connector", {
+          ...placement,
+          tenantId: azureClient.tenantId,
+          secretName: APP_SECRET_NAME,
+          secretValue: connectorApp.clientSecret as pulumi.Output<string>,
+          secretExpiresOn: config.credential.expiresOn,
+          network: config.network,
+        })
+      : undefined;
+
+  const hrStorage = new HrStorage("hr-connector", { ...placement, dataVersionDays: config.dataVersionDays, network: config.network });
+  const registry = new UploaderRegistry("hr-connector", { ...placement, network: config.network });
+
+  // Private: Key Vault, the blob service and the registry answer on private endpoints only, and the jobs run inside the network.
+  const privateNetwork =
+    config.network === "private"
+      ? new PrivateNetwork("hr-connector", {
+          ...placement,
+          addressSpace: config.vnetAddressSpace,
+          azureEnvironment: AZURE_ENVIRONMENTS[config.azureEnvironment],
+          targets: [
+            ...(vault === undefined ? [] : [{ service: "vault" as const, resourceId: vault.vaultId }]),
+            { service: "blob", resourceId: hrStorage.accountId },
+            { service: "registry", resourceId: registry.registryId },
+          ],
+        })
+      : undefined;
+
+  const logs = new LogsEnvironment("hr-connector", {
+    ...placement,
+    logRetentionDays: config.logRetentionDays,
+    logArchiveDays: config.logArchiveDays,
+    infrastructureSubnetId: privateNetwork?.environmentSubnetId,
+  });
+  new ResourceLogs("hr-connector", {
+    workspaceId: logs.workspaceId,
+    resources: [
+      ...(vault === undefined ? [] : [{ name: "hr-connector-vault", kind: "keyVault" as const, resourceUri: vault.vaultId }]),
+      { name: "hr-connector-blob", kind: "blobService", resourceUri: hrStorage.blobServiceId },
+      { name: "hr-connector-registry", kind: "registry", resourceUri: registry.registryId },
+    ],
+  });
+  /** Data-plane work of the deployment and of the jobs (image push, secret reference, blob reads) waits for the private endpoints. */
+  const dataPlaneReady = privateNetwork?.endpointsReady ?? [];
+  /** The registry's login server, known only once the endpoints exist: what pushes to it then waits for them. */
+  const reachableLoginServer = pulumi.all([registry.loginServer, pulumi.all(dataPlaneReady.map((resource) => resource.urn))]).apply(([loginServer]) => loginServer);
+
+  const jobIdentity = new JobIdentity("hr-upload", {
+    ...placement,
+    subscriptionId: azureClient.subscriptionId,
+    registryId: registry.registryId,
+    secretId: vault?.secretId,
+    dataContainerId: hrStorage.dataContainerId,
+    stateContainerId: hrStorage.stateContainerId,
+  });
+
+  // Federated: the app trusts the job's identity, for the exchange audience of the tenant's Entra cloud. Same tenant only:
+  // the identity's token is issued by the subscription's tenant, which must be the app's (checked at deployment).
+  const federatedCredential =
+    config.credential.kind === "federated"
+      ? connectorApp.trust("hr-upload-job", {
+          issuer: pulumi.interpolate`${cloud.authorityHost}/${connectorApp.tenantId}/v2.0`,
+          subject: pulumi.all([jobIdentity.principalId, azureClient.tenantId, connectorApp.tenantId]).apply(([principalId, subscriptionTenant, appTenant]) =>
+            federatedSubject(principalId, { subscription: subscriptionTenant, app: appTenant }),
+          ),
+          audience: cloud.federationAudience,
+        })
+      : undefined;
+
+  // The first execution must already be allowed to pull the image, read the secret (or sign in through its federated
+  // credential) and the blobs, and Container Apps checks the secret reference when the job is created: jobs wait until
+  // the grants are in effect. Created with the grants (the first pass), so the wait overlaps the managed environment's
+  // creation and is not paid again. Switching credential: the new one and its wait come before the job changes, and
+  // Pulumi deletes the old one (password, vault; or federated credential) only after the job no longer uses it.
+  const grantsInEffect = new GrantPropagation("hr-upload-grants", { roleAssignments: [...jobIdentity.roleAssignments, ...(federatedCredential ? [federatedCredential] : [])] });
+
+  /** The connectors whose job ID is known get their jobs, which share one image and one set of alerts. */
+  function deployUploaderJobs(connectors: readonly ConnectorConfig[]): Upload[] {
+    const uploads = connectors.map((connector) => ({ connector, csvUrl: hrStorage.csvUrl(connector.csvBlobName) }));
+    const ready = uploads.flatMap(({ connector, csvUrl }) => (connector.connectorJobId === undefined ? [] : [{ connector, csvUrl, connectorJobId: connector.connectorJobId }]));
+    if (ready.length === 0) return uploads;
+
+    // Assembled and pushed only now: the image serves the jobs alone; the registry must be reachable (private endpoint) first.
+    const image = config.image ?? new UploaderImage("hr-upload", { loginServer: reachableLoginServer, base: config.imageBase }, { parent: registry }).ref;
+    const deployed = ready.map(({ connector, csvUrl, connectorJobId }) => ({
+      connector,
+      connectorJobId,
+      job: new UploaderJob(
+        connector.resourceName,
+        {
+          ...placement,
+          environmentId: logs.environmentId,
+          workloadProfileName: privateNetwork === undefined ? undefined : CONSUMPTION_WORKLOAD_PROFILE,
+          jobName: connector.jobName,
+          schedule: connector.schedule,
+          image,
+          registryServer: registry.loginServer,
+          identityId: jobIdentity.id,
+          identityClientId: jobIdentity.clientId,
+          appSecretUrl: vault?.secretVersionedUrl,
+          uploader: {
+            cloud: config.cloud,
+            tenantId: connectorApp.tenantId,
+            appId: connectorApp.clientId,
+            connectorJobId,
+            csvUrl,
+            checkpointUrl: hrStorage.stateContainerUrl,
+            secretExpiresOn: secretExpiresOnDate,
+            recordsPerCall: config.recordsPerCall,
+            scenario: connector.scenario,
+            scenarioColumn: connector.scenarioColumn,
+            scenarioValues: connector.scenarioValues,
+            columns: connector.columns,
+          },
+        },
+        // The first execution must already be allowed, and able, to pull the image, read the secret and the blobs.
+        { dependsOn: [...jobIdentity.roleAssignments, grantsInEffect, ...dataPlaneReady] },
+      ),
+    }));
+    new JobMonitoring("hr-upload", {
+      ...placement,
+      jobs: deployed.map(({ connector, connectorJobId, job }) => ({ resourceName: connector.resourceName, jobName: connector.jobName, jobId: job.jobId, connectorJobId })),
+      workspaceId: logs.workspaceId,
+      alertEmail: config.alertEmail,
+      watchSecretExpiry: vault !== undefined,
+    });
+    return uploads.map((upload) => ({ ...upload, job: deployed.find(({ connector }) => connector === upload.connector)?.job }));
+  }
+
+  const uploads = deployUploaderJobs(config.connectors);
+  /** Keyed by connector name, for the `connectors` list. */
+  const byConnectorName = (valueOf: (upload: Upload) => pulumi.Output<string> | undefined) =>
+    config.connectorLayout === "single"
+      ? undefined
+      : pulumi.output(Object.fromEntries(uploads.map((upload) => [upload.connector.name, valueOf(upload)]).filter(([, value]) => value !== undefined)));
+  const [singleUpload] = config.connectorLayout === "single" ? uploads : [];
+
+  return {
+    appClientId: connectorApp.clientId,
+    tenantId: connectorApp.tenantId,
+    csvUploadUrl: singleUpload?.csvUrl,
+    jobName: singleUpload?.job?.jobName,
+    csvUploadUrls: byConnectorName((upload) => upload.csvUrl),
+    jobNames: byConnectorName((upload) => upload.job?.jobName),
+    secretExpiresOn: secretExpiresOnDate,
+    nextSteps: pulumi
+      .all([
+        connectorApp.clientId,
+        hrStorage.accountName,
+        resourceGroup.name,
+        registry.registryName,
+        privateNetwork?.virtualNetworkName,
+        pulumi.all(uploads.map(({ connector, csvUrl, job }) => pulumi.all([csvUrl, job?.jobName]).apply(([url, deployedJobName]) => ({ connector, csvUploadUrl: url, deployedJobName })))),
+      ])
+      .apply(([clientId, storageAccountName, resourceGroupName, registryName, virtualNetworkName, connectors]) =>
+        renderNextSteps({
+          cloud: config.cloud,
+          appClientId: clientId,
+          storageAccountName,
+          resourceGroupName,
+          secretExpiresOn: secretExpiresOnDate,
+          connectors,
+          imageRegistryName: config.image === undefined ? registryName : undefined,
+          virtualNetworkName,
+        }),
+      ),
+  };
 }
-
-const uploads = deployUploaderJobs(config.connectors);
-/** Keyed by connector name, for the `connectors` list. */
-const byConnectorName = (valueOf: (upload: Upload) => pulumi.Output<string> | undefined) =>
-  config.connectorLayout === "single"
-    ? undefined
-    : pulumi.output(Object.fromEntries(uploads.map((upload) => [upload.connector.name, valueOf(upload)]).filter(([, value]) => value !== undefined)));
-const [singleUpload] = config.connectorLayout === "single" ? uploads : [];
-
-export const appClientId = connectorApp.clientId;
-export const tenantId = connectorApp.tenantId;
-export const csvUploadUrl = singleUpload?.csvUrl;
-export const jobName = singleUpload?.job?.jobName;
-export const csvUploadUrls = byConnectorName((upload) => upload.csvUrl);
-export const jobNames = byConnectorName((upload) => upload.job?.jobName);
-export const secretExpiresOn = secretExpiresOnDate;
-export const nextSteps = pulumi
-  .all([
-    connectorApp.clientId,
-    hrStorage.accountName,
-    resourceGroup.name,
-    registry.registryName,
-    privateNetwork?.virtualNetworkName,
-    pulumi.all(uploads.map(({ connector, csvUrl, job }) => pulumi.all([csvUrl, job?.jobName]).apply(([url, deployedJobName]) => ({ connector, csvUploadUrl: url, deployedJobName })))),
-  ])
-  .apply(([clientId, storageAccountName, resourceGroupName, registryName, virtualNetworkName, connectors]) =>
-    renderNextSteps({
-      cloud: config.cloud,
-      appClientId: clientId,
-      storageAccountName,
-      resourceGroupName,
-      secretExpiresOn: secretExpiresOnDate,
-      connectors,
-      imageRegistryName: config.image === undefined ? registryName : undefined,
-      virtualNetworkName,
-    }),
-  );
+export = hrConnector;

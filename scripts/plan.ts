@@ -15,6 +15,7 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { BUILT_IN_ROLES } from "../infra/jobIdentity";
+import hrConnector from "../infra/index";
 import { PROJECT, runOffline } from "../infra/offline/run";
 import { readStackFile } from "../infra/offline/stackFile";
 import { evaluatePolicies } from "../policy/evaluate";
@@ -97,8 +98,7 @@ async function main(): Promise<void> {
     values[key.includes(":") ? key : `${PROJECT}:${key}`] = rest.join("=");
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program must load after the mocks and config
-  const { resources: recorded, outputs } = await runOffline(stack, values, () => require("../infra/index"));
+  const { resources: recorded, outputs } = await runOffline(stack, values, hrConnector);
 
   console.log(`Plan for stack "${stack}" (${path.relative(REPOSITORY_ROOT, stackFile)}), offline: nothing is deployed.`);
   if (skippedSecureKeys.length > 0) console.log(`Skipped secure values: ${skippedSecureKeys.join(", ")}`);

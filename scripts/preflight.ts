@@ -15,6 +15,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { loadConfig, type ConfigSource } from "../infra/config";
+import hrConnector from "../infra/index";
 import { PROJECT, runOffline } from "../infra/offline/run";
 import { readStackFile } from "../infra/offline/stackFile";
 import { HttpClient, proxySettingsFrom } from "./lib/oci/http";
@@ -83,8 +84,7 @@ async function stackResourceTypes(stackName: string, values: Record<string, stri
     secondPass[`${PROJECT}:connectorJobId`] ??= PLACEHOLDER_JOB_ID(0);
   }
   secondPass[`${PROJECT}:alertEmail`] ??= PLACEHOLDER_ALERT_EMAIL;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program must load after the mocks and config
-  const { resources } = await runOffline(stackName, secondPass, () => require("../infra/index"));
+  const { resources } = await runOffline(stackName, secondPass, hrConnector);
   return resourceTypesOf(resources);
 }
 

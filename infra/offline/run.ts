@@ -4,7 +4,7 @@ import { installOfflineMocks, type RecordedResource } from "./mocks";
 /** The project name `new pulumi.Config()` namespaces keys with (Pulumi.yaml `name`). */
 export const PROJECT = "hr-connector";
 
-/** The program module: its exports are the stack outputs. */
+/** What the program returns: the stack outputs. */
 export type ProgramExports = Record<string, unknown>;
 
 export interface OfflineRun {
@@ -18,14 +18,14 @@ export interface OfflineRun {
 const promiseOf = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
 
 /**
- * Runs the program once under the offline mocks: mocks first, then config,
- * then the program (`load` must import it afresh), and waits until every
+ * Runs the program (infra/index.ts's default export) once under the offline
+ * mocks: mocks first, then config, then the program, and waits until every
  * registration has been answered.
  */
-export async function runOffline(stack: string, config: Record<string, string>, load: () => ProgramExports): Promise<OfflineRun> {
+export async function runOffline(stack: string, config: Record<string, string>, runProgram: () => ProgramExports): Promise<OfflineRun> {
   const resources = await installOfflineMocks(PROJECT, stack);
   pulumi.runtime.setAllConfig(config);
-  const program = load();
+  const program = runProgram();
   const settled = await Promise.all(
     Object.entries(program).map(async ([name, value]) => [name, pulumi.Output.isInstance(value) ? await promiseOf(value) : value] as const),
   );

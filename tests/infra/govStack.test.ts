@@ -329,6 +329,13 @@ describe("alerts", () => {
 });
 
 describe("outputs", () => {
+  it("are what the entry module, itself the program function, returns (Pulumi's CommonJS runner calls an exported function)", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object exactly as Pulumi's runner requires it
+    const entry: unknown = require("../../infra/index");
+    expect(typeof entry).toBe("function");
+    expect(Object.keys(entry as object)).toEqual([]);
+  });
+
   it("are the documented ones", () => {
     expect(Object.keys(run.outputs).sort()).toEqual(["appClientId", "csvUploadUrl", "jobName", "nextSteps", "secretExpiresOn", "tenantId"]);
     expect(run.outputs).toMatchObject({

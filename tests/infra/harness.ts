@@ -3,10 +3,10 @@
  * Gov stack file's values (Pulumi.gov.yaml, read rather than retyped) plus
  * per-test overrides.
  */
-import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { RecordedResource } from "../../infra/offline/mocks";
-import { PROJECT, runOffline, type OfflineRun, type ProgramExports } from "../../infra/offline/run";
+import hrConnector from "../../infra/index";
+import { PROJECT, runOffline, type OfflineRun } from "../../infra/offline/run";
 import { readStackFile } from "../../infra/offline/stackFile";
 
 export const GOV_STACK = readStackFile(path.join(__dirname, "..", "..", "Pulumi.gov.yaml")).values;
@@ -50,31 +50,9 @@ export function govConfig(overrides: Record<string, string | undefined> = {}): R
   return config;
 }
 
-const INFRA_DIR = path.join(__dirname, "..", "..", "infra");
-
-/**
- * The Pulumi SDK modules the program imports, loaded once and shared by every run: one copy
- * of @pulumi/pulumi holds the mocks, and a fresh copy per run would add process listeners.
- */
-const SHARED_SDK_MODULES = new Map(
-  readdirSync(INFRA_DIR)
-    .filter((file) => file.endsWith(".ts"))
-    .flatMap((file) => [...readFileSync(path.join(INFRA_DIR, file), "utf8").matchAll(/from "(@pulumi\/[^"]+)"/g)].map((match) => match[1] as string))
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from the program's imports
-    .map((moduleName): [string, unknown] => [moduleName, require(moduleName)]),
-);
-
-/** One run of the program; each call evaluates infra/ afresh (jest.isolateModules) with the shared SDK. */
+/** One run of the program with the Gov stack's config and these overrides. */
 export function runGov(overrides: Record<string, string | undefined> = {}): Promise<OfflineRun> {
-  return runOffline("gov", govConfig(overrides), () => {
-    let program: ProgramExports = {};
-    jest.isolateModules(() => {
-      for (const [moduleName, sdk] of SHARED_SDK_MODULES) jest.doMock(moduleName, () => sdk);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after mocks and config, afresh per run
-      program = require("../../infra/index") as ProgramExports;
-    });
-    return program;
-  });
+  return runOffline("gov", govConfig(overrides), hrConnector);
 }
 
 /** Recorded inputs and state are untyped JSON; tests navigate them freely and assert on the values. */
