@@ -5,16 +5,15 @@
  * two commands to run next; the Windows path (az.cmd through cmd.exe) runs
  * through an injected platform and a stand-in cmd.exe.
  */
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { azureCliOn, BootstrapError, bootstrapStateBackend, type StateBackendOptions } from "../../scripts/lib/stateBackend";
 import { quoteForCmd } from "../../uploader/src/toolRunner";
+import { runScript as runNpmScript } from "../support/cli";
 import { writeFakeCmdExe } from "../support/fakeCmdExe";
 
-const ROOT = path.join(__dirname, "..", "..");
 const FAKE_AZ = path.join(__dirname, "..", "support", "fakeAz.cjs");
 const SUBSCRIPTION = "11111111-1111-4111-8111-111111111111";
 const USER_ID = "44444444-4444-4444-8444-444444444444";
@@ -54,14 +53,8 @@ function resetAzure(overrides: object = {}) {
 const invocations = (): string[][] => readFileSync(logPath, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as string[]);
 const creations = () => invocations().filter((argv) => argv.includes("create"));
 const fakeEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, FAKE_AZ_STATE: statePath, FAKE_AZ_LOG: logPath, ...extra });
-
-function runScript(args: string[], env: NodeJS.ProcessEnv = fakeEnv()): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", "scripts/bootstrap-state.ts", ...args], { cwd: ROOT, env }, (error, stdout, stderr) =>
-      resolve({ code: typeof error?.code === "number" ? error.code : 0, stdout, stderr }),
-    );
-  });
-}
+/** `npm run bootstrap-state` with the stand-in az first on PATH. */
+const runScript = (args: string[], env: NodeJS.ProcessEnv = fakeEnv()) => runNpmScript("bootstrap-state.ts", args, env);
 
 beforeAll(() => {
   directory = mkdtempSync(path.join(tmpdir(), "hr-bootstrap-"));

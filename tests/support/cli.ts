@@ -96,9 +96,9 @@ export function jsonLines(stdout: string): Array<Record<string, unknown>> {
 /** The summary event: the last line of a json-format run. */
 export const summaryOf = (result: CliResult) => jsonLines(result.stdout).at(-1) as Record<string, unknown>;
 
-/** Runs one of scripts/*.ts as `npm run <name>` does (tsx), as a child process. */
+/** Runs one of scripts/*.ts through tsx, as `npm run <name>` does, as a child process (tsx's loader in node itself: no second process). */
 export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}, options: { cwd?: string } = {}): Promise<CliResult> {
-  return runBundle(args, env, { cwd: options.cwd, bundle: resolve(__dirname, "../../scripts", script), nodeArgs: [require.resolve("tsx/cli")] });
+  return runBundle(args, env, { cwd: options.cwd, bundle: resolve(__dirname, "../../scripts", script), nodeArgs: ["--import", "tsx"] });
 }
 
 /** A failed run that said why in one line on stderr, and nothing else there. */
