@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { writeCsv } from "../../scripts/generate-csv";
@@ -302,8 +302,8 @@ describe("state that cannot be written fails before anything is sent (exit 2, na
   });
 
   /** Runs the bundle in a mount namespace of its own (its mounts vanish with it), after `setup` prepared the state folder. */
-  async function uploadWithState(setup: string, state: string, file: string, runAs: string[] = []) {
-    return runBundle(harness.args(file, "--checkpoint-dir", state), harness.env(), { wrapper: [...unshare("--mount"), "bash", "-c", `${setup} && exec ${runAs.join(" ")} "$@"`, "bash"] });
+  async function uploadWithState(setup: string, state: string, file: string, runAs: string[] = [], bundle = BUNDLE) {
+    return runBundle(harness.args(file, "--checkpoint-dir", state), harness.env(), { bundle, wrapper: [...unshare("--mount"), "bash", "-c", `${setup} && exec ${runAs.join(" ")} "$@"`, "bash"] });
   }
 
   /** A folder any user can read, in this test file's temporary folder (made readable too). */
@@ -338,10 +338,14 @@ describe("state that cannot be written fails before anything is sent (exit 2, na
     chmodSync(file, 0o644);
     chmodSync(join(harness.standIn.caFile, ".."), 0o755); // the run trusts the stand-in through this file
     chmodSync(harness.standIn.caFile, 0o644);
+    // The other user runs a copy of the bundle here: the checkout may be in a folder only its owner can enter (mktemp -d).
+    const bundle = join(dir, "hr-upload.js");
+    copyFileSync(BUNDLE, bundle);
+    chmodSync(bundle, 0o644);
     const requests = harness.standIn.ingestionRequests;
     // Anyone else runs it as themselves, outside any user namespace: in one, they would be root there, and write the folder.
     const result = isRoot
-      ? await uploadWithState("true", state, file, ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
+      ? await uploadWithState("true", state, file, ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"], bundle)
       : await runBundle(harness.args(file, "--checkpoint-dir", state), harness.env());
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`cannot write the state in ${state} (EACCES: permission denied)`);
