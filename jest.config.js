@@ -1,6 +1,6 @@
 /** Type checking is a separate step (`npm run typecheck`); ts-jest only transpiles (isolatedModules). */
 const { mkdtempSync } = require("node:fs");
-const { availableParallelism, tmpdir } = require("node:os");
+const { availableParallelism, tmpdir, totalmem } = require("node:os");
 const { join } = require("node:path");
 
 // Everything the tests and their child processes make in the temporary folder (files, state
@@ -18,5 +18,6 @@ module.exports = {
   testTimeout: 60000,
   // Jest's default is one worker fewer than the cores; most suites wait on child processes and sockets, so
   // more workers than cores pay (measured on 2 cores: 523 s with one worker, 222 s with two, 199 s with three).
-  maxWorkers: Math.ceil(availableParallelism() * 1.5),
+  // A worker's heap reaches about 800 MB on the Pulumi suites: at most one worker per 2 GiB of memory.
+  maxWorkers: Math.max(1, Math.min(Math.ceil(availableParallelism() * 1.5), Math.floor(totalmem() / 2 ** 31))),
 };

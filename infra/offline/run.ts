@@ -5,12 +5,12 @@ import { installOfflineMocks, type RecordedResource } from "./mocks";
 export const PROJECT = "hr-connector";
 
 /** What the program returns: the stack outputs. */
-export type ProgramExports = Record<string, unknown>;
+export type ProgramOutputs = Record<string, unknown>;
 
 export interface OfflineRun {
   /** Every resource registered, in registration order. */
   readonly resources: RecordedResource[];
-  readonly program: ProgramExports;
+  readonly program: ProgramOutputs;
   /** Stack outputs as plain values (absent ones omitted). */
   readonly outputs: Record<string, unknown>;
 }
@@ -18,11 +18,11 @@ export interface OfflineRun {
 const promiseOf = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
 
 /**
- * Runs the program (infra/index.ts's default export) once under the offline
- * mocks: mocks first, then config, then the program, and waits until every
- * registration has been answered.
+ * Runs the program (infra/index.ts, a module that is the program function) once
+ * under the offline mocks: mocks first, then config, then the program, and waits
+ * until every registration has been answered.
  */
-export async function runOffline(stack: string, config: Record<string, string>, runProgram: () => ProgramExports): Promise<OfflineRun> {
+export async function runOffline(stack: string, config: Record<string, string>, runProgram: () => ProgramOutputs): Promise<OfflineRun> {
   const resources = await installOfflineMocks(PROJECT, stack);
   pulumi.runtime.setAllConfig(config);
   const program = runProgram();
