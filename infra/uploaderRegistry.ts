@@ -2,7 +2,7 @@ import * as path from "node:path";
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as pulumi from "@pulumi/pulumi";
 import { BUILD_PATHS } from "../scripts/lib/buildPaths";
-import { DEFAULT_REPOSITORY, readImageLabels, readUploaderFiles, uploaderFileDigests } from "../scripts/lib/uploaderImage";
+import { DEFAULT_REPOSITORY, readImageLabels, readUploaderFiles, uploaderFileDigests, type ImageLabels } from "../scripts/lib/uploaderImage";
 import type { NetworkMode } from "./config";
 
 export interface UploaderRegistryArgs {
@@ -129,6 +129,9 @@ class OciImage extends pulumi.dynamic.Resource {
   }
 }
 
+/** The checkout's git labels do not change while the program runs: asked of git once per process, not per image. */
+let checkoutLabels: ImageLabels | undefined;
+
 /**
  * The uploader image, assembled without Docker (base pinned by digest plus one reproducible layer with
  * dist/hr-upload.js and its SBOM) and pushed at deploy time; the same code as `npm run image`.
@@ -145,7 +148,7 @@ export class UploaderImage extends pulumi.ComponentResource {
       repository: DEFAULT_REPOSITORY,
       base: args.base,
       ...uploaderFileDigests(readUploaderFiles(REPOSITORY_ROOT)),
-      ...readImageLabels(REPOSITORY_ROOT),
+      ...(checkoutLabels ??= readImageLabels(REPOSITORY_ROOT)),
     };
     this.ref = new OciImage(name, inputs, { parent: this }).ref;
     this.registerOutputs({ ref: this.ref });
