@@ -4,7 +4,7 @@
  * trusted roots for an agency's TLS-inspecting proxy or a loopback test. Which
  * requests go through the proxy is the uploader's one rule (uploader/src/proxy.ts).
  */
-import { rootCertificates } from "node:tls";
+import { createSecureContext, rootCertificates, type SecureContext } from "node:tls";
 import { Agent, interceptors, ProxyAgent, request, type Dispatcher } from "undici";
 import { proxyFor, type ProxySettings } from "../../../uploader/src/proxy";
 
@@ -33,13 +33,14 @@ export type HttpResponse = Dispatcher.ResponseData;
 export class HttpClient {
   private readonly direct: Dispatcher;
   private readonly viaProxy = new Map<string, Dispatcher>();
-  private readonly ca: string[] | undefined;
+  /** Node's roots plus the extra ones, parsed once: a `ca` list would be parsed again for every connection. */
+  private readonly secureContext: SecureContext | undefined;
   private readonly timeout: number;
 
   constructor(readonly options: HttpClientOptions) {
-    this.ca = options.extraCa === undefined ? undefined : [...rootCertificates, options.extraCa];
+    this.secureContext = options.extraCa === undefined ? undefined : createSecureContext({ ca: [...rootCertificates, options.extraCa] });
     this.timeout = options.timeoutMs ?? 60_000;
-    this.direct = new Agent({ connect: { ca: this.ca, timeout: this.timeout }, headersTimeout: this.timeout, bodyTimeout: this.timeout });
+    this.direct = new Agent({ connect: { secureContext: this.secureContext, timeout: this.timeout }, headersTimeout: this.timeout, bodyTimeout: this.timeout });
   }
 
   request(req: HttpRequest): Promise<HttpResponse> {
@@ -62,7 +63,7 @@ export class HttpClient {
     if (proxy === undefined) return this.direct;
     let dispatcher = this.viaProxy.get(proxy.href);
     if (dispatcher === undefined) {
-      const tls = { ca: this.ca, timeout: this.timeout };
+      const tls = { secureContext: this.secureContext, timeout: this.timeout };
       dispatcher = new ProxyAgent({ uri: proxy.href, requestTls: tls, proxyTls: tls, headersTimeout: this.timeout, bodyTimeout: this.timeout });
       this.viaProxy.set(proxy.href, dispatcher);
     }
