@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { StandInCloud } from "../../scripts/standin";
 import { makeLoopbackCertificate, type LoopbackCertificate } from "../../scripts/lib/loopbackCert";
 import { HttpClient } from "../../scripts/lib/oci/http";
+import { preflightCli } from "../../scripts/lib/preflight/cli";
 import { actionAllowed, CHECK_IDS, CHECK_SUMMARIES, runPreflight, type CheckId, type CheckLine, type PreflightDependencies, type PreflightStack } from "../../scripts/lib/preflight/checks";
 import { resourceTypesOf, type StackResourceTypes } from "../../scripts/lib/preflight/resourceTypes";
 import { DEFAULT_IMAGE_BASE } from "../../scripts/lib/imageBase";
@@ -97,14 +98,30 @@ function fakeTools(az: Record<string, unknown>, pulumi: Record<string, unknown> 
   return dir;
 }
 
-const preflight = (tools: string, env: NodeJS.ProcessEnv = {}, extra: string[] = []): Promise<CliResult> =>
+/** `npm run preflight -- --stack gov`, the script itself in a child process, as users run it. */
+const preflightScript = (tools: string, env: NodeJS.ProcessEnv = {}, extra: string[] = []): Promise<CliResult> =>
   runScript("preflight.ts", ["--stack", "gov", ...extra], { PATH: `${tools}:${process.env.PATH}`, NODE_EXTRA_CA_CERTS: certificate.certFile, ...env });
+
+/** The same command line in this process: the program and Pulumi's SDK are loaded once for every test. */
+async function preflight(tools: string, env: NodeJS.ProcessEnv = {}, extra: string[] = ["--stack", "gov"]): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const code = await preflightCli(extra, {
+    env: { PATH: `${tools}:${process.env.PATH}`, ...env },
+    platform: "linux",
+    cwd: process.cwd(),
+    stdout: (line) => (stdout += `${line}\n`),
+    stderr: (line) => (stderr += `${line}\n`),
+    extraCa: certificate.cert,
+  });
+  return { code, stdout, stderr };
+}
 
 const lines = (result: CliResult) => result.stdout.split("\n").filter((line) => /^[✓✗–] /.test(line));
 
 describe("npm run preflight -- --stack gov", () => {
   it("passes every check for a ready deployer (exit 0), one line each", async () => {
-    const result = await preflight(fakeTools(goodAz()), { HTTPS_PROXY: proxy.url });
+    const result = await preflightScript(fakeTools(goodAz()), { HTTPS_PROXY: proxy.url });
     expect([result.code, result.stderr]).toEqual([0, ""]);
     const shown = lines(result);
     expect(shown.filter((line) => !line.startsWith("✓"))).toEqual([]);
@@ -162,7 +179,7 @@ describe("npm run preflight -- --stack gov", () => {
 
   it("says what to do when the deployer is not signed in", async () => {
     const tools = fakeTools({ ...goodAz(), "account show --output json": { exit: 1, stderr: "ERROR: Please run 'az login' to setup account." } });
-    const result = await preflight(tools, { HTTPS_PROXY: proxy.url }, ["--skip", "tls"]);
+    const result = await preflight(tools, { HTTPS_PROXY: proxy.url }, ["--stack", "gov", "--skip", "tls"]);
     expect(result.code).toBe(3);
     expect(result.stdout).toContain("✗ not signed in to the Azure CLI: az account show failed: ERROR: Please run 'az login' to setup account.");
     expect(result.stdout).toContain("✗ permission to create role assignments: not checked without an Azure CLI login");
@@ -171,7 +188,7 @@ describe("npm run preflight -- --stack gov", () => {
   it("runs nothing of a check --skip names: no az call, no connection, one line saying so", async () => {
     const tools = fakeTools(goodAz());
     const tunnelsBefore = proxy.tunnels.length;
-    const result = await preflight(tools, { HTTPS_PROXY: proxy.url }, ["--skip", "tls", "--skip", "role-assignments", "--skip", "app-registrations"]);
+    const result = await preflight(tools, { HTTPS_PROXY: proxy.url }, ["--stack", "gov", "--skip", "tls", "--skip", "role-assignments", "--skip", "app-registrations"]);
     expect([result.code, result.stderr]).toEqual([0, ""]);
     const skipped = lines(result).filter((line) => line.startsWith("– "));
     expect(skipped).toEqual([
@@ -189,17 +206,18 @@ describe("npm run preflight -- --stack gov", () => {
   });
 
   it("--help lists every check --skip takes, with what it looks at", async () => {
-    const help = await runScript("preflight.ts", ["--help"], { PATH: process.env.PATH });
+    const help = await preflight(fakeTools({}), {}, ["--help"]);
     expect(help.code).toBe(0);
     const listed = help.stdout.split("\n");
     for (const id of CHECK_IDS) expect([id, listed.some((line) => line.startsWith(`  ${id} `) && line.endsWith(` ${CHECK_SUMMARIES[id].split("\n")[0]}`))]).toEqual([id, true]);
   });
 
-  it("refuses an unknown stack or check (exit 2)", async () => {
+  it("refuses an unknown stack or check, a missing --stack and a malformed HTTPS_PROXY (exit 2, one line)", async () => {
     const tools = fakeTools(goodAz());
-    expect(await preflight(tools, {}, ["--skip", "everything"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--skip everything: known checks are cli-cloud") });
-    const missing = await runScript("preflight.ts", ["--stack", "nowhere"], { PATH: process.env.PATH });
-    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining("Pulumi.nowhere.yaml does not exist")]);
+    expect(await preflight(tools, {}, ["--stack", "gov", "--skip", "everything"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--skip everything: known checks are cli-cloud") });
+    expect(await preflight(tools, {}, ["--stack", "nowhere"])).toEqual({ code: 2, stdout: "", stderr: "npm run preflight: Pulumi.nowhere.yaml does not exist (copy Pulumi.gov.yaml to start one) (see --help)\n" });
+    expect(await preflight(tools, { HTTPS_PROXY: "http://proxy agency:8080" })).toEqual({ code: 2, stdout: "", stderr: "npm run preflight: HTTPS_PROXY is not a URL (e.g. http://proxy.agency.gov:8080) (see --help)\n" });
+    expect(await preflight(tools, {}, [])).toMatchObject({ code: 2, stderr: "npm run preflight: --stack <name> is required (see --help)\n" });
   });
 });
 

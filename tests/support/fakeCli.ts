@@ -1,26 +1,35 @@
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+/** A shell word that is exactly `text`: single-quoted, so neither the shell nor a `case` pattern interprets it. */
+const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
+const isFailure = (answer: unknown): answer is { exit: number; stderr: string } => typeof answer === "object" && answer !== null && Boolean((answer as { exit?: unknown }).exit);
+
 /**
  * A fake command-line tool (`az`, `pulumi`) in `dir`: answers `<tool> <args>` with the JSON stored under
  * the args joined by spaces, or exits with `{"exit":N,"stderr":…}`; an unknown call exits 2. Each call is
- * appended to <tool>.calls.log.
+ * appended to <tool>.calls.log. A shell script holding its answers, so a call is one `sh` and its builtins:
+ * preflight calls it dozens of times per run, and a node start costs a hundred times as much.
  */
 export function writeFakeCli(dir: string, tool: string, answers: Record<string, unknown>): string {
-  writeFileSync(join(dir, `${tool}.answers.json`), JSON.stringify(answers));
-  const script = `#!/usr/bin/env node
-const fs = require("fs"), path = require("path");
-const key = process.argv.slice(2).join(" ");
-fs.appendFileSync(path.join(__dirname, "${tool}.calls.log"), key + "\\n");
-const answer = JSON.parse(fs.readFileSync(path.join(__dirname, "${tool}.answers.json"), "utf8"))[key];
-if (answer === undefined) { process.stderr.write("ERROR: fake ${tool} has no answer for: " + key + "\\n"); process.exit(2); }
-if (answer && answer.exit) { process.stderr.write(answer.stderr + "\\n"); process.exit(answer.exit); }
-process.stdout.write(JSON.stringify(answer, null, 2) + "\\n");
-`;
+  const cases = Object.entries(answers).map(([key, answer]) =>
+    isFailure(answer)
+      ? `  ${shellQuote(key)}) printf '%s\\n' ${shellQuote(answer.stderr)} >&2; exit ${Number(answer.exit)} ;;`
+      : `  ${shellQuote(key)}) printf '%s\\n' ${shellQuote(JSON.stringify(answer, null, 2))} ;;`,
+  );
+  const script = [
+    "#!/bin/sh",
+    `printf '%s\\n' "$*" >> ${shellQuote(join(dir, `${tool}.calls.log`))}`,
+    'case "$*" in',
+    ...cases,
+    `  *) printf 'ERROR: fake ${tool} has no answer for: %s\\n' "$*" >&2; exit 2 ;;`,
+    "esac",
+    "",
+  ].join("\n");
   writeFileSync(join(dir, tool), script);
   chmodSync(join(dir, tool), 0o755);
   return dir;
 }
 
 export const writeFakeAz = (dir: string, answers: Record<string, unknown>) => writeFakeCli(dir, "az", answers);
-

@@ -6,26 +6,41 @@ import { join } from "node:path";
  * it accepts only `cmd.exe /d /s /c "<line>"`, splits the line as cmd.exe does
  * (outer quotes stripped, words split on spaces outside quotes), and runs the
  * named tool from PATH; a tool that is not there answers as cmd.exe does (9009).
+ * A shell script: tools run through it dozens of times per test.
  * Returns the path to give as ComSpec.
  */
 export function writeFakeCmdExe(dir: string): string {
   const file = join(dir, "cmd.exe");
   writeFileSync(
     file,
-    `#!${process.execPath}
-const { spawnSync } = require("node:child_process");
-const args = process.argv.slice(2);
-if (args.length !== 4 || args[0] !== "/d" || args[1] !== "/s" || args[2] !== "/c" || !/^".*"$/s.test(args[3])) {
-  process.stderr.write("fake cmd.exe: not started as cmd.exe /d /s /c \\"<line>\\": " + JSON.stringify(args) + "\\n");
-  process.exit(9);
-}
-const words = [...args[3].slice(1, -1).matchAll(/"([^"]*)"|(\\S+)/g)].map((match) => match[1] ?? match[2]);
-const child = spawnSync(words[0], words.slice(1), { stdio: "inherit" });
-if (child.error && child.error.code === "ENOENT") {
-  process.stderr.write("'" + words[0] + "' is not recognized as an internal or external command,\\r\\noperable program or batch file.\\r\\n");
-  process.exit(9009);
-}
-process.exit(child.status ?? 1);
+    `#!/bin/sh
+refuse() { printf 'fake cmd.exe: not started as cmd.exe /d /s /c "<line>": %s\\n' "$*" >&2; exit 9; }
+[ $# -eq 4 ] && [ "$1" = /d ] && [ "$2" = /s ] && [ "$3" = /c ] || refuse "$@"
+case "$4" in '"'*'"') ;; *) refuse "$@" ;; esac
+rest=\${4#'"'}
+rest=\${rest%'"'}
+set --
+while :; do
+  rest=\${rest#"\${rest%%[! ]*}"}
+  [ -n "$rest" ] || break
+  case "$rest" in
+    '"'*'"'*)
+      rest=\${rest#'"'}
+      set -- "$@" "\${rest%%'"'*}"
+      rest=\${rest#*'"'} ;;
+    *' '*)
+      set -- "$@" "\${rest%%' '*}"
+      rest=\${rest#*' '} ;;
+    *)
+      set -- "$@" "$rest"
+      rest= ;;
+  esac
+done
+if ! command -v "$1" >/dev/null 2>&1; then
+  printf "'%s' is not recognized as an internal or external command,\\r\\noperable program or batch file.\\r\\n" "$1" >&2
+  exit 9009
+fi
+exec "$@"
 `,
   );
   chmodSync(file, 0o755);
