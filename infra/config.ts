@@ -146,6 +146,9 @@ export function loadStackConfig(): StackConfig {
   return loadConfig(new pulumi.Config(), new pulumi.Config("azure-native"), new pulumi.Config("azuread"));
 }
 
+/** The stack's config is wrong: the message lists every problem with its fix. */
+export class StackConfigError extends Error {}
+
 /** Validates every key and reports all problems in one error. */
 export function loadConfig(project: ConfigSource, azureNative: ConfigSource, azuread: ConfigSource): StackConfig {
   const problems: string[] = [];
@@ -238,7 +241,7 @@ export function loadConfig(project: ConfigSource, azureNative: ConfigSource, azu
   }
 
   if (problems.length > 0) {
-    throw new Error(`Invalid hr-connector stack configuration:\n  - ${problems.join("\n  - ")}`);
+    throw new StackConfigError(`Invalid hr-connector stack configuration:\n  - ${problems.join("\n  - ")}`);
   }
   // A secret's rotation date is present: its absence is a problem above.
   const credential: CredentialConfig =

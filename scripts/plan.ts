@@ -11,9 +11,10 @@
  * `--controls <file>` also runs the policy pack (policy/) on the plan and writes the control-implementation
  * table of a System Security Plan: per NIST SP 800-53 Rev. 5 control, the settings and the policy checking them.
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { StackConfigError } from "../infra/config";
 import { BUILT_IN_ROLES } from "../infra/jobIdentity";
 import hrConnector from "../infra/index";
 import { PROJECT, runOffline } from "../infra/offline/run";
@@ -88,17 +89,76 @@ const ROLE_NAMES: Record<string, string> = {
   [BUILT_IN_ROLES.storageBlobDataContributor]: "Storage Blob Data Contributor",
 };
 
-async function main(): Promise<void> {
-  const { values: args } = parseArgs({ options: { stack: { type: "string", default: "gov" }, set: { type: "string", multiple: true, default: [] }, controls: { type: "string" } } });
-  const stack = args.stack as string;
+const HELP = `npm run plan [-- --stack <name>] [--set <key>=<value>]... [--controls <file>]
+
+Runs the program offline (no Azure, no Pulumi CLI) with Pulumi.<name>.yaml (default: gov) and prints
+every resource \`pulumi up\` would create with the settings a reviewer checks, the role assignments and
+the stack outputs.
+
+  --stack <name>       the stack file to read (Pulumi.<name>.yaml)
+  --set <key>=<value>  a config value on top of the file, as the program reads it: project keys bare
+                       (connectorJobId=<guid>, network=private), others with their namespace
+                       (azure-native:location=usgovarizona); structured keys take JSON (connectors=[...])
+  --controls <file>    also run the policy pack and write the NIST SP 800-53 control-implementation table
+
+Exit codes: 0 printed (and the table written); 2 usage, stack file or config problem.`;
+
+class UsageError extends Error {}
+
+interface PlanArgs {
+  stack: string;
+  stackFile: string;
+  set: string[];
+  controls?: string;
+}
+
+/** The arguments, or undefined after --help; a UsageError names what is wrong. */
+function parsePlanArgs(): PlanArgs | undefined {
+  let parsed;
+  try {
+    parsed = parseArgs({ options: { stack: { type: "string", default: "gov" }, set: { type: "string", multiple: true, default: [] }, controls: { type: "string" }, help: { type: "boolean", default: false } } }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (parsed.help) return undefined;
+  const stack = parsed.stack as string;
   const stackFile = path.join(REPOSITORY_ROOT, `Pulumi.${stack}.yaml`);
+  if (!existsSync(stackFile)) throw new UsageError(`${path.relative(process.cwd(), stackFile)} does not exist (copy Pulumi.gov.yaml to start one)`);
+  const set = parsed.set as string[];
+  const malformed = set.find((assignment) => !/^[^=]+=/.test(assignment));
+  if (malformed !== undefined) throw new UsageError(`--set ${malformed}: expected <key>=<value>`);
+  return { stack, stackFile, set, controls: parsed.controls };
+}
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parsePlanArgs();
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`npm run plan: ${error.message} (see --help)`);
+    return 2;
+  }
+  if (args === undefined) {
+    console.log(HELP);
+    return 0;
+  }
+  const { stack, stackFile } = args;
   const { values, skippedSecureKeys } = readStackFile(stackFile);
-  for (const assignment of args.set as string[]) {
+  for (const assignment of args.set) {
     const [key = "", ...rest] = assignment.split("=");
     values[key.includes(":") ? key : `${PROJECT}:${key}`] = rest.join("=");
   }
 
-  const { resources: recorded, outputs } = await runOffline(stack, values, hrConnector);
+  let run;
+  try {
+    run = await runOffline(stack, values, hrConnector);
+  } catch (error) {
+    if (!(error instanceof StackConfigError)) throw error;
+    console.error(`npm run plan: ${error.message}`);
+    return 2;
+  }
+  const { resources: recorded, outputs } = run;
 
   console.log(`Plan for stack "${stack}" (${path.relative(REPOSITORY_ROOT, stackFile)}), offline: nothing is deployed.`);
   if (skippedSecureKeys.length > 0) console.log(`Skipped secure values: ${skippedSecureKeys.join(", ")}`);
@@ -137,13 +197,17 @@ async function main(): Promise<void> {
     const policies = nistPolicies();
     const evaluation = await evaluatePolicies(policies, recorded, { packEnforcementLevel: PACK.enforcementLevel });
     const stackFileName = path.relative(REPOSITORY_ROOT, stackFile);
-    writeFileSync(args.controls, renderControls({ stack, stackFile: stackFileName, overrides: args.set as string[], packName: PACK.name, resources: recorded, policies, evaluation }));
+    writeFileSync(args.controls, renderControls({ stack, stackFile: stackFileName, overrides: args.set, packName: PACK.name, resources: recorded, policies, evaluation }));
     const mandatory = evaluation.violations.filter((violation) => violation.enforcementLevel === "mandatory").length;
     console.log(`\nControl implementation table written to ${args.controls}: ${mandatory} mandatory violations, ${evaluation.violations.length - mandatory} advisory findings.`);
   }
+  return 0;
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+main().then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

@@ -99,6 +99,20 @@ describe("npm run plan -- --controls", () => {
   });
 });
 
+describe("npm run plan refuses", () => {
+  const plan = (args: string[]) => promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/plan.ts", ...args], { cwd: ROOT }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+
+  it("a config the program rejects, with exit 2 and the problem, no stack trace; --help says what it takes", async () => {
+    const [invalid, help] = await Promise.all([plan(["--set", "connectorJobId=not-a-guid"]), plan(["--help"])]);
+    expect(invalid).toEqual({ code: 2, stdout: "", stderr: 'npm run plan: Invalid hr-connector stack configuration:\n  - connectorJobId "not-a-guid" is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)\n' });
+    expect(help.code).toBe(0);
+    for (const option of ["--stack <name>", "--set <key>=<value>", "--controls <file>"]) expect(help.stdout).toContain(`  ${option} `);
+  });
+});
+
 describe("the table of a stack that breaks a control", () => {
   let resources: RecordedResource[];
   beforeAll(async () => {
