@@ -11,17 +11,6 @@
  * Exit codes: 0 every check passed; 2 usage or stack file problem; 3 a check failed.
  */
 import { preflightCli } from "./lib/preflight/cli";
+import { runAsScript } from "./lib/scriptIo";
 
-preflightCli(process.argv.slice(2), {
-  env: process.env,
-  platform: process.platform,
-  cwd: process.cwd(),
-  stdout: (line) => console.log(line),
-  stderr: (line) => console.error(line),
-}).then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  },
-);
+runAsScript((argv, io) => preflightCli(argv, { ...io, env: process.env, platform: process.platform }));

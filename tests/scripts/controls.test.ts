@@ -1,17 +1,17 @@
 /**
- * `npm run plan -- --controls <file>`: the control-implementation table of the
+ * `npm run plan -- --controls <file>` (in-process; one run of the script itself): the control-implementation table of the
  * System Security Plan, written offline from the Gov stack, with one row per
  * resource and setting implementing a control and what the policy pack found.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { FAKE_CLIENT_SECRET_PREFIX, type RecordedResource } from "../../infra/offline/mocks";
 import { evaluatePolicies } from "../../policy/evaluate";
 import { PACK } from "../../policy/policies";
 import { renderControls } from "../../scripts/lib/controls";
+import { planCli } from "../../scripts/lib/plan";
+import { runScript, type CliResult } from "../support/cli";
 import { CONNECTOR_JOB_ID, runGov } from "../infra/harness";
 import { POLICIES } from "../policy/harness";
 
@@ -27,6 +27,14 @@ function summaryOf(markdown: string): Map<string, string> {
 function sectionRows(markdown: string, control: string): string[] {
   const section = markdown.split("\n## ").find((part) => part.startsWith(`${control} `)) ?? "";
   return section.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| Resource"));
+}
+
+/** `npm run plan` in this process, which has the program and Pulumi's SDK loaded already. */
+async function plan(args: string[]): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const code = await planCli(args, { cwd: ROOT, stdout: (line) => (stdout += `${line}\n`), stderr: (line) => (stderr += `${line}\n`) });
+  return { code, stdout, stderr };
 }
 
 const render = async (resources: RecordedResource[]) =>
@@ -47,11 +55,9 @@ describe("npm run plan -- --controls", () => {
   beforeAll(async () => {
     directory = mkdtempSync(path.join(tmpdir(), "hr-controls-"));
     const file = path.join(directory, "controls.md");
-    ({ stdout } = await promisify(execFile)(
-      process.execPath,
-      ["--import", "tsx", "scripts/plan.ts", "--set", `connectorJobId=${CONNECTOR_JOB_ID}`, "--set", "network=private", "--controls", file],
-      { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
-    ));
+    const result = await plan(["--set", `connectorJobId=${CONNECTOR_JOB_ID}`, "--set", "network=private", "--controls", file]);
+    expect([result.code, result.stderr]).toEqual([0, ""]);
+    stdout = result.stdout;
     markdown = readFileSync(file, "utf8");
   });
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -99,16 +105,15 @@ describe("npm run plan -- --controls", () => {
   });
 });
 
-describe("npm run plan refuses", () => {
-  const plan = (args: string[]) => promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/plan.ts", ...args], { cwd: ROOT }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
-
-  it("a config the program rejects, with exit 2 and the problem, no stack trace; --help says what it takes", async () => {
-    const [invalid, help] = await Promise.all([plan(["--set", "connectorJobId=not-a-guid"]), plan(["--help"])]);
+describe("npm run plan", () => {
+  it("refuses a config the program rejects, with exit 2 and the problem, no stack trace", async () => {
+    const invalid = await plan(["--set", "connectorJobId=not-a-guid"]);
     expect(invalid).toEqual({ code: 2, stdout: "", stderr: 'npm run plan: Invalid hr-connector stack configuration:\n  - connectorJobId "not-a-guid" is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)\n' });
-    expect(help.code).toBe(0);
+  });
+
+  it("--help says what it takes (the script itself, in a child process)", async () => {
+    const help = await runScript("plan.ts", ["--help"], { PATH: process.env.PATH }, { cwd: ROOT });
+    expect([help.code, help.stderr]).toEqual([0, ""]);
     for (const option of ["--stack <name>", "--set <key>=<value>", "--controls <file>"]) expect(help.stdout).toContain(`  ${option} `);
   });
 });

@@ -14,6 +14,7 @@ import { HttpClient, proxySettingsFrom, type ProxySettings } from "../oci/http";
 import { CHECK_IDS, CHECK_SUMMARIES, runPreflight, type CheckId, type CheckLine, type PreflightStack } from "./checks";
 import { resourceTypesOf, type StackResourceTypes } from "./resourceTypes";
 import { ToolRunner } from "../../../uploader/src/toolRunner";
+import type { ScriptIo } from "../scriptIo";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 /** Stand-ins so the offline run registers what the second pass creates (jobs, alerts, action group). */
@@ -81,12 +82,9 @@ async function stackResourceTypes(stackName: string, values: Record<string, stri
 }
 
 /** Where preflight runs: the process's arguments are given apart. */
-export interface PreflightContext {
+export interface PreflightContext extends ScriptIo {
   readonly env: NodeJS.ProcessEnv;
   readonly platform: NodeJS.Platform;
-  readonly cwd: string;
-  readonly stdout: (line: string) => void;
-  readonly stderr: (line: string) => void;
   /** A certificate to trust besides node's (which reads NODE_EXTRA_CA_CERTS at start, so a test in-process gives it here). */
   readonly extraCa?: string;
 }

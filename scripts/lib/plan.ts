@@ -1,0 +1,197 @@
+/** `npm run plan`'s command line (scripts/plan.ts), apart from the process: the tests run it in-process. */
+import { existsSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import type { ScriptIo } from "./scriptIo";
+import { StackConfigError } from "../../infra/config";
+import { BUILT_IN_ROLES } from "../../infra/jobIdentity";
+import hrConnector from "../../infra/index";
+import { PROJECT, runOffline } from "../../infra/offline/run";
+import { readStackFile } from "../../infra/offline/stackFile";
+import { evaluatePolicies } from "../../policy/evaluate";
+import { PACK, nistPolicies } from "../../policy/policies";
+import { renderControls } from "./controls";
+import { REPOSITORY_ROOT, settingText } from "./settingText";
+
+/** Settings worth a reviewer's eye, per resource type (dotted input paths). */
+const SECURITY_SETTINGS: Record<string, readonly string[]> = {
+  "azure-native:resources:ResourceGroup": ["location"],
+  "azuread:index/application:Application": ["signInAudience", "requiredResourceAccesses", "owners", "notes"],
+  "azuread:index/servicePrincipal:ServicePrincipal": ["owners"],
+  "azuread:index/applicationPassword:ApplicationPassword": ["endDate", "rotateWhenChanged"],
+  "azure-native:keyvault:Vault": [
+    "properties.enableRbacAuthorization",
+    "properties.enableSoftDelete",
+    "properties.softDeleteRetentionInDays",
+    "properties.enablePurgeProtection",
+    "properties.publicNetworkAccess",
+    "properties.networkAcls",
+  ],
+  "azure-native:keyvault:Secret": ["secretName", "properties.value", "properties.contentType", "properties.attributes.expires"],
+  "azure-native:storage:StorageAccount": [
+    "kind",
+    "sku.name",
+    "enableHttpsTrafficOnly",
+    "minimumTlsVersion",
+    "allowBlobPublicAccess",
+    "allowSharedKeyAccess",
+    "publicNetworkAccess",
+    "networkRuleSet",
+  ],
+  "azure-native:storage:BlobServiceProperties": ["isVersioningEnabled", "deleteRetentionPolicy", "containerDeleteRetentionPolicy"],
+  "azure-native:storage:ManagementPolicy": ["policy.rules"],
+  "azure-native:storage:BlobContainer": ["containerName", "publicAccess"],
+  "azure-native:operationalinsights:Workspace": ["sku.name", "retentionInDays", "features.disableLocalAuth"],
+  "azure-native:resources:Deployment": ["properties.template.resources"],
+  "azure-native:monitor:DiagnosticSetting": ["resourceUri", "workspaceId", "logAnalyticsDestinationType", "logs"],
+  "azure-native:app:ManagedEnvironment": ["appLogsConfiguration", "vnetConfiguration", "workloadProfiles"],
+  "azure-native:containerregistry:Registry": ["sku.name", "adminUserEnabled", "anonymousPullEnabled", "publicNetworkAccess"],
+  "azure-native:network:VirtualNetwork": ["addressSpace.addressPrefixes"],
+  "azure-native:network:Subnet": ["addressPrefix", "delegations", "privateEndpointNetworkPolicies"],
+  "azure-native:network:PrivateEndpoint": ["privateLinkServiceConnections"],
+  "azure-native:network:PrivateDnsZoneGroup": ["privateDnsZoneConfigs"],
+  "azure-native:privatedns:PrivateZone": ["privateZoneName"],
+  "azure-native:privatedns:VirtualNetworkLink": ["privateZoneName", "registrationEnabled"],
+  "pulumi-nodejs:dynamic/hr-connector:OciImage": ["registry", "repository", "base", "bundleDigest", "sbomDigest", "revision"],
+  "pulumi-nodejs:dynamic/hr-connector:GrantPropagation": ["seconds"],
+  "azure-native:app:Job": [
+    "jobName",
+    "workloadProfileName",
+    "configuration.triggerType",
+    "configuration.scheduleTriggerConfig",
+    "configuration.replicaTimeout",
+    "configuration.replicaRetryLimit",
+    "identity",
+    "configuration.registries",
+    "configuration.secrets",
+    "template.containers",
+  ],
+  "azure-native:monitor:ActionGroup": ["emailReceivers"],
+  "azure-native:monitor:MetricAlert": ["severity", "scopes", "windowSize", "criteria.allOf", "actions"],
+  "azure-native:monitor:ScheduledQueryRule": ["severity", "scopes", "evaluationFrequency", "windowSize", "criteria.allOf", "actions.actionGroups"],
+};
+
+const ROLE_NAMES: Record<string, string> = {
+  [BUILT_IN_ROLES.acrPull]: "AcrPull",
+  [BUILT_IN_ROLES.keyVaultSecretsUser]: "Key Vault Secrets User",
+  [BUILT_IN_ROLES.storageBlobDataReader]: "Storage Blob Data Reader",
+  [BUILT_IN_ROLES.storageBlobDataContributor]: "Storage Blob Data Contributor",
+};
+
+const HELP = `npm run plan [-- --stack <name>] [--set <key>=<value>]... [--controls <file>]
+
+Runs the program offline (no Azure, no Pulumi CLI) with Pulumi.<name>.yaml (default: gov) and prints
+every resource \`pulumi up\` would create with the settings a reviewer checks, the role assignments and
+the stack outputs.
+
+  --stack <name>       the stack file to read (Pulumi.<name>.yaml)
+  --set <key>=<value>  a config value on top of the file, as the program reads it: project keys bare
+                       (connectorJobId=<guid>, network=private), others with their namespace
+                       (azure-native:location=usgovarizona); structured keys take JSON (connectors=[...])
+  --controls <file>    also run the policy pack and write the NIST SP 800-53 control-implementation table
+
+Exit codes: 0 printed (and the table written); 2 usage, stack file or config problem.`;
+
+class UsageError extends Error {}
+
+interface PlanArgs {
+  stack: string;
+  stackFile: string;
+  set: string[];
+  controls?: string;
+}
+
+/** The arguments, or undefined after --help; a UsageError names what is wrong. */
+function parsePlanArgs(argv: string[], cwd: string): PlanArgs | undefined {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { stack: { type: "string", default: "gov" }, set: { type: "string", multiple: true, default: [] }, controls: { type: "string" }, help: { type: "boolean", default: false } } }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (parsed.help) return undefined;
+  const stack = parsed.stack as string;
+  const stackFile = path.join(REPOSITORY_ROOT, `Pulumi.${stack}.yaml`);
+  if (!existsSync(stackFile)) throw new UsageError(`${path.relative(cwd, stackFile)} does not exist (copy Pulumi.gov.yaml to start one)`);
+  const set = parsed.set as string[];
+  const malformed = set.find((assignment) => !/^[^=]+=/.test(assignment));
+  if (malformed !== undefined) throw new UsageError(`--set ${malformed}: expected <key>=<value>`);
+  return { stack, stackFile, set, controls: parsed.controls };
+}
+
+/** `npm run plan`: resolves to its exit code (0 printed, 2 usage, stack file or config problem). */
+export async function planCli(argv: string[], io: ScriptIo): Promise<number> {
+  const { stdout, stderr } = io;
+  let args;
+  try {
+    args = parsePlanArgs(argv, io.cwd);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    stderr(`npm run plan: ${error.message} (see --help)`);
+    return 2;
+  }
+  if (args === undefined) {
+    stdout(HELP);
+    return 0;
+  }
+  const { stack, stackFile } = args;
+  const { values, skippedSecureKeys } = readStackFile(stackFile);
+  for (const assignment of args.set) {
+    const [key = "", ...rest] = assignment.split("=");
+    values[key.includes(":") ? key : `${PROJECT}:${key}`] = rest.join("=");
+  }
+
+  let run;
+  try {
+    run = await runOffline(stack, values, hrConnector);
+  } catch (error) {
+    if (!(error instanceof StackConfigError)) throw error;
+    stderr(`npm run plan: ${error.message}`);
+    return 2;
+  }
+  const { resources: recorded, outputs } = run;
+
+  stdout(`Plan for stack "${stack}" (${path.relative(REPOSITORY_ROOT, stackFile)}), offline: nothing is deployed.`);
+  if (skippedSecureKeys.length > 0) stdout(`Skipped secure values: ${skippedSecureKeys.join(", ")}`);
+  if (!recorded.some((resource) => resource.type === "azure-native:app:Job")) {
+    stdout("No connector has its job ID yet (first pass): no job, image or alerts. Add --set connectorJobId=<guid> to see the second pass.");
+  }
+  // Sorted, so two plans diff cleanly.
+  const resources = recorded
+    .filter((resource) => resource.custom)
+    .sort((left, right) => left.type.localeCompare(right.type) || left.name.localeCompare(right.name));
+  stdout(`\n${resources.length} resources:`);
+  for (const resource of resources) {
+    stdout(`\n${resource.type}  ${resource.name}`);
+    for (const setting of SECURITY_SETTINGS[resource.type] ?? []) {
+      stdout(`    ${setting}: ${settingText(resource, setting)}`);
+    }
+  }
+
+  stdout("\nRole assignments (principal: role on scope):");
+  const principalNames = new Map(
+    resources.filter((resource) => resource.state.principalId !== undefined).map((resource) => [resource.state.principalId, `${resource.type.split(":").pop()} ${resource.name}`]),
+  );
+  for (const assignment of resources.filter((resource) => resource.type === "azure-native:authorization:RoleAssignment")) {
+    const { principalId, roleDefinitionId, scope } = assignment.inputs as { principalId: string; roleDefinitionId: string; scope: string };
+    const roleGuid = roleDefinitionId.split("/").pop() ?? "";
+    stdout(`  ${principalNames.get(principalId) ?? principalId}: ${ROLE_NAMES[roleGuid] ?? roleGuid}\n      on ${scope}`);
+  }
+
+  stdout("\nOutputs:");
+  for (const [name, value] of Object.entries(outputs)) {
+    const text = typeof value === "object" ? JSON.stringify(value) : String(value);
+    stdout(text.includes("\n") ? `  ${name}:\n    ${text.split("\n").join("\n    ")}` : `  ${name}: ${text}`);
+  }
+
+  if (args.controls !== undefined) {
+    const policies = nistPolicies();
+    const evaluation = await evaluatePolicies(policies, recorded, { packEnforcementLevel: PACK.enforcementLevel });
+    const stackFileName = path.relative(REPOSITORY_ROOT, stackFile);
+    writeFileSync(args.controls, renderControls({ stack, stackFile: stackFileName, overrides: args.set, packName: PACK.name, resources: recorded, policies, evaluation }));
+    const mandatory = evaluation.violations.filter((violation) => violation.enforcementLevel === "mandatory").length;
+    stdout(`\nControl implementation table written to ${args.controls}: ${mandatory} mandatory violations, ${evaluation.violations.length - mandatory} advisory findings.`);
+  }
+  return 0;
+}
+

@@ -1,0 +1,18 @@
+/** What a script's command line is given of its process, so the tests can run it in theirs. */
+export interface ScriptIo {
+  readonly cwd: string;
+  /** One line (or several joined by newlines) of output. */
+  readonly stdout: (line: string) => void;
+  readonly stderr: (line: string) => void;
+}
+
+/** Runs a command line as this process: its exit code, or 1 with the stack for a bug in it. */
+export function runAsScript(cli: (argv: string[], io: ScriptIo) => Promise<number>): void {
+  cli(process.argv.slice(2), { cwd: process.cwd(), stdout: (line) => console.log(line), stderr: (line) => console.error(line) }).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
