@@ -1,12 +1,12 @@
 /**
- * `npm run bootstrap-state` against a stand-in `az` on PATH (tests/support/fakeAz.cjs)
+ * `npm run bootstrap-state` against a stand-in `az` on PATH (tests/support/fakeAz.sh)
  * that records every invocation and answers with the Azure CLI's JSON shapes and
  * exit codes: it creates what is missing, nothing when run again, and prints the
  * two commands to run next; the Windows path (az.cmd through cmd.exe) runs
  * through an injected platform and a stand-in cmd.exe.
  */
 import { createHash } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { azureCliOn, BootstrapError, bootstrapStateBackend, type StateBackendOptions } from "../../scripts/lib/stateBackend";
@@ -14,7 +14,7 @@ import { quoteForCmd } from "../../uploader/src/toolRunner";
 import { runScript as runNpmScript } from "../support/cli";
 import { writeFakeCmdExe } from "../support/fakeCmdExe";
 
-const FAKE_AZ = path.join(__dirname, "..", "support", "fakeAz.cjs");
+const FAKE_AZ = path.join(__dirname, "..", "support", "fakeAz.sh");
 const SUBSCRIPTION = "11111111-1111-4111-8111-111111111111";
 const USER_ID = "44444444-4444-4444-8444-444444444444";
 const SUFFIX = createHash("sha256").update(SUBSCRIPTION).digest("hex").slice(0, 8);
@@ -27,30 +27,23 @@ let bin: string;
 let statePath: string;
 let logPath: string;
 
-/** A shell script that runs the stand-in with node, so it needs nothing on PATH but itself. */
-function writeShim(file: string) {
-  writeFileSync(file, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_AZ}" "$@"\n`);
-  chmodSync(file, 0o755);
-}
-
-function resetAzure(overrides: object = {}) {
-  writeFileSync(
-    statePath,
-    JSON.stringify({
-      cloud: "AzureUSGovernment",
-      account: { id: SUBSCRIPTION, tenantId: "22222222-2222-4222-8222-222222222222", user: { name: "admin@agency.onmicrosoft.us", type: "user" } },
-      signedInUserId: USER_ID,
-      keyForbiddenReads: 0,
-      resources: {},
-      roleAssignments: [],
-      ...overrides,
-    }),
-  );
+/** The Azure that the stand-in az sees: signed in to the Gov cloud with nothing created, unless overridden. */
+function resetAzure(overrides: { cloud?: string; keyForbiddenReads?: number } = {}) {
+  rmSync(statePath, { recursive: true, force: true });
+  mkdirSync(path.join(statePath, "resources"), { recursive: true });
+  const account = { id: SUBSCRIPTION, tenantId: "22222222-2222-4222-8222-222222222222", user: { name: "admin@agency.onmicrosoft.us", type: "user" } };
+  writeFileSync(path.join(statePath, "cloud"), `${overrides.cloud ?? "AzureUSGovernment"}\n`);
+  writeFileSync(path.join(statePath, "subscription"), `${account.id}\n`);
+  writeFileSync(path.join(statePath, "account.json"), `${JSON.stringify(account)}\n`);
+  writeFileSync(path.join(statePath, "signed-in-user"), `${USER_ID}\n`);
+  writeFileSync(path.join(statePath, "key-forbidden-reads"), `${overrides.keyForbiddenReads ?? 0}\n`);
   writeFileSync(logPath, "");
 }
 
 /** Every az invocation since the last reset, as argv arrays. */
-const invocations = (): string[][] => readFileSync(logPath, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as string[]);
+const invocations = (): string[][] => readFileSync(logPath, "utf8").split("\n").filter(Boolean).map((line) => line.split("\x1f").slice(0, -1));
+/** The role assignments the stand-in holds. */
+const roleAssignments = (): object[] => readFileSync(path.join(statePath, "role-assignments"), "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as object);
 const creations = () => invocations().filter((argv) => argv.includes("create"));
 const fakeEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, FAKE_AZ_STATE: statePath, FAKE_AZ_LOG: logPath, ...extra });
 /** `npm run bootstrap-state` with the stand-in az first on PATH. */
@@ -60,9 +53,9 @@ beforeAll(() => {
   directory = mkdtempSync(path.join(tmpdir(), "hr-bootstrap-"));
   bin = path.join(directory, "bin");
   mkdirSync(bin);
-  writeShim(path.join(bin, "az"));
+  copyFileSync(FAKE_AZ, path.join(bin, "az"));
   writeFakeCmdExe(directory);
-  statePath = path.join(directory, "azure.json");
+  statePath = path.join(directory, "azure");
   logPath = path.join(directory, "az.log");
 });
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -97,8 +90,7 @@ describe("npm run bootstrap-state in Azure Government", () => {
   });
 
   it("grants the signed-in user data access to the state and the key, on those two resources only", () => {
-    const state = JSON.parse(readFileSync(statePath, "utf8")) as { roleAssignments: object[] };
-    expect(state.roleAssignments).toEqual([
+    expect(roleAssignments()).toEqual([
       { principalId: USER_ID, principalType: "User", role: "Storage Blob Data Contributor", scope: `/subscriptions/${SUBSCRIPTION}/resourceGroups/pulumi-state/providers/Microsoft.Storage/storageAccounts/${ACCOUNT}` },
       { principalId: USER_ID, principalType: "User", role: "Key Vault Crypto Officer", scope: `/subscriptions/${SUBSCRIPTION}/resourceGroups/pulumi-state/providers/Microsoft.KeyVault/vaults/${VAULT}` },
     ]);
