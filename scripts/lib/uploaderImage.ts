@@ -194,7 +194,11 @@ export async function pushUploaderImage(request: PushRequest, environment: PushE
 }
 
 /** The environment of a process at its edge (CLI, Pulumi's provider host): its proxy settings, its az, its platform. */
-export function processPushEnvironment(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, signal?: AbortSignal, progress?: (line: string) => void): PushEnvironment {
+export function processPushEnvironment(
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform,
+  { signal, progress, extraCa }: { signal?: AbortSignal; progress?: (line: string) => void; extraCa?: string } = {},
+): PushEnvironment {
   const runner = new ToolRunner({ platform, env, signal });
-  return { http: new HttpClient({ proxy: proxySettingsFrom(env) }), entraAccessToken: async () => (await azureCliToken(runner)).token, signal, progress };
+  return { http: new HttpClient({ proxy: proxySettingsFrom(env), extraCa }), entraAccessToken: async () => (await azureCliToken(runner)).token, signal, progress };
 }

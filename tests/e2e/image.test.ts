@@ -3,6 +3,7 @@
  * registry over TLS with token auth behind the ACR token stand-in (the
  * target), a second one standing in for MCR (the base), and a fake `az`
  * handing out the deployer's Entra token. The pushed image is read back.
+ * The first push runs the script itself; the others its command line in-process.
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
@@ -15,6 +16,7 @@ import { writeFakeAz } from "../support/fakeCli";
 import { BASE_REPOSITORY, ENTRA_TOKEN, ImageRegistries, layerEntries } from "../support/registries";
 import { tempDir } from "../support/standin";
 import type { ImageConfig, ImageManifest } from "../../scripts/lib/oci/image";
+import { imageCli } from "../../scripts/lib/imageCli";
 
 let registries: ImageRegistries;
 const fakeAzDirs: string[] = [];
@@ -31,14 +33,29 @@ const fakeAz = (answer: unknown) => {
   return dir;
 };
 
-const push = (extra: string[] = [], env: NodeJS.ProcessEnv = {}, azDir = registries.fakeAzDir): Promise<CliResult> =>
-  runScript("image.ts", ["--registry", `https://${registries.target.host}`, "--base", registries.syntheticBase.reference, "--auth", "azure", ...extra], {
-    PATH: `${azDir}:${process.env.PATH}`,
-    NODE_EXTRA_CA_CERTS: registries.certificate.certFile,
-    ...env,
-  });
-
 const ROOT = resolve(__dirname, "../..");
+
+const pushArgs = (extra: string[]) => ["--registry", `https://${registries.target.host}`, "--base", registries.syntheticBase.reference, "--auth", "azure", ...extra];
+
+/** `npm run image`, the script itself in a child process, as deployers run it. */
+const pushScript = (extra: string[] = []): Promise<CliResult> =>
+  runScript("image.ts", pushArgs(extra), { PATH: `${registries.fakeAzDir}:${process.env.PATH}`, NODE_EXTRA_CA_CERTS: registries.certificate.certFile });
+
+/** The same command line in this process (no node and tsx start per push). */
+async function push(extra: string[] = [], env: NodeJS.ProcessEnv = {}, azDir = registries.fakeAzDir): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const code = await imageCli(pushArgs(extra), {
+    env: { PATH: `${azDir}:${process.env.PATH}`, ...env },
+    platform: "linux",
+    cwd: ROOT,
+    stdout: (line) => (stdout += `${line}\n`),
+    stderr: (line) => (stderr += `${line}\n`),
+    extraCa: registries.certificate.cert,
+  });
+  return { code, stdout, stderr };
+}
+
 const sha256 = (bytes: Buffer) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 
 describe("npm run image", () => {
@@ -48,7 +65,7 @@ describe("npm run image", () => {
   let digest: string;
 
   beforeAll(async () => {
-    first = await push();
+    first = await pushScript();
     digest = first.stdout.trim().split("@")[1] ?? "";
     if (first.code === 0) {
       const client = registries.targetClient();
@@ -141,7 +158,7 @@ describe("the stack's image resource, run as Pulumi's dynamic provider host runs
     const result = await runBundle(["-e", host], { PATH: `${registries.fakeAzDir}:${process.env.PATH}`, NODE_EXTRA_CA_CERTS: registries.certificate.certFile }, { cwd: ROOT, bundle: "--no-warnings" });
     expect([result.code, result.stderr]).toEqual([0, ""]);
     const created = JSON.parse(result.stdout) as { id: string; outs: Json };
-    const pushedByCli = (await push()).stdout.trim();
+    const pushedByCli = (await pushScript()).stdout.trim();
     expect(created.outs.ref).toBe(pushedByCli);
     expect(created.id).toBe(pushedByCli.split("@")[1]);
     expect(JSON.stringify(created)).not.toContain(ENTRA_TOKEN);
