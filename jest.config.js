@@ -1,4 +1,4 @@
-/** Type checking is a separate step (`npm run typecheck`); ts-jest only transpiles (isolatedModules). */
+/** Type checking is a separate step (`npm run typecheck`); Jest only strips the types, with esbuild (tests/support/esbuildTransform.cjs). */
 const { mkdtempSync } = require("node:fs");
 const { availableParallelism, tmpdir, totalmem } = require("node:os");
 const { join } = require("node:path");
@@ -12,7 +12,7 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
-  transform: { "^.+\\.ts$": ["ts-jest", {}] },
+  transform: { "^.+\\.ts$": "<rootDir>/tests/support/esbuildTransform.cjs" },
   cacheDirectory,
   globalTeardown: "<rootDir>/tests/support/removeTemporaryFolder.cjs",
   testTimeout: 60000,
