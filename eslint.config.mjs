@@ -13,7 +13,7 @@ export default tseslint.config(
   },
   {
     files: ["**/*.cjs"],
-    languageOptions: { sourceType: "commonjs", globals: { process: "readonly", require: "readonly", module: "writable" } },
+    languageOptions: { sourceType: "commonjs", globals: { process: "readonly", require: "readonly", module: "writable", __filename: "readonly" } },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {

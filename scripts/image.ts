@@ -12,4 +12,4 @@ import { runAsScript } from "./lib/scriptIo";
 
 const abort = new AbortController();
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => abort.abort(new Error(`stopped by ${signal}`)));
-runAsScript((argv, io) => imageCli(argv, { ...io, env: process.env, platform: process.platform, signal: abort.signal }));
+runAsScript((argv, io) => imageCli(argv, io, abort.signal));

@@ -13,4 +13,4 @@
 import { preflightCli } from "./lib/preflight/cli";
 import { runAsScript } from "./lib/scriptIo";
 
-runAsScript((argv, io) => preflightCli(argv, { ...io, env: process.env, platform: process.platform }));
+runAsScript(preflightCli);

@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
 import { parse } from "yaml";
 
 export interface StackFileConfig {
@@ -21,4 +22,11 @@ export function readStackFile(file: string): StackFileConfig {
     else values[key] = typeof value === "string" ? value : JSON.stringify(value);
   }
   return { values, skippedSecureKeys };
+}
+
+/** `Pulumi.<stack>.yaml` in `root`; throws, naming it relative to `cwd`, when it is not there. */
+export function existingStackFile(root: string, stack: string, cwd: string): string {
+  const file = path.join(root, `Pulumi.${stack}.yaml`);
+  if (!existsSync(file)) throw new Error(`${path.relative(cwd, file)} does not exist (copy Pulumi.gov.yaml to start one)`);
+  return file;
 }

@@ -61,18 +61,9 @@ function parse(argv: string[]) {
   return { registry: registryUrl.host, repository: values.repository, base: values.base, tag: values.tag, auth: values.auth as RegistryAuthMode, platform: parsePlatform(values.platform) };
 }
 
-/** Where the image is pushed from: the process's environment, given apart. */
-export interface ImageContext extends ScriptIo {
-  readonly env: NodeJS.ProcessEnv;
-  readonly platform: NodeJS.Platform;
-  /** Stops the push (the script aborts it on SIGINT and SIGTERM). */
-  readonly signal?: AbortSignal;
-  /** A certificate to trust besides node's (which reads NODE_EXTRA_CA_CERTS at start, so a test in-process gives it here). */
-  readonly extraCa?: string;
-}
-
 /** `npm run image`: resolves to its exit code (0 pushed; 2 usage error; 4 sign-in refused; 5 registry or base image problem). */
-export async function imageCli(argv: string[], context: ImageContext): Promise<number> {
+/** `signal` stops the push (the script aborts it on SIGINT and SIGTERM). */
+export async function imageCli(argv: string[], context: ScriptIo, signal?: AbortSignal): Promise<number> {
   const { stdout, stderr } = context;
   let options;
   try {
@@ -85,7 +76,7 @@ export async function imageCli(argv: string[], context: ImageContext): Promise<n
     stdout(HELP);
     return 0;
   }
-  const environment = processPushEnvironment(context.env, context.platform, { signal: context.signal, progress: stderr, extraCa: context.extraCa });
+  const environment = processPushEnvironment(context.env, context.platform, { signal, progress: stderr, extraCa: context.extraCa });
   try {
     const files = readUploaderFiles(ROOT);
     const pushed = await pushUploaderImage({ ...options, files, labels: readImageLabels(ROOT) }, environment);

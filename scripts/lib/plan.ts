@@ -1,5 +1,5 @@
 /** `npm run plan`'s command line (scripts/plan.ts), apart from the process: the tests run it in-process. */
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { ScriptIo } from "./scriptIo";
@@ -7,7 +7,7 @@ import { StackConfigError } from "../../infra/config";
 import { BUILT_IN_ROLES } from "../../infra/jobIdentity";
 import hrConnector from "../../infra/index";
 import { PROJECT, runOffline } from "../../infra/offline/run";
-import { readStackFile } from "../../infra/offline/stackFile";
+import { existingStackFile, readStackFile } from "../../infra/offline/stackFile";
 import { evaluatePolicies } from "../../policy/evaluate";
 import { PACK, nistPolicies } from "../../policy/policies";
 import { renderControls } from "./controls";
@@ -92,8 +92,6 @@ the stack outputs.
 
 Exit codes: 0 printed (and the table written); 2 usage, stack file or config problem.`;
 
-class UsageError extends Error {}
-
 interface PlanArgs {
   stack: string;
   stackFile: string;
@@ -101,21 +99,15 @@ interface PlanArgs {
   controls?: string;
 }
 
-/** The arguments, or undefined after --help; a UsageError names what is wrong. */
+/** The arguments, or undefined after --help; whatever it throws is a usage problem, named. */
 function parsePlanArgs(argv: string[], cwd: string): PlanArgs | undefined {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { stack: { type: "string", default: "gov" }, set: { type: "string", multiple: true, default: [] }, controls: { type: "string" }, help: { type: "boolean", default: false } } }).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseArgs({ args: argv, options: { stack: { type: "string", default: "gov" }, set: { type: "string", multiple: true, default: [] }, controls: { type: "string" }, help: { type: "boolean", default: false } } }).values;
   if (parsed.help) return undefined;
   const stack = parsed.stack as string;
-  const stackFile = path.join(REPOSITORY_ROOT, `Pulumi.${stack}.yaml`);
-  if (!existsSync(stackFile)) throw new UsageError(`${path.relative(cwd, stackFile)} does not exist (copy Pulumi.gov.yaml to start one)`);
+  const stackFile = existingStackFile(REPOSITORY_ROOT, stack, cwd);
   const set = parsed.set as string[];
   const malformed = set.find((assignment) => !/^[^=]+=/.test(assignment));
-  if (malformed !== undefined) throw new UsageError(`--set ${malformed}: expected <key>=<value>`);
+  if (malformed !== undefined) throw new Error(`--set ${malformed}: expected <key>=<value>`);
   return { stack, stackFile, set, controls: parsed.controls };
 }
 
@@ -126,8 +118,7 @@ export async function planCli(argv: string[], io: ScriptIo): Promise<number> {
   try {
     args = parsePlanArgs(argv, io.cwd);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    stderr(`npm run plan: ${error.message} (see --help)`);
+    stderr(`npm run plan: ${(error as Error).message} (see --help)`);
     return 2;
   }
   if (args === undefined) {

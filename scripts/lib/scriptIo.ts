@@ -4,11 +4,16 @@ export interface ScriptIo {
   /** One line (or several joined by newlines) of output. */
   readonly stdout: (line: string) => void;
   readonly stderr: (line: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  readonly platform: NodeJS.Platform;
+  /** A certificate to trust besides node's (which reads NODE_EXTRA_CA_CERTS at start, so a test in-process gives it here). */
+  readonly extraCa?: string;
 }
 
 /** Runs a command line as this process: its exit code, or 1 with the stack for a bug in it. */
 export function runAsScript(cli: (argv: string[], io: ScriptIo) => Promise<number>): void {
-  cli(process.argv.slice(2), { cwd: process.cwd(), stdout: (line) => console.log(line), stderr: (line) => console.error(line) }).then(
+  const io: ScriptIo = { cwd: process.cwd(), stdout: (line) => console.log(line), stderr: (line) => console.error(line), env: process.env, platform: process.platform };
+  cli(process.argv.slice(2), io).then(
     (code) => (process.exitCode = code),
     (error: unknown) => {
       console.error(error);

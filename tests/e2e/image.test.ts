@@ -9,7 +9,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { join } from "node:path";
-import { BUNDLE, runBundle, runScript, type CliResult } from "../support/cli";
+import { BUNDLE, runBundle, runScript, runScriptHere, type CliResult } from "../support/cli";
 import { CONNECTOR_JOB_ID, TYPE, only, runGov, type Json } from "../infra/harness";
 import { ConnectProxy } from "../support/connectProxy";
 import { writeFakeAz } from "../support/fakeCli";
@@ -42,19 +42,8 @@ const pushScript = (extra: string[] = []): Promise<CliResult> =>
   runScript("image.ts", pushArgs(extra), { PATH: `${registries.fakeAzDir}:${process.env.PATH}`, NODE_EXTRA_CA_CERTS: registries.certificate.certFile });
 
 /** The same command line in this process (no node and tsx start per push). */
-async function push(extra: string[] = [], env: NodeJS.ProcessEnv = {}, azDir = registries.fakeAzDir): Promise<CliResult> {
-  let stdout = "";
-  let stderr = "";
-  const code = await imageCli(pushArgs(extra), {
-    env: { PATH: `${azDir}:${process.env.PATH}`, ...env },
-    platform: "linux",
-    cwd: ROOT,
-    stdout: (line) => (stdout += `${line}\n`),
-    stderr: (line) => (stderr += `${line}\n`),
-    extraCa: registries.certificate.cert,
-  });
-  return { code, stdout, stderr };
-}
+const push = (extra: string[] = [], env: NodeJS.ProcessEnv = {}, azDir = registries.fakeAzDir): Promise<CliResult> =>
+  runScriptHere(imageCli, pushArgs(extra), { env: { PATH: `${azDir}:${process.env.PATH}`, ...env }, cwd: ROOT, extraCa: registries.certificate.cert });
 
 const sha256 = (bytes: Buffer) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 

@@ -16,7 +16,7 @@ import { DEFAULT_IMAGE_BASE } from "../../scripts/lib/imageBase";
 import { ToolRunner } from "../../uploader/src/toolRunner";
 import { writeFakeCmdExe } from "../support/fakeCmdExe";
 import { CONNECTOR_JOB_ID, runGov } from "../infra/harness";
-import { runScript, type CliResult } from "../support/cli";
+import { runScript, runScriptHere, type CliResult } from "../support/cli";
 import { ConnectProxy } from "../support/connectProxy";
 import { writeFakeCli } from "../support/fakeCli";
 import { tempDir } from "../support/standin";
@@ -103,19 +103,8 @@ const preflightScript = (tools: string, env: NodeJS.ProcessEnv = {}, extra: stri
   runScript("preflight.ts", ["--stack", "gov", ...extra], { PATH: `${tools}:${process.env.PATH}`, NODE_EXTRA_CA_CERTS: certificate.certFile, ...env });
 
 /** The same command line in this process: the program and Pulumi's SDK are loaded once for every test. */
-async function preflight(tools: string, env: NodeJS.ProcessEnv = {}, extra: string[] = ["--stack", "gov"]): Promise<CliResult> {
-  let stdout = "";
-  let stderr = "";
-  const code = await preflightCli(extra, {
-    env: { PATH: `${tools}:${process.env.PATH}`, ...env },
-    platform: "linux",
-    cwd: process.cwd(),
-    stdout: (line) => (stdout += `${line}\n`),
-    stderr: (line) => (stderr += `${line}\n`),
-    extraCa: certificate.cert,
-  });
-  return { code, stdout, stderr };
-}
+const preflight = (tools: string, env: NodeJS.ProcessEnv = {}, argv: string[] = ["--stack", "gov"]): Promise<CliResult> =>
+  runScriptHere(preflightCli, argv, { env: { PATH: `${tools}:${process.env.PATH}`, ...env }, extraCa: certificate.cert });
 
 const lines = (result: CliResult) => result.stdout.split("\n").filter((line) => /^[✓✗–] /.test(line));
 

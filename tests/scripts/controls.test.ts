@@ -11,7 +11,7 @@ import { evaluatePolicies } from "../../policy/evaluate";
 import { PACK } from "../../policy/policies";
 import { renderControls } from "../../scripts/lib/controls";
 import { planCli } from "../../scripts/lib/plan";
-import { runScript, type CliResult } from "../support/cli";
+import { runScript, runScriptHere, type CliResult } from "../support/cli";
 import { CONNECTOR_JOB_ID, runGov } from "../infra/harness";
 import { POLICIES } from "../policy/harness";
 
@@ -30,12 +30,7 @@ function sectionRows(markdown: string, control: string): string[] {
 }
 
 /** `npm run plan` in this process, which has the program and Pulumi's SDK loaded already. */
-async function plan(args: string[]): Promise<CliResult> {
-  let stdout = "";
-  let stderr = "";
-  const code = await planCli(args, { cwd: ROOT, stdout: (line) => (stdout += `${line}\n`), stderr: (line) => (stderr += `${line}\n`) });
-  return { code, stdout, stderr };
-}
+const plan = (args: string[]): Promise<CliResult> => runScriptHere(planCli, args, { cwd: ROOT });
 
 const render = async (resources: RecordedResource[]) =>
   renderControls({
@@ -106,6 +101,12 @@ describe("npm run plan -- --controls", () => {
 });
 
 describe("npm run plan", () => {
+  it("refuses an unknown option, a missing stack file and a --set without a value, with exit 2 and one line", async () => {
+    expect(await plan(["--bogus"])).toEqual({ code: 2, stdout: "", stderr: "npm run plan: Unknown option '--bogus' (see --help)\n" });
+    expect(await plan(["--stack", "nowhere"])).toEqual({ code: 2, stdout: "", stderr: "npm run plan: Pulumi.nowhere.yaml does not exist (copy Pulumi.gov.yaml to start one) (see --help)\n" });
+    expect(await plan(["--set", "network"])).toEqual({ code: 2, stdout: "", stderr: "npm run plan: --set network: expected <key>=<value> (see --help)\n" });
+  });
+
   it("refuses a config the program rejects, with exit 2 and the problem, no stack trace", async () => {
     const invalid = await plan(["--set", "connectorJobId=not-a-guid"]);
     expect(invalid).toEqual({ code: 2, stdout: "", stderr: 'npm run plan: Invalid hr-connector stack configuration:\n  - connectorJobId "not-a-guid" is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)\n' });

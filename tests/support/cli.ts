@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DEFAULT_SHUTDOWN_GRACE_MS, main } from "../../uploader/src/cli/main";
 import { systemClock } from "../../uploader/src/clock";
+import type { ScriptIo } from "../../scripts/lib/scriptIo";
 import type { Platform } from "../../uploader/src/platform";
 import { StopController } from "../../uploader/src/stop";
 
@@ -95,6 +96,24 @@ export function jsonLines(stdout: string): Array<Record<string, unknown>> {
 
 /** The summary event: the last line of a json-format run. */
 export const summaryOf = (result: CliResult) => jsonLines(result.stdout).at(-1) as Record<string, unknown>;
+
+/**
+ * Runs a script's command line (scripts/lib) in this process with captured output: no node and tsx start,
+ * and Pulumi's SDK, once loaded, serves every run. `io` gives the environment (PATH alone by default).
+ */
+export async function runScriptHere(cli: (argv: string[], io: ScriptIo) => Promise<number>, argv: string[], io: Partial<Omit<ScriptIo, "stdout" | "stderr">> = {}): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const code = await cli(argv, {
+    cwd: process.cwd(),
+    env: { PATH: process.env.PATH },
+    platform: "linux",
+    ...io,
+    stdout: (line) => (stdout += `${line}\n`),
+    stderr: (line) => (stderr += `${line}\n`),
+  });
+  return { code, stdout, stderr };
+}
 
 /** Runs one of scripts/*.ts through tsx, as `npm run <name>` does, as a child process (tsx's loader in node itself: no second process). */
 export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}, options: { cwd?: string } = {}): Promise<CliResult> {

@@ -5,6 +5,10 @@
 const { transformSync } = require("esbuild");
 const { version } = require("esbuild/package.json");
 const { createHash } = require("node:crypto");
+const { readFileSync } = require("node:fs");
+
+/** Cached transforms are keyed on esbuild's version and this file too: a change to either redoes them. */
+const TRANSFORM_KEY = createHash("sha256").update(version).update(readFileSync(__filename)).digest("hex");
 
 module.exports = {
   process(source, filename) {
@@ -13,6 +17,6 @@ module.exports = {
     return { code, map };
   },
   getCacheKey(source, filename) {
-    return createHash("sha256").update(version).update("\0").update(filename).update("\0").update(source).digest("hex");
+    return createHash("sha256").update(TRANSFORM_KEY).update("\0").update(filename).update("\0").update(source).digest("hex");
   },
 };

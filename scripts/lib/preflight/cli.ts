@@ -2,14 +2,14 @@
  * `npm run preflight`'s command line, apart from the process it runs in (scripts/preflight.ts):
  * arguments, environment, platform and output are given, so the tests run it in-process.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { loadConfig, type ConfigSource } from "../../../infra/config";
 import hrConnector from "../../../infra/index";
 import { PROJECT, runOffline } from "../../../infra/offline/run";
-import { readStackFile } from "../../../infra/offline/stackFile";
+import { existingStackFile, readStackFile } from "../../../infra/offline/stackFile";
 import { HttpClient, proxySettingsFrom, type ProxySettings } from "../oci/http";
 import { CHECK_IDS, CHECK_SUMMARIES, runPreflight, type CheckId, type CheckLine, type PreflightStack } from "./checks";
 import { resourceTypesOf, type StackResourceTypes } from "./resourceTypes";
@@ -37,9 +37,7 @@ Exit codes: 0 every check passed; 2 usage or stack file problem; 3 a check faile
 class UsageError extends Error {}
 
 function stackFromFile(stackName: string, cwd: string): { stack: PreflightStack; values: Record<string, string> } {
-  const file = path.join(ROOT, `Pulumi.${stackName}.yaml`);
-  if (!existsSync(file)) throw new UsageError(`${path.relative(cwd, file)} does not exist (copy Pulumi.gov.yaml to start one)`);
-  const { values } = readStackFile(file);
+  const { values } = readStackFile(existingStackFile(ROOT, stackName, cwd));
   const source = (namespace: string): ConfigSource => ({ get: (key) => values[`${namespace}:${key}`] });
   let config;
   try {
@@ -81,21 +79,13 @@ async function stackResourceTypes(stackName: string, values: Record<string, stri
   return resourceTypesOf(resources);
 }
 
-/** Where preflight runs: the process's arguments are given apart. */
-export interface PreflightContext extends ScriptIo {
-  readonly env: NodeJS.ProcessEnv;
-  readonly platform: NodeJS.Platform;
-  /** A certificate to trust besides node's (which reads NODE_EXTRA_CA_CERTS at start, so a test in-process gives it here). */
-  readonly extraCa?: string;
-}
-
 function lineOf(line: CheckLine): string {
   const mark = { passed: "✓", failed: "✗", skipped: "–" }[line.status];
   return line.status === "failed" && line.fix ? `${mark} ${line.title}\n    fix: ${line.fix}` : `${mark} ${line.title}`;
 }
 
 /** Runs preflight; resolves to its exit code: 0 every check passed, 2 usage or stack file problem, 3 a check failed. */
-export async function preflightCli(argv: string[], context: PreflightContext): Promise<number> {
+export async function preflightCli(argv: string[], context: ScriptIo): Promise<number> {
   const { stdout, stderr } = context;
   let args;
   let stackFile;
