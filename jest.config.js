@@ -12,7 +12,9 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
-  transform: { "^.+\\.ts$": "<rootDir>/tests/support/esbuildTransform.cjs" },
+  transform: { "^.+\\.[tj]s$": "<rootDir>/tests/support/esbuildTransform.cjs" },
+  // Jest runs CommonJS; these dependencies ship only ES modules, so they go through the same transform.
+  transformIgnorePatterns: ["/node_modules/(?!(https-proxy-agent|agent-base|proxy-agent-negotiate)/)"],
   cacheDirectory,
   globalTeardown: "<rootDir>/tests/support/removeTemporaryFolder.cjs",
   testTimeout: 60000,

@@ -1,6 +1,6 @@
 /**
- * Jest's TypeScript transform: esbuild's (already the bundler), TypeScript to CommonJS with a source map
- * for Jest's code frames. Types are `npm run typecheck`'s job; this only strips them (tsconfig's isolatedModules keeps every file transformable alone).
+ * Jest's transform: esbuild's (already the bundler), TypeScript (and the few ES-module-only dependencies) to
+ * CommonJS with a source map for Jest's code frames. Types are `npm run typecheck`'s job; this only strips them (tsconfig's isolatedModules keeps every file transformable alone).
  */
 const { transformSync } = require("esbuild");
 const { version } = require("esbuild/package.json");
@@ -13,7 +13,7 @@ const TRANSFORM_KEY = createHash("sha256").update(version).update(readFileSync(_
 module.exports = {
   process(source, filename) {
     // import() becomes require(), as tsc's CommonJS output does: Jest runs modules in a vm without ESM support.
-    const { code, map } = transformSync(source, { loader: "ts", format: "cjs", target: "node20", supported: { "dynamic-import": false }, sourcemap: true, sourcefile: filename, sourcesContent: false });
+    const { code, map } = transformSync(source, { loader: filename.endsWith(".ts") ? "ts" : "js", format: "cjs", target: "node24", supported: { "dynamic-import": false }, sourcemap: true, sourcefile: filename, sourcesContent: false });
     return { code, map };
   },
   getCacheKey(source, filename) {
