@@ -13,7 +13,7 @@ import { BUILD_PATHS } from "./lib/buildPaths";
 const root = resolve(__dirname, "..");
 
 async function bundle(): Promise<void> {
-  const common = { bundle: true, platform: "node", target: "node20", format: "cjs", legalComments: "none", absWorkingDir: root, logLevel: "warning" } as const;
+  const common = { bundle: true, platform: "node", target: "node22", format: "cjs", legalComments: "none", absWorkingDir: root, logLevel: "warning" } as const;
   const result = await build({
     ...common,
     entryPoints: [resolve(root, "uploader/src/cli/bin.ts")],

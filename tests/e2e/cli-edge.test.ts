@@ -1,5 +1,6 @@
-import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import { expectOneLineError, fixture, jsonLines, PACKAGE_VERSION, runBundle } from "../support/cli";
 import { STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
 
@@ -42,6 +43,44 @@ describe("the bundle's command-line edge", () => {
     const result = await runBundle(["validate", "--csv", fixture("every-error.csv"), "--show-values"], { CONTAINER_APP_JOB_NAME: "hr-upload-gov" });
     expectOneLineError(result, 2, /^error: --show-values is refused in Container Apps \(CONTAINER_APP_JOB_NAME is set\)/);
     expect(result.stdout).toBe("");
+  });
+});
+
+/** The machine's own node: the first on PATH outside node_modules (npm puts the project's Node 24 first). */
+function machineNode(): { path: string; major: number } | undefined {
+  const dir = (process.env.PATH ?? "").split(delimiter).find((entry) => !entry.includes("node_modules") && existsSync(join(entry, "node")));
+  if (dir === undefined) return undefined;
+  const path = join(dir, "node");
+  return { path, major: Number(/^v(\d+)\./.exec(spawnSync(path, ["--version"], { encoding: "utf8" }).stdout)?.[1]) };
+}
+
+describe("the runtime", () => {
+  it("is Node.js 24 for the tests and the bundles they start, whatever Node the machine has (npm ci brings it)", () => {
+    expect(process.versions.node).toMatch(/^24\./);
+  });
+
+  it("refuses a Node.js older than 22 at start: one line, exit 2, and in json the summary event last", async () => {
+    const dir = tempDir("hr-runtime-");
+    try {
+      const node18 = join(dir, "node18.cjs");
+      writeFileSync(node18, 'Object.defineProperty(process.versions, "node", { value: "18.20.4" });\n');
+      const args = ["validate", "--csv", fixture("seed-example.csv")];
+      const text = await runBundle(args, {}, { nodeArgs: ["--require", node18] });
+      expectOneLineError(text, 2, /^error: this is Node\.js 18\.20\.4; hr-upload runs on Node\.js 24 LTS or 22 LTS: install Node\.js 24 LTS/);
+      const json = await runBundle(args, { HR_LOG_FORMAT: "json" }, { nodeArgs: ["--require", node18] });
+      expect(json.code).toBe(2);
+      expect(jsonLines(json.stdout).at(-1)).toMatchObject({ event: "summary", outcome: "failed", errorClass: "usage", exitCode: 2 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("on the machine's own Node: refused in one line when it is older than 22, else it runs", async () => {
+    const machine = machineNode();
+    expect(machine).toBeDefined();
+    const result = await runBundle(["validate", "--csv", fixture("seed-example.csv")], {}, { node: machine?.path });
+    if ((machine?.major ?? 0) < 22) expectOneLineError(result, 2, /^error: this is Node\.js \d+\.\d+\.\d+; hr-upload runs on Node\.js 24 LTS or 22 LTS/);
+    else expect(result.code).toBe(0);
   });
 });
 

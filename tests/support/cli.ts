@@ -46,6 +46,8 @@ export function runBundle(args: string[], env: NodeJS.ProcessEnv = {}, options: 
 export interface BundleOptions {
   cwd?: string;
   bundle?: string;
+  /** The node binary (default: the one running the tests, the project's Node 24). */
+  node?: string;
   /** Node options before the script (e.g. tsx's loader). */
   nodeArgs?: string[];
   /** A command the bundle runs under, e.g. ["unshare", "--pid", "--fork"] to run node as PID 1; a shell wrapper gets node, the bundle and the args as "$@". */
@@ -59,7 +61,8 @@ export interface RunningBundle {
 
 /** Starts the bundle and lets the test act on the running process (signals, kills) before collecting its output. */
 export function startBundle(args: string[], env: NodeJS.ProcessEnv = {}, options: BundleOptions = {}): RunningBundle {
-  const [command = process.execPath, ...prefix] = options.wrapper ? [...options.wrapper, process.execPath] : [process.execPath];
+  const node = options.node ?? process.execPath;
+  const [command = node, ...prefix] = options.wrapper ? [...options.wrapper, node] : [node];
   const child = spawn(command, [...prefix, ...(options.nodeArgs ?? []), options.bundle ?? BUNDLE, ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH, ...withTestStateHome(env) },

@@ -1,19 +1,18 @@
 import { createTokenSource } from "../auth";
 import { systemClock, type Clock } from "../clock";
-import { EXIT_CODES, HrError, UsageError, exitCodeOf, exitCodeOfSignal } from "../errors";
-import { createLogger, type LogFormat, type Logger, type LogStreams } from "../log";
-import { LOG_EVENT, RUN_OUTCOME } from "../logEvents";
+import { EXIT_CODES, UsageError } from "../errors";
+import { createLogger, type Logger, type LogStreams } from "../log";
 import { systemPlatform, type Platform } from "../platform";
 import { runReset } from "../reset";
 import { runUpload, type ProgressLine } from "../run/upload";
 import { runStatus } from "../status";
-import { StoppedError, StopController, stopReasonOf } from "../stop";
+import { StopController } from "../stop";
 import { postChunk } from "../transport";
 import { runValidate } from "../validate";
 import { asksFor, readFlags, type Flags } from "./args";
 import { COMMANDS, isCommandName, type CommandName } from "./commands";
 import { logFormatOf, numberFlag, resetConfigFrom, shutdownGraceMsOf, stateStoreOf, uploadConfigFrom, validateConfigFrom } from "./config";
-import { envVarFor } from "./flags";
+import { earlyLogFormat, reportFailure } from "./failure";
 import { commandHelp, programHelp } from "./help";
 import { VERSION } from "./version";
 
@@ -93,7 +92,7 @@ export async function main(
     logger = createLogger(logFormatOf(flags), streams, now, VERSION);
     return await RUNNERS[command.name](flags, { ...edge, env, streams, logger });
   } catch (error) {
-    return reportFailure(logger, error, edge.stop);
+    return reportFailure(logger, error, edge.stop.stop);
   }
 }
 
@@ -112,27 +111,4 @@ function printHelp(args: readonly string[], streams: LogStreams): number {
 function printVersion(streams: LogStreams): number {
   streams.stdout.write(`hr-upload ${VERSION}\n`);
   return EXIT_CODES.ok;
-}
-
-/** `--log-format` from the command line, else HR_LOG_FORMAT, read leniently: used only to report a failure to read the flags. */
-function earlyLogFormat(args: readonly string[], env: NodeJS.ProcessEnv): LogFormat {
-  const inline = args.find((arg) => arg.startsWith("--log-format="))?.slice("--log-format=".length);
-  const at = args.indexOf("--log-format");
-  const given = inline ?? (at >= 0 ? args[at + 1] : env[envVarFor("log-format")]);
-  return given?.trim().toLowerCase() === "json" ? "json" : "text";
-}
-
-function reportFailure(logger: Logger, error: unknown, stop: StopController): number {
-  const reason = stopReasonOf(stop.stop);
-  if (error instanceof StoppedError && reason?.kind === "signal") {
-    const exitCode = exitCodeOfSignal(reason.signal);
-    logger.info(LOG_EVENT.summary, `interrupted by ${reason.signal}`, { outcome: RUN_OUTCOME.interrupted, exitCode });
-    return exitCode;
-  }
-  const exitCode = exitCodeOf(error);
-  const errorClass = error instanceof HrError ? error.errorClass : "internal";
-  const message = error instanceof HrError ? error.message : `internal error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
-  logger.error(LOG_EVENT.failed, message, { errorClass, exitCode });
-  if (logger.format === "json") logger.info(LOG_EVENT.summary, "failed", { outcome: RUN_OUTCOME.failed, errorClass, exitCode });
-  return exitCode;
 }
