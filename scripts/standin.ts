@@ -81,6 +81,8 @@ export class StandInCloud {
   ingestionRequests = 0;
   /** Delay before each ingestion request is accepted, for tests that must act mid-run. */
   ingestionDelayMs = 0;
+  /** Ingestion requests after this many are held until `releaseHeldIngestion()`: a test acts while they are surely in flight. */
+  holdIngestionAfter: number | undefined;
   /** Delay between saving a chunk and answering: a client that dies meanwhile never learns its chunk was kept (the lost answer). */
   answerDelayMs = 0;
   private readonly faults: Fault[] = [];
@@ -88,6 +90,7 @@ export class StandInCloud {
   private readonly recordsSavedByJob = new Map<string, number>();
   private readonly tokenExpiry = new Map<string, number>();
   private readonly hung = new Set<ServerResponse>();
+  private readonly held: Array<() => void> = [];
 
   private constructor(
     private readonly server: Server,
@@ -245,6 +248,12 @@ export class StandInCloud {
     return undefined;
   }
 
+  /** Lets the held ingestion requests go on, and holds no more. */
+  releaseHeldIngestion(): void {
+    this.holdIngestionAfter = undefined;
+    for (const release of this.held.splice(0)) release();
+  }
+
   private async ingest(url: URL, request: IncomingMessage, body: Buffer, response: ServerResponse): Promise<void> {
     this.ingestionRequests++;
     const fault = this.faults.shift();
@@ -253,6 +262,7 @@ export class StandInCloud {
     if (fault?.kind === "status") {
       return send(response, fault.status, fault.body ?? "", retryAfterHeader(fault));
     }
+    if (this.holdIngestionAfter !== undefined && this.ingestionRequests > this.holdIngestionAfter) await new Promise<void>((release) => this.held.push(release));
     if (this.ingestionDelayMs > 0) {
       await new Promise((later) => setTimeout(later, this.ingestionDelayMs));
       // A client that went away while its request was held never had the chunk accepted.

@@ -49,8 +49,12 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
    * completes the file with every record exactly once.
    */
   async function stopAndResume(signal: "SIGTERM" | "SIGINT", concurrency: number, afterRequests: number, options: BundleOptions = {}) {
-    const file = await generatedCsv(24, 100 + afterRequests * concurrency);
-    harness.standIn.ingestionDelayMs = 120;
+    // Two records a request, and a chunk beyond the ones that can be in flight at the signal: the stop always leaves work.
+    const records = Math.max(24, 2 * (afterRequests + concurrency + 1));
+    const file = await generatedCsv(records, 100 + afterRequests * concurrency);
+    // The requests after `afterRequests` are held until the signal has been sent (and, 500 ms on, handled by the idle
+    // process): however slow the machine, they are in flight when it arrives, and none is sent after them.
+    harness.standIn.holdIngestionAfter = afterRequests;
     const args = harness.args(file, "--records-per-call", "2", "--concurrency", String(concurrency), "--log-format", "json");
     const running = startBundle(args, harness.env(), options);
     await until(() => harness.standIn.ingestionRequests >= afterRequests, `request ${afterRequests}`);
@@ -58,6 +62,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     expect(target).toBeDefined();
     const signalledAt = Date.now();
     process.kill(target as number, signal);
+    setTimeout(() => harness.standIn.releaseHeldIngestion(), 500);
     const stopped = await running.result;
     expect(Date.now() - signalledAt).toBeLessThan(20_000); // the default --shutdown-grace
     expect(stopped.code).toBe(signal === "SIGTERM" ? 143 : 130);
@@ -69,10 +74,9 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     // Requests in flight finished within the grace and were checkpointed: nothing is sent twice.
     expect(summaryOf(stopped).recordsDelivered).toBe(sent().length);
 
-    harness.standIn.ingestionDelayMs = 0;
     const resumed = await runBundle(args, harness.env());
     expect(resumed.code).toBe(0);
-    expect(summaryOf(resumed)).toMatchObject({ outcome: "delivered", recordsPossiblyDuplicated: 0, recordsDeliveredTotal: 24 });
+    expect(summaryOf(resumed)).toMatchObject({ outcome: "delivered", recordsPossiblyDuplicated: 0, recordsDeliveredTotal: records });
     expect(sorted(sent())).toEqual(sorted(recordsOf(file)));
   }
 
@@ -118,7 +122,6 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(1_000);
     expect(Date.now() - signalledAt).toBeLessThan(6_000);
 
-    harness.standIn.ingestionDelayMs = 0;
     const resumed = await runBundle(args, harness.env());
     expect(resumed.code).toBe(0);
     // The two chunks halted in flight may have reached the service: sent again, and said so.
