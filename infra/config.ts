@@ -73,7 +73,7 @@ export interface StackConfig {
   readonly alertEmail?: string;
   /** Prebuilt uploader image; when absent the stack assembles and pushes the image itself. */
   readonly image?: string;
-  /** Base of the assembled image, pinned by digest (`imageBase`; default Microsoft's distroless Node.js 20, non-root). */
+  /** Base of the assembled image, pinned by digest (`imageBase`; default Microsoft's distroless Node.js 24, non-root). */
   readonly imageBase: string;
   /** Passed to the uploader when set (it has its own defaults). */
   readonly recordsPerCall?: string;

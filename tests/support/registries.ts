@@ -96,8 +96,8 @@ async function pushSyntheticBase(client: RegistryClient, host: string): Promise<
   }
   const index: ImageIndex = { schemaVersion: 2, mediaType: MEDIA_TYPE.ociIndex, manifests };
   const indexBytes = Buffer.from(JSON.stringify(index));
-  const indexDigest = await client.putManifest(BASE_REPOSITORY, "20-nonroot", indexBytes, MEDIA_TYPE.ociIndex);
-  return { reference: `${host}/${BASE_REPOSITORY}:20-nonroot@${indexDigest}`, indexDigest, amd64Layers };
+  const indexDigest = await client.putManifest(BASE_REPOSITORY, "24-nonroot", indexBytes, MEDIA_TYPE.ociIndex);
+  return { reference: `${host}/${BASE_REPOSITORY}:24-nonroot@${indexDigest}`, indexDigest, amd64Layers };
 }
 
 export interface TarEntry {

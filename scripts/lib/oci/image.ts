@@ -95,7 +95,7 @@ export function manifestForPlatform(index: ImageIndex, platform: Platform): Desc
 
 /** The base, as resolved from its registry. */
 export interface BaseImage {
-  /** The reference as pinned, e.g. `mcr.microsoft.com/azurelinux/distroless/nodejs:20-nonroot@sha256:…`. */
+  /** The reference as pinned, e.g. `mcr.microsoft.com/azurelinux/distroless/nodejs:24-nonroot@sha256:…`. */
   readonly reference: string;
   /** The pinned digest (of the index, for a multi-platform base). */
   readonly digest: string;
