@@ -78,6 +78,11 @@ export function parsePlatform(text: string): Platform {
   return variant ? { os, architecture, variant } : { os, architecture };
 }
 
+/** The base image has no variant for the platform asked for. */
+export class PlatformMismatchError extends Error {
+  override readonly name = "PlatformMismatchError";
+}
+
 /** The index entry for a platform (Container Apps runs linux/amd64). */
 export function manifestForPlatform(index: ImageIndex, platform: Platform): Descriptor {
   const found = index.manifests.find(
@@ -88,7 +93,7 @@ export function manifestForPlatform(index: ImageIndex, platform: Platform): Desc
   );
   if (found === undefined) {
     const offered = index.manifests.map((entry) => (entry.platform ? formatPlatform(entry.platform) : "?")).join(", ");
-    throw new Error(`the base image has no ${formatPlatform(platform)} variant (it offers ${offered})`);
+    throw new PlatformMismatchError(`the base image has no ${formatPlatform(platform)} variant (it offers ${offered})`);
   }
   return found;
 }
