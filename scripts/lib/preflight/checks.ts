@@ -10,10 +10,11 @@ import { STACK_TAG, stackTagValue } from "../../../infra/stackTag";
 import { CLOUD_PROFILES, type CloudName } from "../../../uploader/src/clouds";
 import { parseImageReference } from "../oci/reference";
 import { ToolError, type ToolRunner } from "../../../uploader/src/toolRunner";
+import { imageBaseCheck } from "./imageBaseCheck";
 import { proxied, systemResolve, tlsProblem, type NetworkDependencies } from "./reach";
 import type { ResourceTypeVersion, StackResourceTypes } from "./resourceTypes";
 
-export const CHECK_IDS = ["cli-cloud", "cli-login", "providers", "api-versions", "container-apps-jobs", "role-assignments", "app-registrations", "backend", "private-network", "tls"] as const;
+export const CHECK_IDS = ["cli-cloud", "cli-login", "providers", "api-versions", "container-apps-jobs", "role-assignments", "app-registrations", "backend", "private-network", "tls", "image-base"] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
 /** What each check looks at: `--help` lists these, and a check skipped with `--skip` is shown by its summary. */
@@ -30,6 +31,8 @@ export const CHECK_SUMMARIES: Readonly<Record<CheckId, string>> = {
   "private-network":
     "with network: private, whether this machine may run the pass that pushes the image: the\nstack's registry must resolve here to a private address (inside the network or a peered one)",
   tls: "this machine resolves and completes TLS with the sign-in, ingestion, Resource Manager and\nimage registry hosts, and the stack's registry once it exists (through HTTPS_PROXY if set)",
+  "image-base":
+    "the base image (imageBase) still exists at its pinned digest with a linux/amd64 image, whether\nits tag has moved on to a newer digest, and TLS to the host its layers download from (MCR\nredirects them to a regional data host)",
 };
 
 export interface CheckLine {
@@ -330,6 +333,9 @@ export async function runPreflight(stack: PreflightStack, resourceTypes: StackRe
           : `not looked up (${registry.why})`;
     lines.push({ id: "tls", status: "skipped", title: `stack's registry: ${reason}, so TLS to it is not checked` });
   }
+
+  // The base image the stack assembles its image on, read from its registry as the push will read it.
+  if (runs("image-base")) for (const line of await imageBaseCheck(stack, deps)) lines.push({ id: "image-base", ...line });
 
   // One line per skipped check, in its place; lines a skipped check's data brought (a login failure) are not its own.
   return CHECK_IDS.flatMap((id): CheckLine[] =>
