@@ -23,8 +23,9 @@ const PLATFORM = formatPlatform(IMAGE_PLATFORM);
 type Lookup =
   | { readonly state: "absent" }
   | { readonly state: "no-platform"; readonly why: string }
-  /** `platform`: listed by its index, read from its config, or not read (a single image whose layer host failed). */
-  | ({ readonly state: "found"; readonly platform: "listed" | "read" | "unread" } & PlatformManifest);
+  | Found;
+/** `platform`: listed by its index, read from its config, or not read (a single image whose layer host failed). */
+type Found = { readonly state: "found"; readonly platform: "listed" | "read" | "unread" } & PlatformManifest;
 
 /** The check's lines: the pin (and its tag), then the host the layers come from. */
 export async function imageBaseCheck(stack: PreflightStack, deps: NetworkDependencies): Promise<Line[]> {
@@ -35,15 +36,17 @@ export async function imageBaseCheck(stack: PreflightStack, deps: NetworkDepende
   try {
     const pinned = await lookUp(client, base.repository, base.digest);
     const tagged = base.tag === undefined ? undefined : await lookUp(client, base.repository, base.tag);
-    const image = [pinned, tagged].find((lookup) => lookup?.state === "found") as Extract<Lookup, { state: "found" }> | undefined;
+    const image = [pinned, tagged].find(isFound);
     const layers = image === undefined ? undefined : await layerHostLine(client, base, image, deps);
-    // A single image names its platform only in its config, a layer download: read it when that host answers.
-    const pin = pinned.state === "found" && pinned.platform === "unread" && layers?.status === "passed" ? await withPlatformRead(client, base, pinned) : pinned;
-    return [pinLine(base, base.digest, pin, tagged), ...(layers === undefined ? [] : [layers])];
+    // A single image names its platform only in its config, a blob the layer host serves: read it when that host answers.
+    const withPlatform = async <T extends Lookup | undefined>(lookup: T) => (isFound(lookup) && lookup.platform === "unread" && layers?.status === "passed" ? withPlatformRead(client, base, lookup) : lookup);
+    return [pinLine(base, base.digest, await withPlatform(pinned), await withPlatform(tagged)), ...(layers === undefined ? [] : [layers])];
   } catch (error) {
     return [failureLine(error, base, deps)];
   }
 }
+
+const isFound = (lookup: Lookup | undefined): lookup is Found => lookup?.state === "found";
 
 async function lookUp(client: RegistryClient, repository: string, reference: string): Promise<Lookup> {
   try {
@@ -56,7 +59,7 @@ async function lookUp(client: RegistryClient, repository: string, reference: str
   }
 }
 
-async function withPlatformRead(client: RegistryClient, base: ImageReference, found: Extract<Lookup, { state: "found" }>): Promise<Lookup> {
+async function withPlatformRead(client: RegistryClient, base: ImageReference, found: Found): Promise<Lookup> {
   try {
     await readPlatformConfig(client, base.repository, found.manifest, IMAGE_PLATFORM);
     return { ...found, platform: "read" };
@@ -70,7 +73,7 @@ function pinLine(base: ImageReference, pinnedDigest: string, pinned: Lookup, tag
   const name = formatImageReference({ ...base, digest: undefined });
   const repository = `${base.registry}/${base.repository}`;
   const setTo = (digest: string) => `pulumi config set imageBase ${name}@${digest}`;
-  const tagNow = tagged?.state === "found" ? tagged.digest : undefined;
+  const tagNow = isFound(tagged) && tagged.platform !== "unread" ? tagged.digest : undefined;
   if (pinned.state === "absent") {
     const title = `base image ${name}: the pinned digest ${pinnedDigest} no longer exists in ${base.registry}`;
     if (tagNow !== undefined) return { status: "failed", title: `${title}; the tag ${base.tag} is now ${tagNow}, with a ${PLATFORM} image`, fix: `${setTo(tagNow)} (${REFRESH})` };
@@ -91,15 +94,16 @@ function pinLine(base: ImageReference, pinnedDigest: string, pinned: Lookup, tag
   if (tagNow !== undefined) {
     return { status: "passed", title: `${exists}, but the tag has moved on to ${tagNow}: refresh the pin for its latest fixes (${setTo(tagNow)}; ${REFRESH})` };
   }
-  if (tagged?.state === "no-platform") return { status: "passed", title: `${exists}; the tag ${base.tag} has moved on to an image without ${PLATFORM}, so keep the pin` };
-  if (tagged?.state === "absent") return { status: "passed", title: `${exists}; the tag ${base.tag} no longer exists, so no newer digest is known` };
-  return { status: "passed", title: `${exists} (imageBase names no tag to compare with)` };
+  if (tagged === undefined) return { status: "passed", title: `${exists} (imageBase names no tag to compare with)` };
+  if (tagged.state === "no-platform") return { status: "passed", title: `${exists}; the tag ${base.tag} has moved on to an image without ${PLATFORM}, so keep the pin` };
+  if (tagged.state === "absent") return { status: "passed", title: `${exists}; the tag ${base.tag} no longer exists, so no newer digest is known` };
+  return { status: "passed", title: `${exists}; the tag ${base.tag} is at ${tagged.digest}, whose platform is not read (see the layers line)` };
 }
 
 /** Requests the image's config blob without following a redirect: the registry serves it, or names the host that does. */
 async function layerHostLine(client: RegistryClient, base: ImageReference, image: PlatformManifest, deps: NetworkDependencies): Promise<Line> {
   const location = await client.blobLocation(base.repository, image.manifest.config.digest);
-  if (location === undefined || location.host === base.registry) return { status: "passed", title: `base image layers: ${base.registry} serves them itself (no redirect to another host)` };
+  if (location === undefined || location.host === base.registry.toLowerCase()) return { status: "passed", title: `base image layers: ${base.registry} serves them itself (no redirect to another host)` };
   const host = location.host;
   const sends = `base image layers: ${base.registry} sends their downloads to ${host}`;
   const problem = await tlsProblem(host, deps);
