@@ -14,11 +14,17 @@ import type { LoopbackCertificate } from "./loopbackCert";
 
 export const DISTRIBUTION_BINARY = "/usr/bin/docker-registry";
 const START_TIMEOUT_MS = 15_000;
+const storageRootIn = (dir: string) => join(dir, "data");
 
 export interface DistributionRegistryOptions {
   readonly certificate: LoopbackCertificate;
   /** Token authentication; without it the registry is open (a stand-in for a public registry such as MCR). */
   readonly tokenAuth?: RegistryTokenAuth;
+  /**
+   * Send blob downloads elsewhere, as MCR sends them to a regional data host: Distribution's `redirect` storage
+   * middleware answers a blob GET with a 307 to this origin (`https://host:port`) plus the blob's storage path.
+   */
+  readonly redirectBlobsTo?: string;
 }
 
 export class DistributionRegistry {
@@ -29,6 +35,11 @@ export class DistributionRegistry {
     readonly host: string,
   ) {}
 
+  /** Where the filesystem storage driver keeps blobs and manifests: the paths a redirect names are under it. */
+  get storageRoot(): string {
+    return storageRootIn(this.dir);
+  }
+
   static async start(options: DistributionRegistryOptions): Promise<DistributionRegistry> {
     if (!existsSync(DISTRIBUTION_BINARY)) throw new Error(`${DISTRIBUTION_BINARY} is missing: apt-get install -y docker-registry`);
     const dir = mkdtempSync(join(tmpdir(), "hr-registry-"));
@@ -36,7 +47,8 @@ export class DistributionRegistry {
     const config = {
       version: 0.1,
       log: { level: "info", accesslog: { disabled: true } },
-      storage: { filesystem: { rootdirectory: join(dir, "data") }, delete: { enabled: true } },
+      // Deletes are on: a test removes a manifest as a registry's clean-up does.
+      storage: { filesystem: { rootdirectory: storageRootIn(dir) }, delete: { enabled: true } },
       http: {
         addr: "127.0.0.1:0",
         secret: randomBytes(16).toString("hex"),
@@ -44,6 +56,7 @@ export class DistributionRegistry {
         headers: { "X-Content-Type-Options": ["nosniff"] },
       },
       health: { storagedriver: { enabled: false } },
+      ...(options.redirectBlobsTo && { middleware: { storage: [{ name: "redirect", options: { baseurl: options.redirectBlobsTo } }] } }),
       ...(options.tokenAuth && {
         auth: { token: { realm: options.tokenAuth.realm, service: options.tokenAuth.service, issuer: options.tokenAuth.issuer, rootcertbundle: options.tokenAuth.rootCertBundle } },
       }),

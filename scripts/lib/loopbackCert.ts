@@ -15,9 +15,10 @@ export interface LoopbackCertificate {
  * A self-signed certificate for 127.0.0.1 and localhost, made at start: the stand-ins and Azurite serve HTTPS with it.
  * localhost is a name, for clients (the Storage SDK's proxy agent) that check a tunnelled certificate only against a
  * host name; `dnsNames` adds more, for a stand-in reached under a real host's name (through a test proxy).
+ * A second certificate trusted beside the first needs another `commonName`: TLS finds an issuer by its name.
  */
-export async function makeLoopbackCertificate(dnsNames: readonly string[] = []): Promise<LoopbackCertificate> {
-  const pems = await generate([{ name: "commonName", value: "127.0.0.1" }], {
+export async function makeLoopbackCertificate(dnsNames: readonly string[] = [], commonName = "127.0.0.1"): Promise<LoopbackCertificate> {
+  const pems = await generate([{ name: "commonName", value: commonName }], {
     keySize: 2048,
     extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }, ...["localhost", ...dnsNames].map((value) => ({ type: 2 as const, value }))] }],
   });

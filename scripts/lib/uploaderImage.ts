@@ -9,9 +9,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { anonymousTokens, azureExchangeTokens, isAzureContainerRegistry, type RegistryAuthMode, type TokenSource } from "./oci/auth";
 import { HttpClient, proxySettingsFrom } from "./oci/http";
-import { assembleImage, isIndex, manifestForPlatform, type BaseImage, type ImageConfig, type ImageIndex, type ImageManifest, type Platform } from "./oci/image";
+import { assembleImage, type Platform } from "./oci/image";
+import { resolveBase } from "./oci/baseImage";
 import { buildLayer } from "./oci/layer";
-import { formatImageReference, parseImageReference } from "./oci/reference";
+import { parseImageReference } from "./oci/reference";
 import { RegistryClient, sha256Digest } from "./oci/registry";
 import { BUILD_PATHS } from "./buildPaths";
 import { makeSbom, serializeSbom, type BundleMetafile } from "./sbom";
@@ -123,22 +124,6 @@ export function defaultTag(labels: ImageLabels): string {
 function tokenSourceFor(host: string, mode: RegistryAuthMode, environment: PushEnvironment): TokenSource {
   const azure = mode === "azure" || (mode === "auto" && isAzureContainerRegistry(host));
   return azure ? azureExchangeTokens(environment.http, host, environment.entraAccessToken) : anonymousTokens(environment.http);
-}
-
-/** Reads the pinned base: its manifest for the platform and its config, each checked against its digest. */
-async function resolveBase(source: RegistryClient, base: string, platform: Platform): Promise<BaseImage> {
-  const reference = parseImageReference(base);
-  if (reference.digest === undefined) throw new Error(`the base image ${base} must be pinned by digest (…@sha256:…)`);
-  const top = await source.getManifest(reference.repository, reference.digest);
-  const manifest = isIndex(top.mediaType)
-    ? await source.getManifest(reference.repository, manifestForPlatform(JSON.parse(top.bytes.toString("utf8")) as ImageIndex, platform).digest)
-    : top;
-  const parsed = JSON.parse(manifest.bytes.toString("utf8")) as ImageManifest;
-  const config = JSON.parse((await source.readBlob(reference.repository, parsed.config.digest)).toString("utf8")) as ImageConfig;
-  if (config.os !== platform.os || config.architecture !== platform.architecture) {
-    throw new Error(`the base image ${base} is ${config.os}/${config.architecture}, not ${platform.os}/${platform.architecture}`);
-  }
-  return { reference: formatImageReference(reference), digest: reference.digest, manifest: parsed, config };
 }
 
 export async function pushUploaderImage(request: PushRequest, environment: PushEnvironment): Promise<PushedImage> {

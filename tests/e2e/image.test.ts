@@ -17,6 +17,8 @@ import { BASE_REPOSITORY, ENTRA_TOKEN, ImageRegistries, layerEntries } from "../
 import { tempDir } from "../support/standin";
 import type { ImageConfig, ImageManifest } from "../../scripts/lib/oci/image";
 import { imageCli } from "../../scripts/lib/imageCli";
+import { DEFAULT_IMAGE_BASE } from "../../scripts/lib/imageBase";
+import { parseImageReference } from "../../scripts/lib/oci/reference";
 
 /** The installed MSAL's version, which the SBOM must name. */
 const msalVersion = (JSON.parse(readFileSync(require.resolve("@azure/msal-node/package.json"), "utf8")) as { version: string }).version;
@@ -111,7 +113,10 @@ describe("npm run image", () => {
 
   it("references the base by digest and reuses its linux/amd64 layers, copied from the base registry", async () => {
     expect(manifest.annotations?.["org.opencontainers.image.base.digest"]).toBe(registries.syntheticBase.indexDigest);
-    expect(manifest.annotations?.["org.opencontainers.image.base.name"]).toBe(`${registries.base.host}/${BASE_REPOSITORY}:20-nonroot`);
+    expect(manifest.annotations?.["org.opencontainers.image.base.name"]).toBe(`${registries.base.host}/azurelinux/distroless/nodejs:24-nonroot`);
+    // The synthetic base stands in for the default one: Node 24's repository and tag.
+    const defaultBase = parseImageReference(DEFAULT_IMAGE_BASE);
+    expect(`${defaultBase.repository}:${defaultBase.tag}`).toBe(`${BASE_REPOSITORY}:24-nonroot`);
     expect(manifest.layers.slice(0, -1).map((layer) => layer.digest)).toEqual(registries.syntheticBase.amd64Layers);
     expect(manifest.layers.every((layer) => layer.mediaType === "application/vnd.oci.image.layer.v1.tar+gzip")).toBe(true);
     expect(first.stderr).toContain(`copied ${registries.syntheticBase.amd64Layers[0]?.slice(0, 19)}`);
@@ -187,7 +192,7 @@ describe("npm run image refuses", () => {
   });
 
   it("a base that is not pinned by digest, or a base it cannot find (exit 2, exit 5)", async () => {
-    const unpinned = await push(["--base", `${registries.base.host}/${BASE_REPOSITORY}:20-nonroot`]);
+    const unpinned = await push(["--base", `${registries.base.host}/${BASE_REPOSITORY}:24-nonroot`]);
     expect([unpinned.code, unpinned.stderr]).toEqual([2, expect.stringContaining("must be pinned by digest")]);
     const unknown = await push(["--base", `${registries.base.host}/${BASE_REPOSITORY}@sha256:${"0".repeat(64)}`]);
     expect([unknown.code, unknown.stderr]).toEqual([5, expect.stringMatching(/reading manifest sha256:0+ of azurelinux\/distroless\/nodejs failed \(HTTP 404, MANIFEST_UNKNOWN\)/)]);

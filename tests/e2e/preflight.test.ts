@@ -19,7 +19,13 @@ import { CONNECTOR_JOB_ID, runGov } from "../infra/harness";
 import { runScript, runScriptHere, type CliResult } from "../support/cli";
 import { ConnectProxy } from "../support/connectProxy";
 import { writeFakeCli } from "../support/fakeCli";
+import { LayerHost } from "../support/layerHost";
+import { deleteManifest, pushSyntheticBase } from "../support/registries";
 import { tempDir } from "../support/standin";
+import { DistributionRegistry } from "../../scripts/lib/distributionRegistry";
+import { freePort } from "../../scripts/lib/freePort";
+import { anonymousTokens } from "../../scripts/lib/oci/auth";
+import { RegistryClient, sha256Digest } from "../../scripts/lib/oci/registry";
 
 /** The stack's resource group and registry, as Azure names them (a random suffix): found by the group's tag. */
 const RESOURCE_GROUP = "hr-connector1a2b3c4d";
@@ -110,10 +116,12 @@ const lines = (result: CliResult) => result.stdout.split("\n").filter((line) => 
 
 describe("npm run preflight -- --stack gov", () => {
   it("passes every check for a ready deployer (exit 0), one line each", async () => {
-    const result = await preflightScript(fakeTools(goodAz()), { HTTPS_PROXY: proxy.url });
+    // The default base is pinned at MCR's digest, which no local registry can serve (a digest is its content's):
+    // image-base is skipped here, and its tests below run it against a real registry.
+    const result = await preflightScript(fakeTools(goodAz()), { HTTPS_PROXY: proxy.url }, ["--skip", "image-base"]);
     expect([result.code, result.stderr]).toEqual([0, ""]);
     const shown = lines(result);
-    expect(shown.filter((line) => !line.startsWith("✓"))).toEqual([]);
+    expect(shown.filter((line) => !line.startsWith("✓"))).toEqual([expect.stringMatching(/^– the base image \(imageBase\) .* \(skipped: --skip image-base\)$/)]);
     expect(shown).toEqual(
       expect.arrayContaining([
         "✓ Azure CLI cloud is AzureUSGovernment, as the stack's azure-native:environment (usgovernment) needs",
@@ -133,7 +141,7 @@ describe("npm run preflight -- --stack gov", () => {
     // A line for every type the installed SDK creates, at the version its typings name.
     for (const type of types.types) expect(shown.some((line) => line.startsWith(`✓ ${type.namespace}/${type.resourceType} ${type.apiVersion} is offered`))).toBe(true);
     expect(new Set(proxy.tunnels)).toEqual(new Set(HOSTS.map((host) => `${host}:443`)));
-    expect(result.stdout).toContain(`All ${shown.length} checks passed: pulumi up --stack gov`);
+    expect(result.stdout).toContain(`All ${shown.length - 1} checks passed (1 skipped): pulumi up --stack gov`);
   });
 
   it("fails every check that would fail the deployment (exit 3), each with its fix", async () => {
@@ -163,6 +171,8 @@ describe("npm run preflight -- --stack gov", () => {
     failed("the app is registered in Entra for azuread:environment usgovernment, which the Azure CLI's AzureCloud login cannot check");
     failed("the Pulumi backend is the Pulumi Cloud SaaS \\(app\\.pulumi\\.com\\), not for GCC High stack state");
     for (const host of ["login.microsoftonline.us", "webhook-itarl4.ingestion.office365.us", "management.azure.com", "mcr.microsoft.com"]) failed(`.*: ${host.replace(/\./g, "\\.")} does not resolve`);
+    // The base image is read from its registry, which does not resolve either.
+    expect(result.stdout).toContain(`✗ base image ${DEFAULT_IMAGE_BASE}: mcr.microsoft.com does not resolve\n    fix: check DNS, or set HTTPS_PROXY to the agency proxy`);
     expect(result.stdout).toContain(`${shown.length - 3} of ${shown.length} checks failed`);
   });
 
@@ -177,15 +187,16 @@ describe("npm run preflight -- --stack gov", () => {
   it("runs nothing of a check --skip names: no az call, no connection, one line saying so", async () => {
     const tools = fakeTools(goodAz());
     const tunnelsBefore = proxy.tunnels.length;
-    const result = await preflight(tools, { HTTPS_PROXY: proxy.url }, ["--stack", "gov", "--skip", "tls", "--skip", "role-assignments", "--skip", "app-registrations"]);
+    const result = await preflight(tools, { HTTPS_PROXY: proxy.url }, ["--stack", "gov", "--skip", "tls", "--skip", "role-assignments", "--skip", "app-registrations", "--skip", "image-base"]);
     expect([result.code, result.stderr]).toEqual([0, ""]);
     const skipped = lines(result).filter((line) => line.startsWith("– "));
     expect(skipped).toEqual([
       "– you may create role assignments (the stack creates four) (skipped: --skip role-assignments)",
       "– you may register applications in the tenant's Entra cloud (skipped: --skip app-registrations)",
       "– this machine resolves and completes TLS with the sign-in, ingestion, Resource Manager and image registry hosts, and the stack's registry once it exists (through HTTPS_PROXY if set) (skipped: --skip tls)",
+      "– the base image (imageBase) still exists at its pinned digest with a linux/amd64 image, whether its tag has moved on to a newer digest, and TLS to the host its layers download from (MCR redirects them to a regional data host) (skipped: --skip image-base)",
     ]);
-    expect(result.stdout).toContain(`All ${lines(result).length - 3} checks passed (3 skipped): pulumi up --stack gov`);
+    expect(result.stdout).toContain(`All ${lines(result).length - 4} checks passed (4 skipped): pulumi up --stack gov`);
     expect(proxy.tunnels.length).toBe(tunnelsBefore);
     const azCalls = readFileSync(join(tools, "az.calls.log"), "utf8");
     expect(azCalls).toContain("provider show --namespace Microsoft.App --output json"); // the checks that ran did call az
@@ -449,4 +460,157 @@ describe("preflight checks", () => {
     expect(mapped).toEqual({ types: [], unmapped: ["azure-native:app:Job"] });
     expect(types.unmapped).toEqual([]);
   });
+
+  /** Against the real Distribution registry over TLS, standing in for MCR: open, so pulls are anonymous. */
+  describe("image-base", () => {
+    const ALL_BUT_IMAGE_BASE = CHECK_IDS.filter((id) => id !== "image-base");
+    const LOOPBACK = ["127.0.0.1", "localhost"];
+    let registry: DistributionRegistry;
+    /** A registry that sends blob downloads to `layerHost`, as MCR sends them to a regional data host. */
+    let redirecting: DistributionRegistry;
+    let layerHost: LayerHost;
+    let layerCertificate: LoopbackCertificate;
+    let http: HttpClient;
+    const clientOf = (host: string) => new RegistryClient(host, http, anonymousTokens(http), "pull,push");
+
+    beforeAll(async () => {
+      layerCertificate = await makeLoopbackCertificate([], "hr-test layer host");
+      layerHost = await LayerHost.start(layerCertificate, () => redirecting.storageRoot);
+      [registry, redirecting] = await Promise.all([DistributionRegistry.start({ certificate }), DistributionRegistry.start({ certificate, redirectBlobsTo: layerHost.origin })]);
+      http = new HttpClient({ proxy: { noProxy: [] }, extraCa: certificate.cert });
+    });
+    afterAll(async () => {
+      await http?.close();
+      await Promise.all([registry?.close(), redirecting?.close(), layerHost?.close()]);
+      rmSync(dirname(layerCertificate.certFile), { recursive: true, force: true });
+    });
+
+    /** The image-base lines for a stack with this base, every other check skipped (no az call); straight to loopback unless `options` says otherwise. */
+    const checkOf = async (imageBase: string, options: RunOptions = {}) => {
+      const { checks, azCalls } = await runLogged({}, { noProxy: LOOPBACK, skip: ALL_BUT_IMAGE_BASE, ...options, stack: { imageBase, ...options.stack } });
+      expect(azCalls).toEqual([]);
+      return checks.filter((line) => line.id === "image-base").map(({ status, title, fix }) => (fix === undefined ? { status, title } : { status, title, fix }));
+    };
+
+    it("passes a base still at its pinned digest, naming tag, digest and linux/amd64, read through HTTPS_PROXY", async () => {
+      const base = await pushSyntheticBase(clientOf(registry.host), registry.host, { repository: "hr-test/current" });
+      const agencyProxy = await ConnectProxy.start();
+      try {
+        const lines = await checkOf(base.reference, { http: new HttpClient({ proxy: { httpsProxy: new URL(agencyProxy.url), noProxy: [] }, extraCa: certificate.cert }), noProxy: [] });
+        expect(lines).toEqual([
+          { status: "passed", title: `base image ${registry.host}/hr-test/current:24-nonroot is still at the pinned ${base.indexDigest}, with a linux/amd64 image` },
+          { status: "passed", title: `base image layers: ${registry.host} serves them itself (no redirect to another host)` },
+        ]);
+        expect(new Set(agencyProxy.tunnels)).toEqual(new Set([registry.host]));
+      } finally {
+        await agencyProxy.close();
+      }
+    });
+
+    it("passes a pin its tag has moved away from, naming the newer digest to refresh to", async () => {
+      const pinned = await pushSyntheticBase(clientOf(registry.host), registry.host, { repository: "hr-test/moved" });
+      const newer = await pushSyntheticBase(clientOf(registry.host), registry.host, { repository: "hr-test/moved", build: 2 });
+      expect(newer.indexDigest).not.toBe(pinned.indexDigest);
+      const name = `${registry.host}/hr-test/moved:24-nonroot`;
+      expect(await checkOf(pinned.reference)).toEqual([
+        {
+          status: "passed",
+          title:
+            `base image ${name}: the pinned ${pinned.indexDigest} exists, with a linux/amd64 image, but the tag has moved on to ${newer.indexDigest}: ` +
+            `refresh the pin for its latest fixes (pulumi config set imageBase ${name}@${newer.indexDigest}; README "Refreshing the base image digest")`,
+        },
+        { status: "passed", title: `base image layers: ${registry.host} serves them itself (no redirect to another host)` },
+      ]);
+    });
+
+    it("fails a pin that no longer exists, naming the tag's current digest and the imageBase to set", async () => {
+      const pinned = await pushSyntheticBase(clientOf(registry.host), registry.host, { repository: "hr-test/gone" });
+      const current = await pushSyntheticBase(clientOf(registry.host), registry.host, { repository: "hr-test/gone", build: 3 });
+      await deleteManifest(http, registry.host, "hr-test/gone", pinned.indexDigest);
+      const name = `${registry.host}/hr-test/gone:24-nonroot`;
+      const lines = await checkOf(pinned.reference);
+      expect(lines).toEqual([
+        {
+          status: "failed",
+          title: `base image ${name}: the pinned digest ${pinned.indexDigest} no longer exists in ${registry.host}; the tag 24-nonroot is now ${current.indexDigest}, with a linux/amd64 image`,
+          fix: `pulumi config set imageBase ${name}@${current.indexDigest} (README "Refreshing the base image digest")`,
+        },
+        { status: "passed", title: `base image layers: ${registry.host} serves them itself (no redirect to another host)` },
+      ]);
+      // What the fix names passes.
+      expect((await checkOf(current.reference))[0]?.status).toBe("passed");
+    });
+
+    it("fails a base without linux/amd64: an index that lacks it, or a single image of another platform", async () => {
+      const armOnly = await pushSyntheticBase(clientOf(registry.host), registry.host, { repository: "hr-test/arm", tag: "24-arm64", architectures: ["arm64"] });
+      expect(await checkOf(armOnly.reference)).toEqual([
+        {
+          status: "failed",
+          title: `base image ${registry.host}/hr-test/arm:24-arm64@${armOnly.indexDigest}: the base image has no linux/amd64 variant (it offers linux/arm64); Container Apps runs linux/amd64`,
+          fix: `pin a digest whose image has linux/amd64 (README "Refreshing the base image digest")`,
+        },
+      ]);
+      // The arm64 image of a multi-platform base, pinned on its own: only its config says its platform.
+      const both = await pushSyntheticBase(clientOf(registry.host), registry.host, { repository: "hr-test/single" });
+      const name = `${registry.host}/hr-test/single:24-nonroot`;
+      expect(await checkOf(`${name}@${both.manifests.arm64}`)).toEqual([
+        {
+          status: "failed",
+          title: `base image ${name}@${both.manifests.arm64}: the base image is linux/arm64, not linux/amd64; Container Apps runs linux/amd64`,
+          fix: `pulumi config set imageBase ${name}@${both.indexDigest} (the tag's image has linux/amd64)`,
+        },
+        { status: "passed", title: `base image layers: ${registry.host} serves them itself (no redirect to another host)` },
+      ]);
+    });
+
+    it("fails when the registry cannot be reached or its name does not resolve, with the tls check's fixes", async () => {
+      const closed = `127.0.0.1:${await freePort()}`;
+      expect(await checkOf(`${closed}/azurelinux/distroless/nodejs:24-nonroot@sha256:${"1".repeat(64)}`)).toEqual([
+        { status: "failed", title: `base image ${closed}/azurelinux/distroless/nodejs:24-nonroot@sha256:${"1".repeat(64)}: ${closed} cannot be reached (ECONNREFUSED)`, fix: "a firewall? set HTTPS_PROXY to the agency proxy" },
+      ]);
+      const unknown = `registry.invalid/azurelinux/distroless/nodejs:24-nonroot@sha256:${"1".repeat(64)}`;
+      expect(await checkOf(unknown, { noProxy: ["registry.invalid"] })).toEqual([{ status: "failed", title: `base image ${unknown}: registry.invalid does not resolve`, fix: "check DNS, or set HTTPS_PROXY to the agency proxy" }]);
+    });
+
+    it("finds the host that serves the layers from a real redirect, and fails when this machine does not trust it", async () => {
+      const base = await pushSyntheticBase(clientOf(redirecting.host), redirecting.host, { repository: "hr-test/redirected" });
+      const layers = new URL(layerHost.origin).host;
+      const pinLine = { status: "passed", title: `base image ${redirecting.host}/hr-test/redirected:24-nonroot is still at the pinned ${base.indexDigest}, with a linux/amd64 image` };
+      const trustingLayerHost = () => new HttpClient({ proxy: { noProxy: [] }, extraCa: `${certificate.cert}\n${layerCertificate.cert}` });
+      // The redirect is real: a download that follows it gets the layer's bytes from the layer host.
+      const downloads = trustingLayerHost();
+      try {
+        const layer = base.amd64Layers[0] ?? "";
+        expect(sha256Digest(await readWhole(new RegistryClient(redirecting.host, downloads, anonymousTokens(downloads), "pull"), "hr-test/redirected", layer))).toBe(layer);
+        expect(layerHost.requests).toEqual([`GET /docker/registry/v2/blobs/sha256/${layer.slice(7, 9)}/${layer.slice(7)}/data`]);
+      } finally {
+        await downloads.close();
+      }
+      const seen = layerHost.requests.length;
+      expect(await checkOf(base.reference, { http: trustingLayerHost() })).toEqual([pinLine, { status: "passed", title: `base image layers: ${redirecting.host} sends their downloads to ${layers}, which answers over TLS` }]);
+      expect(layerHost.requests.slice(seen)).toEqual(["HEAD /"]); // the check's TLS handshake; it follows no redirect
+      expect(await checkOf(base.reference)).toEqual([
+        pinLine,
+        {
+          status: "failed",
+          title: `base image layers: ${redirecting.host} sends their downloads to ${layers}, which presents a certificate this machine does not trust (DEPTH_ZERO_SELF_SIGNED_CERT)`,
+          fix: "a TLS-inspecting proxy? set NODE_EXTRA_CA_CERTS to its root CA (a PEM file) before running",
+        },
+      ]);
+    });
+
+    it("passes without contacting any registry when a prebuilt image is set", async () => {
+      const closed = `127.0.0.1:${await freePort()}`;
+      const image = `${REGISTRY}/hr-upload@sha256:${"a".repeat(64)}`;
+      expect(await checkOf(`${closed}/azurelinux/distroless/nodejs:24-nonroot@sha256:${"1".repeat(64)}`, { stack: { image } })).toEqual([
+        { status: "passed", title: `a prebuilt image is set (${image}): the stack assembles none, so the base image is not used` },
+      ]);
+    });
+  });
 });
+
+/** A blob's bytes, downloaded as the image push downloads it (following the registry's redirect). */
+async function readWhole(client: RegistryClient, repository: string, digest: string): Promise<Buffer> {
+  const { stream } = await client.openBlob(repository, digest);
+  return Buffer.concat((await stream.toArray()) as Buffer[]);
+}

@@ -49,10 +49,10 @@ describe("image", () => {
   });
 
   it("takes its base from `imageBase`, which must be pinned by digest", async () => {
-    const base = `mcr.microsoft.com/azurelinux/distroless/nodejs:20-nonroot@sha256:${"a".repeat(64)}`;
+    const base = `mcr.microsoft.com/azurelinux/distroless/nodejs:24-nonroot@sha256:${"a".repeat(64)}`;
     const run = await runGov({ connectorJobId: CONNECTOR_JOB_ID, imageBase: base });
     expect(only(run, TYPE.image).inputs.base).toBe(base);
-    await expect(runGov({ connectorJobId: CONNECTOR_JOB_ID, imageBase: "mcr.microsoft.com/azurelinux/distroless/nodejs:20-nonroot" })).rejects.toThrow(/imageBase .* must be pinned by digest/);
+    await expect(runGov({ connectorJobId: CONNECTOR_JOB_ID, imageBase: "mcr.microsoft.com/azurelinux/distroless/nodejs:24-nonroot" })).rejects.toThrow(/imageBase .* must be pinned by digest/);
   });
 });
 

@@ -10,9 +10,9 @@ const DIGEST = `sha256:${"ab".repeat(32)}`;
 
 describe("image references", () => {
   it("parse with an explicit registry, a tag and a digest", () => {
-    const reference = parseImageReference(`mcr.microsoft.com/azurelinux/distroless/nodejs:20-nonroot@${DIGEST}`);
-    expect(reference).toEqual({ registry: "mcr.microsoft.com", repository: "azurelinux/distroless/nodejs", tag: "20-nonroot", digest: DIGEST });
-    expect(formatImageReference(reference)).toBe(`mcr.microsoft.com/azurelinux/distroless/nodejs:20-nonroot@${DIGEST}`);
+    const reference = parseImageReference(`mcr.microsoft.com/azurelinux/distroless/nodejs:24-nonroot@${DIGEST}`);
+    expect(reference).toEqual({ registry: "mcr.microsoft.com", repository: "azurelinux/distroless/nodejs", tag: "24-nonroot", digest: DIGEST });
+    expect(formatImageReference(reference)).toBe(`mcr.microsoft.com/azurelinux/distroless/nodejs:24-nonroot@${DIGEST}`);
     expect(parseImageReference(`127.0.0.1:5000/hr-upload@${DIGEST}`)).toEqual({ registry: "127.0.0.1:5000", repository: "hr-upload", tag: undefined, digest: DIGEST });
   });
 
@@ -72,7 +72,7 @@ describe("the layer", () => {
 
 describe("assembly", () => {
   const base: BaseImage = {
-    reference: `mcr.microsoft.com/azurelinux/distroless/nodejs:20-nonroot@${DIGEST}`,
+    reference: `mcr.microsoft.com/azurelinux/distroless/nodejs:24-nonroot@${DIGEST}`,
     digest: DIGEST,
     manifest: { schemaVersion: 2, config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: DIGEST, size: 10 }, layers: [{ mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", digest: DIGEST, size: 5 }] },
     config: { architecture: "amd64", os: "linux", config: { Entrypoint: ["/usr/bin/node"], Env: ["PATH=/usr/bin"], User: "65532" }, rootfs: { type: "layers", diff_ids: [DIGEST] } },

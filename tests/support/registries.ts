@@ -28,6 +28,16 @@ export interface SyntheticBase {
   readonly indexDigest: string;
   /** The linux/amd64 manifest's layers. */
   readonly amd64Layers: string[];
+  /** Each platform's image manifest, by architecture. */
+  readonly manifests: Readonly<Record<string, string>>;
+}
+
+export interface SyntheticBaseOptions {
+  readonly repository?: string;
+  readonly tag?: string;
+  readonly architectures?: readonly string[];
+  /** Another build gives other layers, so another index digest: the tag moves on, as MCR's do with fixes. */
+  readonly build?: number;
 }
 
 export class ImageRegistries {
@@ -66,12 +76,14 @@ export class ImageRegistries {
   }
 }
 
-/** A small linux/amd64 + linux/arm64 "Node" base: a marker file per platform, Node's entry point, uid 65532. */
-async function pushSyntheticBase(client: RegistryClient, host: string): Promise<SyntheticBase> {
+/** A small linux/amd64 + linux/arm64 "Node" base (by default): a marker file per platform, Node's entry point, uid 65532. */
+export async function pushSyntheticBase(client: RegistryClient, host: string, options: SyntheticBaseOptions = {}): Promise<SyntheticBase> {
+  const { repository = BASE_REPOSITORY, tag = "24-nonroot", architectures = ["amd64", "arm64"], build = 1 } = options;
   const manifests = [];
   let amd64Layers: string[] = [];
-  for (const architecture of ["amd64", "arm64"]) {
-    const layer = await buildLayer([{ path: "usr/share/hr-test-base/platform", bytes: Buffer.from(`synthetic node base linux/${architecture}\n`), mode: 0o644 }]);
+  for (const architecture of architectures) {
+    const marker = `synthetic node base linux/${architecture}${build === 1 ? "" : `, build ${build}`}\n`;
+    const layer = await buildLayer([{ path: "usr/share/hr-test-base/platform", bytes: Buffer.from(marker), mode: 0o644 }]);
     const config: ImageConfig = {
       architecture,
       os: "linux",
@@ -80,8 +92,8 @@ async function pushSyntheticBase(client: RegistryClient, host: string): Promise<
       history: [{ created: "2024-01-01T00:00:00Z", created_by: "synthetic test base" }],
     };
     const configBytes = Buffer.from(JSON.stringify(config));
-    await client.pushBlob(BASE_REPOSITORY, layer.digest, layer.blob.length, () => layer.blob);
-    await client.pushBlob(BASE_REPOSITORY, sha256Digest(configBytes), configBytes.length, () => configBytes);
+    await client.pushBlob(repository, layer.digest, layer.blob.length, () => layer.blob);
+    await client.pushBlob(repository, sha256Digest(configBytes), configBytes.length, () => configBytes);
     // A Docker v2 manifest, as MCR serves some: the image tool must convert the layer type.
     const manifest: ImageManifest = {
       schemaVersion: 2,
@@ -90,14 +102,21 @@ async function pushSyntheticBase(client: RegistryClient, host: string): Promise<
       layers: [{ mediaType: MEDIA_TYPE.dockerLayerGzip, digest: layer.digest, size: layer.blob.length }],
     };
     const manifestBytes = Buffer.from(JSON.stringify(manifest));
-    const digest = await client.putManifest(BASE_REPOSITORY, sha256Digest(manifestBytes), manifestBytes, MEDIA_TYPE.dockerManifest);
+    const digest = await client.putManifest(repository, sha256Digest(manifestBytes), manifestBytes, MEDIA_TYPE.dockerManifest);
     manifests.push({ mediaType: MEDIA_TYPE.dockerManifest, digest, size: manifestBytes.length, platform: { os: "linux", architecture } });
     if (architecture === "amd64") amd64Layers = [layer.digest];
   }
   const index: ImageIndex = { schemaVersion: 2, mediaType: MEDIA_TYPE.ociIndex, manifests };
   const indexBytes = Buffer.from(JSON.stringify(index));
-  const indexDigest = await client.putManifest(BASE_REPOSITORY, "20-nonroot", indexBytes, MEDIA_TYPE.ociIndex);
-  return { reference: `${host}/${BASE_REPOSITORY}:20-nonroot@${indexDigest}`, indexDigest, amd64Layers };
+  const indexDigest = await client.putManifest(repository, tag, indexBytes, MEDIA_TYPE.ociIndex);
+  return { reference: `${host}/${repository}:${tag}@${indexDigest}`, indexDigest, amd64Layers, manifests: Object.fromEntries(manifests.map((entry) => [entry.platform.architecture, entry.digest])) };
+}
+
+/** Deletes a manifest by digest from an open registry, as a registry's clean-up of old images does. */
+export async function deleteManifest(http: HttpClient, host: string, repository: string, digest: string): Promise<void> {
+  const response = await http.request({ method: "DELETE", url: `https://${host}/v2/${repository}/manifests/${digest}` });
+  await response.body.dump();
+  if (response.statusCode !== 202) throw new Error(`${host} refused to delete ${repository}@${digest} (HTTP ${response.statusCode})`);
 }
 
 export interface TarEntry {

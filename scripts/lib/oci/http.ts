@@ -19,7 +19,7 @@ export interface HttpClientOptions {
 }
 
 export interface HttpRequest {
-  readonly method: "GET" | "HEAD" | "POST" | "PUT" | "PATCH";
+  readonly method: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
   readonly url: string;
   readonly headers?: Record<string, string>;
   readonly body?: Buffer | string | NodeJS.ReadableStream;

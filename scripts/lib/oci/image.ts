@@ -78,6 +78,11 @@ export function parsePlatform(text: string): Platform {
   return variant ? { os, architecture, variant } : { os, architecture };
 }
 
+/** The base image has no variant for the platform asked for. */
+export class PlatformMismatchError extends Error {
+  override readonly name = "PlatformMismatchError";
+}
+
 /** The index entry for a platform (Container Apps runs linux/amd64). */
 export function manifestForPlatform(index: ImageIndex, platform: Platform): Descriptor {
   const found = index.manifests.find(
@@ -88,14 +93,14 @@ export function manifestForPlatform(index: ImageIndex, platform: Platform): Desc
   );
   if (found === undefined) {
     const offered = index.manifests.map((entry) => (entry.platform ? formatPlatform(entry.platform) : "?")).join(", ");
-    throw new Error(`the base image has no ${formatPlatform(platform)} variant (it offers ${offered})`);
+    throw new PlatformMismatchError(`the base image has no ${formatPlatform(platform)} variant (it offers ${offered})`);
   }
   return found;
 }
 
 /** The base, as resolved from its registry. */
 export interface BaseImage {
-  /** The reference as pinned, e.g. `mcr.microsoft.com/azurelinux/distroless/nodejs:20-nonroot@sha256:…`. */
+  /** The reference as pinned, e.g. `mcr.microsoft.com/azurelinux/distroless/nodejs:24-nonroot@sha256:…`. */
   readonly reference: string;
   /** The pinned digest (of the index, for a multi-platform base). */
   readonly digest: string;

@@ -36,7 +36,7 @@ export function parseImageReference(text: string): ImageReference {
   const slash = named.indexOf("/");
   const registry = slash < 0 ? "" : named.slice(0, slash);
   if (slash < 0 || !(registry.includes(".") || registry.includes(":") || registry === "localhost") || !HOST.test(registry)) {
-    throw new Error(`image reference "${text}" must start with its registry host, e.g. mcr.microsoft.com/azurelinux/distroless/nodejs:20-nonroot@sha256:…`);
+    throw new Error(`image reference "${text}" must start with its registry host, e.g. mcr.microsoft.com/azurelinux/distroless/nodejs:24-nonroot@sha256:…`);
   }
   const rest = named.slice(slash + 1);
   const colon = rest.lastIndexOf(":");

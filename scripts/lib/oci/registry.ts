@@ -11,6 +11,14 @@ import { headerValue, type HttpClient, type HttpResponse } from "./http";
 
 export class RegistryError extends Error {
   override readonly name = "RegistryError";
+
+  /** @param status the registry's HTTP status, when it answered with one (404: no such manifest or blob) */
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
 }
 
 export interface Manifest {
@@ -76,6 +84,19 @@ export class RegistryClient {
     const response = await this.call(repository, { method: "GET", target: `/v2/${repository}/blobs/${digest}`, followRedirects: true });
     if (response.statusCode !== 200) throw await this.failureWithBody(`reading blob ${digest} from ${repository}`, response);
     return { size: Number(headerValue(response, "content-length") ?? NaN), stream: response.body };
+  }
+
+  /**
+   * Where the registry sends a download of the blob: the redirect's target (MCR sends blobs to a regional data
+   * host), or undefined when it serves the blob itself. The redirect is not followed.
+   */
+  async blobLocation(repository: string, digest: string): Promise<URL | undefined> {
+    const response = await this.call(repository, { method: "GET", target: `/v2/${repository}/blobs/${digest}` });
+    await response.body.dump();
+    const location = headerValue(response, "location");
+    if (response.statusCode >= 300 && response.statusCode < 400 && location !== undefined) return new URL(location, this.origin);
+    if (response.statusCode === 200) return undefined;
+    throw this.failure(`reading blob ${digest} from ${repository}`, response.statusCode);
   }
 
   /** A small blob (a config), checked against its digest. */
@@ -178,7 +199,7 @@ export class RegistryClient {
 
   private failure(action: string, status: number, detail = ""): RegistryError {
     const hint = status === 401 || status === 403 ? ": the sign-in lacks the rights for this (push needs AcrPush or Contributor on the registry)" : "";
-    return new RegistryError(`${this.host}: ${action} failed (HTTP ${status}${detail})${hint}`);
+    return new RegistryError(`${this.host}: ${action} failed (HTTP ${status}${detail})${hint}`, status);
   }
 
   /** The registry's error codes (distribution's `{"errors":[{"code":…}]}`) make the message; never free text beyond them. */

@@ -3,19 +3,18 @@
  * deployer's own Azure CLI login. Each check gives one line per thing it
  * looked at: passed, or failed with the fix.
  */
-import { lookup } from "node:dns/promises";
 import { BlockList, isIPv6 } from "node:net";
 import { AZURE_ENVIRONMENTS, azureEnvironmentNamed } from "../../../infra/azureEnvironments";
 import type { NetworkMode } from "../../../infra/config";
 import { STACK_TAG, stackTagValue } from "../../../infra/stackTag";
 import { CLOUD_PROFILES, type CloudName } from "../../../uploader/src/clouds";
-import type { HttpClient } from "../oci/http";
 import { parseImageReference } from "../oci/reference";
-import { proxyFor, type ProxySettings } from "../../../uploader/src/proxy";
 import { ToolError, type ToolRunner } from "../../../uploader/src/toolRunner";
+import { imageBaseCheck } from "./imageBaseCheck";
+import { proxied, systemResolve, tlsProblem, type NetworkDependencies } from "./reach";
 import type { ResourceTypeVersion, StackResourceTypes } from "./resourceTypes";
 
-export const CHECK_IDS = ["cli-cloud", "cli-login", "providers", "api-versions", "container-apps-jobs", "role-assignments", "app-registrations", "backend", "private-network", "tls"] as const;
+export const CHECK_IDS = ["cli-cloud", "cli-login", "providers", "api-versions", "container-apps-jobs", "role-assignments", "app-registrations", "backend", "private-network", "tls", "image-base"] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
 /** What each check looks at: `--help` lists these, and a check skipped with `--skip` is shown by its summary. */
@@ -32,6 +31,8 @@ export const CHECK_SUMMARIES: Readonly<Record<CheckId, string>> = {
   "private-network":
     "with network: private, whether this machine may run the pass that pushes the image: the\nstack's registry must resolve here to a private address (inside the network or a peered one)",
   tls: "this machine resolves and completes TLS with the sign-in, ingestion, Resource Manager and\nimage registry hosts, and the stack's registry once it exists (through HTTPS_PROXY if set)",
+  "image-base":
+    "the base image (imageBase) still exists at its pinned digest with a linux/amd64 image, whether\nits tag has moved on to a newer digest, and TLS to the host its layers download from (MCR\nredirects them to a regional data host)",
 };
 
 export interface CheckLine {
@@ -62,13 +63,8 @@ export interface PreflightStack {
   readonly projectBackendUrl?: string;
 }
 
-export interface PreflightDependencies {
+export interface PreflightDependencies extends NetworkDependencies {
   readonly runner: ToolRunner;
-  readonly http: HttpClient;
-  /** HTTPS_PROXY and NO_PROXY, as `http` applies them: for a host behind the proxy, name resolution is the proxy's job. */
-  readonly proxy: ProxySettings;
-  /** The addresses a name resolves to on this machine (the system resolver unless injected). */
-  readonly resolve?: (host: string) => Promise<readonly string[]>;
 }
 
 // ---- The documented JSON shapes of the tools' answers (the parts read here) ----
@@ -338,6 +334,9 @@ export async function runPreflight(stack: PreflightStack, resourceTypes: StackRe
     lines.push({ id: "tls", status: "skipped", title: `stack's registry: ${reason}, so TLS to it is not checked` });
   }
 
+  // The base image the stack assembles its image on, read from its registry as the push will read it.
+  if (runs("image-base")) for (const line of await imageBaseCheck(stack, deps)) lines.push({ id: "image-base", ...line });
+
   // One line per skipped check, in its place; lines a skipped check's data brought (a login failure) are not its own.
   return CHECK_IDS.flatMap((id): CheckLine[] =>
     skip.has(id) ? [{ id, status: "skipped", title: `${CHECK_SUMMARIES[id].replace(/\s*\n\s*/g, " ")} (skipped: --skip ${id})` }] : lines.filter((line) => line.id === id),
@@ -421,14 +420,6 @@ async function privateNetworkCheck(
   return { status: "passed", title: `network: private: the stack's registry ${host} resolves to ${listed}, a private address: this machine may push the image` };
 }
 
-/** Whether a request to `host` goes through the proxy (which then resolves the name). */
-const proxied = (host: string, deps: PreflightDependencies) => proxyFor(`https://${host}/`, deps.proxy) !== undefined;
-
-/** The system resolver: every address of the name. */
-async function systemResolve(host: string): Promise<string[]> {
-  return (await lookup(host, { all: true })).map((entry) => entry.address);
-}
-
 function registryHost(reference: string): string | undefined {
   try {
     return parseImageReference(reference).registry;
@@ -458,27 +449,4 @@ async function mayRegisterApplications(
   return policy.defaultUserRolePermissions?.allowedToCreateApps === true
     ? { allowed: true, because: "the tenant lets every user register applications" }
     : { allowed: false, because: "you hold no role that may, and the tenant does not let users register applications" };
-}
-
-async function tlsProblem(host: string, deps: PreflightDependencies): Promise<{ what: string; fix: string } | undefined> {
-  if (!proxied(host, deps)) {
-    try {
-      await (deps.resolve ?? systemResolve)(host);
-    } catch {
-      return { what: "does not resolve", fix: "check DNS on this machine, or set HTTPS_PROXY to the agency proxy" };
-    }
-  }
-  try {
-    const response = await deps.http.request({ method: "HEAD", url: `https://${host}/` });
-    await response.body.dump();
-    return undefined;
-  } catch (error) {
-    const code = String((error as NodeJS.ErrnoException).code ?? ((error as { cause?: NodeJS.ErrnoException }).cause?.code ?? ""));
-    if (code === "ERR_TLS_CERT_ALTNAME_INVALID") return { what: "presents a certificate for another name", fix: "a proxy or DNS entry sends this host elsewhere: check HTTPS_PROXY, NO_PROXY and DNS" };
-    if (/CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)/.test(code)) {
-      return { what: `presents a certificate this machine does not trust (${code})`, fix: "a TLS-inspecting proxy? set NODE_EXTRA_CA_CERTS to its root CA (a PEM file) before running" };
-    }
-    if (code === "ENOTFOUND" || code === "EAI_AGAIN") return { what: "does not resolve", fix: "check DNS, or set HTTPS_PROXY to the agency proxy" };
-    return { what: `cannot be reached (${code || (error as Error).message})`, fix: proxied(host, deps) ? "check HTTPS_PROXY (and that the proxy allows this host)" : "a firewall? set HTTPS_PROXY to the agency proxy" };
-  }
 }
