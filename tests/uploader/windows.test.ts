@@ -41,10 +41,11 @@ describe("Windows is a supported platform (its code paths, run on Linux CI)", ()
     }
   });
 
-  it("keeps its state under %LOCALAPPDATA% by default", async () => {
-    const result = await runCli(["status"], { LOCALAPPDATA: "C:\\Users\\hr-admin\\AppData\\Local" }, asWindows());
+  it("keeps its state under %LOCALAPPDATA% by default, wherever the profile puts it", async () => {
+    // Not the home folder's AppData\Local, which a run ignoring %LOCALAPPDATA% would also find.
+    const result = await runCli(["status"], { LOCALAPPDATA: "D:\\Profiles\\hr-admin\\Local" }, asWindows());
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^No runs recorded in C:\\Users\\hr-admin\\AppData\\Local\\hr-upload\.$/m);
+    expect(result.stdout).toMatch(/^No runs recorded in D:\\Profiles\\hr-admin\\Local\\hr-upload\.$/m);
   });
 
   it.each([
