@@ -36,7 +36,7 @@ export function windowsNodeProblem(env: NodeJS.ProcessEnv): string | undefined {
     ...(findWine(env) === undefined ? ["wine64 (Debian package wine64: apt-get install wine64)"] : []),
     ...(existsSync(windowsNodePath(env)) ? [] : [`node.exe ${WINDOWS_NODE_VERSION} (${windowsNodePath(env)})`]),
   ];
-  return missing.length === 0 ? undefined : `the Windows tests need ${missing.join(" and ")}: run npm run test:ci, which sets them up (node.exe alone: npx tsx scripts/windows-node.ts --prepare)`;
+  return missing.length === 0 ? undefined : `the Windows tests need ${missing.join(" and ")}: run npm run test:ci, which sets them up`;
 }
 
 /** The tarball's integrity string ("sha512-<base64>"), as npm writes it. */
