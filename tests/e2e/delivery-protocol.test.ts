@@ -122,6 +122,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(1_000);
     expect(Date.now() - signalledAt).toBeLessThan(6_000);
 
+    harness.standIn.ingestionDelayMs = 0;
     const resumed = await runBundle(args, harness.env());
     expect(resumed.code).toBe(0);
     // The two chunks halted in flight may have reached the service: sent again, and said so.
