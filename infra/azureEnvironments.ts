@@ -17,6 +17,8 @@ export interface AzureEnvironment {
   readonly entraEnvironments: readonly string[];
   /** `az cloud set --name` value. */
   readonly cliCloudName: string;
+  /** The Azure portal's host. */
+  readonly portalHost: string;
   /** Host suffixes: `<vault>.<vault>`, `<account>.<blob>`, `<registry>.<registry>`. */
   readonly hosts: Readonly<Record<PrivateLinkService, string>>;
   /** Private DNS zone of each service's private endpoints (Learn: private-endpoint-dns, per cloud). */
@@ -28,6 +30,7 @@ export const AZURE_ENVIRONMENTS: Readonly<Record<AzureEnvironmentName, AzureEnvi
     title: "Azure (commercial)",
     entraEnvironments: ["public", "global"],
     cliCloudName: "AzureCloud",
+    portalHost: "portal.azure.com",
     hosts: { vault: "vault.azure.net", blob: "blob.core.windows.net", registry: "azurecr.io" },
     privateLinkZones: { vault: "privatelink.vaultcore.azure.net", blob: "privatelink.blob.core.windows.net", registry: "privatelink.azurecr.io" },
   },
@@ -35,6 +38,7 @@ export const AZURE_ENVIRONMENTS: Readonly<Record<AzureEnvironmentName, AzureEnvi
     title: "Azure Government",
     entraEnvironments: ["usgovernment", "usgovernmentl4", "dod", "usgovernmentl5"],
     cliCloudName: "AzureUSGovernment",
+    portalHost: "portal.azure.us",
     hosts: { vault: "vault.usgovcloudapi.net", blob: "blob.core.usgovcloudapi.net", registry: "azurecr.us" },
     privateLinkZones: { vault: "privatelink.vaultcore.usgovcloudapi.net", blob: "privatelink.blob.core.usgovcloudapi.net", registry: "privatelink.azurecr.us" },
   },

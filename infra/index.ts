@@ -11,6 +11,7 @@ import { CLOUD_PROFILES } from "../uploader/src/clouds";
 import { AZURE_ENVIRONMENTS } from "./azureEnvironments";
 import { loadStackConfig, type ConnectorConfig } from "./config";
 import { ConnectorIdentity, federatedSubject } from "./connectorIdentity";
+import { HrDashboard } from "./dashboard";
 import { GrantPropagation } from "./grantPropagation";
 import { HrStorage } from "./hrStorage";
 import { JobIdentity } from "./jobIdentity";
@@ -91,6 +92,16 @@ function hrConnector() {
     logArchiveDays: config.logArchiveDays,
     infrastructureSubnetId: privateNetwork?.environmentSubnetId,
   });
+  const dashboard = new HrDashboard("hr-connector", {
+    ...placement,
+    stackLabel,
+    connectors: config.connectors.map((connector) => ({ name: connector.name, jobName: connector.jobName })),
+    schedules: config.connectors.map((connector) => `${connector.name === undefined ? "" : `${connector.name}: `}${connector.schedule} UTC`),
+    secretExpiresOn: secretExpiresOnDate,
+    workspaceId: logs.workspaceId,
+    portalHost: AZURE_ENVIRONMENTS[config.azureEnvironment].portalHost,
+    tenantId: azureClient.tenantId,
+  });
   new ResourceLogs("hr-connector", {
     workspaceId: logs.workspaceId,
     resources: [
@@ -170,6 +181,7 @@ function hrConnector() {
             scenarioColumn: connector.scenarioColumn,
             scenarioValues: connector.scenarioValues,
             columns: connector.columns,
+            dashboardUrl: dashboard.url,
           },
         },
         // The first execution must already be allowed, and able, to pull the image, read the secret and the blobs.
@@ -202,6 +214,7 @@ function hrConnector() {
     csvUploadUrls: byConnectorName((upload) => upload.csvUrl),
     jobNames: byConnectorName((upload) => upload.job?.jobName),
     secretExpiresOn: secretExpiresOnDate,
+    dashboardUrl: dashboard.url,
     nextSteps: pulumi
       .all([
         connectorApp.clientId,

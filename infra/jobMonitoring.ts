@@ -30,16 +30,21 @@ const SUCCESSFUL_OUTCOMES = [RUN_OUTCOME.delivered, RUN_OUTCOME.nothingToDo] as 
 /** Hours without a successful run before anyone is told: a daily schedule plus slack for a long run. */
 const STALE_AFTER_HOURS = 26;
 /**
- * The uploader's JSON log lines with the given event: one line per row of the console-log table,
- * in column `Log`. `union isfuzzy=true` with an empty datatable keeps the query valid in a
- * workspace where no execution has written that table yet.
+ * The uploader's JSON log lines that pass `filter` (over `entry`, the parsed line, and the table's columns): one
+ * line per row of the console-log table, in column `Log`. `union isfuzzy=true` with an empty datatable keeps the
+ * query valid in a workspace where no execution has written that table yet.
  */
-function uploaderEvents(event: string, extraFilter = ""): string {
+export function uploaderLogLines(filter: string): string {
   return [
-    `union isfuzzy=true (datatable(TimeGenerated: datetime, Log: string)[]), ${CONSOLE_LOG_TABLE}`,
+    `union isfuzzy=true (datatable(TimeGenerated: datetime, JobName: string, Log: string)[]), ${CONSOLE_LOG_TABLE}`,
     "| extend entry = parse_json(Log)",
-    `| where tostring(entry.event) == "${event}"${extraFilter}`,
+    `| where ${filter}`,
   ].join("\n");
+}
+
+/** The uploader's JSON log lines with the given event (and `extraFilter`, from " and ..."). */
+export function uploaderEvents(event: string, extraFilter = ""): string {
+  return uploaderLogLines(`tostring(entry.event) == "${event}"${extraFilter}`);
 }
 
 const SEVERITY = { error: 1, warning: 2 } as const;

@@ -24,6 +24,8 @@ export interface UploaderSettings {
   readonly scenarioColumn?: string;
   readonly scenarioValues?: string;
   readonly columns?: string;
+  /** The stack's dashboard, which `hr-upload status` prints. */
+  readonly dashboardUrl: pulumi.Input<string>;
 }
 
 export interface UploaderJobArgs {
@@ -114,6 +116,7 @@ function uploaderEnvironment(settings: UploaderSettings, identityClientId: pulum
     variable("csv", settings.csvUrl),
     variable("checkpoint", settings.checkpointUrl),
     variable("log-format", "json"),
+    variable("dashboard-url", settings.dashboardUrl),
     ...optionalVariable("secret-expires-on", settings.secretExpiresOn),
     { name: AZURE_CLIENT_ID, value: identityClientId },
     ...optionalVariable("records-per-call", settings.recordsPerCall),

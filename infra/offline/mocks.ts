@@ -91,6 +91,7 @@ const ARM: Record<string, ArmShape> = {
   "azure-native:app:Job": { path: (name) => `Microsoft.App/jobs/${name}`, nameInput: "jobName" },
   "azure-native:monitor:ActionGroup": { path: (name) => `Microsoft.Insights/actionGroups/${name}`, nameInput: "actionGroupName" },
   "azure-native:monitor:MetricAlert": { path: (name) => `Microsoft.Insights/metricAlerts/${name}`, nameInput: "ruleName" },
+  "azure-native:applicationinsights:Workbook": { path: (name) => `Microsoft.Insights/workbooks/${name}`, nameInput: "resourceName" },
   "azure-native:monitor:ScheduledQueryRule": { path: (name) => `Microsoft.Insights/scheduledQueryRules/${name}`, nameInput: "ruleName" },
   "azure-native:storage:ManagementPolicy": { path: (name, inputs) => `Microsoft.Storage/storageAccounts/${inputs.accountName}/managementPolicies/${name}`, nameInput: "managementPolicyName" },
   "azure-native:resources:Deployment": { path: (name) => `Microsoft.Resources/deployments/${name}`, nameInput: "deploymentName" },

@@ -54,6 +54,24 @@ function machineNode(): { path: string; major: number } | undefined {
   return { path, major: Number(/^v(\d+)\./.exec(spawnSync(path, ["--version"], { encoding: "utf8" }).stdout)?.[1]) };
 }
 
+describe("status and the stack's dashboard", () => {
+  const DASHBOARD = "https://portal.azure.us/#@22222222-2222-4222-8222-222222222222/resource/subscriptions/1/resourceGroups/rg/providers/Microsoft.Insights/workbooks/7c5e/workbook";
+
+  it("prints the dashboard link first when HR_DASHBOARD_URL is set, as on the job, and carries it in the summary", async () => {
+    const dir = tempDir("hr-status-");
+    try {
+      const text = await runBundle(["status", "--checkpoint-dir", dir], { HR_DASHBOARD_URL: DASHBOARD });
+      expect({ exit: text.code, first: text.stdout.split("\n")[0] }).toEqual({ exit: 0, first: `Dashboard: ${DASHBOARD}` });
+      const json = await runBundle(["status", "--checkpoint-dir", dir, "--log-format", "json"], { HR_DASHBOARD_URL: DASHBOARD });
+      expect(jsonLines(json.stdout).at(-1)).toMatchObject({ event: "summary", dashboardUrl: DASHBOARD });
+      expect((await runBundle(["status", "--checkpoint-dir", dir])).stdout).not.toMatch(/Dashboard/);
+      expectOneLineError(await runBundle(["status", "--checkpoint-dir", dir, "--dashboard-url", "http://portal.azure.us/x"]), 2, /^error: --dashboard-url must be an https URL$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("the runtime", () => {
   it("is Node.js 24 for the tests and the bundles they start, whatever Node the machine has (npm ci brings it)", () => {
     expect(process.versions.node).toMatch(/^24\./);

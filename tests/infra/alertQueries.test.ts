@@ -1,34 +1,7 @@
-/**
- * Every KQL query the stack deploys, parsed and bound by Microsoft's Kusto
- * language service against the schema of the table it reads: the resource-specific
- * ContainerAppConsoleLogs table that the environment's diagnostic setting writes
- * (columns from Microsoft's table reference, gov-deployment.md §Logs). A misspelt
- * column or table is an error here instead of an alert that never fires.
- */
-import "@kusto/language-service-next/bridge";
-import "@kusto/language-service-next";
+/** Every alert query the stack deploys, parsed and bound by Microsoft's Kusto language service (./kusto.ts). */
 import type { OfflineRun } from "../../infra/offline/run";
 import { CONNECTOR_JOB_ID, TYPE, ofType, runGov } from "./harness";
-
-const CONTAINER_APP_CONSOLE_LOGS =
-  "(TimeGenerated: datetime, ContainerAppName: string, ContainerGroupName: string, ContainerName: string, ContainerImage: string, " +
-  "EnvironmentName: string, JobName: string, Log: string, Stream: string, RevisionName: string, _ResourceId: string)";
-
-const language = Kusto.Language;
-const workspace = language.GlobalState.Default?.WithDatabase(
-  new language.Symbols.DatabaseSymbol.ctor("workspace", [new language.Symbols.TableSymbol.$ctor7("ContainerAppConsoleLogs", CONTAINER_APP_CONSOLE_LOGS, null)]),
-) as Kusto.Language.GlobalState;
-
-/** The language service's errors for a query, as "code message" lines. */
-function errorsOf(query: string): string[] {
-  const diagnostics = language.KustoCode.ParseAndAnalyze(query, workspace)?.GetDiagnostics();
-  const errors: string[] = [];
-  for (let index = 0; index < (diagnostics?.Count ?? 0); index++) {
-    const diagnostic = diagnostics?.getItem(index);
-    if (diagnostic?.Severity === language.DiagnosticSeverity.Error) errors.push(`${diagnostic.Code} ${diagnostic.Message}`);
-  }
-  return errors;
-}
+import { kqlErrorsOf as errorsOf } from "./kusto";
 
 const queriesOf = (run: OfflineRun): [string, string][] =>
   ofType(run, TYPE.queryRule).flatMap((rule) => (rule.inputs.criteria.allOf as { query: string }[]).map((condition): [string, string] => [rule.name, condition.query]));

@@ -250,6 +250,7 @@ describe("the job", () => {
       { name: "HR_CSV", value: `${blobEndpoint}hr-data/employees.csv` },
       { name: "HR_CHECKPOINT", value: `${blobEndpoint}hr-state` },
       { name: "HR_LOG_FORMAT", value: "json" },
+      { name: "HR_DASHBOARD_URL", value: run.outputs.dashboardUrl },
       { name: "HR_SECRET_EXPIRES_ON", value: run.outputs.secretExpiresOn },
       { name: "AZURE_CLIENT_ID", value: only(run, TYPE.identity).state.clientId },
       { name: "HR_APP_SECRET", secretRef: "hr-app-secret" },
@@ -337,7 +338,7 @@ describe("outputs", () => {
   });
 
   it("are the documented ones", () => {
-    expect(Object.keys(run.outputs).sort()).toEqual(["appClientId", "csvUploadUrl", "jobName", "nextSteps", "secretExpiresOn", "tenantId"]);
+    expect(Object.keys(run.outputs).sort()).toEqual(["appClientId", "csvUploadUrl", "dashboardUrl", "jobName", "nextSteps", "secretExpiresOn", "tenantId"]);
     expect(run.outputs).toMatchObject({
       appClientId: only(run, TYPE.application).state.clientId,
       tenantId: OFFLINE_IDS.entraTenantId,

@@ -34,6 +34,7 @@ export const TYPE = {
   actionGroup: "azure-native:monitor:ActionGroup",
   metricAlert: "azure-native:monitor:MetricAlert",
   queryRule: "azure-native:monitor:ScheduledQueryRule",
+  workbook: "azure-native:applicationinsights:Workbook",
 } as const;
 
 /**

@@ -4,9 +4,17 @@ import { LOG_EVENT } from "./logEvents";
 import { plural } from "./text";
 import type { JobState, StateStore } from "./state/stateStore";
 
+export interface StatusOptions {
+  /** How many recent runs to list. */
+  readonly limit: number;
+  /** The stack's dashboard in the portal, printed first when known. */
+  readonly dashboardUrl?: string;
+}
+
 /** `hr-upload status`: recent runs, newest first, then per connector job its last full delivery and any delivery under way. */
-export async function runStatus(state: StateStore, limit: number, logger: Logger): Promise<number> {
-  const { records, unreadable } = await state.listRunRecords(limit);
+export async function runStatus(state: StateStore, options: StatusOptions, logger: Logger): Promise<number> {
+  if (options.dashboardUrl !== undefined) logger.info("dashboard", `Dashboard: ${options.dashboardUrl}`, { dashboardUrl: options.dashboardUrl });
+  const { records, unreadable } = await state.listRunRecords(options.limit);
   for (const { name, problem } of unreadable) logger.warn("unreadable-run-record", `skipped ${name}: ${problem}`, { item: name });
   const jobs = await state.listJobStates();
   for (const { name, problem } of jobs.unreadable) {
@@ -34,6 +42,7 @@ export async function runStatus(state: StateStore, limit: number, logger: Logger
     runs: records.length,
     jobsDelivered: jobs.states.filter((job) => job.deliveries.length > 0).length,
     unreadable: unreadable.length + jobs.unreadable.length,
+    dashboardUrl: options.dashboardUrl,
   });
   return EXIT_CODES.ok;
 }

@@ -101,9 +101,10 @@ export const COMMANDS = {
     details: [
       "Reads the run records that every upload writes beside its checkpoints (a folder, or the job's",
       "hr-state Blob container) and lists the recent runs, newest first, then the last full delivery per",
-      "job. The portal's connector log (RecordsSaved) should match the records delivered.",
+      "job. The portal's connector log (RecordsSaved) should match the records delivered. With",
+      "--dashboard-url (the scheduled job has HR_DASHBOARD_URL) it also prints the stack's dashboard.",
     ],
-    flags: ["checkpoint", "checkpoint-dir", "limit", ...EVERY_COMMAND],
+    flags: ["checkpoint", "checkpoint-dir", "limit", "dashboard-url", ...EVERY_COMMAND],
     required: [],
     examples: [
       "hr-upload status",

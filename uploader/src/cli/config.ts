@@ -161,7 +161,7 @@ export function numberFlag(flags: Flags, flag: FlagName, fallback: number, rule:
   return value;
 }
 
-function httpsFlag(flags: Flags, flag: FlagName): string | undefined {
+export function httpsFlag(flags: Flags, flag: FlagName): string | undefined {
   const text = flags.string(flag)?.trim();
   if (text === undefined) return undefined;
   let url: URL;

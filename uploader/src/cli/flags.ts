@@ -69,6 +69,7 @@ export const FLAGS = {
   "checkpoint-dir": { type: "string", value: "DIR", description: "folder for resume state (default: under your state directory); --checkpoint or this, not both" },
   "secret-expires-on": { type: "string", value: "DATE", description: "when the client secret expires; a warning is logged within 30 days of it" },
   limit: { type: "string", value: "N", description: "how many recent runs to list (default 20)" },
+  "dashboard-url": { type: "string", value: "URL", description: "the stack's dashboard in the portal (pulumi stack output dashboardUrl); status prints it" },
   "show-values": {
     type: "boolean",
     description: "print offending cell values in the report (PII: local debugging only; refused with json output and in Container Apps)",

@@ -11,7 +11,7 @@ import { postChunk } from "../transport";
 import { runValidate } from "../validate";
 import { asksFor, readFlags, type Flags } from "./args";
 import { COMMANDS, isCommandName, type CommandName } from "./commands";
-import { logFormatOf, numberFlag, resetConfigFrom, shutdownGraceMsOf, stateStoreOf, uploadConfigFrom, validateConfigFrom } from "./config";
+import { httpsFlag, logFormatOf, numberFlag, resetConfigFrom, shutdownGraceMsOf, stateStoreOf, uploadConfigFrom, validateConfigFrom } from "./config";
 import { earlyLogFormat, reportFailure } from "./failure";
 import { commandHelp, programHelp } from "./help";
 import { VERSION } from "./version";
@@ -40,7 +40,8 @@ const RUNNERS: Record<CommandName, Runner> = {
     const progress = logger.format === "text" && streams.stderr.isTTY ? terminalProgress(streams, clock) : undefined;
     return runUpload(config, { logger, clock, cancellation: stop, createTokenSource, post: postChunk, progress });
   },
-  status: async (flags, { env, logger, platform }) => runStatus(await stateStoreOf(flags, env, platform), numberFlag(flags, "limit", 20, { min: 1, max: 10_000, integer: true }), logger),
+  status: async (flags, { env, logger, platform }) =>
+    runStatus(await stateStoreOf(flags, env, platform), { limit: numberFlag(flags, "limit", 20, { min: 1, max: 10_000, integer: true }), dashboardUrl: httpsFlag(flags, "dashboard-url") }, logger),
   reset: async (flags, { env, logger, clock, platform }) => runReset(await resetConfigFrom(flags, env, platform), logger, clock),
 };
 
