@@ -123,7 +123,7 @@ describe("alerts of two connectors", () => {
 
 describe("outputs of two connectors", () => {
   it("map each connector to its job and CSV URL, instead of the single-connector outputs", () => {
-    expect(Object.keys(run.outputs).sort()).toEqual(["appClientId", "csvUploadUrls", "jobNames", "nextSteps", "secretExpiresOn", "tenantId"]);
+    expect(Object.keys(run.outputs).sort()).toEqual(["appClientId", "csvUploadUrls", "dashboardUrl", "jobNames", "nextSteps", "secretExpiresOn", "tenantId"]);
     expect(run.outputs.jobNames).toEqual({ resignations: "hr-upload-resignations", mixed: "hr-upload-mixed" });
     expect(run.outputs.csvUploadUrls).toEqual({ resignations: envOf(resignations).HR_CSV, mixed: envOf(mixed).HR_CSV });
   });

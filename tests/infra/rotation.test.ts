@@ -31,7 +31,7 @@ it("keeps the same resources", () => {
   expect([...byKey(after).keys()].sort()).toEqual([...byKey(before).keys()].sort());
 });
 
-it("changes the password's rotation key and end date, the Key Vault secret's value and expiry, the job's secret version and HR_SECRET_EXPIRES_ON, and nothing else", () => {
+it("changes the password's rotation key and end date, the Key Vault secret's value and expiry, the job's secret version and HR_SECRET_EXPIRES_ON, the expiry the dashboard shows, and nothing else", () => {
   const afterByKey = byKey(after);
   const changes = Object.fromEntries(
     [...byKey(before)].map(([key, resource]) => [key, changedPaths(resource.inputs, afterByKey.get(key)?.inputs)] as const).filter(([, paths]) => paths.length > 0),
@@ -41,6 +41,7 @@ it("changes the password's rotation key and end date, the Key Vault secret's val
     "azuread:index/applicationPassword:ApplicationPassword::hr-connector": ["endDate", "rotateWhenChanged.secretRotation"],
     "azure-native:keyvault:Secret::hr-app-secret": ["properties.attributes.expires", "properties.value"],
     "azure-native:app:Job::hr-upload": ["configuration.secrets.0.keyVaultUrl", `template.containers.0.env.${expiryIndex}.value`],
+    "azure-native:applicationinsights:Workbook::hr-connector": ["serializedData"],
   });
 });
 
@@ -49,4 +50,5 @@ it("carries the new dates and the new secret version", () => {
   expect(after.outputs.secretExpiresOn).toBe("2027-10-28");
   expect(only(after, TYPE.job).inputs.configuration.secrets[0].keyVaultUrl).toBe(only(after, TYPE.secret).state.properties.value.secretUriWithVersion);
   expect(only(after, TYPE.secret).inputs.properties).toEqual({ value: only(after, TYPE.password).state.value, attributes: { expires: Date.parse("2027-10-28T00:00:00Z") / 1000 } });
+  expect(only(after, TYPE.workbook).inputs.serializedData).toContain("| Credential | client secret, expires 2027-10-28 |");
 });
