@@ -8,7 +8,9 @@ import { BUILT_IN_ROLES } from "../../infra/jobIdentity";
 import hrConnector from "../../infra/index";
 import { PROJECT, runOffline } from "../../infra/offline/run";
 import { existingStackFile, readStackFile } from "../../infra/offline/stackFile";
+import { coverageLine, coverageOf } from "../../policy/coverage";
 import { evaluatePolicies } from "../../policy/evaluate";
+import { GOV_INITIATIVES, SNAPSHOT } from "../../policy/govBuiltIns";
 import { PACK, nistPolicies } from "../../policy/policies";
 import { renderControls } from "./controls";
 import { REPOSITORY_ROOT, settingText } from "./settingText";
@@ -182,6 +184,8 @@ export async function planCli(argv: string[], io: ScriptIo): Promise<number> {
     writeFileSync(args.controls, renderControls({ stack, stackFile: stackFileName, overrides: args.set, packName: PACK.name, resources: recorded, policies, evaluation }));
     const mandatory = evaluation.violations.filter((violation) => violation.enforcementLevel === "mandatory").length;
     stdout(`\nControl implementation table written to ${args.controls}: ${mandatory} mandatory violations, ${evaluation.violations.length - mandatory} advisory findings.`);
+    const initiatives = Object.values(GOV_INITIATIVES).map((initiative) => `${initiative.displayName} ${initiative.id}`).join(", ");
+    stdout(`Azure Government initiatives (${initiatives}; ${SNAPSHOT.repository} ${SNAPSHOT.date}): ${coverageLine(coverageOf(policies, evaluation))}`);
   }
   return 0;
 }

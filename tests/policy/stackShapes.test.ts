@@ -26,6 +26,7 @@ const SHAPES = {
 const PUBLIC_NETWORK_FINDINGS = [
   ["keyvault-public-network-access", "azure-native:keyvault:Vault"],
   ["storage-public-network-access", "azure-native:storage:StorageAccount"],
+  ["storage-virtual-network-rules", "azure-native:storage:StorageAccount"],
   ["registry-public-network-access", "azure-native:containerregistry:Registry"],
   ["container-apps-environment-internal", "azure-native:app:ManagedEnvironment"],
 ].sort();
