@@ -43,5 +43,16 @@ export const registryPolicies: NistPolicy[] = [
       }
     }),
   ),
+  resourcePolicy(
+    {
+      name: "registry-customer-managed-key",
+      asks: "Container registries encrypt images at rest with a customer-managed key in Key Vault (Premium SKU).",
+      azurePolicies: [GOV_BUILT_INS.registryCustomerManagedKey],
+      evidence: [{ type: TYPE.registry, settings: ["encryption", "identity.type", "sku.name"] }],
+    },
+    forType(TYPE.registry, (props, report) => {
+      if (valueAt(props, "encryption.status") !== "enabled") report("Container registry must be encrypted with a customer-managed key: set encryption.status to enabled with keyVaultProperties (Premium, at creation).");
+    }),
+  ),
   resourceLogsPolicy({ name: "registry-resource-logs", noun: "container registry", type: TYPE.registry }),
 ];

@@ -9,7 +9,43 @@ const MIN_SOFT_DELETE_DAYS = 7;
 /** Whether a blob service retention policy is on for at least the minimum. */
 const retains = (policy: unknown) => valueAt(policy, "enabled") === true && Number(valueAt(policy, "days")) >= MIN_SOFT_DELETE_DAYS;
 
+/** The SKUs built-in bf045164 accepts as geo-redundant. */
+const GEO_REDUNDANT_SKUS = ["Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"];
+
 export const storagePolicies: NistPolicy[] = [
+  resourcePolicy(
+    {
+      name: "storage-geo-redundant",
+      asks: "Storage accounts keep a copy in the paired region (GRS or GZRS, with or without read access).",
+      azurePolicies: [GOV_BUILT_INS.storageGeoRedundant],
+      evidence: [{ type: TYPE.storageAccount, settings: ["sku.name"] }],
+    },
+    forType(TYPE.storageAccount, (props, report) => {
+      if (!GEO_REDUNDANT_SKUS.includes(String(valueAt(props, "sku.name")))) report(`Storage account is not geo-redundant: set sku.name to Standard_GZRS or Standard_GRS (it is ${String(valueAt(props, "sku.name"))}).`);
+    }),
+  ),
+  resourcePolicy(
+    {
+      name: "storage-infrastructure-encryption",
+      asks: "Storage accounts encrypt data at rest twice: the service layer and the infrastructure layer.",
+      azurePolicies: [GOV_BUILT_INS.storageInfrastructureEncryption],
+      evidence: [{ type: TYPE.storageAccount, settings: ["encryption.requireInfrastructureEncryption"] }],
+    },
+    forType(TYPE.storageAccount, (props, report) => {
+      if (valueAt(props, "encryption.requireInfrastructureEncryption") !== true) report("Storage account must have infrastructure encryption: set encryption.requireInfrastructureEncryption to true (at creation).");
+    }),
+  ),
+  resourcePolicy(
+    {
+      name: "storage-customer-managed-key",
+      asks: "Storage accounts encrypt data at rest with a customer-managed key in Key Vault.",
+      azurePolicies: [GOV_BUILT_INS.storageCustomerManagedKey],
+      evidence: [{ type: TYPE.storageAccount, settings: ["encryption.keySource", "encryption.keyVaultProperties", "encryption.encryptionIdentity"] }],
+    },
+    forType(TYPE.storageAccount, (props, report) => {
+      if (String(valueAt(props, "encryption.keySource")).toLowerCase() !== "microsoft.keyvault") report("Storage account must use a customer-managed key: set encryption.keySource to Microsoft.Keyvault with keyVaultProperties.");
+    }),
+  ),
   resourcePolicy(
     {
       name: "storage-secure-transfer",

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { ScriptIo } from "./scriptIo";
 import { StackConfigError } from "../../infra/config";
+import { CRYPTO_SERVICE_ENCRYPTION_USER } from "../../infra/dataEncryption";
 import { BUILT_IN_ROLES } from "../../infra/jobIdentity";
 import hrConnector from "../../infra/index";
 import { PROJECT, runOffline } from "../../infra/offline/run";
@@ -39,15 +40,20 @@ const SECURITY_SETTINGS: Record<string, readonly string[]> = {
     "allowSharedKeyAccess",
     "publicNetworkAccess",
     "networkRuleSet",
+    "identity",
+    "encryption",
   ],
   "azure-native:storage:BlobServiceProperties": ["isVersioningEnabled", "deleteRetentionPolicy", "containerDeleteRetentionPolicy"],
   "azure-native:storage:ManagementPolicy": ["policy.rules"],
   "azure-native:storage:BlobContainer": ["containerName", "publicAccess"],
-  "azure-native:operationalinsights:Workspace": ["sku.name", "retentionInDays", "features.disableLocalAuth"],
+  "azure-native:operationalinsights:Workspace": ["sku.name", "retentionInDays", "features.disableLocalAuth", "forceCmkForQuery"],
+  "azure-native:operationalinsights:LinkedStorageAccount": ["dataSourceType", "storageAccountIds"],
+  "azure-native:keyvault:Key": ["keyName", "properties.kty", "properties.keySize", "properties.rotationPolicy"],
+  "azure-native:managedidentity:UserAssignedIdentity": ["location"],
   "azure-native:resources:Deployment": ["properties.template.resources"],
   "azure-native:monitor:DiagnosticSetting": ["resourceUri", "workspaceId", "logAnalyticsDestinationType", "logs"],
   "azure-native:app:ManagedEnvironment": ["appLogsConfiguration", "vnetConfiguration", "workloadProfiles"],
-  "azure-native:containerregistry:Registry": ["sku.name", "adminUserEnabled", "anonymousPullEnabled", "publicNetworkAccess"],
+  "azure-native:containerregistry:Registry": ["sku.name", "adminUserEnabled", "anonymousPullEnabled", "publicNetworkAccess", "identity", "encryption"],
   "azure-native:network:VirtualNetwork": ["addressSpace.addressPrefixes"],
   "azure-native:network:Subnet": ["addressPrefix", "delegations", "privateEndpointNetworkPolicies"],
   "azure-native:network:PrivateEndpoint": ["privateLinkServiceConnections"],
@@ -78,6 +84,7 @@ const ROLE_NAMES: Record<string, string> = {
   [BUILT_IN_ROLES.keyVaultSecretsUser]: "Key Vault Secrets User",
   [BUILT_IN_ROLES.storageBlobDataReader]: "Storage Blob Data Reader",
   [BUILT_IN_ROLES.storageBlobDataContributor]: "Storage Blob Data Contributor",
+  [CRYPTO_SERVICE_ENCRYPTION_USER]: "Key Vault Crypto Service Encryption User",
 };
 
 const HELP = `npm run plan [-- --stack <name>] [--set <key>=<value>]... [--controls <file>]

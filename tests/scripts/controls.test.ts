@@ -19,14 +19,7 @@ import { POLICIES } from "../policy/harness";
 const ROOT = path.join(__dirname, "..", "..");
 
 /** Gov built-ins with neither a policy nor an exception yet (their stack settings come next). */
-const GAPS = [
-  GOV_BUILT_INS.storageGeoRedundant,
-  GOV_BUILT_INS.storageInfrastructureEncryption,
-  GOV_BUILT_INS.storageCustomerManagedKey,
-  GOV_BUILT_INS.registryCustomerManagedKey,
-  GOV_BUILT_INS.logAnalyticsSavedQueriesCmk,
-  GOV_BUILT_INS.subnetNetworkSecurityGroup,
-].map((builtIn) => builtIn.definitionId);
+const GAPS = [GOV_BUILT_INS.subnetNetworkSecurityGroup].map((builtIn) => builtIn.definitionId);
 
 /** Summary rows: control → result. */
 function summaryOf(markdown: string): Map<string, string> {
