@@ -119,11 +119,11 @@ export interface BuiltInException {
 
 const DEFENDER_PLAN_REASON = "a subscription-wide Microsoft Defender plan (Microsoft.Security/pricings), not a resource of the stack: enabling it from a workload stack would bill and change every other workload in the subscription";
 
-/** The Gov built-ins this stack cannot meet by itself. */
+/** The Gov built-ins this stack cannot meet by itself. (`npm run preflight` does not check the Defender plans yet: no checkedBy.) */
 export const EXCEPTIONS: readonly BuiltInException[] = [
-  { builtIn: GOV_BUILT_INS.defenderResourceManager, reason: DEFENDER_PLAN_REASON, owner: "subscription owner (agency security operations)", checkedBy: "npm run preflight (Defender plans)" },
-  { builtIn: GOV_BUILT_INS.defenderContainers, reason: DEFENDER_PLAN_REASON, owner: "subscription owner (agency security operations)", checkedBy: "npm run preflight (Defender plans)" },
-  { builtIn: GOV_BUILT_INS.defenderStorage, reason: DEFENDER_PLAN_REASON, owner: "subscription owner (agency security operations)", checkedBy: "npm run preflight (Defender plans)" },
+  { builtIn: GOV_BUILT_INS.defenderResourceManager, reason: DEFENDER_PLAN_REASON, owner: "subscription owner (agency security operations)" },
+  { builtIn: GOV_BUILT_INS.defenderContainers, reason: DEFENDER_PLAN_REASON, owner: "subscription owner (agency security operations)" },
+  { builtIn: GOV_BUILT_INS.defenderStorage, reason: DEFENDER_PLAN_REASON, owner: "subscription owner (agency security operations)" },
   {
     builtIn: GOV_BUILT_INS.networkWatcher,
     reason: "Network Watcher is one per subscription and region, in NetworkWatcherRG, outside the stack's resource group; Azure enables it when the first virtual network of a region is created unless the subscription opted out",
