@@ -19,6 +19,7 @@ import { JobMonitoring } from "./jobMonitoring";
 import { CONSUMPTION_WORKLOAD_PROFILE, LogsEnvironment } from "./logsEnvironment";
 import { renderNextSteps } from "./nextSteps";
 import { PrivateNetwork } from "./privateNetwork";
+import { DataEncryption } from "./dataEncryption";
 import { ResourceLogs } from "./resourceLogs";
 import { SecretVault } from "./secretVault";
 import { STACK_TAG, stackTagValue } from "./stackTag";
@@ -55,21 +56,32 @@ function hrConnector() {
   /** With a client secret: its expiry. Federated: nothing expires. */
   const secretExpiresOnDate = config.credential.kind === "secret" ? config.credential.expiresOn : undefined;
 
-  // Only a client secret needs a vault: a federated stack has none at all.
-  const vault =
-    config.credential.kind === "secret"
-      ? new SecretVault("hr-connector", {
-          ...placement,
-          tenantId: azureClient.tenantId,
-          secretName: APP_SECRET_NAME,
-          secretValue: connectorApp.clientSecret as pulumi.Output<string>,
-          secretExpiresOn: config.credential.expiresOn,
-          network: config.network,
-        })
-      : undefined;
+  // The vault holds the encryption keys, and the client secret if there is one (none with a federated credential).
+  const vault = new SecretVault("hr-connector", {
+    ...placement,
+    tenantId: azureClient.tenantId,
+    secret:
+      config.credential.kind === "secret"
+        ? { name: APP_SECRET_NAME, value: connectorApp.clientSecret as pulumi.Output<string>, expiresOn: config.credential.expiresOn }
+        : undefined,
+    network: config.network,
+  });
+  const encryption = new DataEncryption("hr-connector", { ...placement, subscriptionId: azureClient.subscriptionId, vaultName: vault.vaultName, vaultUri: vault.vaultUri });
 
-  const hrStorage = new HrStorage("hr-connector", { ...placement, dataVersionDays: config.dataVersionDays, network: config.network });
-  const registry = new UploaderRegistry("hr-connector", { ...placement, network: config.network });
+  const hrStorage = new HrStorage(
+    "hr-connector",
+    {
+      ...placement,
+      encryption: { identityId: encryption.identityId, keyName: encryption.storageKey.keyName, keyVaultUri: vault.vaultUri, ready: encryption.ready },
+      dataVersionDays: config.dataVersionDays,
+      network: config.network,
+    },
+  );
+  const registry = new UploaderRegistry("hr-connector", {
+    ...placement,
+    network: config.network,
+    encryption: { identityId: encryption.identityId, identityClientId: encryption.identityClientId, keyUri: encryption.registryKey.keyUri, ready: encryption.ready },
+  });
 
   // Private: Key Vault, the blob service and the registry answer on private endpoints only, and the jobs run inside the network.
   const privateNetwork =
@@ -79,7 +91,7 @@ function hrConnector() {
           addressSpace: config.vnetAddressSpace,
           azureEnvironment: AZURE_ENVIRONMENTS[config.azureEnvironment],
           targets: [
-            ...(vault === undefined ? [] : [{ service: "vault" as const, resourceId: vault.vaultId }]),
+            { service: "vault", resourceId: vault.vaultId },
             { service: "blob", resourceId: hrStorage.accountId },
             { service: "registry", resourceId: registry.registryId },
           ],
@@ -91,6 +103,7 @@ function hrConnector() {
     logRetentionDays: config.logRetentionDays,
     logArchiveDays: config.logArchiveDays,
     infrastructureSubnetId: privateNetwork?.environmentSubnetId,
+    queryStorageAccountId: hrStorage.accountId,
   });
   const dashboard = new HrDashboard("hr-connector", {
     ...placement,
@@ -105,7 +118,7 @@ function hrConnector() {
   new ResourceLogs("hr-connector", {
     workspaceId: logs.workspaceId,
     resources: [
-      ...(vault === undefined ? [] : [{ name: "hr-connector-vault", kind: "keyVault" as const, resourceUri: vault.vaultId }]),
+      { name: "hr-connector-vault", kind: "keyVault", resourceUri: vault.vaultId },
       { name: "hr-connector-blob", kind: "blobService", resourceUri: hrStorage.blobServiceId },
       { name: "hr-connector-registry", kind: "registry", resourceUri: registry.registryId },
     ],
@@ -119,7 +132,7 @@ function hrConnector() {
     ...placement,
     subscriptionId: azureClient.subscriptionId,
     registryId: registry.registryId,
-    secretId: vault?.secretId,
+    secretId: vault.secretId,
     dataContainerId: hrStorage.dataContainerId,
     stateContainerId: hrStorage.stateContainerId,
   });
@@ -167,7 +180,7 @@ function hrConnector() {
           registryServer: registry.loginServer,
           identityId: jobIdentity.id,
           identityClientId: jobIdentity.clientId,
-          appSecretUrl: vault?.secretVersionedUrl,
+          appSecretUrl: vault.secretVersionedUrl,
           uploader: {
             cloud: config.cloud,
             tenantId: connectorApp.tenantId,
@@ -193,7 +206,7 @@ function hrConnector() {
       jobs: deployed.map(({ connector, connectorJobId, job }) => ({ resourceName: connector.resourceName, jobName: connector.jobName, jobId: job.jobId, connectorJobId })),
       workspaceId: logs.workspaceId,
       alertEmail: config.alertEmail,
-      watchSecretExpiry: vault !== undefined,
+      watchSecretExpiry: config.credential.kind === "secret",
     });
     return uploads.map((upload) => ({ ...upload, job: deployed.find(({ connector }) => connector === upload.connector)?.job }));
   }

@@ -13,6 +13,8 @@ export interface LogsEnvironmentArgs {
   readonly logArchiveDays: number;
   /** With a private network: the subnet the environment joins, with no public ingress. */
   readonly infrastructureSubnetId?: pulumi.Input<string>;
+  /** The customer-managed-key storage account that keeps saved queries and log alert queries (built-in fa298e57). */
+  readonly queryStorageAccountId: pulumi.Input<string>;
 }
 
 /** The workload profile of a private (workload-profiles) environment that the jobs run on: serverless, billed per use. */
@@ -42,9 +44,18 @@ export class LogsEnvironment extends pulumi.ComponentResource {
         sku: { name: operationalinsights.WorkspaceSkuNameEnum.PerGB2018 },
         retentionInDays: args.logRetentionDays,
         features: { disableLocalAuth: true },
+        // Saved queries and log alert queries are kept in the stack's own storage account, under its customer-managed key.
+        forceCmkForQuery: true,
       },
       { parent: this },
     );
+    for (const dataSourceType of ["Query", "Alerts"]) {
+      new operationalinsights.LinkedStorageAccount(
+        `${name}-${dataSourceType.toLowerCase()}`,
+        { resourceGroupName: args.resourceGroupName, workspaceName: workspace.name, dataSourceType, storageAccountIds: [args.queryStorageAccountId] },
+        { parent: this },
+      );
+    }
 
     // Archive (total retention) is a property of each table, and the tables Azure defines exist with every
     // workspace: the provider will not "create" a resource that exists, while an ARM deployment updates them in place.

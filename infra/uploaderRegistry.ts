@@ -8,8 +8,17 @@ import type { NetworkMode } from "./config";
 export interface UploaderRegistryArgs {
   readonly resourceGroupName: pulumi.Input<string>;
   readonly location: pulumi.Input<string>;
-  /** "private": reachable only through its private endpoint, which needs the Premium SKU. */
+  /** "private": reachable only through its private endpoint. */
   readonly network: NetworkMode;
+  /** Images at rest: a customer-managed key (built-in 5b9159ae), which needs the Premium SKU. */
+  readonly encryption: {
+    readonly identityId: pulumi.Input<string>;
+    readonly identityClientId: pulumi.Input<string>;
+    /** Versionless key URI: the registry follows each rotation. */
+    readonly keyUri: pulumi.Input<string>;
+    /** The identity's grant on the key, in effect: the registry is created with its key, so after it. */
+    readonly ready: pulumi.Resource;
+  };
 }
 
 /**
@@ -31,13 +40,16 @@ export class UploaderRegistry extends pulumi.ComponentResource {
       {
         resourceGroupName: args.resourceGroupName,
         location: args.location,
-        // Private endpoints exist for Premium registries only.
-        sku: { name: args.network === "private" ? containerregistry.SkuName.Premium : containerregistry.SkuName.Basic },
+        // Customer-managed keys and private endpoints exist for Premium registries only.
+        sku: { name: containerregistry.SkuName.Premium },
+        identity: { type: containerregistry.ResourceIdentityType.UserAssigned, userAssignedIdentities: pulumi.output(args.encryption.identityId).apply((id) => ({ [id]: {} })) },
+        // Set at creation only: adding it to an existing stack replaces the registry, whose image must then be pushed again (README).
+        encryption: { status: containerregistry.EncryptionStatus.Enabled, keyVaultProperties: { keyIdentifier: args.encryption.keyUri, identity: args.encryption.identityClientId } },
         adminUserEnabled: false,
         anonymousPullEnabled: false,
         publicNetworkAccess: args.network === "private" ? containerregistry.PublicNetworkAccess.Disabled : containerregistry.PublicNetworkAccess.Enabled,
       },
-      { parent: this },
+      { parent: this, dependsOn: [args.encryption.ready] },
     );
 
     this.registryId = registry.id;

@@ -1,5 +1,6 @@
 import { forType, resourcePolicy, valueAt, type NistPolicy } from "./define";
 import { resourceLogsPolicy } from "./resourceLogs";
+import { OUR_RELATED_BUILT_INS } from "./govBuiltIns";
 import { TYPE } from "./types";
 
 const identityType = (props: Record<string, unknown>) => valueAt(props, "identity.type");
@@ -10,7 +11,7 @@ export const containerAppsPolicies: NistPolicy[] = [
       name: "container-apps-managed-identity",
       asks: "Container Apps and jobs run with a managed identity, so they hold no credentials of their own.",
       controls: ["IA-2", "IA-5"],
-      azurePolicies: [{ displayName: "Managed Identity should be enabled for Container Apps", definitionId: "b874ab2d-72dd-47f1-8cb5-4a306478a4e7" }],
+      azurePolicies: [OUR_RELATED_BUILT_INS.containerAppsManagedIdentity],
       evidence: [
         { type: TYPE.job, settings: ["identity.type", "configuration.registries", "configuration.secrets"] },
         { type: TYPE.containerApp, settings: ["identity.type"] },
@@ -27,7 +28,7 @@ export const containerAppsPolicies: NistPolicy[] = [
       name: "container-apps-no-external-ingress",
       asks: "No Container App or job is reachable from outside its environment.",
       controls: ["AC-4", "SC-7"],
-      azurePolicies: [{ displayName: "Container Apps should disable external network access", definitionId: "783ea2a8-b8fd-46be-896a-9ae79643a0b1" }],
+      azurePolicies: [OUR_RELATED_BUILT_INS.containerAppsExternalAccess],
       evidence: [{ type: TYPE.job, settings: ["configuration.triggerType"] }],
     },
     [
@@ -44,7 +45,7 @@ export const containerAppsPolicies: NistPolicy[] = [
       name: "container-apps-environment-internal",
       asks: "The Container Apps environment is integrated into a virtual network with no public ingress (advisory: it depends on the agency's network; `network: private` does it).",
       controls: ["AC-4", "SC-7", "SC-7(3)"],
-      azurePolicies: [{ displayName: "Container Apps environment should disable public network access", definitionId: "d074ddf8-01a5-4b5e-a2b8-964aed452c0a" }],
+      azurePolicies: [OUR_RELATED_BUILT_INS.containerAppsEnvironmentPublicAccess],
       evidence: [{ type: TYPE.environment, settings: ["vnetConfiguration", "workloadProfiles"] }],
       enforcementLevel: "advisory",
     },

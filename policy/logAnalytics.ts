@@ -1,4 +1,5 @@
 import { forType, resourcePolicy, resourcesOfType, inputComesFrom, stackPolicy, valueAt, type NistPolicy } from "./define";
+import { GOV_BUILT_INS, OUR_RELATED_BUILT_INS } from "./govBuiltIns";
 import { TYPE } from "./types";
 
 /** OMB M-21-31: event logs kept 12 months in active storage, then 18 months in cold storage. */
@@ -19,7 +20,7 @@ export const logAnalyticsPolicies: NistPolicy[] = [
       name: "log-analytics-entra-only-ingestion",
       asks: "Log Analytics accepts Entra-authenticated ingestion only, and no Container Apps environment ships logs with the workspace's shared key.",
       controls: ["AC-6", "IA-2"],
-      azurePolicies: [{ displayName: "Log Analytics Workspaces should block non-Azure Active Directory based ingestion.", definitionId: "e15effd4-2278-4c65-a0da-4d6f6d1890e2" }],
+      azurePolicies: [OUR_RELATED_BUILT_INS.logAnalyticsEntraIngestion],
       evidence: [
         { type: TYPE.workspace, settings: ["features.disableLocalAuth"] },
         { type: TYPE.environment, settings: ["appLogsConfiguration.destination"] },
@@ -35,6 +36,20 @@ export const logAnalyticsPolicies: NistPolicy[] = [
         }
       }),
     ],
+  ),
+  resourcePolicy(
+    {
+      name: "log-analytics-saved-queries-cmk",
+      asks: "Log Analytics keeps saved queries and log alert queries in the customer's storage account, under its key, rather than Microsoft's.",
+      azurePolicies: [GOV_BUILT_INS.logAnalyticsSavedQueriesCmk],
+      evidence: [
+        { type: TYPE.workspace, settings: ["forceCmkForQuery"] },
+        { type: TYPE.linkedStorageAccount, settings: ["dataSourceType", "storageAccountIds"] },
+      ],
+    },
+    forType(TYPE.workspace, (props, report) => {
+      if (props.forceCmkForQuery !== true) report("Log Analytics workspace must keep queries in the customer's storage: set forceCmkForQuery to true and link a storage account for Query and Alerts.");
+    }),
   ),
   stackPolicy(
     {

@@ -1,5 +1,6 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { inputComesFrom, resourcesOfType, stackPolicy, valueAt, type NistPolicy } from "./define";
+import { GOV_BUILT_INS, OUR_RELATED_BUILT_INS } from "./govBuiltIns";
 import { TYPE } from "./types";
 
 /** What must be private, and the private-endpoint group ID that reaches its data plane. */
@@ -21,12 +22,7 @@ export const privateNetworkPolicies: NistPolicy[] = [
       asks:
         "In a stack with a private network (a virtual network or a private endpoint; or requirePrivateNetwork set in the pack's config): Key Vault, every storage account and the registry " +
         "refuse public traffic and have a private endpoint registered in a private DNS zone linked to the network, and the Container Apps environment is internal.",
-      controls: ["AC-4", "AC-17", "SC-7", "SC-7(3)"],
-      azurePolicies: [
-        { displayName: "Azure Key Vaults should use private link", definitionId: "a6abeaec-4d90-4a02-805f-6b26c4d3fbe9" },
-        { displayName: "Storage accounts should use private link", definitionId: "6edd7eda-6dd8-40f7-810d-67160c639cd9" },
-        { displayName: "Container registries should use private link", definitionId: "e8eef0a8-67cf-4eb4-9386-14b0e78733d4" },
-      ],
+      azurePolicies: [GOV_BUILT_INS.storagePrivateLink, GOV_BUILT_INS.registryPrivateLink, OUR_RELATED_BUILT_INS.keyVaultPrivateLink],
       evidence: [
         { type: TYPE.virtualNetwork, settings: ["addressSpace.addressPrefixes"] },
         { type: TYPE.privateEndpoint, settings: ["privateLinkServiceConnections"] },

@@ -1,5 +1,6 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { inputComesFrom, resourcesOfType, stackPolicy, valueAt, type AzureBuiltIn, type NistPolicy } from "./define";
+import { inputComesFrom, resourcesOfType, stackPolicy, valueAt, type NistPolicy } from "./define";
+import { isGovMember, type AzureBuiltIn } from "./govBuiltIns";
 import { TYPE } from "./types";
 
 interface LoggedKind {
@@ -25,7 +26,8 @@ export function resourceLogsPolicy(kind: LoggedKind): NistPolicy {
     {
       name: kind.name,
       asks: `Every ${kind.noun} sends its resource logs to a Log Analytics workspace through a diagnostic setting, all categories enabled.`,
-      controls: ["AU-2", "AU-12"],
+      // A Gov built-in brings its own grouping (Key Vault: AU-6(4), AU-6(5), AU-12, AU-12(1)); ours are AU-2 and AU-12.
+      controls: (kind.azurePolicies ?? []).some(isGovMember) ? [] : ["AU-2", "AU-12"],
       azurePolicies: kind.azurePolicies,
       evidence: [{ type: TYPE.diagnosticSetting, settings: ["workspaceId", "logAnalyticsDestinationType", "logs"], where: { input: "resourceUri", fromType: sourceType } }],
     },

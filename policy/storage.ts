@@ -1,5 +1,6 @@
 import { forType, resourcePolicy, valueAt, type NistPolicy } from "./define";
 import { resourceLogsPolicy } from "./resourceLogs";
+import { GOV_BUILT_INS, OUR_RELATED_BUILT_INS } from "./govBuiltIns";
 import { TYPE } from "./types";
 
 const ACCEPTED_TLS = ["TLS1_2", "TLS1_3"];
@@ -8,17 +9,52 @@ const MIN_SOFT_DELETE_DAYS = 7;
 /** Whether a blob service retention policy is on for at least the minimum. */
 const retains = (policy: unknown) => valueAt(policy, "enabled") === true && Number(valueAt(policy, "days")) >= MIN_SOFT_DELETE_DAYS;
 
+/** The SKUs built-in bf045164 accepts as geo-redundant. */
+const GEO_REDUNDANT_SKUS = ["Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"];
+
 export const storagePolicies: NistPolicy[] = [
   resourcePolicy(
     {
+      name: "storage-geo-redundant",
+      asks: "Storage accounts keep a copy in the paired region (GRS or GZRS, with or without read access).",
+      azurePolicies: [GOV_BUILT_INS.storageGeoRedundant],
+      evidence: [{ type: TYPE.storageAccount, settings: ["sku.name"] }],
+    },
+    forType(TYPE.storageAccount, (props, report) => {
+      if (!GEO_REDUNDANT_SKUS.includes(String(valueAt(props, "sku.name")))) report(`Storage account is not geo-redundant: set sku.name to Standard_GZRS or Standard_GRS (it is ${String(valueAt(props, "sku.name"))}).`);
+    }),
+  ),
+  resourcePolicy(
+    {
+      name: "storage-infrastructure-encryption",
+      asks: "Storage accounts encrypt data at rest twice: the service layer and the infrastructure layer.",
+      azurePolicies: [GOV_BUILT_INS.storageInfrastructureEncryption],
+      evidence: [{ type: TYPE.storageAccount, settings: ["encryption.requireInfrastructureEncryption"] }],
+    },
+    forType(TYPE.storageAccount, (props, report) => {
+      if (valueAt(props, "encryption.requireInfrastructureEncryption") !== true) report("Storage account must have infrastructure encryption: set encryption.requireInfrastructureEncryption to true (at creation).");
+    }),
+  ),
+  resourcePolicy(
+    {
+      name: "storage-customer-managed-key",
+      asks: "Storage accounts encrypt data at rest with a customer-managed key in Key Vault.",
+      azurePolicies: [GOV_BUILT_INS.storageCustomerManagedKey],
+      evidence: [{ type: TYPE.storageAccount, settings: ["encryption.keySource", "encryption.keyVaultProperties", "encryption.encryptionIdentity"] }],
+    },
+    forType(TYPE.storageAccount, (props, report) => {
+      if (String(valueAt(props, "encryption.keySource")).toLowerCase() !== "microsoft.keyvault") report("Storage account must use a customer-managed key: set encryption.keySource to Microsoft.Keyvault with keyVaultProperties.");
+    }),
+  ),
+  resourcePolicy(
+    {
       name: "storage-secure-transfer",
-      asks: "Storage accounts accept HTTPS only.",
-      controls: ["SC-8", "SC-8(1)"],
-      azurePolicies: [{ displayName: "Secure transfer to storage accounts should be enabled", definitionId: "404c3081-a854-4457-ae30-26a93ef643f9" }],
+      asks: "Storage accounts accept HTTPS only (the API's default since 2019-04-01; only an explicit false is refused).",
+      azurePolicies: [GOV_BUILT_INS.storageSecureTransfer],
       evidence: [{ type: TYPE.storageAccount, settings: ["enableHttpsTrafficOnly"] }],
     },
     forType(TYPE.storageAccount, (props, report) => {
-      if (props.enableHttpsTrafficOnly !== true) report("Storage account must accept HTTPS only: set enableHttpsTrafficOnly to true.");
+      if (props.enableHttpsTrafficOnly === false) report("Storage account must accept HTTPS only: set enableHttpsTrafficOnly to true.");
     }),
   ),
   resourcePolicy(
@@ -26,7 +62,7 @@ export const storagePolicies: NistPolicy[] = [
       name: "storage-minimum-tls",
       asks: "Storage accounts refuse TLS older than 1.2.",
       controls: ["SC-8", "SC-13"],
-      azurePolicies: [{ displayName: "Storage accounts should have the specified minimum TLS version", definitionId: "fe83a0eb-a853-422d-aac2-1bffd182c5d0" }],
+      azurePolicies: [OUR_RELATED_BUILT_INS.storageMinimumTls],
       evidence: [{ type: TYPE.storageAccount, settings: ["minimumTlsVersion"] }],
     },
     forType(TYPE.storageAccount, (props, report) => {
@@ -38,7 +74,7 @@ export const storagePolicies: NistPolicy[] = [
       name: "storage-no-shared-key",
       asks: "Storage accounts accept Entra ID authorization only, no account keys or key-signed SAS.",
       controls: ["AC-2", "IA-2"],
-      azurePolicies: [{ displayName: "Storage accounts should prevent shared key access", definitionId: "8c6a50c6-9ffd-4ae7-986f-5fa6111f9a54" }],
+      azurePolicies: [OUR_RELATED_BUILT_INS.storageSharedKey],
       evidence: [{ type: TYPE.storageAccount, settings: ["allowSharedKeyAccess", "defaultToOAuthAuthentication"] }],
     },
     forType(TYPE.storageAccount, (props, report) => {
@@ -50,7 +86,7 @@ export const storagePolicies: NistPolicy[] = [
       name: "storage-no-public-blob-access",
       asks: "No blob or container is readable anonymously.",
       controls: ["AC-3", "AC-4", "AC-6", "SC-7"],
-      azurePolicies: [{ displayName: "Storage account public access should be disallowed", definitionId: "4fa4b6c0-31ca-4c0d-b10d-24b96f62a751" }],
+      azurePolicies: [OUR_RELATED_BUILT_INS.storageBlobPublicAccess],
       evidence: [
         { type: TYPE.storageAccount, settings: ["allowBlobPublicAccess"] },
         { type: TYPE.blobContainer, settings: ["containerName", "publicAccess"] },
@@ -81,15 +117,27 @@ export const storagePolicies: NistPolicy[] = [
   resourcePolicy(
     {
       name: "storage-public-network-access",
-      asks: "Storage accounts accept no traffic from public networks (advisory: it depends on the agency's network; `network: private` does it).",
-      controls: ["AC-4", "AC-17", "SC-7", "SC-7(3)"],
-      azurePolicies: [{ displayName: "Storage accounts should restrict network access", definitionId: "34c877ad-507e-4c82-993e-3452a6e0ad3c" }],
+      asks: "Storage accounts' firewall denies by default (advisory: it depends on the agency's network; `network: private` does it).",
+      azurePolicies: [GOV_BUILT_INS.storageRestrictNetworkAccess],
       evidence: [{ type: TYPE.storageAccount, settings: ["publicNetworkAccess", "networkRuleSet"] }],
       enforcementLevel: "advisory",
     },
     forType(TYPE.storageAccount, (props, report) => {
-      if (props.publicNetworkAccess !== "Disabled" && valueAt(props, "networkRuleSet.defaultAction") !== "Deny") {
-        report("Storage account is reachable from public networks: disable public network access (network: private) or deny by default in its firewall.");
+      if (valueAt(props, "networkRuleSet.defaultAction") !== "Deny") report("Storage account's firewall allows public networks: set networkRuleSet.defaultAction to Deny (network: private does).");
+    }),
+  ),
+  resourcePolicy(
+    {
+      name: "storage-virtual-network-rules",
+      asks: "Storage accounts are reached through virtual networks only: the firewall denies by default and allows no IP ranges (advisory: it depends on the agency's network; `network: private` does it).",
+      azurePolicies: [GOV_BUILT_INS.storageVirtualNetworkRules],
+      evidence: [{ type: TYPE.storageAccount, settings: ["networkRuleSet"] }],
+      enforcementLevel: "advisory",
+    },
+    forType(TYPE.storageAccount, (props, report) => {
+      const ipRules = valueAt(props, "networkRuleSet.ipRules");
+      if (valueAt(props, "networkRuleSet.defaultAction") !== "Deny" || (Array.isArray(ipRules) && ipRules.length > 0)) {
+        report("Storage account allows more than virtual networks: set networkRuleSet.defaultAction to Deny with no ipRules (network: private does).");
       }
     }),
   ),
@@ -98,6 +146,5 @@ export const storagePolicies: NistPolicy[] = [
     noun: "storage account",
     type: TYPE.storageAccount,
     via: { type: TYPE.blobService, input: "accountName" },
-    azurePolicies: [{ displayName: "Configure diagnostic settings for Blob Services to Log Analytics workspace", definitionId: "b4fe1a3b-0715-4c6c-a5ea-ffc33cf823cb" }],
   }),
 ];

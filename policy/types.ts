@@ -10,6 +10,7 @@ export const TYPE = {
   containerApp: "azure-native:app:ContainerApp",
   environment: "azure-native:app:ManagedEnvironment",
   workspace: "azure-native:operationalinsights:Workspace",
+  linkedStorageAccount: "azure-native:operationalinsights:LinkedStorageAccount",
   deployment: "azure-native:resources:Deployment",
   diagnosticSetting: "azure-native:monitor:DiagnosticSetting",
   roleAssignment: "azure-native:authorization:RoleAssignment",

@@ -5,8 +5,10 @@
  * pack found on this plan.
  */
 import type { RecordedResource } from "../../infra/offline/mocks";
+import { coverageLine, coverageOf, type Coverage } from "../../policy/coverage";
 import { CONTROL_TITLES, type Evidence, type NistPolicy } from "../../policy/define";
 import type { Evaluation, Violation } from "../../policy/evaluate";
+import { GOV_INITIATIVES, SNAPSHOT, isGovMember, type AzureBuiltIn } from "../../policy/govBuiltIns";
 import { settingText } from "./settingText";
 
 export interface ControlsInput {
@@ -51,10 +53,42 @@ function evidenceRows(evidence: Evidence, resources: readonly RecordedResource[]
 const outcome = (violations: readonly Violation[]): string =>
   violations.length === 0 ? "pass" : violations.map((violation) => `${violation.enforcementLevel === "mandatory" ? "VIOLATION" : "advisory finding"}: ${violation.message}`).join("; ");
 
+/** A Gov built-in's status in the pack: implemented by policies, excepted, or not implemented at all. */
+function statusText(coverage: Coverage, builtIn: AzureBuiltIn): string {
+  const implemented = coverage.implemented.find((entry) => entry.builtIn.definitionId === builtIn.definitionId);
+  if (implemented !== undefined) return `implemented by ${implemented.policies.map((name) => `\`${name}\``).join(", ")} (${implemented.result} on this plan)`;
+  const exception = coverage.excepted.find((entry) => entry.builtIn.definitionId === builtIn.definitionId);
+  if (exception !== undefined) return `excepted: ${exception.reason}; owner: ${exception.owner}${exception.checkedBy === undefined ? "" : `; checked by ${exception.checkedBy}`}`;
+  return "NOT IMPLEMENTED: no policy and no exception";
+}
+
+/** The coverage section: every applicable Gov built-in, its condition and its status. */
+function coverageSection(coverage: Coverage): string[] {
+  const initiatives = Object.values(GOV_INITIATIVES).map((initiative) => `${initiative.displayName} (${initiative.id}, v${initiative.version})`).join(", ");
+  return [
+    "## Coverage of the Azure Government initiatives",
+    "",
+    `Initiatives: ${initiatives}; built-ins as of ${SNAPSHOT.repository} ${SNAPSHOT.commit.slice(0, 12)} (${SNAPSHOT.date}), those applying to what the stack creates (policy/govBuiltIns.ts).`,
+    "",
+    `Coverage: ${coverageLine(coverage)}`,
+    "",
+    "| Built-in | Display name | Effect | Non-compliant when | Controls | Status |",
+    "|---|---|---|---|---|---|",
+    ...coverage.applicable.map((builtIn) => `| ${builtIn.definitionId} | ${cell(builtIn.displayName)} | ${builtIn.effect} | ${cell(builtIn.condition)} | ${builtIn.controls.join(", ")} | ${cell(statusText(coverage, builtIn))} |`),
+    "",
+  ];
+}
+
+const shortStatus = (coverage: Coverage, builtIn: AzureBuiltIn): string =>
+  coverage.implemented.some((entry) => entry.builtIn.definitionId === builtIn.definitionId) ? "implemented" : coverage.excepted.some((entry) => entry.builtIn.definitionId === builtIn.definitionId) ? "excepted" : "NOT IMPLEMENTED";
+
 export function renderControls(input: ControlsInput): string {
   const { resources, policies, evaluation } = input;
+  const coverage = coverageOf(policies, evaluation);
   const names = new Map(resources.filter((resource) => resource.custom).map((resource) => [resource.id, label(resource)]));
-  const controls = [...new Set(policies.flatMap((policy) => policy.controls))].sort(controlOrder);
+  /** Gov built-ins grouped under a control, whatever their status. */
+  const govBuiltInsOf = (control: string) => coverage.applicable.filter((builtIn) => builtIn.controls.includes(control));
+  const controls = [...new Set([...policies.flatMap((policy) => policy.controls), ...coverage.applicable.flatMap((builtIn) => builtIn.controls)])].sort(controlOrder);
   const violationsOf = (policy: NistPolicy) => evaluation.violations.filter((violation) => violation.policy === policy.policy.name);
   const levelOf = (policy: NistPolicy) => policy.policy.enforcementLevel ?? "mandatory";
   const statusOf = (policy: NistPolicy) => (evaluation.applied.has(policy.policy.name) ? outcome(violationsOf(policy)) : "not applicable to this stack");
@@ -63,8 +97,13 @@ export function renderControls(input: ControlsInput): string {
     const checking = policies.filter((policy) => policy.controls.includes(control));
     const found = checking.flatMap(violationsOf);
     const mandatory = found.filter((violation) => violation.enforcementLevel === "mandatory").length;
-    const result = mandatory > 0 ? `VIOLATED (${mandatory})` : found.length > 0 ? `pass, ${found.length} advisory finding${found.length === 1 ? "" : "s"}` : "pass";
-    return `| ${control} | ${cell(CONTROL_TITLES[control] ?? "")} | ${checking.map((policy) => policy.policy.name).join(", ")} | ${result} |`;
+    const builtIns = govBuiltInsOf(control);
+    const unchecked = builtIns.map((builtIn) => shortStatus(coverage, builtIn)).filter((status) => status !== "implemented");
+    const checked = mandatory > 0 ? `VIOLATED (${mandatory})` : found.length > 0 ? `pass, ${found.length} advisory finding${found.length === 1 ? "" : "s"}` : "pass";
+    const missing = unchecked.filter((status) => status === "NOT IMPLEMENTED").length;
+    const result = checking.length === 0 ? (missing > 0 ? "NOT IMPLEMENTED" : "excepted") : missing > 0 ? `${checked}, ${missing} built-in${missing === 1 ? "" : "s"} NOT IMPLEMENTED` : checked;
+    const builtInCell = builtIns.map((builtIn) => `${builtIn.definitionId} (${shortStatus(coverage, builtIn)})`).join("<br>");
+    return `| ${control} | ${cell(CONTROL_TITLES[control] ?? "")} | ${checking.map((policy) => policy.policy.name).join(", ") || "—"} | ${builtInCell || "—"} | ${result} |`;
   });
 
   const sections = controls.flatMap((control) => {
@@ -85,11 +124,13 @@ export function renderControls(input: ControlsInput): string {
       }
       for (const violation of violations.filter((candidate) => !shown.has(candidate))) unshown.push(`- ${policy.policy.name} (${violation.enforcementLevel}): ${violation.message}`);
     }
-    const builtIns = [...new Set(checking.flatMap((policy) => policy.azurePolicies.map((builtIn) => `${builtIn.displayName} (${builtIn.definitionId})`)))];
+    const related = [...new Set(checking.flatMap((policy) => policy.azurePolicies.filter((builtIn) => !isGovMember(builtIn)).map((builtIn) => `${builtIn.displayName} (${builtIn.definitionId})`)))];
     return [
       `## ${control} ${CONTROL_TITLES[control] ?? ""}`.trimEnd(),
       "",
-      `Checked by: ${checking.map((policy) => `\`${policy.policy.name}\``).join(", ")}.${builtIns.length > 0 ? ` Azure Policy built-ins mirrored: ${builtIns.join("; ")}.` : ""}`,
+      checking.length > 0 ? `Checked by: ${checking.map((policy) => `\`${policy.policy.name}\``).join(", ")}.` : "Checked by no policy of the pack.",
+      ...govBuiltInsOf(control).map((builtIn) => `- Azure Government built-in ${builtIn.definitionId} "${builtIn.displayName}": ${statusText(coverage, builtIn)}.`),
+      ...(related.length > 0 ? [`- Our rules' related built-ins, in none of the Azure Government initiatives: ${related.join("; ")}.`] : []),
       "",
       "| Resource | Settings | Policy (enforcement) | Result on this plan |",
       "|---|---|---|---|",
@@ -108,10 +149,11 @@ export function renderControls(input: ControlsInput): string {
     `Each row names a resource, the settings that implement the control, the policy of the pack \`${input.packName}\` (policy/) that checks them at every \`pulumi preview --policy-pack policy\` and \`pulumi up --policy-pack policy\`, and what that policy found on this plan.`,
     `On this plan the pack reports ${mandatory} mandatory violation${mandatory === 1 ? "" : "s"} and ${advisory} advisory finding${advisory === 1 ? "" : "s"}.`,
     "",
-    "| Control | Title | Policies | Result |",
-    "|---|---|---|---|",
+    "| Control | Title | Policies | Azure Government built-ins | Result |",
+    "|---|---|---|---|---|",
     ...summary,
     "",
+    ...coverageSection(coverage),
     ...sections,
   ].join("\n");
 }

@@ -4,11 +4,14 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { ScriptIo } from "./scriptIo";
 import { StackConfigError } from "../../infra/config";
+import { CRYPTO_SERVICE_ENCRYPTION_USER } from "../../infra/dataEncryption";
 import { BUILT_IN_ROLES } from "../../infra/jobIdentity";
 import hrConnector from "../../infra/index";
 import { PROJECT, runOffline } from "../../infra/offline/run";
 import { existingStackFile, readStackFile } from "../../infra/offline/stackFile";
+import { coverageLine, coverageOf } from "../../policy/coverage";
 import { evaluatePolicies } from "../../policy/evaluate";
+import { GOV_INITIATIVES, SNAPSHOT } from "../../policy/govBuiltIns";
 import { PACK, nistPolicies } from "../../policy/policies";
 import { renderControls } from "./controls";
 import { REPOSITORY_ROOT, settingText } from "./settingText";
@@ -37,15 +40,20 @@ const SECURITY_SETTINGS: Record<string, readonly string[]> = {
     "allowSharedKeyAccess",
     "publicNetworkAccess",
     "networkRuleSet",
+    "identity",
+    "encryption",
   ],
   "azure-native:storage:BlobServiceProperties": ["isVersioningEnabled", "deleteRetentionPolicy", "containerDeleteRetentionPolicy"],
   "azure-native:storage:ManagementPolicy": ["policy.rules"],
   "azure-native:storage:BlobContainer": ["containerName", "publicAccess"],
-  "azure-native:operationalinsights:Workspace": ["sku.name", "retentionInDays", "features.disableLocalAuth"],
+  "azure-native:operationalinsights:Workspace": ["sku.name", "retentionInDays", "features.disableLocalAuth", "forceCmkForQuery"],
+  "azure-native:operationalinsights:LinkedStorageAccount": ["dataSourceType", "storageAccountIds"],
+  "azure-native:keyvault:Key": ["keyName", "properties.kty", "properties.keySize", "properties.rotationPolicy"],
+  "azure-native:managedidentity:UserAssignedIdentity": ["location"],
   "azure-native:resources:Deployment": ["properties.template.resources"],
   "azure-native:monitor:DiagnosticSetting": ["resourceUri", "workspaceId", "logAnalyticsDestinationType", "logs"],
   "azure-native:app:ManagedEnvironment": ["appLogsConfiguration", "vnetConfiguration", "workloadProfiles"],
-  "azure-native:containerregistry:Registry": ["sku.name", "adminUserEnabled", "anonymousPullEnabled", "publicNetworkAccess"],
+  "azure-native:containerregistry:Registry": ["sku.name", "adminUserEnabled", "anonymousPullEnabled", "publicNetworkAccess", "identity", "encryption"],
   "azure-native:network:VirtualNetwork": ["addressSpace.addressPrefixes"],
   "azure-native:network:Subnet": ["addressPrefix", "delegations", "privateEndpointNetworkPolicies"],
   "azure-native:network:PrivateEndpoint": ["privateLinkServiceConnections"],
@@ -76,6 +84,7 @@ const ROLE_NAMES: Record<string, string> = {
   [BUILT_IN_ROLES.keyVaultSecretsUser]: "Key Vault Secrets User",
   [BUILT_IN_ROLES.storageBlobDataReader]: "Storage Blob Data Reader",
   [BUILT_IN_ROLES.storageBlobDataContributor]: "Storage Blob Data Contributor",
+  [CRYPTO_SERVICE_ENCRYPTION_USER]: "Key Vault Crypto Service Encryption User",
 };
 
 const HELP = `npm run plan [-- --stack <name>] [--set <key>=<value>]... [--controls <file>]
@@ -182,6 +191,8 @@ export async function planCli(argv: string[], io: ScriptIo): Promise<number> {
     writeFileSync(args.controls, renderControls({ stack, stackFile: stackFileName, overrides: args.set, packName: PACK.name, resources: recorded, policies, evaluation }));
     const mandatory = evaluation.violations.filter((violation) => violation.enforcementLevel === "mandatory").length;
     stdout(`\nControl implementation table written to ${args.controls}: ${mandatory} mandatory violations, ${evaluation.violations.length - mandatory} advisory findings.`);
+    const initiatives = Object.values(GOV_INITIATIVES).map((initiative) => `${initiative.displayName} ${initiative.id}`).join(", ");
+    stdout(`Azure Government initiatives (${initiatives}; ${SNAPSHOT.repository} ${SNAPSHOT.date}): ${coverageLine(coverageOf(policies, evaluation))}`);
   }
   return 0;
 }

@@ -7,7 +7,7 @@ import { SCENARIOS, SCENARIO_IDS } from "../../uploader/src/csv/scenarios";
 import { LOG_EVENT } from "../../uploader/src/logEvents";
 import { FAKE_CLIENT_SECRET_PREFIX, containsSecretEnvelope } from "../../infra/offline/mocks";
 import type { OfflineRun } from "../../infra/offline/run";
-import { CONNECTOR_JOB_ID, TYPE, named, ofType, only, runGov, type Json, type Recorded } from "./harness";
+import { CONNECTOR_JOB_ID, TYPE, named, ofType, only, runGov, type Json, type Recorded, jobGrants } from "./harness";
 
 const MIXED_JOB_ID = "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d";
 const RESIGNATIONS = { name: "resignations", connectorJobId: CONNECTOR_JOB_ID, scenario: "resignation", columns: "email=Mail", schedule: "0 5 * * *" };
@@ -65,19 +65,19 @@ describe("two connectors", () => {
   });
 
   it("share one app, secret, identity, registry, image, vault, storage account and environment", () => {
-    for (const type of [TYPE.application, TYPE.password, TYPE.secret, TYPE.identity, TYPE.registry, TYPE.image, TYPE.vault, TYPE.storageAccount, TYPE.workspace, TYPE.environment]) {
+    for (const type of [TYPE.application, TYPE.password, TYPE.secret, TYPE.registry, TYPE.image, TYPE.vault, TYPE.storageAccount, TYPE.workspace, TYPE.environment]) {
       expect([type, ofType(run, type)]).toEqual([type, [expect.anything()]]);
     }
     for (const job of [resignations, mixed]) {
       expect(job.inputs.environmentId).toBe(only(run, TYPE.environment).id);
-      expect(job.inputs.identity.userAssignedIdentities).toEqual([only(run, TYPE.identity).id]);
+      expect(job.inputs.identity.userAssignedIdentities).toEqual([named(run, TYPE.identity, "hr-upload").id]);
       expect(job.inputs.template.containers[0].image).toBe(only(run, TYPE.image).state.ref);
       expect(envOf(job)).toMatchObject({ HR_APP_ID: only(run, TYPE.application).state.clientId, HR_CHECKPOINT: `${blobEndpoint}hr-state`, HR_APP_SECRET: "secretRef:hr-app-secret" });
     }
   });
 
   it("keep the four grants (hr-data is granted as a container, so it covers both blobs), and both jobs wait for them", () => {
-    const grants = ofType(run, TYPE.roleAssignment);
+    const grants = jobGrants(run);
     expect(grants.map((grant) => grant.inputs.scope).sort()).toEqual(
       [only(run, TYPE.registry).id, only(run, TYPE.secret).id, named(run, TYPE.container, "hr-data").id, named(run, TYPE.container, "hr-state").id].sort(),
     );

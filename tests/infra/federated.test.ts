@@ -6,7 +6,7 @@ import { federatedSubject } from "../../infra/connectorIdentity";
 import { OFFLINE_IDS } from "../../infra/offline/mocks";
 import type { OfflineRun } from "../../infra/offline/run";
 import { CLOUD_PROFILES } from "../../uploader/src/clouds";
-import { CONNECTOR_JOB_ID, ofType, only, runGov, TYPE, type Json } from "./harness";
+import { CONNECTOR_JOB_ID, named, ofType, only, runGov, TYPE, type Json } from "./harness";
 
 const FEDERATED_CREDENTIAL = "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential";
 /** The app and the subscription in one tenant, as federation requires (the Gov stack file leaves azuread's tenant to the CLI login). */
@@ -30,7 +30,7 @@ describe("credential: federated", () => {
   it.each(["gcch", "dod"] as const)("%s: trusts the job's identity with the tenant's issuer, the identity's principal ID and the Gov exchange audience", (cloud) => {
     const run = govRuns[cloud];
     const credential = only(run, FEDERATED_CREDENTIAL);
-    const identity = only(run, TYPE.identity);
+    const identity = named(run, TYPE.identity, "hr-upload");
     expect(credential.inputs).toMatchObject({
       applicationId: only(run, TYPE.application).id,
       issuer: `https://login.microsoftonline.us/${OFFLINE_IDS.azureTenantId}/v2.0`,
@@ -40,9 +40,10 @@ describe("credential: federated", () => {
     expect(CLOUD_PROFILES[cloud].federationAudience).toBe("api://AzureADTokenExchangeUSGov");
   });
 
-  it.each(["gcch", "dod"] as const)("%s: makes no password, no vault and no secret, grants no secret read, and tells the job to sign in federated", (cloud) => {
+  it.each(["gcch", "dod"] as const)("%s: makes no password and no secret (the vault holds the encryption keys only), grants no secret read, and tells the job to sign in federated", (cloud) => {
     const run = govRuns[cloud];
-    for (const type of [TYPE.password, TYPE.vault, TYPE.secret]) expect([type, ofType(run, type)]).toEqual([type, []]);
+    for (const type of [TYPE.password, TYPE.secret]) expect([type, ofType(run, type)]).toEqual([type, []]);
+    expect(ofType(run, "azure-native:keyvault:Key").map((key) => key.name)).toEqual(["hr-storage", "hr-registry"]);
     const job = only(run, TYPE.job);
     expect(job.inputs.configuration.secrets ?? []).toEqual([]);
     expect(envOf(run)).toContain("HR_CREDENTIAL=federated");
@@ -61,10 +62,10 @@ describe("credential: federated", () => {
     const run = await federated({ cloud, "azuread:environment": "public", "azure-native:environment": "public", "azure-native:location": "eastus" });
     expect(only(run, FEDERATED_CREDENTIAL).inputs).toMatchObject({
       issuer: `https://login.microsoftonline.com/${OFFLINE_IDS.azureTenantId}/v2.0`,
-      subject: only(run, TYPE.identity).state.principalId,
+      subject: named(run, TYPE.identity, "hr-upload").state.principalId,
       audiences: ["api://AzureADTokenExchange"],
     });
-    for (const type of [TYPE.password, TYPE.vault, TYPE.secret]) expect([type, ofType(run, type)]).toEqual([type, []]);
+    for (const type of [TYPE.password, TYPE.secret]) expect([type, ofType(run, type)]).toEqual([type, []]);
     expect(envOf(run)).toEqual(expect.arrayContaining(["HR_CREDENTIAL=federated", `HR_CLOUD=${cloud}`]));
   });
 
@@ -77,13 +78,13 @@ describe("credential: federated", () => {
   it("switches either way with the job never left without a working credential", () => {
     // To federated: the job changes only once its federated credential exists and has had time to propagate; the old
     // password, secret and vault are deleted after the job stops using them (Pulumi deletes what left the program last).
-    const wait = only(gcch, TYPE.grantPropagation);
+    const wait = named(gcch, TYPE.grantPropagation, "hr-upload-grants");
     expect(wait.dependencies).toContain(`${FEDERATED_CREDENTIAL}::hr-upload-job`);
     expect(only(gcch, TYPE.job).dependencies).toContain(`${TYPE.grantPropagation}::hr-upload-grants`);
     // Back to a secret: the job's new secret reference is to the new Key Vault secret, readable once the grant is in effect.
     const job = only(secret, TYPE.job);
     expect(job.inputs.configuration.secrets[0].keyVaultUrl).toMatch(/^https:\/\/.*\/secrets\/hr-app-secret\/[0-9a-f]+$/);
-    expect(only(secret, TYPE.grantPropagation).dependencies).toContain(`${TYPE.roleAssignment}::hr-upload-secret-read`);
+    expect(named(secret, TYPE.grantPropagation, "hr-upload-grants").dependencies).toContain(`${TYPE.roleAssignment}::hr-upload-secret-read`);
     expect(job.dependencies).toContain(`${TYPE.grantPropagation}::hr-upload-grants`);
     expect(ofType(secret, FEDERATED_CREDENTIAL)).toEqual([]);
     // One config key and pulumi up: nothing else differs between the two shapes' jobs but their credential.

@@ -14,7 +14,7 @@ import { CLOUD_PROFILES } from "../../uploader/src/clouds";
 import { LOG_EVENT } from "../../uploader/src/logEvents";
 import { FAKE_CLIENT_SECRET_PREFIX, OFFLINE_IDS, containsSecretEnvelope } from "../../infra/offline/mocks";
 import type { OfflineRun } from "../../infra/offline/run";
-import { CONNECTOR_JOB_ID, GOV_STACK, TYPE, named, ofType, only, runGov, type Json } from "./harness";
+import { CONNECTOR_JOB_ID, GOV_STACK, TYPE, named, ofType, only, runGov, type Json, jobGrants } from "./harness";
 
 const ALERT_EMAIL = "hr-connector-admins@agency.gov";
 const ROLE = {
@@ -49,7 +49,7 @@ describe("the Gov stack file", () => {
   it("places every regional resource in its region", () => {
     const regional = [TYPE.vault, TYPE.storageAccount, TYPE.workspace, TYPE.environment, TYPE.registry, TYPE.identity, TYPE.job, TYPE.queryRule];
     const located = run.resources.filter((resource) => [...regional, "azure-native:resources:ResourceGroup"].includes(resource.type));
-    expect(located).toHaveLength(regional.length + 4); // four query rules
+    expect(located).toHaveLength(regional.length + 5); // four query rules, two identities (the jobs', the keys')
     for (const resource of located) expect([resource.name, resource.inputs.location]).toEqual([resource.name, "usgovvirginia"]);
   });
 
@@ -159,11 +159,11 @@ describe("registry and image", () => {
 
 describe("deployment order", () => {
   it("creates the job only after its grants are in effect", () => {
-    const wait = only(run, TYPE.grantPropagation);
-    const grants = ofType(run, TYPE.roleAssignment).map((grant) => `${TYPE.roleAssignment}::${grant.name}`);
+    const wait = named(run, TYPE.grantPropagation, "hr-upload-grants");
+    const grants = jobGrants(run).map((grant) => `${TYPE.roleAssignment}::${grant.name}`);
     expect(grants).toHaveLength(4);
     expect(wait.dependencies).toEqual(expect.arrayContaining(grants));
-    expect(wait.inputs.roleAssignmentIds).toEqual(ofType(run, TYPE.roleAssignment).map((grant) => grant.id));
+    expect([...wait.inputs.roleAssignmentIds].sort()).toEqual(jobGrants(run).map((grant) => grant.id).sort());
     expect(wait.inputs.seconds).toBe(GRANT_PROPAGATION_SECONDS);
     expect(only(run, TYPE.job).dependencies).toContain(`${TYPE.grantPropagation}::hr-upload-grants`);
   });
@@ -176,8 +176,8 @@ describe("deployment order", () => {
 
 describe("job identity", () => {
   it("has exactly four grants, each on the narrowest scope", () => {
-    const identity = only(run, TYPE.identity);
-    const grants = ofType(run, TYPE.roleAssignment).map((assignment) => ({
+    const identity = named(run, TYPE.identity, "hr-upload");
+    const grants = jobGrants(run).map((assignment) => ({
       principalId: assignment.inputs.principalId,
       principalType: assignment.inputs.principalType,
       roleDefinitionId: assignment.inputs.roleDefinitionId,
@@ -213,7 +213,7 @@ describe("the job", () => {
   });
 
   it("uses the user-assigned identity for the registry and Key Vault", () => {
-    const identityId = only(run, TYPE.identity).id;
+    const identityId = named(run, TYPE.identity, "hr-upload").id;
     expect(job.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [identityId] });
     expect(job.configuration.registries).toEqual([{ server: only(run, TYPE.registry).state.loginServer, identity: identityId }]);
   });
@@ -228,7 +228,7 @@ describe("the job", () => {
     const secret = only(run, TYPE.secret);
     const versionedUrl = secret.state.properties.value.secretUriWithVersion as string;
     expect(versionedUrl).toMatch(/^https:\/\/[a-z0-9-]+\.vault\.usgovcloudapi\.net\/secrets\/hr-app-secret\/[0-9a-f]{32}$/);
-    expect(job.configuration.secrets).toEqual([{ name: "hr-app-secret", keyVaultUrl: versionedUrl, identity: only(run, TYPE.identity).id }]);
+    expect(job.configuration.secrets).toEqual([{ name: "hr-app-secret", keyVaultUrl: versionedUrl, identity: named(run, TYPE.identity, "hr-upload").id }]);
   });
 
   it("has no plain secret anywhere in its inputs, and its configuration is not marked secret", () => {
@@ -252,13 +252,13 @@ describe("the job", () => {
       { name: "HR_LOG_FORMAT", value: "json" },
       { name: "HR_DASHBOARD_URL", value: run.outputs.dashboardUrl },
       { name: "HR_SECRET_EXPIRES_ON", value: run.outputs.secretExpiresOn },
-      { name: "AZURE_CLIENT_ID", value: only(run, TYPE.identity).state.clientId },
+      { name: "AZURE_CLIENT_ID", value: named(run, TYPE.identity, "hr-upload").state.clientId },
       { name: "HR_APP_SECRET", secretRef: "hr-app-secret" },
     ]);
   });
 
   it("starts only after all four grants exist", () => {
-    const grants = ofType(run, TYPE.roleAssignment).map((assignment) => `${assignment.type}::${assignment.name}`);
+    const grants = jobGrants(run).map((assignment) => `${assignment.type}::${assignment.name}`);
     expect(only(run, TYPE.job).dependencies).toEqual(expect.arrayContaining(grants));
   });
 });

@@ -4,7 +4,7 @@
  * per-test overrides.
  */
 import * as path from "node:path";
-import type { RecordedResource } from "../../infra/offline/mocks";
+import { OFFLINE_IDS, type RecordedResource } from "../../infra/offline/mocks";
 import hrConnector from "../../infra/index";
 import { PROJECT, runOffline, type OfflineRun } from "../../infra/offline/run";
 import { readStackFile } from "../../infra/offline/stackFile";
@@ -81,3 +81,23 @@ export function named(run: OfflineRun, type: string, name: string): Recorded {
   expect(resource).toBeDefined();
   return resource as Recorded;
 }
+
+/** The role assignments of the jobs' identity (the encryption identity has its own, on the keys). */
+export function jobGrants(run: OfflineRun): Recorded[] {
+  const principalId: unknown = named(run, TYPE.identity, "hr-upload").state.principalId;
+  return ofType(run, TYPE.roleAssignment).filter((grant) => grant.inputs.principalId === principalId);
+}
+
+/** The shapes every Gov setting is checked in (overrides of the Gov stack file). */
+export const STACK_SHAPES: Readonly<Record<string, Record<string, string | undefined>>> = {
+  "one connector": { connectorJobId: CONNECTOR_JOB_ID },
+  "several connectors": {
+    connectors: JSON.stringify([
+      { name: "resignations", connectorJobId: CONNECTOR_JOB_ID },
+      { name: "reviews", connectorJobId: "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d", scenarios: ["job-level-change", "performance-review"] },
+    ]),
+  },
+  "a private network": { connectorJobId: CONNECTOR_JOB_ID, network: "private" },
+  "a prebuilt image": { connectorJobId: CONNECTOR_JOB_ID, image: "example.azurecr.us/hr-upload:1.0.0" },
+  "a federated credential": { connectorJobId: CONNECTOR_JOB_ID, credential: "federated", secretRotation: undefined, "azuread:tenantId": OFFLINE_IDS.azureTenantId },
+};

@@ -85,11 +85,11 @@ describe("public network access", () => {
     expect(only(run, TYPE.registry).inputs).toMatchObject({ publicNetworkAccess: "Disabled", sku: { name: "Premium" } });
   });
 
-  it("stays on, with a Basic registry and no network, when network is public (the default)", async () => {
+  it("stays on, with no network, when network is public (the default)", async () => {
     const publicRun = await runGov({ connectorJobId: CONNECTOR_JOB_ID });
     expect(only(publicRun, TYPE.vault).inputs.properties.publicNetworkAccess).toBe("Enabled");
     expect(only(publicRun, TYPE.storageAccount).inputs.publicNetworkAccess).toBe("Enabled");
-    expect(only(publicRun, TYPE.registry).inputs).toMatchObject({ publicNetworkAccess: "Enabled", sku: { name: "Basic" } });
+    expect(only(publicRun, TYPE.registry).inputs).toMatchObject({ publicNetworkAccess: "Enabled", sku: { name: "Premium" } });
     for (const type of Object.values(NETWORK)) expect([type, ofType(publicRun, type)]).toEqual([type, []]);
     expect(only(publicRun, TYPE.environment).inputs).not.toHaveProperty("vnetConfiguration");
     expect(only(publicRun, TYPE.job).inputs).not.toHaveProperty("workloadProfileName");

@@ -47,7 +47,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const CASES: Record<string, (resources: Resources) => string> = {
   "keyvault-rbac-authorization": breakSetting("azure-native:keyvault:Vault", (props) => void (at(props, "properties").enableRbacAuthorization = false)),
   "keyvault-purge-protection": breakSetting("azure-native:keyvault:Vault", (props) => void delete at(props, "properties").enablePurgeProtection),
-  "keyvault-soft-delete": breakSetting("azure-native:keyvault:Vault", (props) => void (at(props, "properties").softDeleteRetentionInDays = 3)),
+  // As the built-in: a vault that does not say soft delete is on is reported.
+  "keyvault-soft-delete": breakSetting("azure-native:keyvault:Vault", (props) => void delete at(props, "properties").enableSoftDelete),
   "keyvault-secret-expiration": breakSetting("azure-native:keyvault:Secret", (props) => void delete at(props, "properties").attributes),
   "keyvault-public-network-access": breakSetting("azure-native:keyvault:Vault", (props) => {
     at(props, "properties").publicNetworkAccess = "Enabled";
@@ -56,17 +57,21 @@ const CASES: Record<string, (resources: Resources) => string> = {
   "keyvault-resource-logs": removeLogs("azure-native:keyvault:Vault"),
   "storage-secure-transfer": breakSetting("azure-native:storage:StorageAccount", (props) => void (props.enableHttpsTrafficOnly = false)),
   "storage-minimum-tls": breakSetting("azure-native:storage:StorageAccount", (props) => void (props.minimumTlsVersion = "TLS1_0")),
+  "storage-geo-redundant": breakSetting("azure-native:storage:StorageAccount", (props) => void (at(props, "sku").name = "Standard_LRS")),
+  "storage-infrastructure-encryption": breakSetting("azure-native:storage:StorageAccount", (props) => void delete at(props, "encryption").requireInfrastructureEncryption),
+  "storage-customer-managed-key": breakSetting("azure-native:storage:StorageAccount", (props) => void delete props.encryption),
+  "registry-customer-managed-key": breakSetting("azure-native:containerregistry:Registry", (props) => void (at(props, "encryption").status = "disabled")),
+  "log-analytics-saved-queries-cmk": breakSetting("azure-native:operationalinsights:Workspace", (props) => void delete props.forceCmkForQuery),
   "storage-no-shared-key": breakSetting("azure-native:storage:StorageAccount", (props) => void (props.allowSharedKeyAccess = true)),
   "storage-no-public-blob-access": breakSetting("azure-native:storage:BlobContainer", (props) => void (props.publicAccess = "Blob"), "hr-data"),
   "storage-versioning-and-soft-delete": breakSetting("azure-native:storage:BlobServiceProperties", (props) => void (props.isVersioningEnabled = false)),
-  "storage-public-network-access": breakSetting("azure-native:storage:StorageAccount", (props) => {
-    props.publicNetworkAccess = "Enabled";
-    delete props.networkRuleSet;
-  }),
+  // As the built-in: public network access disabled does not make up for a firewall allowing by default.
+  "storage-public-network-access": breakSetting("azure-native:storage:StorageAccount", (props) => void delete props.networkRuleSet),
+  "storage-virtual-network-rules": breakSetting("azure-native:storage:StorageAccount", (props) => void (at(props, "networkRuleSet").ipRules = [{ iPAddressOrRange: "203.0.113.0/24", action: "Allow" }])),
   "storage-resource-logs": removeLogs("azure-native:storage:BlobServiceProperties", "azure-native:storage:StorageAccount"),
   "registry-admin-user-disabled": breakSetting("azure-native:containerregistry:Registry", (props) => void (props.adminUserEnabled = true)),
   "registry-anonymous-pull-disabled": breakSetting("azure-native:containerregistry:Registry", (props) => void (props.anonymousPullEnabled = true)),
-  "registry-public-network-access": breakSetting("azure-native:containerregistry:Registry", (props) => void (props.publicNetworkAccess = "Enabled")),
+  "registry-public-network-access": breakSetting("azure-native:containerregistry:Registry", (props) => void delete props.publicNetworkAccess),
   "registry-resource-logs": removeLogs("azure-native:containerregistry:Registry"),
   "container-apps-managed-identity": breakSetting("azure-native:app:Job", (props) => void delete props.identity),
   "container-apps-no-external-ingress": breakSetting("azure-native:app:Job", (props) => void (at(props, "configuration").ingress = { external: true, targetPort: 8080 })),
@@ -112,6 +117,38 @@ describe.each(Object.entries(CASES))("%s", (policyName, breakStack) => {
     const { violations } = await evaluate(resources, { only: [policyName] });
     expect(violations.length).toBeGreaterThan(0);
     for (const violation of violations) expect(violation).toMatchObject({ policy: policyName, urn });
+  });
+});
+
+describe("conditions as the built-ins' rules have them", () => {
+  it("reports a vault whose soft delete is off in keyvault-purge-protection too (0b60c0b2)", async () => {
+    const resources = copy(run.resources);
+    const urn = breakSetting("azure-native:keyvault:Vault", (props) => void (at(props, "properties").enableSoftDelete = false))(resources);
+    expect((await evaluate(resources, { only: ["keyvault-purge-protection", "keyvault-soft-delete"] })).violations.map((violation) => [violation.policy, violation.urn])).toEqual([
+      ["keyvault-purge-protection", urn],
+      ["keyvault-soft-delete", urn],
+    ]);
+  });
+
+  it("keeps a soft-delete retention of at least 7 days (our addition to 1e66c121)", async () => {
+    const resources = copy(run.resources);
+    breakSetting("azure-native:keyvault:Vault", (props) => void (at(props, "properties").softDeleteRetentionInDays = 3))(resources);
+    expect((await evaluate(resources, { only: ["keyvault-soft-delete"] })).violations).toHaveLength(1);
+  });
+
+  it("accepts a storage account that leaves HTTPS-only to the API's default (404c3081 flags an explicit false only)", async () => {
+    const resources = copy(run.resources);
+    breakSetting("azure-native:storage:StorageAccount", (props) => void delete props.enableHttpsTrafficOnly)(resources);
+    expect((await evaluate(resources, { only: ["storage-secure-transfer"] })).violations).toEqual([]);
+  });
+
+  it("accepts a registry open to the public whose firewall denies by default (d0793b48)", async () => {
+    const resources = copy(run.resources);
+    breakSetting("azure-native:containerregistry:Registry", (props) => {
+      props.publicNetworkAccess = "Enabled";
+      props.networkRuleSet = { defaultAction: "Deny" };
+    })(resources);
+    expect((await evaluate(resources, { only: ["registry-public-network-access"] })).violations).toEqual([]);
   });
 });
 

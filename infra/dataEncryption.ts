@@ -1,0 +1,101 @@
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as pulumi from "@pulumi/pulumi";
+import { GrantPropagation } from "./grantPropagation";
+
+/** "Key Vault Crypto Service Encryption User": wrap and unwrap with a key, nothing else (same GUID in every cloud). */
+export const CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6";
+
+/**
+ * The keys' type, size and rotation. RSA 3072: accepted by Storage and Container Registry for customer-managed
+ * keys, and beyond NIST SP 800-57's 2030 horizon for 2048. Software-protected (Standard vault): FIPS 140 Level 1;
+ * an agency requiring Level 2+ (RSA-HSM) needs the Premium vault SKU (see README, UNCONFIRMED which IL requires it).
+ */
+export const ENCRYPTION_KEY = {
+  kty: keyvault.JsonWebKeyType.RSA,
+  keySize: 3072,
+  /** Rotated yearly; each version expires after two years, notified 30 days before. Storage and the registry follow the versionless key. */
+  rotateAfter: "P1Y",
+  expiresAfter: "P2Y",
+  notifyBefore: "P30D",
+} as const;
+
+export interface DataEncryptionArgs {
+  readonly resourceGroupName: pulumi.Input<string>;
+  readonly location: pulumi.Input<string>;
+  readonly subscriptionId: pulumi.Input<string>;
+  readonly vaultName: pulumi.Input<string>;
+  /** `https://<vault>.vault.usgovcloudapi.net/` */
+  readonly vaultUri: pulumi.Input<string>;
+}
+
+export interface CustomerManagedKey {
+  readonly keyName: string;
+  /** Versionless key URI: the service follows each rotation. */
+  readonly keyUri: pulumi.Output<string>;
+}
+
+/**
+ * Customer-managed keys for data at rest (SC-12, SC-28): one key per service in the stack's vault, with a
+ * rotation policy, used by a user-assigned identity that may only wrap and unwrap with them. Storage and the
+ * registry take the identity at creation, so the grants are in effect before either exists (`ready`).
+ */
+export class DataEncryption extends pulumi.ComponentResource {
+  readonly identityId: pulumi.Output<string>;
+  readonly identityClientId: pulumi.Output<string>;
+  readonly storageKey: CustomerManagedKey;
+  readonly registryKey: CustomerManagedKey;
+  /** What uses a key waits for this: the identity's grants in effect. */
+  readonly ready: pulumi.Resource;
+
+  constructor(name: string, args: DataEncryptionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hr-connector:encryption:DataEncryption", name, {}, opts);
+    const identity = new managedidentity.UserAssignedIdentity(`${name}-encryption`, { resourceGroupName: args.resourceGroupName, location: args.location }, { parent: this });
+
+    const grants: authorization.RoleAssignment[] = [];
+    const key = (keyName: string): CustomerManagedKey => {
+      const created = new keyvault.Key(
+        keyName,
+        {
+          resourceGroupName: args.resourceGroupName,
+          vaultName: args.vaultName,
+          keyName,
+          properties: {
+            kty: ENCRYPTION_KEY.kty,
+            keySize: ENCRYPTION_KEY.keySize,
+            keyOps: [keyvault.JsonWebKeyOperation.WrapKey, keyvault.JsonWebKeyOperation.UnwrapKey],
+            rotationPolicy: {
+              attributes: { expiryTime: ENCRYPTION_KEY.expiresAfter },
+              lifetimeActions: [
+                { action: { type: keyvault.KeyRotationPolicyActionType.Rotate }, trigger: { timeAfterCreate: ENCRYPTION_KEY.rotateAfter } },
+                { action: { type: keyvault.KeyRotationPolicyActionType.Notify }, trigger: { timeBeforeExpiry: ENCRYPTION_KEY.notifyBefore } },
+              ],
+            },
+          },
+        },
+        { parent: this },
+      );
+      grants.push(
+        new authorization.RoleAssignment(
+          `${keyName}-crypto-user`,
+          {
+            scope: created.id,
+            principalId: identity.principalId,
+            principalType: authorization.PrincipalType.ServicePrincipal,
+            roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${CRYPTO_SERVICE_ENCRYPTION_USER}`,
+          },
+          { parent: this },
+        ),
+      );
+      return { keyName, keyUri: pulumi.interpolate`${args.vaultUri}keys/${keyName}` };
+    };
+
+    this.storageKey = key("hr-storage");
+    this.registryKey = key("hr-registry");
+    this.identityId = identity.id;
+    this.identityClientId = identity.clientId;
+    this.ready = new GrantPropagation(`${name}-encryption-grants`, { roleAssignments: grants }, { parent: this });
+    this.registerOutputs({ identityId: this.identityId });
+  }
+}
