@@ -1,0 +1,102 @@
+/**
+ * What validation reports on files with every kind of error, as a comparable
+ * summary: the report (first invalid records with their problems, counts by
+ * scenario), the hash, and a digest of the record index; or the file-level
+ * error. tests/fixtures/inspection-reports.json holds these summaries as the
+ * sequential reader reported them before issue 22 (commit 6fdb8b4); the
+ * validation tests compare every later version against them. To record them
+ * again (only when a report is meant to change):
+ *   npx tsx tests/support/inspectionReports.ts > tests/fixtures/inspection-reports.json
+ */
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileRulesFor, type FileRulesOptions } from "../../uploader/src/csv/fileRules";
+import { HrError } from "../../uploader/src/errors";
+import { inspectCsv, type InspectOptions, type Inspection } from "../../uploader/src/inspect";
+import { openLocalFile } from "../../uploader/src/source/localFile";
+import { writeCsv, type GenerateOptions } from "../../scripts/generate-csv";
+import { fixture } from "./cli";
+
+export interface InspectionCase {
+  readonly name: string;
+  /** A fixture file, or a file the generator writes. */
+  readonly file: { readonly fixture: string } | { readonly generate: GenerateOptions };
+  readonly rules: FileRulesOptions;
+  readonly showValues: boolean;
+}
+
+const resignation: FileRulesOptions = {};
+const anyScenario: FileRulesOptions = { scenarioColumn: "HRScenario" };
+
+export const INSPECTION_CASES: readonly InspectionCase[] = [
+  { name: "every-error.csv", file: { fixture: "every-error.csv" }, rules: resignation, showValues: false },
+  { name: "every-error.csv, values shown", file: { fixture: "every-error.csv" }, rules: resignation, showValues: true },
+  { name: "quoted-newlines.csv", file: { fixture: "quoted-newlines.csv" }, rules: resignation, showValues: false },
+  { name: "bom-crlf.csv", file: { fixture: "bom-crlf.csv" }, rules: resignation, showValues: false },
+  { name: "mixed-one-bad-per-scenario.csv", file: { fixture: "scenarios/mixed-one-bad-per-scenario.csv" }, rules: anyScenario, showValues: true },
+  { name: "unterminated-quote.csv", file: { fixture: "unterminated-quote.csv" }, rules: resignation, showValues: false },
+  { name: "invalid-utf8.csv", file: { fixture: "invalid-utf8.csv" }, rules: resignation, showValues: false },
+  { name: "resignation, --error-rate 0.01, 30000 records", file: { generate: { records: 30_000, errorRate: 0.01, seed: 1 } }, rules: resignation, showValues: true },
+  { name: "resignation, --error-rate 0.3, CRLF, BOM", file: { generate: { records: 5_000, errorRate: 0.3, seed: 2, crlf: true, bom: true } }, rules: resignation, showValues: false },
+  ...(["job-level-change", "performance-review", "performance-improvement-plan", "employee-profile"] as const).map((scenario, seed) => ({
+    name: `${scenario}, --error-rate 0.2`,
+    file: { generate: { records: 5_000, scenario, errorRate: 0.2, seed: 10 + seed } },
+    rules: { scenarios: scenario },
+    showValues: true,
+  })),
+  { name: "mixed, --error-rate 0.2", file: { generate: { records: 20_000, scenario: "mixed", errorRate: 0.2, seed: 3 } }, rules: anyScenario, showValues: true },
+  { name: "mixed, --error-rate 0.05, CRLF", file: { generate: { records: 20_000, scenario: "mixed", errorRate: 0.05, seed: 4, crlf: true } }, rules: anyScenario, showValues: false },
+];
+
+export type InspectionReport =
+  | { readonly error: { readonly name: string; readonly message: string } }
+  | (Pick<Inspection, "recordsRead" | "valid" | "invalid" | "reported" | "unreported" | "byScenario" | "sha256" | "bytes"> & {
+      readonly header: string;
+      /** SHA-256 over every indexed record's start, end, line and validity. */
+      readonly index: string;
+    });
+
+/** The path of a case's file, generated into `dir` when it is not a fixture. */
+export async function caseFile(testCase: InspectionCase, dir: string): Promise<string> {
+  if ("fixture" in testCase.file) return fixture(testCase.file.fixture);
+  const path = join(dir, `${testCase.name.replace(/[^a-z0-9]+/gi, "-")}.csv`);
+  await writeCsv(path, testCase.file.generate);
+  return path;
+}
+
+/** Inspects a case's file with `extra` options (how the inspection runs), and summarises what it reports. */
+export async function inspectionReport(testCase: InspectionCase, path: string, extra: Partial<InspectOptions> = {}): Promise<InspectionReport> {
+  const source = await openLocalFile(path);
+  try {
+    const inspection = await inspectCsv(source, { rules: fileRulesFor(testCase.rules), columns: new Map(), showValues: testCase.showValues, index: true, ...extra });
+    const { recordsRead, valid, invalid, reported, unreported, byScenario, sha256, bytes, index } = inspection;
+    const digest = createHash("sha256");
+    for (let record = 0; record < (index?.count ?? 0); record++) {
+      digest.update(`${index?.start(record)},${index?.end(record)},${index?.line(record)},${index?.isValid(record)}\n`);
+    }
+    // Through JSON, as recorded: absent fields and undefined ones compare alike.
+    return JSON.parse(
+      JSON.stringify({ recordsRead, valid, invalid, reported, unreported, byScenario, sha256, bytes, header: inspection.header.toString("base64"), index: digest.digest("hex") }),
+    ) as InspectionReport;
+  } catch (error) {
+    if (!(error instanceof HrError)) throw error;
+    return { error: { name: error.name, message: error.message } };
+  } finally {
+    await source.close();
+  }
+}
+
+async function record(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "hr-inspection-reports-"));
+  try {
+    const reports: Record<string, InspectionReport> = {};
+    for (const testCase of INSPECTION_CASES) reports[testCase.name] = await inspectionReport(testCase, await caseFile(testCase, dir));
+    process.stdout.write(`${JSON.stringify(reports, null, 1)}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) void record();
