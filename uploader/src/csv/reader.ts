@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import { parse, type CsvError } from "csv-parse";
+import { Parser, type CsvError, type Options } from "csv-parse";
 import { parse as parseNow } from "csv-parse/sync";
 import { InvalidCsvError } from "../errors";
 import { ByteWindow } from "./byteWindow";
@@ -46,22 +46,21 @@ export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
  */
 export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: CsvReadOptions = {}): AsyncGenerator<CsvRecord[]> {
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
-  const ended: Array<{ fields: string[]; end: number }> = [];
+  // Records parsed from the last chunk, not yet handed out: their fields and where each ends.
+  const endedFields: string[][] = [];
+  const endedAt: number[] = [];
   let failure: CsvError | undefined;
-  const parser = parse({
+  const parser = parserCore({
     bom: true,
     // The line ending is the header's (csv-parse detects it): a file that mixes endings is refused below.
     skip_empty_lines: true,
     relax_column_count: true, // field counts are checked per record, with the record's line
     max_record_size: maxRecordBytes,
-    // Records are collected here rather than pushed downstream, so parsing is synchronous with each write.
-    on_record: (fields: string[], info) => {
-      ended.push({ fields, end: info.bytes });
-      return null;
-    },
   });
-  parser.on("error", (error: CsvError) => (failure ??= error));
-  parser.resume();
+  const push = (fields: string[]) => {
+    endedFields.push(fields);
+    endedAt.push(parser.info.bytes);
+  };
 
   const window = new ByteWindow();
   let consumed = 0; // offset just past the last record handed out
@@ -72,12 +71,15 @@ export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: Cs
 
   function takeEnded(): CsvRecord[] {
     const batch: CsvRecord[] = [];
-    if (ended.length === 0) return batch;
+    const count = endedAt.length;
+    if (count === 0) return batch;
     // One UTF-8 check and one NUL search for the whole batch; record by record only where they find something.
-    const bytes = window.peek(consumed, (ended[ended.length - 1] as { end: number }).end);
+    const bytes = window.peek(consumed, endedAt[count - 1] as number);
     const utf8 = isUtf8(bytes);
     const nul = bytes.includes(NUL);
-    for (const { fields, end } of ended) {
+    for (let n = 0; n < count; n++) {
+      const fields = endedFields[n] as string[];
+      const end = endedAt[n] as number;
       const segment = window.take(consumed, end);
       const blank = leadingLineBreakBytes(segment);
       const raw = segment.subarray(blank);
@@ -97,7 +99,8 @@ export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: Cs
       line += lineBreaks;
       consumed = end;
     }
-    ended.length = 0;
+    endedFields.length = 0;
+    endedAt.length = 0;
     return batch;
   }
 
@@ -120,16 +123,36 @@ export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: Cs
       if (UTF16_BOMS.some((bom) => chunk.subarray(0, 2).equals(bom))) throw new InvalidCsvError(`the file is UTF-16 ${UTF16}`, 1);
     }
     window.append(chunk);
-    await new Promise<void>((resolve) => parser.write(chunk, () => resolve()));
+    failure ??= parser.parse(chunk, false, push, ignore);
     const batch = takeEnded();
     if (batch.length > 0) yield batch;
     failed();
   }
-  await new Promise<void>((resolve) => parser.end(() => resolve()));
+  failure ??= parser.parse(undefined, true, push, ignore);
   const last = takeEnded();
   if (last.length > 0) yield last;
   failed();
 }
+
+/**
+ * csv-parse's synchronous core: what its stream calls for each chunk (a
+ * Parser's `api`; csv-parse is pinned, and the reader tests cover it). Each
+ * record comes with its end offset in `info.bytes`, without the info object
+ * that `on_record` builds for every record, and without a stream turn per chunk.
+ */
+interface ParserCore {
+  readonly info: { readonly bytes: number };
+  /** Parses `chunk` (or, with `end`, what is left); returns the error that stopped it, if any. */
+  parse(chunk: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): CsvError | undefined;
+}
+
+function parserCore(options: Options): ParserCore {
+  const core = (new Parser(options) as unknown as { api?: ParserCore }).api;
+  if (typeof core?.parse !== "function" || typeof core.info !== "object") throw new Error("csv-parse no longer exposes its parser core (Parser.api)");
+  return core;
+}
+
+const ignore = () => undefined;
 
 const enum LineEnding {
   none,
