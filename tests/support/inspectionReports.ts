@@ -9,7 +9,7 @@
  *   npx tsx tests/support/inspectionReports.ts > tests/fixtures/inspection-reports.json
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileRulesFor, type FileRulesOptions } from "../../uploader/src/csv/fileRules";
@@ -21,13 +21,21 @@ import { fixture } from "./cli";
 
 export interface InspectionCase {
   readonly name: string;
-  /** A fixture file, or a file the generator writes. */
-  readonly file: { readonly fixture: string } | { readonly generate: GenerateOptions };
+  /** A fixture file, or a file the generator writes, with `insert` (latin1, so any bytes) before the first record past `at` of its bytes. */
+  readonly file: { readonly fixture: string } | { readonly generate: GenerateOptions; readonly insert?: { readonly at: number; readonly text: string } };
   readonly rules: FileRulesOptions;
   readonly showValues: boolean;
 }
 
 const resignation: FileRulesOptions = {};
+const ROW = "2026-03-02T09:00:00Z,2026-03-20T17:00:00Z";
+/** A resignation file of 3,000 records with a record that makes the file unreadable, half-way. */
+const brokenHalfWay = (name: string, text: string, crlf = false): InspectionCase => ({
+  name: `resignation, half-way: ${name}${crlf ? ", CRLF" : ""}`,
+  file: { generate: { records: 3_000, seed: 5, errorRate: 0.01, crlf }, insert: { at: 0.5, text } },
+  rules: resignation,
+  showValues: false,
+});
 const anyScenario: FileRulesOptions = { scenarioColumn: "HRScenario" };
 
 export const INSPECTION_CASES: readonly InspectionCase[] = [
@@ -48,7 +56,24 @@ export const INSPECTION_CASES: readonly InspectionCase[] = [
   })),
   { name: "mixed, --error-rate 0.2", file: { generate: { records: 20_000, scenario: "mixed", errorRate: 0.2, seed: 3 } }, rules: anyScenario, showValues: true },
   { name: "mixed, --error-rate 0.05, CRLF", file: { generate: { records: 20_000, scenario: "mixed", errorRate: 0.05, seed: 4, crlf: true } }, rules: anyScenario, showValues: false },
+  brokenHalfWay("a quote never closed", `alex.doe@agency.gov,"${ROW}\n`),
+  brokenHalfWay("a quote inside an unquoted value", `alex"doe@agency.gov,${ROW}\n`),
+  brokenHalfWay("a stray quote inside a quoted value", `"alex"doe@agency.gov",${ROW}\n`),
+  brokenHalfWay("bytes that are not UTF-8", `alex.doe@agency.gov,${ROW},\xff\xfe\n`),
+  brokenHalfWay("a NUL in a cell", `alex.doe@agency.gov,${ROW},a\u0000b\n`),
+  brokenHalfWay("a CRLF line in an LF file", `alex.doe@agency.gov,${ROW}\r\n`),
+  brokenHalfWay("an LF line in a CRLF file", `alex.doe@agency.gov,${ROW}\n`, true),
+  brokenHalfWay("a record longer than 1 MiB", `alex.doe@agency.gov,${ROW},"${"x".repeat(1_100_000)}"\n`),
+  {
+    name: "mixed, half-way: a record of a scenario whose columns the header lacks",
+    file: { generate: { records: 3_000, scenario: "mixed", seed: 6 }, insert: { at: 0.5, text: `Employee profile,alex.doe@agency.gov,,,,,,,,\n` } },
+    rules: anyScenario,
+    showValues: false,
+  },
 ];
+
+/** Where a record starts in a generated file: a line that opens with a scenario value or an email (continuation lines of quoted values do not). */
+const RECORD_START = /\n(?=(?:Resignation|Job level change|Performance review|Performance improvement plan),|[a-z]+\.[a-z]+\d+@agency\.gov,)/g;
 
 export type InspectionReport =
   | { readonly error: { readonly name: string; readonly message: string } }
@@ -63,6 +88,13 @@ export async function caseFile(testCase: InspectionCase, dir: string): Promise<s
   if ("fixture" in testCase.file) return fixture(testCase.file.fixture);
   const path = join(dir, `${testCase.name.replace(/[^a-z0-9]+/gi, "-")}.csv`);
   await writeCsv(path, testCase.file.generate);
+  const { insert } = testCase.file;
+  if (insert !== undefined) {
+    const text = readFileSync(path, "latin1");
+    RECORD_START.lastIndex = Math.floor(text.length * insert.at);
+    const at = (RECORD_START.exec(text)?.index as number) + 1;
+    writeFileSync(path, Buffer.from(text.slice(0, at) + insert.text + text.slice(at), "latin1"));
+  }
   return path;
 }
 
