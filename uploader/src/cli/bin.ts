@@ -16,7 +16,7 @@ if (!isMainThread) {
   const env = { ...process.env };
   const refusal = unsupportedRuntime(process.versions.node);
   if (refusal === undefined) {
-    void import("./start").then(({ start }) => start(argv, env, __filename));
+    void import("./start").then(({ start }) => start(argv, env));
   } else {
     const streams = { stdout: ignoringClosedPipe(process.stdout), stderr: ignoringClosedPipe(process.stderr) };
     process.exitCode = reportFailure(createLogger(earlyLogFormat(argv, env), streams, () => new Date(), VERSION), refusal);
