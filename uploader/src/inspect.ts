@@ -1,12 +1,16 @@
 import { createHash } from "node:crypto";
 import { InvalidCsvError } from "./errors";
 import { type ColumnMap, type HeaderLayout, resolveLayout } from "./csv/layout";
-import { readCsvRecords } from "./csv/reader";
-import { exampleHeader, type FileRules } from "./csv/fileRules";
-import { checkRecord, type FieldProblem } from "./csv/validator";
+import { CsvReader, type CsvRecord } from "./csv/reader";
+import { exampleHeader, fileRulesOptionsOf, type FileRules } from "./csv/fileRules";
 import { RecordIndex } from "./recordIndex";
 import type { ByteSource } from "./source/byteSource";
 import { throwIfStopped } from "./stop";
+import { canSlice, checkInSlices, type ValidationWorkers } from "./validation/inSlices";
+import { SLICE_WORKER } from "./validation/sliceWorker";
+import { RecordTally, UNKNOWN_SCENARIO, type InvalidRecord, type ScenarioCounts } from "./validation/tally";
+
+export { UNKNOWN_SCENARIO, type InvalidRecord, type ScenarioCounts };
 
 export interface InspectOptions {
   readonly rules: FileRules;
@@ -21,13 +25,8 @@ export interface InspectOptions {
   readonly tee?: (bytes: Buffer) => Promise<void>;
   /** Reading stops between batches once this aborts. */
   readonly stop?: AbortSignal;
-}
-
-export interface InvalidRecord {
-  readonly line: number;
-  /** The record's scenario id, when its scenario column named a known one. */
-  readonly scenario?: string;
-  readonly problems: readonly FieldProblem[];
+  /** Check the records past the file's first slice on worker threads; without, this thread checks them all. */
+  readonly workers?: ValidationWorkers;
 }
 
 /** What one full pass over a file learned; holds no cell values unless asked to. */
@@ -49,20 +48,19 @@ export interface Inspection {
   readonly bytes: number;
 }
 
-export interface ScenarioCounts {
-  records: number;
-  invalid: number;
-}
-
 export const DEFAULT_MAX_REPORTED = 100;
-export const UNKNOWN_SCENARIO = "unknown";
 
-/** Streams the whole file once: parses, checks every record, hashes the bytes. */
+/**
+ * Streams the whole file once: parses, checks every record, hashes the bytes.
+ * This thread reads the header and the file's first slice; with `workers`,
+ * the records after it are checked on worker threads, slice by slice, and
+ * their tallies merged in file order, so the report is the same either way.
+ */
 export async function inspectCsv(source: ByteSource, options: InspectOptions): Promise<Inspection> {
   const maxReported = options.maxReported ?? DEFAULT_MAX_REPORTED;
   const hash = createHash("sha256");
   let bytes = 0;
-  const { tee, stop } = options;
+  const { tee, stop, workers } = options;
   async function* hashed(): AsyncGenerator<Buffer> {
     for await (const chunk of source.read()) {
       if (stop) throwIfStopped(stop);
@@ -75,38 +73,60 @@ export async function inspectCsv(source: ByteSource, options: InspectOptions): P
 
   let layout: HeaderLayout | undefined;
   let header = Buffer.alloc(0);
+  let headerFields: { fields: string[]; line: number } | undefined;
   const index = options.index ? new RecordIndex() : undefined;
-  let recordsRead = 0;
-  let invalid = 0;
-  const reported: InvalidRecord[] = [];
-  const byScenario: Record<string, ScenarioCounts> = Object.fromEntries(options.rules.scenarios.map((scenario) => [scenario.id, { records: 0, invalid: 0 }]));
-  for await (const batch of readCsvRecords(hashed())) {
-    for (const record of batch) {
+  const tallyOptions = { scenarios: options.rules.scenarios.map((scenario) => scenario.id), showValues: options.showValues, maxReported };
+  const tally = new RecordTally(tallyOptions, index);
+  const check = (records: readonly CsvRecord[]) => {
+    for (const record of records) {
       if (layout === undefined) {
         layout = resolveLayout(record.fields, options.rules, options.columns, record.line);
         header = Buffer.from(record.raw);
-        continue;
-      }
-      recordsRead++;
-      const { scenario, problems } = checkRecord(record, layout);
-      const counts = (byScenario[scenario?.id ?? UNKNOWN_SCENARIO] ??= { records: 0, invalid: 0 });
-      counts.records++;
-      index?.add(record.start, record.end, record.line, problems.length === 0);
-      if (problems.length === 0) continue;
-      invalid++;
-      counts.invalid++;
-      if (reported.length < maxReported) {
-        reported.push({
-          line: record.line,
-          scenario: scenario?.id,
-          problems: options.showValues ? problems : problems.map(({ value: _value, ...rest }) => rest),
-        });
+        headerFields = { fields: record.fields, line: record.line };
+      } else {
+        tally.check(record, layout);
       }
     }
+  };
+
+  const chunks = hashed()[Symbol.asyncIterator]();
+  let reader: CsvReader | undefined = new CsvReader();
+  let sliced = workers === undefined;
+  for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+    check(reader.feed(next.value));
+    reader.throwIfFailed();
+    const position = reader.position;
+    if (sliced || headerFields === undefined || position === undefined || bytes < (workers as ValidationWorkers).sliceBytes) continue;
+    sliced = true;
+    if (!canSlice(position)) continue;
+    const setup = {
+      kind: SLICE_WORKER,
+      header: headerFields,
+      rules: fileRulesOptionsOf(options.rules),
+      columns: [...options.columns],
+      tally: tallyOptions,
+      index: index !== undefined,
+    } as const;
+    const readOn = await checkInSlices(chunks, reader.pending(), position, tally, workers as ValidationWorkers, setup, stop);
+    if (readOn === undefined) {
+      reader = undefined; // the slices held every record to the end
+      break;
+    }
+    // A slice failed: read on from its start without slices, and meet what failed it as if there had been none.
+    reader = new CsvReader({ from: readOn.from });
+    for (const piece of adjacentJoined(readOn.pieces)) {
+      check(reader.feed(piece));
+      reader.throwIfFailed();
+    }
+  }
+  if (reader !== undefined) {
+    check(reader.end());
+    reader.throwIfFailed();
   }
   if (layout === undefined) {
     throw new InvalidCsvError(`the file is empty; it needs at least a header line such as ${exampleHeader(options.rules)}`);
   }
+  const { recordsRead, invalid, reported, byScenario } = tally;
   return {
     layout,
     header,
@@ -120,4 +140,18 @@ export async function inspectCsv(source: ByteSource, options: InspectOptions): P
     sha256: hash.digest("hex"),
     bytes,
   };
+}
+
+/** Pieces that lie next to each other in one chunk read, joined again: a reader is fed the chunks as they were read. */
+function adjacentJoined(pieces: readonly Buffer[]): Buffer[] {
+  const joined: Buffer[] = [];
+  for (const piece of pieces) {
+    const last = joined[joined.length - 1];
+    if (last !== undefined && last.buffer === piece.buffer && last.byteOffset + last.length === piece.byteOffset) {
+      joined[joined.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + piece.length);
+    } else {
+      joined.push(piece);
+    }
+  }
+  return joined;
 }

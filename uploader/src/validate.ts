@@ -7,6 +7,7 @@ import { LOG_EVENT, RUN_OUTCOME } from "./logEvents";
 import { countsOf, describeByScenario, reportInvalidRecords } from "./report";
 import type { ByteSource } from "./source/byteSource";
 import { plural } from "./text";
+import type { ValidationWorkers } from "./validation/inSlices";
 
 export interface ValidateConfig {
   readonly source: ByteSource;
@@ -16,8 +17,8 @@ export interface ValidateConfig {
 }
 
 /** `hr-upload validate`: one pass, a report, exit 0 when every record is valid, 3 otherwise. */
-export async function runValidate(config: ValidateConfig, logger: Logger, stop?: AbortSignal): Promise<number> {
-  const inspection = await inspectCsv(config.source, { ...config, stop }).finally(() => config.source.close());
+export async function runValidate(config: ValidateConfig, logger: Logger, stop?: AbortSignal, workers?: ValidationWorkers): Promise<number> {
+  const inspection = await inspectCsv(config.source, { ...config, stop, workers }).finally(() => config.source.close());
   const multiScenario = config.rules.scenarioColumn !== undefined;
   reportInvalidRecords(logger, inspection, multiScenario);
   const outcome = inspection.invalid === 0 ? RUN_OUTCOME.valid : RUN_OUTCOME.invalid;

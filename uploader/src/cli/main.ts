@@ -9,6 +9,7 @@ import { runStatus } from "../status";
 import { StopController } from "../stop";
 import { postChunk } from "../transport";
 import { runValidate } from "../validate";
+import type { ValidationWorkers } from "../validation/inSlices";
 import { asksFor, readFlags, type Flags } from "./args";
 import { COMMANDS, isCommandName, type CommandName } from "./commands";
 import { httpsFlag, logFormatOf, numberFlag, resetConfigFrom, shutdownGraceMsOf, stateStoreOf, uploadConfigFrom, validateConfigFrom } from "./config";
@@ -21,6 +22,8 @@ export interface Edge {
   readonly clock: Clock;
   readonly platform: Platform;
   readonly stop: StopController;
+  /** Worker threads validation may use (the bundle starts them from itself); absent, it runs on the calling thread. */
+  readonly validationWorkers?: ValidationWorkers;
 }
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 20_000;
@@ -33,12 +36,12 @@ interface RunContext extends Edge {
 type Runner = (flags: Flags, context: RunContext) => Promise<number>;
 
 const RUNNERS: Record<CommandName, Runner> = {
-  validate: async (flags, { env, logger, platform, stop }) => runValidate(await validateConfigFrom(flags, env, platform), logger, stop.stop),
-  upload: async (flags, { env, streams, logger, clock, platform, stop }) => {
+  validate: async (flags, { env, logger, platform, stop, validationWorkers }) => runValidate(await validateConfigFrom(flags, env, platform), logger, stop.stop, validationWorkers),
+  upload: async (flags, { env, streams, logger, clock, platform, stop, validationWorkers }) => {
     stop.graceMs = shutdownGraceMsOf(flags);
     const config = await uploadConfigFrom(flags, env, platform, (message) => logger.warn("insecure-secret", message));
     const progress = logger.format === "text" && streams.stderr.isTTY ? terminalProgress(streams, clock) : undefined;
-    return runUpload(config, { logger, clock, cancellation: stop, createTokenSource, post: postChunk, progress });
+    return runUpload(config, { logger, clock, cancellation: stop, createTokenSource, post: postChunk, progress, validationWorkers });
   },
   status: async (flags, { env, logger, platform }) =>
     runStatus(await stateStoreOf(flags, env, platform), { limit: numberFlag(flags, "limit", 20, { min: 1, max: 10_000, integer: true }), dashboardUrl: httpsFlag(flags, "dashboard-url") }, logger),

@@ -6,7 +6,12 @@
 export class ByteWindow {
   private readonly parts: Buffer[] = [];
   /** Absolute offset of parts[0][0]. */
-  private base = 0;
+  private base: number;
+
+  /** `origin`: the absolute offset of the first byte appended. */
+  constructor(origin = 0) {
+    this.base = origin;
+  }
 
   append(chunk: Buffer): void {
     if (chunk.length > 0) this.parts.push(chunk);

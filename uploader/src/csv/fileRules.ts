@@ -64,6 +64,15 @@ export function fileRulesFor(options: FileRulesOptions): FileRules {
   };
 }
 
+/** Options that `fileRulesFor` turns into these same rules: how a worker thread builds them again. */
+export function fileRulesOptionsOf(rules: FileRules): FileRulesOptions {
+  return {
+    scenarios: rules.anyScenario ? undefined : rules.scenarios.map((scenario) => scenario.id).join(","),
+    scenarioColumn: rules.scenarioColumn?.header,
+    scenarioValues: rules.scenarioColumn?.labels.map(({ scenario, value }) => `${scenario.id}=${value}`).join(","),
+  };
+}
+
 /** A header line that fits the rules, for messages: the scenario column, then each field's documented name. */
 export function exampleHeader(rules: FileRules): string {
   return [...(rules.scenarioColumn ? [rules.scenarioColumn.header] : []), ...rules.fields.map((field) => field.headers[0])].join(",");

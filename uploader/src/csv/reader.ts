@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import { parse, type CsvError } from "csv-parse";
+import { Parser, type CsvError, type Options } from "csv-parse";
 import { parse as parseNow } from "csv-parse/sync";
 import { InvalidCsvError } from "../errors";
 import { ByteWindow } from "./byteWindow";
@@ -34,104 +34,186 @@ const LF = 0x0a;
 const CR = 0x0d;
 export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
 
+/** Where a reader stands between two records: enough to start another reader there. */
+export interface ReaderPosition {
+  /** Byte offset where the next record (or the blank lines before it) starts. */
+  readonly offset: number;
+  /** Physical line at `offset`. */
+  readonly line: number;
+  /** The header line's ending, which every record ends with. */
+  readonly ending: LineEnding;
+}
+
+export interface CsvReaderOptions extends CsvReadOptions {
+  /** Start between two records after the header (a position another reader reported), not at the file's start. */
+  readonly from?: ReaderPosition;
+}
+
 /**
- * Streams records (the header first) from raw bytes with csv-parse, in
- * batches (one per input chunk: an await per record would cost more than the
- * parsing). csv-parse
- * gives each record's end offset; the bytes themselves come from a small
- * window of the input, so line numbers and raw bytes are exact whatever the
- * line endings, quoting or BOM. Records end with the header's line ending; a
- * line break of another kind that changes how a record reads (so not a
- * quoted one) means the file mixes line endings, and is refused.
+ * Reads records (the header first) from raw bytes with csv-parse, a batch
+ * per chunk fed. csv-parse gives each record's end offset; the bytes
+ * themselves come from a small window of the input, so line numbers and raw
+ * bytes are exact whatever the line endings, quoting or BOM. Records end with
+ * the header's line ending; a line break of another kind that changes how a
+ * record reads (so not a quoted one) means the file mixes line endings, and
+ * is refused.
  */
-export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: CsvReadOptions = {}): AsyncGenerator<CsvRecord[]> {
-  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
-  const ended: Array<{ fields: string[]; end: number }> = [];
-  let failure: CsvError | undefined;
-  const parser = parse({
-    bom: true,
-    // The line ending is the header's (csv-parse detects it): a file that mixes endings is refused below.
-    skip_empty_lines: true,
-    relax_column_count: true, // field counts are checked per record, with the record's line
-    max_record_size: maxRecordBytes,
-    // Records are collected here rather than pushed downstream, so parsing is synchronous with each write.
-    on_record: (fields: string[], info) => {
-      ended.push({ fields, end: info.bytes });
-      return null;
-    },
-  });
-  parser.on("error", (error: CsvError) => (failure ??= error));
-  parser.resume();
+export class CsvReader {
+  private readonly maxRecordBytes: number;
+  private readonly parser: ParserCore;
+  /** Offset of the parser's first byte: csv-parse counts from there. */
+  private readonly origin: number;
+  // Records parsed from the last chunk, not yet handed out: their fields and where each ends.
+  private readonly endedFields: string[][] = [];
+  private readonly endedAt: number[] = [];
+  private failure: CsvError | undefined;
+  private readonly window: ByteWindow;
+  private consumed: number; // offset just past the last record handed out
+  private line: number; // physical line at `consumed`
+  private started: boolean;
+  private headerEnding: LineEnding | undefined;
+  private readonly other: { kind?: LineEnding } = {};
+  private readonly push = (fields: string[]) => {
+    this.endedFields.push(fields);
+    this.endedAt.push(this.origin + this.parser.info.bytes);
+  };
 
-  const window = new ByteWindow();
-  let consumed = 0; // offset just past the last record handed out
-  let line = 1; // physical line at `consumed`
-  let started = false;
-  let headerEnding: LineEnding | undefined;
-  const other: { kind?: LineEnding } = {};
-
-  function takeEnded(): CsvRecord[] {
-    const batch: CsvRecord[] = [];
-    if (ended.length === 0) return batch;
-    // One UTF-8 check and one NUL search for the whole batch; record by record only where they find something.
-    const bytes = window.peek(consumed, (ended[ended.length - 1] as { end: number }).end);
-    const utf8 = isUtf8(bytes);
-    const nul = bytes.includes(NUL);
-    for (const { fields, end } of ended) {
-      const segment = window.take(consumed, end);
-      const blank = leadingLineBreakBytes(segment);
-      const raw = segment.subarray(blank);
-      const startLine = line + (blank === 0 ? 0 : countLineBreaks(segment.subarray(0, blank)));
-      if (!utf8 && !isUtf8(raw)) throw new InvalidCsvError(`the file is not valid UTF-8 text; ${EXPORT_AS_CSV_UTF8}`, startLine);
-      const hasNul = nul && raw.includes(NUL);
-      const lineBreaks = countLineBreaks(segment, headerEnding, other);
-      if (headerEnding === undefined) {
-        // The header line: text never holds NUL, UTF-16 holds one in every ASCII character.
-        if (hasNul) throw new InvalidCsvError(`the header line holds NUL bytes: the file is probably UTF-16 ${UTF16}`, startLine);
-        headerEnding = lineEndingOf(raw);
-      } else if (other.kind !== undefined && !readsAlike(segment, fields)) {
-        // Another kind of line break, and it changes how the record reads: not a quoted line break, a mixed file.
-        throw mixedLineEndings(headerEnding, other.kind, startLine);
-      }
-      batch.push({ fields, line: startLine, start: consumed + blank, end, raw, hasNul });
-      line += lineBreaks;
-      consumed = end;
-    }
-    ended.length = 0;
-    return batch;
+  constructor(options: CsvReaderOptions = {}) {
+    const { from } = options;
+    this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+    this.origin = from?.offset ?? 0;
+    this.consumed = this.origin;
+    this.line = from?.line ?? 1;
+    this.started = from !== undefined;
+    this.headerEnding = from?.ending;
+    this.window = new ByteWindow(this.origin);
+    this.parser = parserCore({
+      // Past the header, a BOM is text, and the line ending is the header's; from the start, csv-parse detects it
+      // on the header line, and a file that mixes endings is refused below.
+      ...(from === undefined ? { bom: true } : { record_delimiter: ENDING_TEXT[from.ending] }),
+      skip_empty_lines: true,
+      relax_column_count: true, // field counts are checked per record, with the record's line
+      max_record_size: this.maxRecordBytes,
+    });
   }
 
-  const failed = () => {
+  /** Where the next record starts, once the header has been read; undefined before. */
+  get position(): ReaderPosition | undefined {
+    return this.headerEnding === undefined ? undefined : { offset: this.consumed, line: this.line, ending: this.headerEnding };
+  }
+
+  /** The bytes fed past `position`: the start of a record not yet complete. */
+  pending(): Buffer {
+    return this.window.peek(this.consumed, Number.POSITIVE_INFINITY);
+  }
+
+  /** The physical line after every byte fed, blank lines after the last record included. */
+  lineAfterAll(): number {
+    return this.line + countLineBreaks(this.pending());
+  }
+
+  /** Parses a chunk: the records that end in it. A parse error waits for `throwIfFailed`, so the records before it come first. */
+  feed(chunk: Buffer): CsvRecord[] {
+    if (!this.started) {
+      this.started = true;
+      if (chunk.subarray(0, 3).equals(UTF8_BOM)) this.consumed = UTF8_BOM.length;
+      if (UTF16_BOMS.some((bom) => chunk.subarray(0, 2).equals(bom))) throw new InvalidCsvError(`the file is UTF-16 ${UTF16}`, 1);
+    }
+    this.window.append(chunk);
+    this.failure ??= this.parser.parse(chunk, false, this.push, ignore);
+    return this.takeEnded();
+  }
+
+  /** The end of the input: the last record, when it has no line break. */
+  end(): CsvRecord[] {
+    this.failure ??= this.parser.parse(undefined, true, this.push, ignore);
+    return this.takeEnded();
+  }
+
+  throwIfFailed(): void {
+    const { failure, headerEnding, other } = this;
     if (failure === undefined) return;
-    const pending = window.peek(consumed, consumed + 4096);
-    const at = line + countLineBreaks(pending.subarray(0, leadingLineBreakBytes(pending)));
+    const pending = this.window.peek(this.consumed, this.consumed + 4096);
+    const at = this.line + countLineBreaks(pending.subarray(0, leadingLineBreakBytes(pending)));
     // A record merged with the next ones by line endings unlike the header's can fail as a runaway or a stray quote.
     if (headerEnding !== undefined) {
       countLineBreaks(pending, headerEnding, other);
       if (other.kind !== undefined && firstRecordAtEveryLineEnding(pending) !== undefined) throw mixedLineEndings(headerEnding, other.kind, at);
     }
-    throw describeParseError(failure, at, maxRecordBytes);
-  };
-
-  for await (const chunk of source) {
-    if (!started) {
-      started = true;
-      if (chunk.subarray(0, 3).equals(UTF8_BOM)) consumed = UTF8_BOM.length;
-      if (UTF16_BOMS.some((bom) => chunk.subarray(0, 2).equals(bom))) throw new InvalidCsvError(`the file is UTF-16 ${UTF16}`, 1);
-    }
-    window.append(chunk);
-    await new Promise<void>((resolve) => parser.write(chunk, () => resolve()));
-    const batch = takeEnded();
-    if (batch.length > 0) yield batch;
-    failed();
+    throw describeParseError(failure, at, this.maxRecordBytes);
   }
-  await new Promise<void>((resolve) => parser.end(() => resolve()));
-  const last = takeEnded();
-  if (last.length > 0) yield last;
-  failed();
+
+  private takeEnded(): CsvRecord[] {
+    const { endedFields, endedAt, window, other } = this;
+    const batch: CsvRecord[] = [];
+    const count = endedAt.length;
+    if (count === 0) return batch;
+    // One UTF-8 check and one NUL search for the whole batch; record by record only where they find something.
+    const bytes = window.peek(this.consumed, endedAt[count - 1] as number);
+    const utf8 = isUtf8(bytes);
+    const nul = bytes.includes(NUL);
+    for (let n = 0; n < count; n++) {
+      const fields = endedFields[n] as string[];
+      const end = endedAt[n] as number;
+      const segment = window.take(this.consumed, end);
+      const blank = leadingLineBreakBytes(segment);
+      const raw = segment.subarray(blank);
+      const startLine = this.line + (blank === 0 ? 0 : countLineBreaks(segment.subarray(0, blank)));
+      if (!utf8 && !isUtf8(raw)) throw new InvalidCsvError(`the file is not valid UTF-8 text; ${EXPORT_AS_CSV_UTF8}`, startLine);
+      const hasNul = nul && raw.includes(NUL);
+      const lineBreaks = countLineBreaks(segment, this.headerEnding, other);
+      if (this.headerEnding === undefined) {
+        // The header line: text never holds NUL, UTF-16 holds one in every ASCII character.
+        if (hasNul) throw new InvalidCsvError(`the header line holds NUL bytes: the file is probably UTF-16 ${UTF16}`, startLine);
+        this.headerEnding = lineEndingOf(raw);
+      } else if (other.kind !== undefined && !readsAlike(segment, fields)) {
+        // Another kind of line break, and it changes how the record reads: not a quoted line break, a mixed file.
+        throw mixedLineEndings(this.headerEnding, other.kind, startLine);
+      }
+      batch.push({ fields, line: startLine, start: this.consumed + blank, end, raw, hasNul });
+      this.line += lineBreaks;
+      this.consumed = end;
+    }
+    endedFields.length = 0;
+    endedAt.length = 0;
+    return batch;
+  }
 }
 
-const enum LineEnding {
+/** Streams records (the header first) in batches, one per input chunk: an await per record would cost more than the parsing. */
+export async function* readCsvRecords(source: AsyncIterable<Buffer>, options: CsvReaderOptions = {}): AsyncGenerator<CsvRecord[]> {
+  const reader = new CsvReader(options);
+  for await (const chunk of source) {
+    const batch = reader.feed(chunk);
+    if (batch.length > 0) yield batch;
+    reader.throwIfFailed();
+  }
+  const last = reader.end();
+  if (last.length > 0) yield last;
+  reader.throwIfFailed();
+}
+
+/**
+ * csv-parse's synchronous core: what its stream calls for each chunk (a
+ * Parser's `api`; csv-parse is pinned, and the reader tests cover it). Each
+ * record comes with its end offset in `info.bytes`, without the info object
+ * that `on_record` builds for every record, and without a stream turn per chunk.
+ */
+interface ParserCore {
+  readonly info: { readonly bytes: number };
+  /** Parses `chunk` (or, with `end`, what is left); returns the error that stopped it, if any. */
+  parse(chunk: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): CsvError | undefined;
+}
+
+function parserCore(options: Options): ParserCore {
+  const core = (new Parser(options) as unknown as { api?: ParserCore }).api;
+  if (typeof core?.parse !== "function" || typeof core.info !== "object") throw new Error("csv-parse no longer exposes its parser core (Parser.api)");
+  return core;
+}
+
+const ignore = () => undefined;
+
+export const enum LineEnding {
   none,
   lf,
   crlf,
@@ -143,6 +225,8 @@ function lineEndingOf(raw: Buffer): LineEnding {
   if (last === LF) return raw[raw.length - 2] === CR ? LineEnding.crlf : LineEnding.lf;
   return last === CR ? LineEnding.cr : LineEnding.none;
 }
+
+const ENDING_TEXT: Record<LineEnding, string> = { [LineEnding.none]: "", [LineEnding.lf]: "\n", [LineEnding.crlf]: "\r\n", [LineEnding.cr]: "\r" };
 
 const ENDING_NAMES: Record<LineEnding, string> = {
   [LineEnding.none]: "nothing",

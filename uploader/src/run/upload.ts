@@ -7,6 +7,7 @@ import type { FileRules } from "../csv/fileRules";
 import { deliverChunk, type DeliverySettings } from "../delivery";
 import { CorruptStateError, EXIT_CODES, HrError, InvalidCsvError, StateWriteError, UploadError, UsageError, exitCodeOfSignal } from "../errors";
 import { inspectCsv, type Inspection } from "../inspect";
+import type { ValidationWorkers } from "../validation/inSlices";
 import type { Logger } from "../log";
 import { LOG_EVENT, RUN_OUTCOME, type RunOutcome } from "../logEvents";
 import { warnIfProfileStale } from "../profileFreshness";
@@ -69,6 +70,8 @@ export interface UploadServices {
   readonly post: PostChunk;
   /** Progress line on an interactive terminal; absent otherwise. */
   readonly progress?: ProgressLine;
+  /** Worker threads for validation; absent, validation runs on this thread. */
+  readonly validationWorkers?: ValidationWorkers;
 }
 
 export interface ProgressLine {
@@ -277,7 +280,7 @@ class UploadRun {
 
   private async inspect(source: ByteSource, tee?: (bytes: Buffer) => Promise<void>): Promise<Inspection> {
     const { config } = this;
-    const inspection = await inspectCsv(source, { rules: config.rules, columns: config.columns, showValues: config.showValues, index: true, tee, stop: this.stop });
+    const inspection = await inspectCsv(source, { rules: config.rules, columns: config.columns, showValues: config.showValues, index: true, tee, stop: this.stop, workers: this.services.validationWorkers });
     this.tally.file = inspection;
     return inspection;
   }
