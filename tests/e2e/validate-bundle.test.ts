@@ -1,7 +1,8 @@
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { BUNDLE, fixture, runBundle } from "../support/cli";
+import { writeCsv } from "../../scripts/generate-csv";
+import { BUNDLE, fixture, jsonLines, runBundle } from "../support/cli";
 
 const SAMPLE = resolve(__dirname, "../../scripts/samples/employees.csv");
 
@@ -24,6 +25,25 @@ describe("the bundled hr-upload", () => {
     for (const { stderr } of [invalid, missing]) {
       expect(stderr.trimEnd().split("\n")).toHaveLength(1);
       expect(stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it("--validation-threads checks a file on worker threads started from the bundle, with the same report as one thread", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hr-threads-"));
+    try {
+      const file = join(dir, "big.csv");
+      await writeCsv(file, { records: 40_000, seed: 22, errorRate: 0.002 }); // about 4 MiB: several 1 MiB slices
+      const args = ["validate", "--csv", file, "--log-format", "json"];
+      const [alone, threaded] = await Promise.all([runBundle(args), runBundle([...args, "--validation-threads", "2"])]);
+      const withoutTime = (stdout: string) => jsonLines(stdout).map(({ time: _time, ...event }) => event);
+      expect(withoutTime(threaded.stdout)[0]).toMatchObject({ event: "validation-threads", threads: 2 });
+      expect({ exit: threaded.code, events: withoutTime(threaded.stdout).slice(1) }).toEqual({ exit: alone.code, events: withoutTime(alone.stdout) });
+      expect(alone.code).toBe(3);
+      expect(jsonLines(alone.stdout).filter((event) => event.event === "invalid-record").length).toBeGreaterThan(10);
+      const refused = await runBundle(["validate", "--csv", file, "--validation-threads", "-1"]);
+      expect({ exit: refused.code, lines: refused.stderr.trimEnd().split("\n").length }).toEqual({ exit: 2, lines: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

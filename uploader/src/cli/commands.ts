@@ -24,7 +24,7 @@ export const COMMANDS = {
       "records by line number, column and reason. Cell values are never printed unless --show-values.",
       "A file with only a header is valid: no HR events today.",
     ],
-    flags: ["csv", "scenario", "scenario-column", "scenario-values", "columns", "show-values", ...EVERY_COMMAND],
+    flags: ["csv", "scenario", "scenario-column", "scenario-values", "columns", "show-values", "validation-threads", ...EVERY_COMMAND],
     required: ["csv"],
     examples: [
       "hr-upload validate --csv employees.csv",
@@ -70,6 +70,7 @@ export const COMMANDS = {
       "resend-after-days",
       "skip-invalid",
       "dry-run",
+      "validation-threads",
       "secret-expires-on",
       "authority-host",
       "ingestion-url",

@@ -65,6 +65,11 @@ export const FLAGS = {
     description: "send an unchanged, delivered file again once its last full delivery is this old (default 14, as Microsoft's script)",
   },
   "dry-run": { type: "boolean", description: "validate and print the plan; no network" },
+  "validation-threads": {
+    type: "string",
+    value: "N",
+    description: "also check records on N worker threads, slice by slice (default 0: this thread only; each adds about 35-50 MiB of memory)",
+  },
   checkpoint: { type: "string", value: "DIR|URL", description: "where resume state and run records live: a folder or a Blob container URL" },
   "checkpoint-dir": { type: "string", value: "DIR", description: "folder for resume state (default: under your state directory); --checkpoint or this, not both" },
   "secret-expires-on": { type: "string", value: "DATE", description: "when the client secret expires; a warning is logged within 30 days of it" },

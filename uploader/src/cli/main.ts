@@ -9,7 +9,7 @@ import { runStatus } from "../status";
 import { StopController } from "../stop";
 import { postChunk } from "../transport";
 import { runValidate } from "../validate";
-import type { ValidationWorkers } from "../validation/inSlices";
+import { SLICE_BYTES, type ValidationWorkers } from "../validation/inSlices";
 import { asksFor, readFlags, type Flags } from "./args";
 import { COMMANDS, isCommandName, type CommandName } from "./commands";
 import { httpsFlag, logFormatOf, numberFlag, resetConfigFrom, shutdownGraceMsOf, stateStoreOf, uploadConfigFrom, validateConfigFrom } from "./config";
@@ -22,8 +22,8 @@ export interface Edge {
   readonly clock: Clock;
   readonly platform: Platform;
   readonly stop: StopController;
-  /** Worker threads validation may use (the bundle starts them from itself); absent, it runs on the calling thread. */
-  readonly validationWorkers?: ValidationWorkers;
+  /** The bundle's own file, which validation's worker threads start from (`--validation-threads`); absent, validation stays on this thread. */
+  readonly workerScript?: string;
 }
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 20_000;
@@ -36,8 +36,9 @@ interface RunContext extends Edge {
 type Runner = (flags: Flags, context: RunContext) => Promise<number>;
 
 const RUNNERS: Record<CommandName, Runner> = {
-  validate: async (flags, { env, logger, platform, stop, validationWorkers }) => runValidate(await validateConfigFrom(flags, env, platform), logger, stop.stop, validationWorkers),
-  upload: async (flags, { env, streams, logger, clock, platform, stop, validationWorkers }) => {
+  validate: async (flags, { env, logger, platform, stop, workerScript }) => runValidate(await validateConfigFrom(flags, env, platform), logger, stop.stop, validationWorkersOf(flags, workerScript, logger)),
+  upload: async (flags, { env, streams, logger, clock, platform, stop, workerScript }) => {
+    const validationWorkers = validationWorkersOf(flags, workerScript, logger);
     stop.graceMs = shutdownGraceMsOf(flags);
     const config = await uploadConfigFrom(flags, env, platform, (message) => logger.warn("insecure-secret", message));
     const progress = logger.format === "text" && streams.stderr.isTTY ? terminalProgress(streams, clock) : undefined;
@@ -47,6 +48,18 @@ const RUNNERS: Record<CommandName, Runner> = {
     runStatus(await stateStoreOf(flags, env, platform), { limit: numberFlag(flags, "limit", 20, { min: 1, max: 10_000, integer: true }), dashboardUrl: httpsFlag(flags, "dashboard-url") }, logger),
   reset: async (flags, { env, logger, clock, platform }) => runReset(await resetConfigFrom(flags, env, platform), logger, clock),
 };
+
+/** `--validation-threads`: worker threads started from the bundle's own file, or none (said once, when asked for). */
+function validationWorkersOf(flags: Flags, workerScript: string | undefined, logger: Logger): ValidationWorkers | undefined {
+  const threads = numberFlag(flags, "validation-threads", 0, { min: 0, max: 16, integer: true });
+  if (threads === 0) return undefined;
+  if (workerScript === undefined) {
+    logger.warn("validation-threads", "--validation-threads needs the bundle (dist/hr-upload.js); validating on this thread");
+    return undefined;
+  }
+  logger.info("validation-threads", `checking records on ${threads} worker threads besides this one, ${SLICE_BYTES / 1024 / 1024} MiB at a time`, { threads });
+  return { script: workerScript, threads, sliceBytes: SLICE_BYTES };
+}
 
 /** One self-overwriting status line on an interactive stderr, redrawn at most five times a second. */
 function terminalProgress(streams: LogStreams, clock: Clock): ProgressLine {

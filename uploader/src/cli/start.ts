@@ -27,7 +27,13 @@ export function start(argv: readonly string[], env: NodeJS.ProcessEnv): void {
   // process environment so that no library applies its own reading of them.
   for (const variable of PROXY_VARIABLES) delete process.env[variable];
 
-  main(argv, env, { stdout: ignoringClosedPipe(process.stdout), stderr: ignoringClosedPipe(process.stderr) }, { clock: systemClock, platform: systemPlatform(), stop }).then(
+  main(argv, env, { stdout: ignoringClosedPipe(process.stdout), stderr: ignoringClosedPipe(process.stderr) }, {
+    clock: systemClock,
+    platform: systemPlatform(),
+    stop,
+    // This module runs only inside the bundle, so this is the bundle's file, which a worker thread can start.
+    workerScript: __filename,
+  }).then(
     (code) => {
       stop.dispose();
       process.exitCode = code;

@@ -5,6 +5,9 @@ import type { SliceResult, SliceWorkerSetup } from "./sliceWorker";
 import type { RecordTally } from "./tally";
 
 /** Validation on worker threads: the script to start them from (the bundle), how many, and how big a slice each gets. */
+/** How much of the file one worker checks at a time. */
+export const SLICE_BYTES = 1024 * 1024;
+
 export interface ValidationWorkers {
   readonly script: string;
   readonly threads: number;
