@@ -104,7 +104,8 @@ export class Azurite {
     this.child = child;
     await new Promise<void>((ready, fail) => {
       let output = "";
-      const timer = setTimeout(() => fail(new Error(`Azurite did not start: ${output}`)), 20_000);
+      // About 3 s on an idle machine; a loaded one (a whole test suite on two cores) has taken over 20 s.
+      const timer = setTimeout(() => fail(new Error(`Azurite did not start within 45 s: ${output}`)), 45_000);
       child.stdout?.on("data", (data: Buffer) => {
         output += data.toString();
         if (/successfully listens/.test(output)) {
