@@ -395,7 +395,7 @@ async function privateNetworkCheck(
     };
   }
   const host = registry.loginServer;
-  const zone = AZURE_ENVIRONMENTS[azureEnvironmentNamed(stack.azureEnvironment) ?? "public"].privateLinkZones.registry;
+  const zone = AZURE_ENVIRONMENTS[azureEnvironmentNamed(stack.azureEnvironment) ?? "public"].privateLinkZones.registry.join(", ");
   const fromInside = async () => {
     const network = await az<AzNamed[]>("network", "vnet", "list", "--resource-group", registry.resourceGroup).then(
       ([vnet]) => (vnet === undefined ? "the stack's virtual network" : `the virtual network ${vnet.name}`),
