@@ -107,6 +107,13 @@ describe("npm run plan -- --controls", () => {
     expect(rows.some((row) => row.startsWith("| network:NetworkSecurityGroup hr-connector-endpoints | securityRules = "))).toBe(true);
   });
 
+  it("says the Defender plans' exceptions are checked by preflight's defender-plans check", () => {
+    const coverage = markdown.split("\n## ").find((part) => part.startsWith("Coverage of the Azure Government initiatives")) ?? "";
+    for (const builtIn of [GOV_BUILT_INS.defenderResourceManager, GOV_BUILT_INS.defenderContainers, GOV_BUILT_INS.defenderStorage]) {
+      expect(coverage.split("\n").find((line) => line.startsWith(`| ${builtIn.definitionId} |`))).toMatch(/; checked by npm run preflight \(check defender-plans: the subscription's (Arm|Containers|StorageAccounts) plan is at tier Standard\) \|$/);
+    }
+  });
+
   it("has an SC-28 row naming the infrastructure-encryption built-in", () => {
     expect(markdown).toMatch(/\n\| SC-28 \| Protection of Information at Rest \| [^|]* \| 4733ea7b-a883-42fe-8cac-97454c2a9e4a \((implemented|NOT IMPLEMENTED)\) \| /);
     expect(markdown).toContain('\n## SC-28 Protection of Information at Rest\n\n');
