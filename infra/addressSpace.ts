@@ -5,8 +5,11 @@
 
 /** The environment's subnet: a workload-profiles environment needs at least a /27; a /25 leaves room for replicas. */
 const ENVIRONMENT_PREFIX = 25;
-/** Three private endpoints (Key Vault, blob, registry), each one address, with room to add a few. */
-const ENDPOINTS_PREFIX = 28;
+/**
+ * Four private endpoints: Key Vault, blob and the registry take one address each, Azure Monitor's one per host it
+ * serves (about ten); a /27 holds them (27 usable addresses) with room to spare.
+ */
+const ENDPOINTS_PREFIX = 27;
 /** The smallest range that holds both subnets. */
 export const MAX_ADDRESS_SPACE_PREFIX = 24;
 
@@ -42,7 +45,7 @@ export function addressSpaceProblem(text: string, key = "vnetAddressSpace"): str
   return undefined;
 }
 
-/** The two subnets, from the start of the range: the environment's /25, then the endpoints' /28. */
+/** The two subnets, from the start of the range: the environment's /25, then the endpoints' /27. */
 export function subnetLayout(text: string): SubnetLayout {
   const problem = addressSpaceProblem(text);
   if (problem !== undefined) throw new Error(problem);

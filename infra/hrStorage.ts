@@ -2,6 +2,7 @@ import * as storage from "@pulumi/azure-native/storage";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkMode } from "./config";
+import { geoRedundantSku } from "./geoRedundancy";
 
 /** A customer-managed key and the user-assigned identity that may use it. */
 export interface KeyEncryption {
@@ -11,17 +12,6 @@ export interface KeyEncryption {
   readonly keyVaultUri: pulumi.Input<string>;
   /** The identity's grant on the key, in effect: the account is created with its key, so after it. */
   readonly ready: pulumi.Resource;
-}
-
-/**
- * Regions where zone- and geo-redundant storage is offered. UNCONFIRMED for Azure Government (no primary source
- * found listing GZRS per Gov region): one entry to change; the others get GRS, which every region with a pair offers.
- */
-const GZRS_REGIONS: readonly string[] = ["usgovvirginia"];
-
-/** Geo-redundant (built-in bf045164): GZRS where the region offers it, else GRS; never read access to the secondary (not needed, costs more). */
-export function geoRedundantSku(location: string): storage.SkuName {
-  return GZRS_REGIONS.includes(location.toLowerCase()) ? storage.SkuName.Standard_GZRS : storage.SkuName.Standard_GRS;
 }
 
 export interface HrStorageArgs {

@@ -18,6 +18,7 @@ import { JobIdentity } from "./jobIdentity";
 import { JobMonitoring } from "./jobMonitoring";
 import { CONSUMPTION_WORKLOAD_PROFILE, LogsEnvironment } from "./logsEnvironment";
 import { renderNextSteps } from "./nextSteps";
+import { MonitorPrivateLinkScope } from "./monitorPrivateLink";
 import { PrivateNetwork } from "./privateNetwork";
 import { DataEncryption } from "./dataEncryption";
 import { ResourceLogs } from "./resourceLogs";
@@ -83,9 +84,10 @@ function hrConnector() {
     encryption: { identityId: encryption.identityId, identityClientId: encryption.identityClientId, keyUri: encryption.registryKey.keyUri, ready: encryption.ready },
   });
 
-  // Private: Key Vault, the blob service and the registry answer on private endpoints only, and the jobs run inside the network.
+  // Private: Key Vault, the blob service, the registry and the workspace answer on private endpoints only, and the jobs run inside the network.
+  const monitorScope = config.network === "private" ? new MonitorPrivateLinkScope("hr-connector", { resourceGroupName: resourceGroup.name }) : undefined;
   const privateNetwork =
-    config.network === "private"
+    monitorScope !== undefined
       ? new PrivateNetwork("hr-connector", {
           ...placement,
           addressSpace: config.vnetAddressSpace,
@@ -94,6 +96,7 @@ function hrConnector() {
             { service: "vault", resourceId: vault.vaultId },
             { service: "blob", resourceId: hrStorage.accountId },
             { service: "registry", resourceId: registry.registryId },
+            { service: "azuremonitor", resourceId: monitorScope.scopeId },
           ],
         })
       : undefined;
@@ -103,6 +106,7 @@ function hrConnector() {
     logRetentionDays: config.logRetentionDays,
     logArchiveDays: config.logArchiveDays,
     infrastructureSubnetId: privateNetwork?.environmentSubnetId,
+    privateLinkScopeName: monitorScope?.scopeName,
     queryStorageAccountId: hrStorage.accountId,
   });
   const dashboard = new HrDashboard("hr-connector", {

@@ -1,4 +1,5 @@
 import * as app from "@pulumi/azure-native/app";
+import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
@@ -13,6 +14,8 @@ export interface LogsEnvironmentArgs {
   readonly logArchiveDays: number;
   /** With a private network: the subnet the environment joins, with no public ingress. */
   readonly infrastructureSubnetId?: pulumi.Input<string>;
+  /** With a private network: the Azure Monitor private link scope the workspace joins; it then refuses public ingestion and queries. */
+  readonly privateLinkScopeName?: pulumi.Input<string>;
   /** The customer-managed-key storage account that keeps saved queries and log alert queries (built-in fa298e57). */
   readonly queryStorageAccountId: pulumi.Input<string>;
 }
@@ -46,9 +49,15 @@ export class LogsEnvironment extends pulumi.ComponentResource {
         features: { disableLocalAuth: true },
         // Saved queries and log alert queries are kept in the stack's own storage account, under its customer-managed key.
         forceCmkForQuery: true,
+        ...(args.privateLinkScopeName === undefined
+          ? {}
+          : { publicNetworkAccessForIngestion: operationalinsights.PublicNetworkAccessType.Disabled, publicNetworkAccessForQuery: operationalinsights.PublicNetworkAccessType.Disabled }),
       },
       { parent: this },
     );
+    if (args.privateLinkScopeName !== undefined) {
+      new monitor.PrivateLinkScopedResource(`${name}-workspace`, { resourceGroupName: args.resourceGroupName, scopeName: args.privateLinkScopeName, linkedResourceId: workspace.id }, { parent: this });
+    }
     for (const dataSourceType of ["Query", "Alerts"]) {
       new operationalinsights.LinkedStorageAccount(
         `${name}-${dataSourceType.toLowerCase()}`,

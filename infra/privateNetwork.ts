@@ -3,10 +3,11 @@ import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as pulumi from "@pulumi/pulumi";
 import { subnetLayout } from "./addressSpace";
 import type { AzureEnvironment, PrivateLinkService } from "./azureEnvironments";
+import { endpointSubnetRules, environmentSubnetRules, type SubnetRule } from "./subnetRules";
 
 /** A resource reached only through a private endpoint. */
 export interface PrivateTarget {
-  /** The data-plane service: also the endpoint's group ID and what picks its DNS zone. */
+  /** The service: also the endpoint's group ID and what picks its DNS zones. */
   readonly service: PrivateLinkService;
   readonly resourceId: pulumi.Input<string>;
 }
@@ -24,8 +25,9 @@ export interface PrivateNetworkArgs {
 /**
  * The stack's virtual network: a subnet delegated to the Container Apps
  * environment, and one private endpoint per target in its own subnet, each
- * registered in the cloud's private-link DNS zone linked to the network, so that
- * `<vault>.vault.usgovcloudapi.net` resolves to a private address inside it.
+ * registered in the cloud's private-link DNS zones linked to the network, so that
+ * `<vault>.vault.usgovcloudapi.net` resolves to a private address inside it. Each
+ * subnet has a network security group allowing only what the job needs (subnetRules.ts).
  */
 export class PrivateNetwork extends pulumi.ComponentResource {
   readonly virtualNetworkName: pulumi.Output<string>;
@@ -40,25 +42,48 @@ export class PrivateNetwork extends pulumi.ComponentResource {
     const layout = subnetLayout(args.addressSpace);
 
     const vnet = new network.VirtualNetwork(name, { ...placement, addressSpace: { addressPrefixes: [args.addressSpace] } }, { parent: this });
-    const subnet = (suffix: string, subnetName: string, addressPrefix: string, settings: Partial<network.SubnetArgs>, dependsOn: pulumi.Resource[] = []) =>
-      new network.Subnet(`${name}-${suffix}`, { resourceGroupName: args.resourceGroupName, virtualNetworkName: vnet.name, subnetName, addressPrefix, ...settings }, { parent: this, dependsOn });
-    const environmentSubnet = subnet("environment", "container-apps", layout.environment, {
+    const securityGroup = (suffix: string, rules: readonly SubnetRule[]) => new network.NetworkSecurityGroup(`${name}-${suffix}`, { ...placement, securityRules: [...rules] }, { parent: this });
+    const subnet = (suffix: string, subnetName: string, addressPrefix: string, rules: readonly SubnetRule[], settings: Partial<network.SubnetArgs>, dependsOn: pulumi.Resource[] = []) =>
+      new network.Subnet(
+        `${name}-${suffix}`,
+        { resourceGroupName: args.resourceGroupName, virtualNetworkName: vnet.name, subnetName, addressPrefix, networkSecurityGroup: { id: securityGroup(suffix, rules).id }, ...settings },
+        { parent: this, dependsOn },
+      );
+    const environmentSubnet = subnet("environment", "container-apps", layout.environment, environmentSubnetRules(layout), {
       delegations: [{ name: "container-apps", serviceName: "Microsoft.App/environments" }],
     });
-    // Azure changes one subnet of a network at a time.
-    const endpointSubnet = subnet("endpoints", "private-endpoints", layout.endpoints, { privateEndpointNetworkPolicies: network.VirtualNetworkPrivateEndpointNetworkPolicies.Disabled }, [environmentSubnet]);
+    // Azure changes one subnet of a network at a time. The endpoints' security rules apply to the endpoints themselves only with this policy.
+    const endpointSubnet = subnet(
+      "endpoints",
+      "private-endpoints",
+      layout.endpoints,
+      endpointSubnetRules(layout),
+      { privateEndpointNetworkPolicies: network.VirtualNetworkPrivateEndpointNetworkPolicies.NetworkSecurityGroupEnabled },
+      [environmentSubnet],
+    );
 
-    this.endpointsReady = args.targets.flatMap(({ service, resourceId }) => {
-      const zone = new privatedns.PrivateZone(
-        `${name}-${service}`,
-        { resourceGroupName: args.resourceGroupName, location: "global", privateZoneName: args.azureEnvironment.privateLinkZones[service] },
-        { parent: this },
+    // One zone per name, linked once: Azure Monitor's endpoint shares the blob zone with the storage account's.
+    const zones = new Map<string, privatedns.PrivateZone>();
+    const links: pulumi.Resource[] = [];
+    const zoneNamed = (service: PrivateLinkService, zoneName: string, index: number) => {
+      const known = zones.get(zoneName);
+      if (known !== undefined) return known;
+      // A service's first zone keeps the name it always had; its others add the zone's distinctive label (oms, ods…).
+      const resourceName = index === 0 ? `${name}-${service}` : `${name}-${service}-${zoneName.split(".")[1]}`;
+      const zone = new privatedns.PrivateZone(resourceName, { resourceGroupName: args.resourceGroupName, location: "global", privateZoneName: zoneName }, { parent: this });
+      links.push(
+        new privatedns.VirtualNetworkLink(
+          resourceName,
+          { resourceGroupName: args.resourceGroupName, location: "global", privateZoneName: zone.name, virtualNetwork: { id: vnet.id }, registrationEnabled: false },
+          { parent: this },
+        ),
       );
-      const link = new privatedns.VirtualNetworkLink(
-        `${name}-${service}`,
-        { resourceGroupName: args.resourceGroupName, location: "global", privateZoneName: zone.name, virtualNetwork: { id: vnet.id }, registrationEnabled: false },
-        { parent: this },
-      );
+      zones.set(zoneName, zone);
+      return zone;
+    };
+
+    const dnsRecords = args.targets.map(({ service, resourceId }) => {
+      const serviceZones = args.azureEnvironment.privateLinkZones[service].map((zoneName, index) => ({ zoneName, zone: zoneNamed(service, zoneName, index) }));
       const endpoint = new network.PrivateEndpoint(
         `${name}-${service}`,
         {
@@ -68,13 +93,18 @@ export class PrivateNetwork extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      const dnsRecords = new network.PrivateDnsZoneGroup(
+      return new network.PrivateDnsZoneGroup(
         `${name}-${service}`,
-        { resourceGroupName: args.resourceGroupName, privateEndpointName: endpoint.name, privateDnsZoneGroupName: "default", privateDnsZoneConfigs: [{ name: service, privateDnsZoneId: zone.id }] },
+        {
+          resourceGroupName: args.resourceGroupName,
+          privateEndpointName: endpoint.name,
+          privateDnsZoneGroupName: "default",
+          privateDnsZoneConfigs: serviceZones.map(({ zoneName, zone }, index) => ({ name: index === 0 ? service : zoneName.replace(/\./g, "-"), privateDnsZoneId: zone.id })),
+        },
         { parent: this },
       );
-      return [link, dnsRecords];
     });
+    this.endpointsReady = [...links, ...dnsRecords];
 
     this.virtualNetworkName = vnet.name;
     this.environmentSubnetId = environmentSubnet.id;

@@ -119,11 +119,21 @@ export interface BuiltInException {
 
 const DEFENDER_PLAN_REASON = "a subscription-wide Microsoft Defender plan (Microsoft.Security/pricings), not a resource of the stack: enabling it from a workload stack would bill and change every other workload in the subscription";
 
-/** The Gov built-ins this stack cannot meet by itself. (`npm run preflight` does not check the Defender plans yet: no checkedBy.) */
+/** The Defender plans the Gov built-ins ask for: `Microsoft.Security/pricings/<pricingName>` at tier Standard (each built-in's rule). */
+export const DEFENDER_PLANS = [
+  { builtIn: GOV_BUILT_INS.defenderResourceManager, pricingName: "Arm", title: "Defender for Resource Manager" },
+  { builtIn: GOV_BUILT_INS.defenderContainers, pricingName: "Containers", title: "Defender for Containers" },
+  { builtIn: GOV_BUILT_INS.defenderStorage, pricingName: "StorageAccounts", title: "Defender for Storage" },
+] as const;
+
+/** The Gov built-ins this stack cannot meet by itself. */
 export const EXCEPTIONS: readonly BuiltInException[] = [
-  { builtIn: GOV_BUILT_INS.defenderResourceManager, reason: DEFENDER_PLAN_REASON, owner: "subscription owner (agency security operations)" },
-  { builtIn: GOV_BUILT_INS.defenderContainers, reason: DEFENDER_PLAN_REASON, owner: "subscription owner (agency security operations)" },
-  { builtIn: GOV_BUILT_INS.defenderStorage, reason: DEFENDER_PLAN_REASON, owner: "subscription owner (agency security operations)" },
+  ...DEFENDER_PLANS.map((plan) => ({
+    builtIn: plan.builtIn,
+    reason: DEFENDER_PLAN_REASON,
+    owner: "subscription owner (agency security operations)",
+    checkedBy: `npm run preflight (check defender-plans: the subscription's ${plan.pricingName} plan is at tier Standard)`,
+  })),
   {
     builtIn: GOV_BUILT_INS.networkWatcher,
     reason: "Network Watcher is one per subscription and region, in NetworkWatcherRG, outside the stack's resource group; Azure enables it when the first virtual network of a region is created unless the subscription opted out",

@@ -39,6 +39,22 @@ export const logAnalyticsPolicies: NistPolicy[] = [
   ),
   resourcePolicy(
     {
+      name: "log-analytics-public-network-access",
+      asks: "Log Analytics refuses ingestion and queries from public networks: they come through an Azure Monitor private link scope (network: private).",
+      controls: ["AC-4", "SC-7"],
+      azurePolicies: [OUR_RELATED_BUILT_INS.logAnalyticsPublicAccess],
+      evidence: [{ type: TYPE.workspace, settings: ["publicNetworkAccessForIngestion", "publicNetworkAccessForQuery"] }],
+      // Like the other public-network rules: whether the stack may stay public is the agency's call.
+      enforcementLevel: "advisory",
+    },
+    forType(TYPE.workspace, (props, report) => {
+      if (props.publicNetworkAccessForIngestion !== "Disabled" || props.publicNetworkAccessForQuery !== "Disabled") {
+        report("Log Analytics workspace accepts ingestion or queries from public networks: set publicNetworkAccessForIngestion and publicNetworkAccessForQuery to Disabled (network: private).");
+      }
+    }),
+  ),
+  resourcePolicy(
+    {
       name: "log-analytics-saved-queries-cmk",
       asks: "Log Analytics keeps saved queries and log alert queries in the customer's storage account, under its key, rather than Microsoft's.",
       azurePolicies: [GOV_BUILT_INS.logAnalyticsSavedQueriesCmk],

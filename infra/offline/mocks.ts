@@ -99,6 +99,9 @@ const ARM: Record<string, ArmShape> = {
   "azure-native:resources:Deployment": { path: (name) => `Microsoft.Resources/deployments/${name}`, nameInput: "deploymentName" },
   "azure-native:network:VirtualNetwork": { path: (name) => `Microsoft.Network/virtualNetworks/${name}`, nameInput: "virtualNetworkName" },
   "azure-native:network:Subnet": { path: (name, inputs) => `Microsoft.Network/virtualNetworks/${inputs.virtualNetworkName}/subnets/${name}`, nameInput: "subnetName" },
+  "azure-native:network:NetworkSecurityGroup": { path: (name) => `Microsoft.Network/networkSecurityGroups/${name}`, nameInput: "networkSecurityGroupName" },
+  "azure-native:monitor:PrivateLinkScope": { path: (name) => `Microsoft.Insights/privateLinkScopes/${name}`, nameInput: "scopeName" },
+  "azure-native:monitor:PrivateLinkScopedResource": { path: (name, inputs) => `Microsoft.Insights/privateLinkScopes/${inputs.scopeName}/scopedResources/${name}`, nameInput: "name" },
   "azure-native:network:PrivateEndpoint": { path: (name) => `Microsoft.Network/privateEndpoints/${name}`, nameInput: "privateEndpointName" },
   "azure-native:network:PrivateDnsZoneGroup": {
     path: (name, inputs) => `Microsoft.Network/privateEndpoints/${inputs.privateEndpointName}/privateDnsZoneGroups/${name}`,

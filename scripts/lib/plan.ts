@@ -14,6 +14,7 @@ import { evaluatePolicies } from "../../policy/evaluate";
 import { GOV_INITIATIVES, SNAPSHOT } from "../../policy/govBuiltIns";
 import { PACK, nistPolicies } from "../../policy/policies";
 import { renderControls } from "./controls";
+import { apiVersionLines, resourceTypesOf, sdkVersion } from "./preflight/resourceTypes";
 import { REPOSITORY_ROOT, settingText } from "./settingText";
 
 /** Settings worth a reviewer's eye, per resource type (dotted input paths). */
@@ -46,7 +47,7 @@ const SECURITY_SETTINGS: Record<string, readonly string[]> = {
   "azure-native:storage:BlobServiceProperties": ["isVersioningEnabled", "deleteRetentionPolicy", "containerDeleteRetentionPolicy"],
   "azure-native:storage:ManagementPolicy": ["policy.rules"],
   "azure-native:storage:BlobContainer": ["containerName", "publicAccess"],
-  "azure-native:operationalinsights:Workspace": ["sku.name", "retentionInDays", "features.disableLocalAuth", "forceCmkForQuery"],
+  "azure-native:operationalinsights:Workspace": ["sku.name", "retentionInDays", "features.disableLocalAuth", "forceCmkForQuery", "publicNetworkAccessForIngestion", "publicNetworkAccessForQuery"],
   "azure-native:operationalinsights:LinkedStorageAccount": ["dataSourceType", "storageAccountIds"],
   "azure-native:keyvault:Key": ["keyName", "properties.kty", "properties.keySize", "properties.rotationPolicy"],
   "azure-native:managedidentity:UserAssignedIdentity": ["location"],
@@ -55,7 +56,10 @@ const SECURITY_SETTINGS: Record<string, readonly string[]> = {
   "azure-native:app:ManagedEnvironment": ["appLogsConfiguration", "vnetConfiguration", "workloadProfiles"],
   "azure-native:containerregistry:Registry": ["sku.name", "adminUserEnabled", "anonymousPullEnabled", "publicNetworkAccess", "identity", "encryption"],
   "azure-native:network:VirtualNetwork": ["addressSpace.addressPrefixes"],
-  "azure-native:network:Subnet": ["addressPrefix", "delegations", "privateEndpointNetworkPolicies"],
+  "azure-native:network:Subnet": ["addressPrefix", "delegations", "privateEndpointNetworkPolicies", "networkSecurityGroup.id"],
+  "azure-native:network:NetworkSecurityGroup": ["securityRules"],
+  "azure-native:monitor:PrivateLinkScope": ["accessModeSettings"],
+  "azure-native:monitor:PrivateLinkScopedResource": ["linkedResourceId"],
   "azure-native:network:PrivateEndpoint": ["privateLinkServiceConnections"],
   "azure-native:network:PrivateDnsZoneGroup": ["privateDnsZoneConfigs"],
   "azure-native:privatedns:PrivateZone": ["privateZoneName"],
@@ -167,6 +171,10 @@ export async function planCli(argv: string[], io: ScriptIo): Promise<number> {
       stdout(`    ${setting}: ${settingText(resource, setting)}`);
     }
   }
+
+  // Read from the SDK's typings, as preflight reads them: an SDK upgrade changes this list by itself.
+  stdout(`\nAzure REST API versions (installed @pulumi/azure-native ${sdkVersion()}; preflight checks each is offered in the region):`);
+  for (const line of apiVersionLines(resourceTypesOf(recorded).types)) stdout(`  ${line}`);
 
   stdout("\nRole assignments (principal: role on scope):");
   const principalNames = new Map(

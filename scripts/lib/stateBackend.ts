@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { AZURE_ENVIRONMENTS, type AzureEnvironmentName } from "../../infra/azureEnvironments";
+import { geoRedundantSku } from "../../infra/geoRedundancy";
 import { ToolRunner, type ToolResult } from "../../uploader/src/toolRunner";
 
 /** Runs one `az` command to its end, whatever it answers. */
@@ -128,12 +129,14 @@ export async function bootstrapStateBackend(options: StateBackendOptions, host: 
   await ensure(`resource group ${options.resourceGroup}`, ["group", "show", "--name", options.resourceGroup], ["group", "create", "--name", options.resourceGroup, "--location", options.location]);
 
   // Entra sign-in only: the state holds every resource's settings, and the deployer's Azure login is the key to it.
+  // At rest as the stack's own account: geo-redundant (bf045164) and under infrastructure encryption (4733ea7b), set at creation only.
   const storage = await ensure<{ id: string }>(
     `storage account ${storageAccount}`,
     ["storage", "account", "show", "--name", storageAccount, ...group],
     [
-      "storage", "account", "create", "--name", storageAccount, ...group, "--location", options.location, "--sku", "Standard_GRS", "--kind", "StorageV2",
+      "storage", "account", "create", "--name", storageAccount, ...group, "--location", options.location, "--sku", geoRedundantSku(options.location), "--kind", "StorageV2",
       "--https-only", "true", "--min-tls-version", "TLS1_2", "--allow-blob-public-access", "false", "--allow-shared-key-access", "false",
+      "--require-infrastructure-encryption", "true",
     ],
   );
   log(`keeping ${STATE_RECOVERY_DAYS} days of state versions and deleted blobs`);

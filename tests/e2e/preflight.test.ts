@@ -46,6 +46,12 @@ const STACK_REGISTRY_EXISTS = {
   [GROUP_LIST]: [{ id: `/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/${RESOURCE_GROUP}`, location: "usgovvirginia", name: RESOURCE_GROUP, properties: { provisioningState: "Succeeded" }, tags: { "hr-connector-stack": "hr-connector/gov" }, type: "Microsoft.Resources/resourceGroups" }],
   [ACR_LIST]: [{ adminUserEnabled: false, loginServer: REGISTRY, name: REGISTRY.split(".")[0], publicNetworkAccess: "Enabled", resourceGroup: RESOURCE_GROUP, sku: { name: "Basic", tier: "Basic" }, type: "Microsoft.ContainerRegistry/registries" }],
 };
+/** `az security pricing show --name <plan>`: the documented shape, at tier Standard (on) or Free (off). */
+const pricingCall = (plan: string) => `security pricing show --name ${plan} --output json`;
+const pricing = (plan: string, pricingTier = "Standard") => ({
+  [pricingCall(plan)]: { id: `/subscriptions/11111111-1111-4111-8111-111111111111/providers/Microsoft.Security/pricings/${plan}`, name: plan, pricingTier, subPlan: null, type: "Microsoft.Security/pricings" },
+});
+const DEFENDER_ON = { ...pricing("Arm"), ...pricing("Containers"), ...pricing("StorageAccounts") };
 const USER_ACCOUNT = { id: SUBSCRIPTION, name: "hr-connector-gov", tenantId: "22222222-2222-4222-8222-222222222222", environmentName: "AzureUSGovernment", user: { name: "admin@agency.onmicrosoft.us", type: "user" } };
 
 let certificate: LoopbackCertificate;
@@ -91,6 +97,7 @@ const goodAz = (): Record<string, unknown> => ({
   "account show --output json": USER_ACCOUNT,
   ...providerAnswers(offeredEverywhere),
   [PERMISSIONS_URL]: { value: [{ actions: ["*"], notActions: [] }] },
+  ...DEFENDER_ON,
   [graphCall("me/transitiveMemberOf/microsoft.graph.directoryRole")]: { value: [{ "@odata.type": "#microsoft.graph.directoryRole", displayName: "Application Administrator", roleTemplateId: APPLICATION_ADMINISTRATOR }] },
   ...STACK_REGISTRY_EXISTS,
 });
@@ -132,6 +139,9 @@ describe("npm run preflight -- --stack gov", () => {
         "✓ Microsoft.Authorization/roleAssignments 2022-04-01 is offered",
         "✓ Container Apps jobs are offered in usgovvirginia",
         `✓ may create role assignments in subscription ${SUBSCRIPTION} (and its new resource group)`,
+        `✓ Defender for Resource Manager (Arm) is on in subscription ${SUBSCRIPTION} (built-in c3d20c29)`,
+        `✓ Defender for Containers (Containers) is on in subscription ${SUBSCRIPTION} (built-in 1c988dd6)`,
+        `✓ Defender for Storage (StorageAccounts) is on in subscription ${SUBSCRIPTION} (built-in 308fbb08)`,
         "✓ may register applications in Entra: you hold Application Administrator",
         "✓ the Pulumi backend is self-managed (azblob://pulumi-state)",
         "✓ network: public: the registry, Key Vault and Storage accept public traffic, so pulumi up may run from this machine",
@@ -453,6 +463,35 @@ describe("preflight checks", () => {
     // The rest of the types still pass, and so do Container Apps jobs: the region lists them.
     expect(checks.filter((line) => line.id === "api-versions" && line.status === "passed")).toHaveLength(types.types.length - 2);
     expect(only(checks, "container-apps-jobs")).toEqual(["passed: Container Apps jobs are offered in usgovvirginia"]);
+  });
+
+  describe("defender-plans", () => {
+    const ALL_BUT_DEFENDER = CHECK_IDS.filter((id) => !["cli-login", "defender-plans"].includes(id));
+
+    it("fails a plan that is off, with the owner's command and the way to record the risk, and one it cannot read, with the role to ask for", async () => {
+      const answers = { ...goodAz(), ...pricing("Containers", "Free"), [pricingCall("StorageAccounts")]: { exit: 1, stderr: "ERROR: AuthorizationFailed" } };
+      const checks = (await run(answers, { skip: ALL_BUT_DEFENDER })).filter((line) => line.id === "defender-plans");
+      expect(checks.map(({ status, title, fix }) => ({ status, title, fix }))).toEqual([
+        { status: "passed", title: `Defender for Resource Manager (Arm) is on in subscription ${SUBSCRIPTION} (built-in c3d20c29)`, fix: undefined },
+        {
+          status: "failed",
+          title: `Defender for Containers (Containers) is Free in subscription ${SUBSCRIPTION}, not Standard, as built-in 1c988dd6 of the Azure Government initiatives asks`,
+          fix: "the subscription owner turns it on (az security pricing create --name Containers --tier Standard; billed for every workload in the subscription), or the ISSO records the risk and you run preflight with --skip defender-plans",
+        },
+        {
+          status: "failed",
+          title: expect.stringMatching(/^cannot read Defender for Storage \(StorageAccounts\): az security pricing .*failed: ERROR: AuthorizationFailed$/),
+          fix: "az login with an account that may read the subscription (Reader or Security Reader), then run preflight again",
+        },
+      ]);
+    });
+
+    it("needs the Azure CLI login, and makes no call when skipped", async () => {
+      const signedOut = await run({ ...goodAz(), "account show --output json": { exit: 1, stderr: "ERROR: Please run 'az login' to setup account." } }, { skip: ALL_BUT_DEFENDER });
+      expect(only(signedOut, "defender-plans")).toEqual(["failed: Microsoft Defender plans Arm, Containers, StorageAccounts: not checked without an Azure CLI login"]);
+      const skipped = await runLogged(goodAz(), { skip: [...ALL_BUT_DEFENDER, "defender-plans"] });
+      expect(skipped.azCalls.filter((call) => call.startsWith("security "))).toEqual([]);
+    });
   });
 
   it("fails, rather than skips, a resource type it cannot map to Azure", () => {

@@ -2,10 +2,10 @@ import { addressSpaceProblem, subnetLayout } from "../../infra/addressSpace";
 
 describe("subnetLayout", () => {
   it.each([
-    ["10.42.0.0/24", { environment: "10.42.0.0/25", endpoints: "10.42.0.128/28" }],
-    ["172.16.8.0/22", { environment: "172.16.8.0/25", endpoints: "172.16.8.128/28" }],
-    ["192.168.255.0/24", { environment: "192.168.255.0/25", endpoints: "192.168.255.128/28" }],
-  ])("puts the environment's /25 first and the endpoints' /28 after it in %s", (space, layout) => {
+    ["10.42.0.0/24", { environment: "10.42.0.0/25", endpoints: "10.42.0.128/27" }],
+    ["172.16.8.0/22", { environment: "172.16.8.0/25", endpoints: "172.16.8.128/27" }],
+    ["192.168.255.0/24", { environment: "192.168.255.0/25", endpoints: "192.168.255.128/27" }],
+  ])("puts the environment's /25 first and the endpoints' /27 after it in %s", (space, layout) => {
     expect(subnetLayout(space)).toEqual(layout);
   });
 

@@ -50,9 +50,9 @@ describe.each(POLICIES.map((entry) => [entry.policy.name, entry] as const))("pol
 
 it("leaves only what depends on the agency's network advisory", () => {
   expect(POLICIES.filter(({ policy }) => policy.enforcementLevel === "advisory").map(({ policy }) => policy.name).sort()).toEqual(
-    ["container-apps-environment-internal", "keyvault-public-network-access", "registry-public-network-access", "storage-public-network-access", "storage-virtual-network-rules"],
+    ["container-apps-environment-internal", "keyvault-public-network-access", "log-analytics-public-network-access", "registry-public-network-access", "storage-public-network-access", "storage-virtual-network-rules"],
   );
-  expect(POLICIES.filter(({ policy }) => policy.enforcementLevel === undefined)).toHaveLength(POLICIES.length - 5);
+  expect(POLICIES.filter(({ policy }) => policy.enforcementLevel === undefined)).toHaveLength(POLICIES.length - 6);
 });
 
 describe("the pack's package", () => {

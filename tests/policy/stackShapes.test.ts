@@ -20,6 +20,7 @@ const PUBLIC_NETWORK_FINDINGS = [
   ["storage-virtual-network-rules", "azure-native:storage:StorageAccount"],
   ["registry-public-network-access", "azure-native:containerregistry:Registry"],
   ["container-apps-environment-internal", "azure-native:app:ManagedEnvironment"],
+  ["log-analytics-public-network-access", "azure-native:operationalinsights:Workspace"],
 ].sort();
 
 const applied = new Set<string>();

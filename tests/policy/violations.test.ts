@@ -78,6 +78,8 @@ const CASES: Record<string, (resources: Resources) => string> = {
   "container-apps-environment-internal": breakSetting("azure-native:app:ManagedEnvironment", (props) => void delete props.vnetConfiguration),
   "container-apps-environment-resource-logs": removeLogs("azure-native:app:ManagedEnvironment"),
   "log-analytics-entra-only-ingestion": breakSetting("azure-native:operationalinsights:Workspace", (props) => void (props.features = { disableLocalAuth: false })),
+  "log-analytics-public-network-access": breakSetting("azure-native:operationalinsights:Workspace", (props) => void (props.publicNetworkAccessForQuery = "Enabled")),
+  "network-subnet-nsg": breakSetting("azure-native:network:Subnet", (props) => void delete props.networkSecurityGroup, "hr-connector-endpoints"),
   "log-analytics-retention": breakSetting("azure-native:operationalinsights:Workspace", (props) => void (props.retentionInDays = 30)),
   "entra-app-password-lifetime": breakSetting(
     "azuread:index/applicationPassword:ApplicationPassword",
@@ -149,6 +151,38 @@ describe("conditions as the built-ins' rules have them", () => {
       props.networkRuleSet = { defaultAction: "Deny" };
     })(resources);
     expect((await evaluate(resources, { only: ["registry-public-network-access"] })).violations).toEqual([]);
+  });
+});
+
+describe("the private network's other conditions", () => {
+  /** The workspace leaves its Azure Monitor private link scope. */
+  const unscoped = (resources: Resources): string => {
+    resources.splice(resources.findIndex((resource) => resource.type === "azure-native:monitor:PrivateLinkScopedResource"), 1);
+    return find(resources, "azure-native:operationalinsights:Workspace").urn;
+  };
+
+  it("reports a workspace in no Azure Monitor private link scope: it has no private endpoint", async () => {
+    const resources = copy(run.resources);
+    const urn = unscoped(resources);
+    const { violations } = await evaluate(resources, { only: ["private-network-complete"] });
+    expect(violations.map((violation) => [violation.urn, violation.message])).toEqual([[urn, expect.stringMatching(/^Log Analytics workspace ".*" has no private endpoint for "azuremonitor"/)]]);
+  });
+
+  it("reports each of Azure Monitor's zones that no network links, and a workspace open to public queries", async () => {
+    const resources = copy(run.resources);
+    resources.splice(resources.findIndex((resource) => resource.type === "azure-native:privatedns:VirtualNetworkLink" && resource.name === "hr-connector-azuremonitor-oms"), 1);
+    breakSetting("azure-native:operationalinsights:Workspace", (props) => void (props.publicNetworkAccessForQuery = "Enabled"))(resources);
+    const { violations } = await evaluate(resources, { only: ["private-network-complete"] });
+    expect(violations.map((violation) => violation.message)).toEqual([
+      expect.stringMatching(/^Log Analytics workspace ".*" still accepts public traffic/),
+      "Private DNS zone privatelink.oms.opinsights.azure.us is linked to no virtual network.",
+    ]);
+  });
+
+  it("reports a subnet inside a virtual network's own definition that has no security group (e71308d3)", async () => {
+    const resources = copy(run.resources);
+    const urn = breakSetting("azure-native:network:VirtualNetwork", (props) => void (props.subnets = [{ name: "extra", addressPrefix: "10.42.0.192/27" }]))(resources);
+    expect((await evaluate(resources, { only: ["network-subnet-nsg"] })).violations.map((violation) => violation.urn)).toEqual([urn]);
   });
 });
 

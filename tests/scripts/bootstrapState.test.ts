@@ -83,6 +83,9 @@ describe("npm run bootstrap-state in Azure Government", () => {
     ]);
     const [, account, container, , vault, , key] = firstCreations as string[][];
     expect(account).toEqual(expect.arrayContaining(["--name", ACCOUNT, "--allow-shared-key-access", "false", "--allow-blob-public-access", "false", "--min-tls-version", "TLS1_2", "--https-only", "true"]));
+    // At rest as the stack's own account: GZRS in usgovvirginia (bf045164), infrastructure encryption (4733ea7b).
+    expect(account?.slice(account.indexOf("--sku"), account.indexOf("--sku") + 2)).toEqual(["--sku", "Standard_GZRS"]);
+    expect(account?.slice(account.indexOf("--require-infrastructure-encryption"), account.indexOf("--require-infrastructure-encryption") + 2)).toEqual(["--require-infrastructure-encryption", "true"]);
     expect(container).toEqual(expect.arrayContaining(["--storage-account", ACCOUNT, "--name", "pulumi-state", "--public-access", "off"]));
     expect(vault).toEqual(expect.arrayContaining(["--name", VAULT, "--enable-rbac-authorization", "true", "--enable-purge-protection", "true"]));
     expect(key).toEqual(expect.arrayContaining(["--vault-name", VAULT, "--name", "pulumi-secrets", "--kty", "RSA", "--size", "3072"]));
@@ -173,6 +176,13 @@ describe("bootstrapStateBackend", () => {
     const attempt = bootstrapStateBackend(GOV_OPTIONS, host("linux", fakeEnv()));
     await expect(attempt).rejects.toThrow(BootstrapError);
     await expect(attempt).rejects.toThrow(/az keyvault key show failed: ERROR: \(Forbidden\) Caller is not authorized/);
+  });
+
+  it("makes the state geo-redundant by the stack's rule: GRS in a region without GZRS", async () => {
+    resetAzure();
+    await bootstrapStateBackend({ ...GOV_OPTIONS, location: "usgovarizona" }, host("linux", fakeEnv()));
+    const account = creations().find((argv) => argv.join(" ").startsWith("storage account create")) ?? [];
+    expect(account.slice(account.indexOf("--sku"), account.indexOf("--sku") + 2)).toEqual(["--sku", "Standard_GRS"]);
   });
 
   it("leaves the Gov variables out in commercial Azure", async () => {

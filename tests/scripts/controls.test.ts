@@ -18,8 +18,8 @@ import { POLICIES } from "../policy/harness";
 
 const ROOT = path.join(__dirname, "..", "..");
 
-/** Gov built-ins with neither a policy nor an exception yet (their stack settings come next). */
-const GAPS = [GOV_BUILT_INS.subnetNetworkSecurityGroup].map((builtIn) => builtIn.definitionId);
+/** Gov built-ins with neither a policy nor an exception: none left. */
+const GAPS: readonly string[] = [];
 
 /** Summary rows: control → result. */
 function summaryOf(markdown: string): Map<string, string> {
@@ -98,6 +98,22 @@ describe("npm run plan -- --controls", () => {
     }
   });
 
+  it("has the subnets' security groups implement e71308d3 (passing) under SC-7, with their rules as evidence", () => {
+    const coverage = markdown.split("\n## ").find((part) => part.startsWith("Coverage of the Azure Government initiatives")) ?? "";
+    expect(coverage).toContain(`| ${GOV_BUILT_INS.subnetNetworkSecurityGroup.definitionId} |`);
+    expect(coverage.split("\n").find((line) => line.startsWith(`| ${GOV_BUILT_INS.subnetNetworkSecurityGroup.definitionId} |`))).toMatch(/implemented by `network-subnet-nsg` \(passed on this plan\) \|$/);
+    const rows = sectionRows(markdown, "SC-7");
+    expect(rows.filter((row) => row.startsWith("| network:Subnet ")).map((row) => row.split(" | ")[2])).toEqual(["network-subnet-nsg (mandatory)", "network-subnet-nsg (mandatory)"]);
+    expect(rows.some((row) => row.startsWith("| network:NetworkSecurityGroup hr-connector-endpoints | securityRules = "))).toBe(true);
+  });
+
+  it("says the Defender plans' exceptions are checked by preflight's defender-plans check", () => {
+    const coverage = markdown.split("\n## ").find((part) => part.startsWith("Coverage of the Azure Government initiatives")) ?? "";
+    for (const builtIn of [GOV_BUILT_INS.defenderResourceManager, GOV_BUILT_INS.defenderContainers, GOV_BUILT_INS.defenderStorage]) {
+      expect(coverage.split("\n").find((line) => line.startsWith(`| ${builtIn.definitionId} |`))).toMatch(/; checked by npm run preflight \(check defender-plans: the subscription's (Arm|Containers|StorageAccounts) plan is at tier Standard\) \|$/);
+    }
+  });
+
   it("has an SC-28 row naming the infrastructure-encryption built-in", () => {
     expect(markdown).toMatch(/\n\| SC-28 \| Protection of Information at Rest \| [^|]* \| 4733ea7b-a883-42fe-8cac-97454c2a9e4a \((implemented|NOT IMPLEMENTED)\) \| /);
     expect(markdown).toContain('\n## SC-28 Protection of Information at Rest\n\n');
@@ -169,7 +185,7 @@ describe("the table of a stack that breaks a control", () => {
     expect(sectionRows(markdown, "AC-2")).toContain(
       "| storage:StorageAccount hrconnector | allowSharedKeyAccess = true<br>defaultToOAuthAuthentication = true | storage-no-shared-key (mandatory) | VIOLATION: Storage account must refuse shared key access: set allowSharedKeyAccess to false. |",
     );
-    expect(markdown).toContain("the pack reports 1 mandatory violation and 5 advisory findings");
+    expect(markdown).toContain("the pack reports 1 mandatory violation and 6 advisory findings");
   });
 
   it("lists a finding whose evidence is missing altogether below the control's table", async () => {

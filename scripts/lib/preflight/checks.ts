@@ -5,6 +5,7 @@
  */
 import { BlockList, isIPv6 } from "node:net";
 import { AZURE_ENVIRONMENTS, azureEnvironmentNamed } from "../../../infra/azureEnvironments";
+import { DEFENDER_PLANS } from "../../../policy/govBuiltIns";
 import type { NetworkMode } from "../../../infra/config";
 import { STACK_TAG, stackTagValue } from "../../../infra/stackTag";
 import { CLOUD_PROFILES, type CloudName } from "../../../uploader/src/clouds";
@@ -14,7 +15,7 @@ import { imageBaseCheck } from "./imageBaseCheck";
 import { proxied, systemResolve, tlsProblem, type NetworkDependencies } from "./reach";
 import type { ResourceTypeVersion, StackResourceTypes } from "./resourceTypes";
 
-export const CHECK_IDS = ["cli-cloud", "cli-login", "providers", "api-versions", "container-apps-jobs", "role-assignments", "app-registrations", "backend", "private-network", "tls", "image-base"] as const;
+export const CHECK_IDS = ["cli-cloud", "cli-login", "providers", "api-versions", "container-apps-jobs", "role-assignments", "defender-plans", "app-registrations", "backend", "private-network", "tls", "image-base"] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
 /** What each check looks at: `--help` lists these, and a check skipped with `--skip` is shown by its summary. */
@@ -26,6 +27,8 @@ export const CHECK_SUMMARIES: Readonly<Record<CheckId, string>> = {
     "each resource type the stack creates is offered, in its region, at the API version\nthe installed @pulumi/azure-native uses (read from the SDK, not typed by hand)",
   "container-apps-jobs": "Container Apps jobs are offered in the region",
   "role-assignments": "you may create role assignments (the stack creates four)",
+  "defender-plans":
+    "the subscription's Microsoft Defender plans for Resource Manager, Containers and Storage are on\n(the Azure Government initiatives' built-ins c3d20c29, 1c988dd6, 308fbb08; the stack excepts them)",
   "app-registrations": "you may register applications in the tenant's Entra cloud",
   backend: "the Pulumi backend is not the Pulumi Cloud SaaS when the cloud is gcch or dod",
   "private-network":
@@ -85,6 +88,11 @@ interface AzProvider {
 }
 interface ArmPermissions {
   readonly value?: readonly { readonly actions?: readonly string[]; readonly notActions?: readonly string[] }[];
+}
+/** `az security pricing show`: a subscription's Defender plan. */
+interface AzPricing {
+  readonly name: string;
+  readonly pricingTier: string;
 }
 interface GraphList<T> {
   readonly value?: readonly T[];
@@ -178,7 +186,7 @@ export async function runPreflight(stack: PreflightStack, resourceTypes: StackRe
   }
 
   let account: AzAccount | undefined;
-  if (runs("cli-login", "providers", "api-versions", "container-apps-jobs", "role-assignments", "app-registrations", "private-network", "tls")) {
+  if (runs("cli-login", "providers", "api-versions", "container-apps-jobs", "role-assignments", "defender-plans", "app-registrations", "private-network", "tls")) {
     try {
       account = await az<AzAccount>("account", "show");
       pass("cli-login", `signed in as ${account.user?.name ?? "?"} (${account.user?.type ?? "?"}), subscription ${account.name ?? ""} ${account.id}`);
@@ -254,6 +262,28 @@ export async function runPreflight(stack: PreflightStack, resourceTypes: StackRe
       else fail("role-assignments", `may not create role assignments in subscription ${account.id}`, "ask for Owner, or Role Based Access Control Administrator (or User Access Administrator) beside Contributor, on the subscription");
     } catch (error) {
       fail("role-assignments", `cannot read your permissions: ${why(error)}`, "az login with the account that will run pulumi up");
+    }
+  }
+
+  // Defender plans: subscription-wide, so excepted by the stack (policy/govBuiltIns.ts), and checked here.
+  if (account === undefined) {
+    needsLogin("defender-plans", `Microsoft Defender plans ${DEFENDER_PLANS.map((plan) => plan.pricingName).join(", ")}`);
+  } else if (runs("defender-plans")) {
+    for (const plan of DEFENDER_PLANS) {
+      const builtIn = `built-in ${plan.builtIn.definitionId.slice(0, 8)}`;
+      try {
+        const pricing = await az<AzPricing>("security", "pricing", "show", "--name", plan.pricingName);
+        if (pricing.pricingTier === "Standard") pass("defender-plans", `${plan.title} (${plan.pricingName}) is on in subscription ${account.id} (${builtIn})`);
+        else {
+          fail(
+            "defender-plans",
+            `${plan.title} (${plan.pricingName}) is ${pricing.pricingTier} in subscription ${account.id}, not Standard, as ${builtIn} of the Azure Government initiatives asks`,
+            `the subscription owner turns it on (az security pricing create --name ${plan.pricingName} --tier Standard; billed for every workload in the subscription), or the ISSO records the risk and you run preflight with --skip defender-plans`,
+          );
+        }
+      } catch (error) {
+        fail("defender-plans", `cannot read ${plan.title} (${plan.pricingName}): ${why(error)}`, "az login with an account that may read the subscription (Reader or Security Reader), then run preflight again");
+      }
     }
   }
 
@@ -395,7 +425,7 @@ async function privateNetworkCheck(
     };
   }
   const host = registry.loginServer;
-  const zone = AZURE_ENVIRONMENTS[azureEnvironmentNamed(stack.azureEnvironment) ?? "public"].privateLinkZones.registry;
+  const zone = AZURE_ENVIRONMENTS[azureEnvironmentNamed(stack.azureEnvironment) ?? "public"].privateLinkZones.registry.join(", ");
   const fromInside = async () => {
     const network = await az<AzNamed[]>("network", "vnet", "list", "--resource-group", registry.resourceGroup).then(
       ([vnet]) => (vnet === undefined ? "the stack's virtual network" : `the virtual network ${vnet.name}`),

@@ -40,6 +40,22 @@ export function sdkApiVersion(token: string, sdkRoot = dirname(require.resolve("
   return version;
 }
 
+/** A `-preview` API version is not generally available (Azure's versioning); any other is GA. */
+export const isGenerallyAvailable = (apiVersion: string): boolean => !apiVersion.endsWith("-preview");
+
+/** The installed @pulumi/azure-native's own version (its package.json). */
+export function sdkVersion(sdkRoot = dirname(require.resolve("@pulumi/azure-native/package.json"))): string {
+  return (JSON.parse(readFileSync(join(sdkRoot, "package.json"), "utf8")) as { version: string }).version;
+}
+
+/** One line per ARM type: `Microsoft.App/jobs  2025-02-02-preview  preview`, aligned. */
+export function apiVersionLines(types: readonly ResourceTypeVersion[]): string[] {
+  const names = types.map((type) => `${type.namespace}/${type.resourceType}`);
+  const width = Math.max(0, ...names.map((name) => name.length));
+  const versionWidth = Math.max(0, ...types.map((type) => type.apiVersion.length));
+  return types.map((type, index) => `${(names[index] ?? "").padEnd(width)}  ${type.apiVersion.padEnd(versionWidth)}  ${isGenerallyAvailable(type.apiVersion) ? "GA" : "preview"}`);
+}
+
 export interface StackResourceTypes {
   readonly types: ResourceTypeVersion[];
   /** Azure SDK types whose ARM type the offline mocks do not give (no ARM ID): preflight cannot check them. */
