@@ -4,16 +4,15 @@ import { parse } from "csv-parse/sync";
 import { writeCsv } from "../../scripts/generate-csv";
 import { BUNDLE, jsonLines, runBundle, startBundle, summaryOf, until, type BundleOptions } from "../support/cli";
 import { isRoot, unshare } from "../support/namespaces";
-import { generatedCsv, STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
+import { generatedCsv, recordsOf, sortedRecords, STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
 
-const recordsOf = (file: string): string[][] => (parse(readFileSync(file), { bom: true, relax_column_count: true }) as string[][]).slice(1);
 
 /** The physical line each record of `file` starts on (records may hold quoted line breaks). */
 function recordStartLines(file: string): number[] {
   const endLines = (parse(readFileSync(file), { bom: true, relax_column_count: true, info: true }) as unknown as Array<{ info: { lines: number } }>).map((row) => row.info.lines);
   return endLines.slice(0, -1).map((endOfPrevious) => endOfPrevious + 1);
 }
-const sorted = (records: string[][]) => records.map((record) => JSON.stringify(record)).sort();
+const sorted = sortedRecords;
 
 /** The PID of the node process an `unshare --pid --fork` runs (its only child), as the host sees it. */
 function childOf(pid: number): number | undefined {

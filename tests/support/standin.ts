@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parse } from "csv-parse/sync";
 import { writeCsv } from "../../scripts/generate-csv";
 import { StandInCloud, STANDIN_DEFAULTS, type StandInOptions } from "../../scripts/standin";
 import { runBundle, type CliResult } from "./cli";
@@ -15,6 +16,12 @@ export async function generatedCsv(records: number, seed = records, name = "empl
   await writeCsv(file, { records, seed });
   return file;
 }
+
+/** The records of a CSV file as the service counts them (header excluded). */
+export const recordsOf = (file: string): string[][] => (parse(readFileSync(file), { bom: true, relax_column_count: true }) as string[][]).slice(1);
+
+/** Records in an order of their own, to compare what arrived (in any order) with what was sent. */
+export const sortedRecords = (records: string[][]) => records.map((record) => JSON.stringify(record)).sort();
 
 /** The stand-in plus everything a bundle run needs to reach it. */
 export class UploadHarness {

@@ -17,7 +17,8 @@ export async function runStatus(state: StateStore, limit: number, logger: Logger
   else logger.info("runs", `Recent runs in ${state.location}, newest first:`);
   for (const record of records) {
     const counts = record.recordsRead === undefined ? `${record.recordsDelivered} records delivered` : `${record.recordsDelivered} of ${plural(record.recordsRead, "record")} delivered`;
-    const duplicates = record.recordsPossiblyDuplicated ? `, ${record.recordsPossiblyDuplicated} possibly duplicated` : "";
+    const duplicates =
+      (record.recordsPossiblyDuplicated ? `, ${record.recordsPossiblyDuplicated} possibly duplicated` : "") + (record.recordsNotSaved ? `, ${record.recordsNotSaved} not saved by the service` : "");
     const failure = record.errorClass ? ` (${record.errorClass} error, exit ${record.exitCode})` : "";
     logger.info(
       "run",

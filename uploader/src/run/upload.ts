@@ -4,7 +4,7 @@ import { planChunks, validRecords, type Chunk } from "../chunking";
 import { isoAt, type Clock } from "../clock";
 import type { ColumnMap } from "../csv/layout";
 import type { FileRules } from "../csv/fileRules";
-import { deliverChunk, type DeliverySettings } from "../delivery";
+import { deliverChunk, type DeliveryOutcome, type DeliverySettings } from "../delivery";
 import { CorruptStateError, EXIT_CODES, HrError, InvalidCsvError, StateWriteError, UploadError, UsageError, exitCodeOfSignal } from "../errors";
 import { inspectCsv, type Inspection } from "../inspect";
 import type { Logger } from "../log";
@@ -93,6 +93,8 @@ interface Tally {
   chunks: number;
   retries: number;
   possiblyDuplicated: number;
+  /** Records the service answered 2xx for but said it did not keep: pending for the next run. */
+  notSaved: number;
   tokenRequests: number;
   /** Chunks planned this run. */
   planned: number;
@@ -121,7 +123,7 @@ class UploadRun {
   private readonly lockLoss = new AbortController();
   /** No new chunk, retry or token request once this aborts: a signal, or the lock lost. */
   private readonly stop: AbortSignal;
-  private readonly tally: Tally = { records: 0, chunks: 0, retries: 0, possiblyDuplicated: 0, tokenRequests: 0, planned: 0 };
+  private readonly tally: Tally = { records: 0, chunks: 0, retries: 0, possiblyDuplicated: 0, notSaved: 0, tokenRequests: 0, planned: 0 };
   private writer: CheckpointWriter | undefined;
   private tokens: TokenSource | undefined;
   private lock: RunLock | undefined;
@@ -374,6 +376,9 @@ class UploadRun {
       await tokens.token(); // before any chunk: a bad secret fails here, before a byte is sent
       await this.sendChunks(chunks, copy, inspection.header, watched);
     }
+    if (this.tally.notSaved > 0) {
+      throw new UploadError(`the service answered 2xx but did not keep ${plural(this.tally.notSaved, "record")} of ${pending.file} (event ${LOG_EVENT.recordsNotSaved}); they stay pending and the next run sends them again`);
+    }
     this.tally.versionDelivered = (writer.current.pending as PendingVersion).recordsDelivered;
     await writer.commit((state) => completeVersion(state, isoAt(this.clock)));
     await this.config.state.deletePinned(pending.pinned).catch(() => this.logger.warn("kept-copy-not-deleted", `the kept copy of ${pending.file} could not be deleted from ${this.config.state.location}; the next delivery replaces it`));
@@ -429,7 +434,7 @@ class UploadRun {
         await watched?.assertUnchanged();
         await writer.commit((state) => markInFlight(state, chunk, isoAt(this.clock))); // write-ahead: before the request
         this.sentAnything = true;
-        const outcome = await deliverChunk({ body, fileName: `hr-${chunk.firstLine}.csv` }, config.delivery, {
+        const outcome = await deliverChunk({ body, fileName: `hr-${chunk.firstLine}.csv`, records: chunk.recordCount }, config.delivery, {
           clock: this.clock,
           cancellation,
           tokens,
@@ -438,10 +443,12 @@ class UploadRun {
           assertMaySend: () => this.lock?.assertHeld(),
           onRetry: (reason, waitMs) => this.retrying(`${label} (line ${chunk.firstLine}): ${reason}`, waitMs),
         });
-        if (!outcome.delivered) {
-          // Certainly not received: forget the mark. Possibly received: it stays, and the next run names it.
+        if (outcome.kind !== "delivered") {
+          // Certainly not kept: forget the mark. Possibly kept: it stays, and the next run names it.
           if (!outcome.maybeDelivered) await writer.commit((state) => clearInFlight(state, chunk)).catch(() => undefined);
-          throw outcome.error;
+          if (outcome.kind === "failed") throw outcome.error;
+          this.notSaved(`${label} (line ${chunk.firstLine})`, chunk, outcome);
+          return;
         }
         // Counted on the 2xx: the service has these records whatever happens to the checkpoint.
         this.tally.records += chunk.recordCount;
@@ -482,6 +489,21 @@ class UploadRun {
 
     const started = await runPool(chunks, config.concurrency, this.stop, send);
     if (started < chunks.length) throw new StoppedError(stopReasonOf(this.stop));
+  }
+
+  /** A 2xx that says the chunk was not kept: its records stay pending for the next run, and the run goes on with the rest. */
+  private notSaved(label: string, chunk: Chunk, outcome: Extract<DeliveryOutcome, { kind: "not-saved" }>): void {
+    this.tally.notSaved += chunk.recordCount;
+    this.services.progress?.clear();
+    this.logger.warn(LOG_EVENT.recordsNotSaved, `${label} was answered HTTP ${outcome.status} with ${outcome.reason}: its ${plural(chunk.recordCount, "record")} were not kept and will be sent again by the next run`, {
+      firstLine: chunk.firstLine,
+      records: chunk.recordCount,
+      recordsSaved: outcome.answer.recordsSaved ?? 0,
+      status: outcome.status,
+      htmlPage: outcome.answer.page ?? false,
+      answerBytes: outcome.answer.bytes,
+      answerSha256: outcome.answer.sha256,
+    });
   }
 
   private delivered(message: string): RunResult {
@@ -542,6 +564,7 @@ class UploadRun {
       chunksSent: this.tally.chunks,
       retries: this.tally.retries,
       recordsPossiblyDuplicated: this.tally.possiblyDuplicated,
+      recordsNotSaved: this.tally.notSaved,
       outcome: result.outcome,
       exitCode: result.exitCode,
       errorClass: result.errorClass,
@@ -559,7 +582,9 @@ class UploadRun {
     this.tally.tokenRequests = this.tokens?.networkRequests ?? 0;
     const seconds = (this.clock.now() - this.started) / 1000;
     const details = `${plural(this.tally.retries, "retry", "retries")}, ${plural(this.tally.tokenRequests, "token request")}, ${seconds.toFixed(1)} s`;
-    const duplicates = this.tally.possiblyDuplicated > 0 ? `; ${plural(this.tally.possiblyDuplicated, "record")} possibly duplicated` : "";
+    const duplicates =
+      (this.tally.possiblyDuplicated > 0 ? `; ${plural(this.tally.possiblyDuplicated, "record")} possibly duplicated` : "") +
+      (this.tally.notSaved > 0 ? `; ${plural(this.tally.notSaved, "record")} not saved by the service` : "");
     this.logger.info(LOG_EVENT.summary, `${result.message} (${details})${duplicates}`, {
       outcome: result.outcome,
       exitCode: result.exitCode,
@@ -572,6 +597,7 @@ class UploadRun {
       retries: this.tally.retries,
       tokenRequests: this.tally.tokenRequests,
       recordsPossiblyDuplicated: this.tally.possiblyDuplicated,
+      recordsNotSaved: this.tally.notSaved,
       ...(file ? { sha256: file.sha256, ...countsOf(file) } : {}),
       chunks: this.tally.planned,
       recordsDeliveredTotal: this.tally.versionDelivered,

@@ -100,6 +100,8 @@ export interface RunRecord {
   readonly chunksSent: number;
   readonly retries: number;
   readonly recordsPossiblyDuplicated?: number;
+  /** Records the service answered 2xx for but said it did not keep. */
+  readonly recordsNotSaved?: number;
   readonly outcome: string;
   readonly exitCode: number;
   readonly errorClass?: string;
