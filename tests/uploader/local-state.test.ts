@@ -117,11 +117,12 @@ describe("local state store", () => {
     await pin.write(Buffer.from("a@agency.gov\n"));
     const copy = await pin.keep();
     expect(readFileSync(join(dir, copy.name), "utf8")).toBe("EmailAddress\na@agency.gov\n");
-    const source = await store.openPinned(copy);
-    expect((await source!.readRanges([{ start: 13, end: 26 }], Buffer.from("H\n"))).toString()).toBe("H\na@agency.gov\n");
-    await source!.close();
+    const opened = await store.openPinned(copy);
+    if (opened.kind !== "present") throw new Error(`the kept copy is ${opened.kind}`);
+    expect((await opened.source.readRanges([{ start: 13, end: 26 }], Buffer.from("H\n"))).toString()).toBe("H\na@agency.gov\n");
+    await opened.source.close();
     await store.deletePinned(copy);
-    expect(await store.openPinned(copy)).toBeUndefined();
+    expect(await store.openPinned(copy)).toEqual({ kind: "gone" });
   });
 
   it("defaults to the user's state directory, on Windows too", () => {

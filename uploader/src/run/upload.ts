@@ -193,9 +193,15 @@ class UploadRun {
       const isCurrent = pending !== undefined && pending.fingerprint === current?.fingerprint;
       if (pending !== undefined && !(isCurrent && config.force)) {
         const kept = await config.state.openPinned(pending.pinned);
+        if (kept.kind === "unavailable") {
+          throw new UploadError(
+            `the copy of ${pending.file} kept in ${config.state.location} (${pending.pinned.name}) cannot be read now (${kept.reason}); nothing was abandoned or overwritten: rerun once it can be read`,
+          );
+        }
+        if (kept.kind === "replaced") throw this.keptCopyCorrupt(pending, "it was written over since it was kept");
         // A lost copy of the very file at hand is kept again from the file itself, below.
-        if (kept !== undefined || !isCurrent) {
-          await this.finishPending(pending, kept, isCurrent);
+        if (kept.kind === "present" || !isCurrent) {
+          await this.finishPending(pending, kept.kind === "present" ? kept.source : undefined, isCurrent);
           if (isCurrent) return this.delivered(`delivered the rest of ${pending.file}: ${plural(this.tally.records, "record")} in ${plural(this.tally.chunks, "chunk")}`);
         }
       }
@@ -220,13 +226,22 @@ class UploadRun {
     return `hr-upload reset --job-id ${this.config.jobId}${extra} --checkpoint ${this.config.state.location}`;
   }
 
+  /** A kept copy that is not the bytes it was kept as: corrupt state, never a reason to give the version up. */
+  private keptCopyCorrupt(pending: PendingVersion, problem: string): CorruptStateError {
+    return new CorruptStateError(
+      `${this.config.state.location}: ${pending.pinned.name}`,
+      `the copy of ${pending.file} kept for the version under way (sha256 ${pending.sha256.slice(0, 12)}...) is not that version: ${problem}; clear it with ${this.resetCommand()}`,
+    );
+  }
+
   /** Delivers the rest of a version an earlier run began, from its kept copy; without the copy, the rest is abandoned, and said so. */
   private async finishPending(pending: PendingVersion, kept: ByteSource | undefined, isCurrent: boolean): Promise<void> {
     const { config, logger } = this;
     const writer = this.writer as CheckpointWriter;
     try {
       const inspection = kept && (await this.inspect(kept));
-      if (kept === undefined || inspection === undefined || inspection.sha256 !== pending.sha256) {
+      if (inspection !== undefined && inspection.sha256 !== pending.sha256) throw this.keptCopyCorrupt(pending, `its SHA-256 is ${inspection.sha256.slice(0, 12)}..., not the version's`);
+      if (kept === undefined || inspection === undefined) {
         const inFlight = pending.inFlight.reduce((sum, chunk) => sum + chunk.recordCount, 0);
         logger.warn(
           LOG_EVENT.abandoned,
@@ -264,6 +279,10 @@ class UploadRun {
   private async adoptPending(inspection: Inspection): Promise<void> {
     const writer = this.writer as CheckpointWriter;
     const pending = writer.current.pending as PendingVersion;
+    const ordinals = (inspection.index as NonNullable<Inspection["index"]>).count;
+    if ([...pending.delivered, ...pending.inFlight.flatMap((mark) => mark.records)].some(([, end]) => end > ordinals)) {
+      throw new CorruptStateError(`${this.config.state.location} (job ${this.config.jobId})`, `its checkpoint names records past the ${plural(ordinals, "record")} of ${pending.file}; clear it with ${this.resetCommand()}`);
+    }
     if (pending.inFlight.length > 0) {
       const records = pending.inFlight.reduce((sum, chunk) => sum + chunk.recordCount, 0);
       const lines = pending.inFlight.map((chunk) => chunk.firstLine).sort((a, b) => a - b);
@@ -329,8 +348,9 @@ class UploadRun {
         );
       }
       if (legacy !== undefined) await this.forgetLegacy();
-      const copy = await config.state.openPinned(pinned);
-      if (copy === undefined) throw new UploadError(`the copy of ${source.name} just kept in ${config.state.location} cannot be read back`);
+      const reopened = await config.state.openPinned(pinned);
+      if (reopened.kind !== "present") throw new UploadError(`the copy of ${source.name} just kept in ${config.state.location} cannot be read back (${reopened.kind === "unavailable" ? reopened.reason : reopened.kind})`);
+      const copy = reopened.source;
       try {
         await this.deliverVersion(copy, inspection, source);
       } finally {

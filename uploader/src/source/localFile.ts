@@ -20,7 +20,7 @@ export function osReason(error: unknown): string {
  */
 export async function openLocalFile(path: string): Promise<ByteSource> {
   const handle = await open(path, "r").catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(error.code === "ENOENT" ? `file not found: ${path}` : `cannot read ${path} (${osReason(error)})`);
+    throw new UsageError(error.code === "ENOENT" ? `file not found: ${path}` : `cannot read ${path} (${osReason(error)})`, { cause: error });
   });
   const opened = await handle.stat();
   if (!opened.isFile()) {

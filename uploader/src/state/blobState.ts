@@ -102,10 +102,13 @@ export function blobStateStore(location: BlobLocation, access: BlobAccess): Stat
     async openPinned(copy) {
       const blob = container.getBlockBlobClient(copy.name);
       try {
-        return await openBlobFile({ url: blob.url, name: itemName(copy.name), hasSas: false }, access, copy.etag);
+        return { kind: "present", source: await openBlobFile({ url: blob.url, name: itemName(copy.name), hasSas: false }, access, copy.etag) };
       } catch (error) {
         if (error instanceof HrError && error.errorClass === "auth") throw error;
-        return undefined; // gone (or replaced, which no run does): the version cannot be finished
+        const cause = (error as Error).cause;
+        if (isStatus(cause, 404)) return { kind: "gone" };
+        if (isStatus(cause, 412)) return { kind: "replaced" }; // not the ETag kept: written over, which no run does
+        return { kind: "unavailable", reason: error instanceof HrError ? error.message : (error as Error).name };
       }
     },
     deletePinned: (copy) => deleteIfExists(copy.name),

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { CorruptStateError, StateWriteError, UsageError } from "../errors";
+import { CorruptStateError, HrError, StateWriteError, UsageError } from "../errors";
 import type { Platform } from "../platform";
 import { openLocalFile, osReason } from "../source/localFile";
 import { acquireLocalLock } from "./localLock";
@@ -63,9 +63,10 @@ export function localStateStore(dir: string, platform: Platform): StateStore {
     },
     async openPinned(copy) {
       try {
-        return await openLocalFile(pinPath(copy.name));
-      } catch {
-        return undefined;
+        return { kind: "present", source: await openLocalFile(pinPath(copy.name)) };
+      } catch (error) {
+        if (((error as Error).cause as NodeJS.ErrnoException | undefined)?.code === "ENOENT") return { kind: "gone" };
+        return { kind: "unavailable", reason: error instanceof HrError ? error.message : osReason(error) };
       }
     },
     deletePinned: (copy) => unlink(pinPath(copy.name)).catch(ignoreMissing),

@@ -130,6 +130,18 @@ export interface PinnedCopy {
   readonly etag?: string;
 }
 
+/**
+ * Opening a kept copy has three answers, not two: only a copy that is surely
+ * gone lets a run give its version up; one that cannot be read this once
+ * (permissions, a lock held by antivirus, Storage failing) must fail the run
+ * with the copy left as it is, and one that is not what was kept is corrupt state.
+ */
+export type KeptCopy =
+  | { readonly kind: "present"; readonly source: ByteSource }
+  | { readonly kind: "gone" }
+  | { readonly kind: "unavailable"; readonly reason: string }
+  | { readonly kind: "replaced" };
+
 /** Receives the bytes of a file as they are validated; kept only if the version is to be delivered. */
 export interface PinWriter {
   write(bytes: Buffer): Promise<void>;
@@ -157,8 +169,8 @@ export interface StateStore {
   /** Undefined while another live run holds the job's lock; a dead holder's lock is waited out, then taken. */
   acquireLock(jobKey: string, options: LockOptions): Promise<RunLock | undefined>;
   createPin(jobKey: string): Promise<PinWriter>;
-  /** Undefined when the copy is gone. */
-  openPinned(copy: PinnedCopy): Promise<ByteSource | undefined>;
+  /** The copy, or why not: gone (not there), unavailable (there, or maybe, but not readable now), replaced (not the bytes kept). */
+  openPinned(copy: PinnedCopy): Promise<KeptCopy>;
   deletePinned(copy: PinnedCopy): Promise<void>;
   saveRunRecord(record: RunRecord): Promise<void>;
   /** The newest `limit` run records, newest first, the unreadable ones named and skipped. */
