@@ -189,7 +189,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     expect(harness.standIn.ingestionRequests).toBe(requests);
   });
 
-  it("delivers nothing cut from a file still being written, and finishes the version it read once the writer is done", async () => {
+  it("delivers nothing cut from a file still being written, and resumes the grown file from the version it read once the writer is done", async () => {
     const file = await generatedCsv(20, 13);
     const whole = readFileSync(file);
     harness.standIn.ingestionDelayMs = 150;
@@ -206,12 +206,11 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     harness.standIn.ingestionDelayMs = 0;
     const next = await runBundle(args, harness.env());
     expect(next.code).toBe(0);
-    const final = recordsOf(file);
-    const versionA = recordsOf(file).slice(0, 20);
     expect(Buffer.compare(readFileSync(file).subarray(0, whole.length), whole)).toBe(0);
-    // The version read first was finished, then the grown file was sent as a new version; nothing cut, nothing of a version twice.
-    expect(sent().slice(0, 20)).toEqual(versionA);
-    expect(sent().slice(20)).toEqual(final);
+    // The grown file begins with the version read first: it is resumed as that version, the appended record after it; nothing cut, nothing twice.
+    expect(jsonLines(next.stdout).find((event) => event.event === "resume")?.msg).toMatch(/^resuming .*employees\.csv: it was appended to since \d+ of its 20 records were delivered; the rest and the appended records follow, nothing is sent twice$/);
+    expect(summaryOf(next)).toMatchObject({ outcome: "delivered", recordsPossiblyDuplicated: 0, recordsDeliveredTotal: 21 });
+    expect(sent()).toEqual(recordsOf(file));
   });
 
   it("finishes a partly delivered version from its kept copy before the file that replaced it, even once that is deleted too", async () => {

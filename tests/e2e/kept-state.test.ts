@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { jsonLines, runBundle, summaryOf } from "../support/cli";
 import { generatedCsv, recordsOf, sortedRecords, STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
@@ -109,5 +109,31 @@ describe("kept copies and checkpoints are believed only when they are what they 
     const fresh = await runBundle(args(), harness.env());
     expect(fresh.code).toBe(0);
     expect(sortedRecords(sent().slice(4))).toEqual(sortedRecords(recordsOf(live)));
+  });
+
+  it("resumes a file appended to after a failed run as one version: the records delivered are not sent again", async () => {
+    await partlyDelivered();
+    const appended = await generatedCsv(6, 56);
+    appendFileSync(live, readFileSync(appended).subarray(readFileSync(appended).indexOf("\n") + 1)); // records only, no second header
+    const next = await runBundle(args(), harness.env());
+    expect(next.code).toBe(0);
+    expect(jsonLines(next.stdout).map((event) => event.event)).not.toContain("abandoned");
+    expect(summaryOf(next)).toMatchObject({ outcome: "delivered", recordsDelivered: 12, recordsPossiblyDuplicated: 0, recordsDeliveredTotal: 16 });
+    expect(sent()).toEqual(recordsOf(live));
+    expect(recordsOf(live)).toHaveLength(16);
+  });
+
+  it("finishes the old version first when the new file only looks appended to (its first bytes changed)", async () => {
+    const versionA = await partlyDelivered();
+    // The first record's first character changed, and records appended: as long as an append, but not one.
+    const bytes = readFileSync(live);
+    const first = bytes.indexOf("\n") + 1;
+    bytes[first] = bytes[first] === 0x7a ? 0x79 : 0x7a; // "z", or "y" if it was one
+    const appended = readFileSync(await generatedCsv(2, 57));
+    writeFileSync(live, Buffer.concat([bytes, appended.subarray(appended.indexOf("\n") + 1)]));
+    const next = await runBundle(args(), harness.env());
+    expect(next.code).toBe(0);
+    expect(jsonLines(next.stdout).find((event) => event.event === "resume")?.msg).toMatch(/^finishing .* first, from the copy kept in /);
+    expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(live)]);
   });
 });

@@ -14,15 +14,17 @@ import { RecordRanges } from "../recordRanges";
 import { countsOf, describeByScenario, reportInvalidRecords } from "../report";
 import { describeServiceAnswer } from "../serviceAnswer";
 import type { ByteSource } from "../source/byteSource";
-import { jobKeyOf, legacyCheckpointKey, type JobState, type PendingVersion, type RunLock, type RunRecord, type StateStore } from "../state/stateStore";
+import { jobKeyOf, legacyCheckpointKey, type JobState, type KeptCopy, type PendingVersion, type RunLock, type RunRecord, type StateStore } from "../state/stateStore";
 import { StoppedError, stopReasonOf, type RunCancellation, type StopReason } from "../stop";
 import { plural } from "../text";
 import type { PostChunk } from "../transport";
 import type { ProxyAgents } from "../proxy";
 import { CheckpointWriter } from "./checkpointWriter";
-import { abandonVersion, completeVersion, clearInFlight, markDelivered, markInFlight, newJobState, sawContent, startVersion, takeOverVersion } from "./jobState";
+import { abandonVersion, completeVersion, extendVersion, clearInFlight, markDelivered, markInFlight, newJobState, sawContent, startVersion, takeOverVersion } from "./jobState";
 import { readLegacyProgress } from "./legacyResume";
-import { decide } from "./resumePolicy";
+import { extendsVersion } from "./appendedVersion";
+import { decide, type Decision } from "./resumePolicy";
+import { versionPlan } from "./versionPlan";
 import { runPool } from "./workerPool";
 
 /** The CSV to upload, opened only when the run gets to it: a version left unfinished is delivered first, even if the file is gone. */
@@ -182,34 +184,52 @@ class UploadRun {
     const writer = new CheckpointWriter(config.state, this.jobKey, initial, this.runId, this.clock);
     this.writer = writer;
 
-    // The file may be gone or replaced: a version an earlier run left unfinished goes first, from its kept copy.
+    // The file may be gone, replaced or appended to: what happens to a version an earlier run left unfinished is planned first.
     const opened = await config.csv.open().then(
       (source) => ({ source }),
       (error: unknown) => ({ error }),
     );
+    const pending = writer.current.pending;
+    const kept = pending === undefined ? undefined : await config.state.openPinned(pending.pinned);
     try {
-      const pending = writer.current.pending;
       const current = "source" in opened ? opened.source : undefined;
-      const isCurrent = pending !== undefined && pending.fingerprint === current?.fingerprint;
-      if (pending !== undefined && !(isCurrent && config.force)) {
-        const kept = await config.state.openPinned(pending.pinned);
-        if (kept.kind === "unavailable") {
-          throw new UploadError(
-            `the copy of ${pending.file} kept in ${config.state.location} (${pending.pinned.name}) cannot be read now (${kept.reason}); nothing was abandoned or overwritten: rerun once it can be read`,
-          );
-        }
-        if (kept.kind === "replaced") throw this.keptCopyCorrupt(pending, "it was written over since it was kept");
-        // A lost copy of the very file at hand is kept again from the file itself, below.
-        if (kept.kind === "present" || !isCurrent) {
-          await this.finishPending(pending, kept.kind === "present" ? kept.source : undefined, isCurrent);
-          if (isCurrent) return this.delivered(`delivered the rest of ${pending.file}: ${plural(this.tally.records, "record")} in ${plural(this.tally.chunks, "chunk")}`);
+      const extendsPending = pending !== undefined && current !== undefined && current.fingerprint !== pending.fingerprint && (await extendsVersion(current, pending));
+      const steps = versionPlan({
+        pending,
+        current: current === undefined ? { opened: false } : { opened: true, fingerprint: current.fingerprint, extendsPending },
+        keptCopy: kept?.kind,
+        force: config.force,
+      });
+      for (const step of steps) {
+        switch (step.kind) {
+          case "refuse": {
+            const version = pending as PendingVersion;
+            if (step.reason === "kept-copy-replaced") throw this.keptCopyCorrupt(version, "it was written over since it was kept");
+            const reason = kept?.kind === "unavailable" ? kept.reason : "unavailable";
+            throw new UploadError(`the copy of ${version.file} kept in ${config.state.location} (${version.pinned.name}) cannot be read now (${reason}); nothing was abandoned or overwritten: rerun once it can be read`);
+          }
+          case "finish-pending": {
+            const version = pending as PendingVersion;
+            const isCurrent = version.fingerprint === current?.fingerprint;
+            await this.finishPending(version, (kept as Extract<KeptCopy, { kind: "present" }>).source, isCurrent);
+            if (isCurrent) return this.delivered(`delivered the rest of ${version.file}: ${plural(this.tally.records, "record")} in ${plural(this.tally.chunks, "chunk")}`);
+            break;
+          }
+          case "abandon-pending":
+            await this.abandonPending(pending as PendingVersion);
+            break;
+          case "resume-append":
+          case "deliver-current":
+            this.fileName = (current as ByteSource).name;
+            return await this.deliverCurrent(current as ByteSource, step.kind === "resume-append");
+          case "file-unreadable":
+            throw (opened as { error: unknown }).error;
         }
       }
-      if (current === undefined) throw (opened as { error: unknown }).error;
-      this.fileName = current.name;
-      return await this.deliverCurrent(current);
+      throw new Error(`the version plan ended without a last step: ${JSON.stringify(steps)}`);
     } finally {
       if ("source" in opened) await opened.source.close().catch(() => undefined);
+      if (kept?.kind === "present") await kept.source.close().catch(() => undefined);
     }
   }
 
@@ -234,23 +254,24 @@ class UploadRun {
     );
   }
 
-  /** Delivers the rest of a version an earlier run began, from its kept copy; without the copy, the rest is abandoned, and said so. */
-  private async finishPending(pending: PendingVersion, kept: ByteSource | undefined, isCurrent: boolean): Promise<void> {
+  /** The kept copy is gone and the file is another version: the rest of the pending version can never be sent, and that is said. */
+  private async abandonPending(pending: PendingVersion): Promise<void> {
+    const inFlight = pending.inFlight.reduce((sum, chunk) => sum + chunk.recordCount, 0);
+    const neverDelivered = pending.recordsTotal - pending.recordsDelivered - inFlight;
+    this.logger.warn(
+      LOG_EVENT.abandoned,
+      `${plural(neverDelivered, "record")} of ${pending.file} (sha256 ${pending.sha256.slice(0, 12)}...) were never delivered, and ${plural(inFlight, "record")} may not have been: the copy kept in ${this.config.state.location} is gone and the file has changed since`,
+      { file: pending.file, fileSha256: pending.sha256, recordsNeverDelivered: neverDelivered, recordsInFlight: inFlight },
+    );
+    await (this.writer as CheckpointWriter).commit(abandonVersion);
+  }
+
+  /** Delivers the rest of a version an earlier run began, from its kept copy. */
+  private async finishPending(pending: PendingVersion, kept: ByteSource, isCurrent: boolean): Promise<void> {
     const { config, logger } = this;
-    const writer = this.writer as CheckpointWriter;
     try {
-      const inspection = kept && (await this.inspect(kept));
-      if (inspection !== undefined && inspection.sha256 !== pending.sha256) throw this.keptCopyCorrupt(pending, `its SHA-256 is ${inspection.sha256.slice(0, 12)}..., not the version's`);
-      if (kept === undefined || inspection === undefined) {
-        const inFlight = pending.inFlight.reduce((sum, chunk) => sum + chunk.recordCount, 0);
-        logger.warn(
-          LOG_EVENT.abandoned,
-          `${plural(pending.recordsTotal - pending.recordsDelivered - inFlight, "record")} of ${pending.file} (sha256 ${pending.sha256.slice(0, 12)}...) were never delivered, and ${plural(inFlight, "record")} may not have been: the copy kept in ${config.state.location} is gone and the file has changed since`,
-          { file: pending.file, fileSha256: pending.sha256, recordsNeverDelivered: pending.recordsTotal - pending.recordsDelivered - inFlight, recordsInFlight: inFlight },
-        );
-        await writer.commit(abandonVersion);
-        return;
-      }
+      const inspection = await this.inspect(kept);
+      if (inspection.sha256 !== pending.sha256) throw this.keptCopyCorrupt(pending, `its SHA-256 is ${inspection.sha256.slice(0, 12)}..., not the version's`);
       if (inspection.invalid > 0 && !config.skipInvalid) {
         reportInvalidRecords(logger, inspection, config.rules.scenarioColumn !== undefined);
         throw new InvalidCsvError(`the unfinished version of ${pending.file} kept from an earlier run has ${plural(inspection.invalid, "invalid record")} with these settings; rerun with the settings it was sent with (or --skip-invalid), or clear it with ${this.resetCommand()}`);
@@ -270,8 +291,6 @@ class UploadRun {
         throw new InvalidCsvError(`the unfinished version of ${pending.file} kept from an earlier run no longer reads as valid CSV (${error.message}); clear it with ${this.resetCommand()}`);
       }
       throw error;
-    } finally {
-      await kept?.close();
     }
   }
 
@@ -303,7 +322,8 @@ class UploadRun {
     return inspection;
   }
 
-  private async deliverCurrent(source: ByteSource): Promise<RunResult> {
+  /** Reads, keeps and delivers the file at hand; `appended`: as the continuation of the pending version it begins with. */
+  private async deliverCurrent(source: ByteSource, appended: boolean): Promise<RunResult> {
     const { config, logger } = this;
     const writer = this.writer as CheckpointWriter;
     const pin = await config.state.createPin(this.jobKey);
@@ -325,7 +345,7 @@ class UploadRun {
 
       const legacy = await this.legacyProgress(source, inspection);
       if (legacy?.kind === "complete") await writer.commit((state) => ({ ...state, deliveries: [legacy.delivery, ...state.deliveries] }));
-      const decision = decide(writer.current, { sha256: inspection.sha256, name: source.name }, config, this.clock.now());
+      const decision = appended ? resumeAppended(writer.current.pending as PendingVersion) : decide(writer.current, { sha256: inspection.sha256, name: source.name }, config, this.clock.now());
       await writer.commit((state) => sawContent(state, source.name, inspection.sha256, isoAt(this.clock)));
       if (!decision.send) {
         if (this.tally.chunks > 0) return this.delivered(`delivered the rest of an earlier version (${plural(this.tally.records, "record")}); ${source.name}: ${decision.message}`);
@@ -337,7 +357,11 @@ class UploadRun {
 
       const pinned = await pin.keep();
       kept = true;
-      if (writer.current.pending?.sha256 === inspection.sha256 && !config.force) {
+      if (appended) {
+        // Same records at the same places, more after them: the pending version goes on as this one, nothing sent twice.
+        await writer.commit((state) => extendVersion(state, { sha256: inspection.sha256, file: source.name, bytes: inspection.bytes, pinned, fingerprint: source.fingerprint }));
+        await this.adoptPending(inspection);
+      } else if (writer.current.pending?.sha256 === inspection.sha256 && !config.force) {
         // The version an earlier run began, whose kept copy was lost: kept again from the file, resumed by records.
         await writer.commit((state) => ({ ...state, pending: { ...(state.pending as PendingVersion), pinned, fingerprint: source.fingerprint } }));
         await this.adoptPending(inspection);
@@ -648,6 +672,15 @@ class UploadRun {
       await source.close();
     }
   }
+}
+
+/** The pending version, appended to, resumed by records. */
+function resumeAppended(pending: PendingVersion): Decision {
+  return {
+    send: true,
+    delivered: RecordRanges.of(pending.delivered),
+    message: `resuming ${pending.file}: it was appended to since ${pending.recordsDelivered} of its ${plural(pending.recordsTotal, "record")} were delivered; the rest and the appended records follow, nothing is sent twice`,
+  };
 }
 
 function warnIfSecretExpiring(expiresOn: Date | undefined, now: number, logger: Logger): void {
