@@ -1,31 +1,32 @@
 import { randomUUID } from "node:crypto";
 import type { ClientCredentials, TokenServices, TokenSource } from "../auth";
-import { planChunks, validRecords, type Chunk } from "../chunking";
+import { planChunks, validRecords } from "../chunking";
 import { isoAt, type Clock } from "../clock";
 import type { ColumnMap } from "../csv/layout";
 import type { FileRules } from "../csv/fileRules";
-import { deliverChunk, type DeliveryOutcome, type DeliverySettings } from "../delivery";
-import { CorruptStateError, EXIT_CODES, HrError, InvalidCsvError, StateWriteError, UploadError, UsageError, exitCodeOfSignal } from "../errors";
+import type { DeliverySettings } from "../delivery";
+import { CorruptStateError, EXIT_CODES, InvalidCsvError, UploadError } from "../errors";
 import { inspectCsv, type Inspection } from "../inspect";
 import type { Logger } from "../log";
-import { LOG_EVENT, RUN_OUTCOME, type RunOutcome } from "../logEvents";
-import { warnIfProfileStale } from "../profileFreshness";
+import { LOG_EVENT, RUN_OUTCOME } from "../logEvents";
 import { RecordRanges } from "../recordRanges";
-import { countsOf, describeByScenario, reportInvalidRecords } from "../report";
-import { describeServiceAnswer } from "../serviceAnswer";
+import { describeByScenario, reportInvalidRecords } from "../report";
 import type { ByteSource } from "../source/byteSource";
-import { jobKeyOf, legacyCheckpointKey, type JobState, type KeptCopy, type PendingVersion, type RunLock, type RunRecord, type StateStore } from "../state/stateStore";
+import { jobKeyOf, legacyCheckpointKey, type JobState, type KeptCopy, type PendingVersion, type RunLock, type StateStore } from "../state/stateStore";
 import { StoppedError, stopReasonOf, type RunCancellation, type StopReason } from "../stop";
 import { plural } from "../text";
 import type { PostChunk } from "../transport";
 import type { ProxyAgents } from "../proxy";
 import { CheckpointWriter } from "./checkpointWriter";
-import { abandonVersion, completeVersion, extendVersion, clearInFlight, markDelivered, markInFlight, newJobState, sawContent, startVersion, takeOverVersion } from "./jobState";
+import { sendChunks } from "./chunkSender";
+import { RunReport, type RunResult, type Tally } from "./runReport";
+import { completeVersion, extendVersion, newJobState, sawContent, startVersion, takeOverVersion } from "./jobState";
 import { readLegacyProgress } from "./legacyResume";
 import { extendsVersion } from "./appendedVersion";
+import { dryRun } from "./dryRun";
+import { abandonPending, keptCopyCorrupt, keptCopyUnavailable, readBack } from "./keptCopy";
 import { decide, type Decision } from "./resumePolicy";
 import { versionPlan } from "./versionPlan";
-import { runPool } from "./workerPool";
 
 /** The CSV to upload, opened only when the run gets to it: a version left unfinished is delivered first, even if the file is gone. */
 export interface CsvSource {
@@ -81,30 +82,6 @@ export interface ProgressLine {
 const DAY_MS = 86_400_000;
 export const SECRET_EXPIRY_WARNING_DAYS = 30;
 
-/** How a run ended. */
-interface RunResult {
-  readonly outcome: RunOutcome;
-  readonly exitCode: number;
-  readonly message: string;
-  readonly errorClass?: string;
-}
-
-/** What this run did and learned, for the summary event and the run record. */
-interface Tally {
-  records: number;
-  chunks: number;
-  retries: number;
-  possiblyDuplicated: number;
-  /** Records the service answered 2xx for but said it did not keep: pending for the next run. */
-  notSaved: number;
-  tokenRequests: number;
-  /** Chunks planned this run. */
-  planned: number;
-  file?: Inspection;
-  /** Records of the current version delivered so far, over every run. */
-  versionDelivered?: number;
-}
-
 /**
  * `hr-upload upload`: under the job's lock, finish any version an earlier run
  * left unfinished, then validate the file, keep a copy of its bytes and
@@ -125,13 +102,13 @@ class UploadRun {
   private readonly lockLoss = new AbortController();
   /** No new chunk, retry or token request once this aborts: a signal, or the lock lost. */
   private readonly stop: AbortSignal;
-  private readonly tally: Tally = { records: 0, chunks: 0, retries: 0, possiblyDuplicated: 0, notSaved: 0, tokenRequests: 0, planned: 0 };
+  private readonly report: RunReport;
+  private readonly tally: Tally;
   private writer: CheckpointWriter | undefined;
   private tokens: TokenSource | undefined;
   private lock: RunLock | undefined;
   /** Set when the first request is about to go out: state failures before it are configuration problems. */
   private sentAnything = false;
-  private fileName: string;
   /** Format-1 checkpoints read this run, deleted once the job's state has taken them over. */
   private readonly legacyKeys: string[] = [];
 
@@ -144,7 +121,8 @@ class UploadRun {
     this.jobKey = jobKeyOf(config.jobId);
     this.started = this.clock.now();
     this.stop = AbortSignal.any([services.cancellation.stop, this.lockLoss.signal]);
-    this.fileName = config.csv.name;
+    this.report = new RunReport({ config, logger: this.logger, clock: this.clock, progress: services.progress, runId: this.runId, started: this.started }, config.csv.name);
+    this.tally = this.report.tally;
   }
 
   async execute(): Promise<number> {
@@ -152,15 +130,15 @@ class UploadRun {
     warnIfSecretExpiring(config.secretExpiresOn, this.started, this.logger);
     let result: RunResult;
     try {
-      result = config.dryRun ? await this.dryRun() : await this.underLock();
+      result = config.dryRun ? await dryRun(config, { state: await this.loadJobState(), inspect: (source) => this.inspect(source), report: this.report, logger: this.logger, clock: this.clock }) : await this.underLock();
     } catch (error) {
-      result = this.failure(error);
+      result = this.report.failure(error, this.stop, this.sentAnything);
     } finally {
       await this.lock?.release().catch(() => undefined);
     }
     this.services.progress?.clear();
-    if (!config.dryRun) await this.record(result);
-    this.summarise(result);
+    if (!config.dryRun) await this.report.record(result, this.writer?.current);
+    this.report.summarise(result, this.tokens?.networkRequests ?? 0);
     return result.exitCode;
   }
 
@@ -204,23 +182,22 @@ class UploadRun {
         switch (step.kind) {
           case "refuse": {
             const version = pending as PendingVersion;
-            if (step.reason === "kept-copy-replaced") throw this.keptCopyCorrupt(version, "it was written over since it was kept");
-            const reason = kept?.kind === "unavailable" ? kept.reason : "unavailable";
-            throw new UploadError(`the copy of ${version.file} kept in ${config.state.location} (${version.pinned.name}) cannot be read now (${reason}); nothing was abandoned or overwritten: rerun once it can be read`);
+            if (step.reason === "kept-copy-replaced") throw keptCopyCorrupt(version, config.state.location, "it was written over since it was kept", this.resetCommand());
+            throw keptCopyUnavailable(version, config.state.location, kept?.kind === "unavailable" ? kept.reason : "unavailable");
           }
           case "finish-pending": {
             const version = pending as PendingVersion;
             const isCurrent = version.fingerprint === current?.fingerprint;
             await this.finishPending(version, (kept as Extract<KeptCopy, { kind: "present" }>).source, isCurrent);
-            if (isCurrent) return this.delivered(`delivered the rest of ${version.file}: ${plural(this.tally.records, "record")} in ${plural(this.tally.chunks, "chunk")}`);
+            if (isCurrent) return this.report.delivered(`delivered the rest of ${version.file}: ${plural(this.tally.records, "record")} in ${plural(this.tally.chunks, "chunk")}`);
             break;
           }
           case "abandon-pending":
-            await this.abandonPending(pending as PendingVersion);
+            await abandonPending(pending as PendingVersion, writer, this.logger, config.state.location);
             break;
           case "resume-append":
           case "deliver-current":
-            this.fileName = (current as ByteSource).name;
+            this.report.fileName = (current as ByteSource).name;
             return await this.deliverCurrent(current as ByteSource, step.kind === "resume-append");
           case "file-unreadable":
             throw (opened as { error: unknown }).error;
@@ -246,32 +223,12 @@ class UploadRun {
     return `hr-upload reset --job-id ${this.config.jobId}${extra} --checkpoint ${this.config.state.location}`;
   }
 
-  /** A kept copy that is not the bytes it was kept as: corrupt state, never a reason to give the version up. */
-  private keptCopyCorrupt(pending: PendingVersion, problem: string): CorruptStateError {
-    return new CorruptStateError(
-      `${this.config.state.location}: ${pending.pinned.name}`,
-      `the copy of ${pending.file} kept for the version under way (sha256 ${pending.sha256.slice(0, 12)}...) is not that version: ${problem}; clear it with ${this.resetCommand()}`,
-    );
-  }
-
-  /** The kept copy is gone and the file is another version: the rest of the pending version can never be sent, and that is said. */
-  private async abandonPending(pending: PendingVersion): Promise<void> {
-    const inFlight = pending.inFlight.reduce((sum, chunk) => sum + chunk.recordCount, 0);
-    const neverDelivered = pending.recordsTotal - pending.recordsDelivered - inFlight;
-    this.logger.warn(
-      LOG_EVENT.abandoned,
-      `${plural(neverDelivered, "record")} of ${pending.file} (sha256 ${pending.sha256.slice(0, 12)}...) were never delivered, and ${plural(inFlight, "record")} may not have been: the copy kept in ${this.config.state.location} is gone and the file has changed since`,
-      { file: pending.file, fileSha256: pending.sha256, recordsNeverDelivered: neverDelivered, recordsInFlight: inFlight },
-    );
-    await (this.writer as CheckpointWriter).commit(abandonVersion);
-  }
-
   /** Delivers the rest of a version an earlier run began, from its kept copy. */
   private async finishPending(pending: PendingVersion, kept: ByteSource, isCurrent: boolean): Promise<void> {
     const { config, logger } = this;
     try {
       const inspection = await this.inspect(kept);
-      if (inspection.sha256 !== pending.sha256) throw this.keptCopyCorrupt(pending, `its SHA-256 is ${inspection.sha256.slice(0, 12)}..., not the version's`);
+      if (inspection.sha256 !== pending.sha256) throw keptCopyCorrupt(pending, config.state.location, `its SHA-256 is ${inspection.sha256.slice(0, 12)}..., not the version's`, this.resetCommand());
       if (inspection.invalid > 0 && !config.skipInvalid) {
         reportInvalidRecords(logger, inspection, config.rules.scenarioColumn !== undefined);
         throw new InvalidCsvError(`the unfinished version of ${pending.file} kept from an earlier run has ${plural(inspection.invalid, "invalid record")} with these settings; rerun with the settings it was sent with (or --skip-invalid), or clear it with ${this.resetCommand()}`);
@@ -348,7 +305,7 @@ class UploadRun {
       const decision = appended ? resumeAppended(writer.current.pending as PendingVersion) : decide(writer.current, { sha256: inspection.sha256, name: source.name }, config, this.clock.now());
       await writer.commit((state) => sawContent(state, source.name, inspection.sha256, isoAt(this.clock)));
       if (!decision.send) {
-        if (this.tally.chunks > 0) return this.delivered(`delivered the rest of an earlier version (${plural(this.tally.records, "record")}); ${source.name}: ${decision.message}`);
+        if (this.tally.chunks > 0) return this.report.delivered(`delivered the rest of an earlier version (${plural(this.tally.records, "record")}); ${source.name}: ${decision.message}`);
         return { outcome: RUN_OUTCOME.nothingToDo, exitCode: EXIT_CODES.ok, message: decision.message };
       }
       const delivered = legacy?.kind === "partial" ? legacy.delivered : decision.delivered;
@@ -372,16 +329,14 @@ class UploadRun {
         );
       }
       if (legacy !== undefined) await this.forgetLegacy();
-      const reopened = await config.state.openPinned(pinned);
-      if (reopened.kind !== "present") throw new UploadError(`the copy of ${source.name} just kept in ${config.state.location} cannot be read back (${reopened.kind === "unavailable" ? reopened.reason : reopened.kind})`);
-      const copy = reopened.source;
+      const copy = await readBack(config.state, pinned, source.name);
       try {
         await this.deliverVersion(copy, inspection, source);
       } finally {
         await copy.close();
       }
       const perScenario = config.rules.scenarioColumn === undefined ? "" : `; by scenario: ${describeByScenario(inspection)}`;
-      return this.delivered(`delivered ${plural(this.tally.records, "record")} in ${plural(this.tally.chunks, "chunk")}${perScenario}`);
+      return this.report.delivered(`delivered ${plural(this.tally.records, "record")} in ${plural(this.tally.chunks, "chunk")}${perScenario}`);
     } finally {
       if (!kept) await pin.discard().catch(() => undefined);
     }
@@ -418,7 +373,22 @@ class UploadRun {
     if (chunks.length > 0) {
       const tokens = this.tokenSource();
       await tokens.token(); // before any chunk: a bad secret fails here, before a byte is sent
-      await this.sendChunks(chunks, copy, inspection.header, watched);
+      await sendChunks(chunks, { copy, header: inspection.header, watched }, {
+        concurrency: this.config.concurrency,
+        delivery: this.config.delivery,
+        writer,
+        tokens,
+        post: this.services.post,
+        clock: this.clock,
+        logger: this.logger,
+        progress: this.services.progress,
+        cancellation: { stop: this.stop, halt: this.services.cancellation.halt },
+        agentFor: this.agentFor,
+        assertMaySend: () => this.lock?.assertHeld(),
+        tally: this.tally,
+        retrying: (reason, waitMs) => this.retrying(reason, waitMs),
+        beforeRequest: () => (this.sentAnything = true),
+      });
     }
     if (this.tally.notSaved > 0) {
       throw new UploadError(`the service answered 2xx but did not keep ${plural(this.tally.notSaved, "record")} of ${pending.file} (event ${LOG_EVENT.recordsNotSaved}); they stay pending and the next run sends them again`);
@@ -445,233 +415,6 @@ class UploadRun {
     this.services.progress?.clear();
     this.logger.warn("retry", `${reason}; retrying in ${(waitMs / 1000).toFixed(1)} s`, { reason, waitMs });
   }
-
-  /** Sends chunks with `concurrency` workers; the next chunks' bytes are read while earlier ones upload. */
-  private async sendChunks(chunks: readonly Chunk[], copy: ByteSource, header: Buffer, watched: ByteSource | undefined): Promise<void> {
-    const { config, logger, services } = this;
-    const writer = this.writer as CheckpointWriter;
-    const tokens = this.tokenSource();
-    const cancellation = { stop: this.stop, halt: services.cancellation.halt };
-    const reads = new Map<number, { body: Promise<Buffer>; buffer: Buffer }>();
-    // Chunk buffers are reused: hundreds of fresh half-megabyte buffers would grow memory until V8 gets round to freeing them.
-    const capacity = header.length + chunks.reduce((largest, chunk) => Math.max(largest, chunk.bytes), 0);
-    const spare: Buffer[] = [];
-    const readAhead = (position: number) => {
-      const chunk = chunks[position];
-      if (chunk === undefined || reads.has(position)) return;
-      const buffer = spare.pop() ?? Buffer.allocUnsafe(capacity);
-      const body = copy.readRanges(chunk.byteRanges, header, buffer);
-      body.catch(() => undefined); // a read-ahead may fail after the run stopped; whoever awaits it sees the error
-      reads.set(position, { body, buffer });
-    };
-    let countedThisRun = false;
-    const startedAt = this.clock.now();
-
-    const send = async (chunk: Chunk, position: number) => {
-      readAhead(position);
-      readAhead(position + config.concurrency);
-      const read = reads.get(position) as { body: Promise<Buffer>; buffer: Buffer };
-      reads.delete(position);
-      const label = `chunk ${position + 1}/${chunks.length}`;
-      try {
-        const body = await read.body;
-        await watched?.assertUnchanged();
-        await writer.commit((state) => markInFlight(state, chunk, isoAt(this.clock))); // write-ahead: before the request
-        this.sentAnything = true;
-        const outcome = await deliverChunk({ body, fileName: `hr-${chunk.firstLine}.csv`, records: chunk.recordCount }, config.delivery, {
-          clock: this.clock,
-          cancellation,
-          tokens,
-          post: services.post,
-          agentFor: this.agentFor,
-          assertMaySend: () => this.lock?.assertHeld(),
-          onRetry: (reason, waitMs) => this.retrying(`${label} (line ${chunk.firstLine}): ${reason}`, waitMs),
-        });
-        if (outcome.kind !== "delivered") {
-          // Certainly not kept: forget the mark. Possibly kept: it stays, and the next run names it.
-          if (!outcome.maybeDelivered) await writer.commit((state) => clearInFlight(state, chunk)).catch(() => undefined);
-          if (outcome.kind === "failed") throw outcome.error;
-          this.notSaved(`${label} (line ${chunk.firstLine})`, chunk, outcome);
-          return;
-        }
-        // Counted on the 2xx: the service has these records whatever happens to the checkpoint.
-        this.tally.records += chunk.recordCount;
-        this.tally.chunks++;
-        const firstOfRun = !countedThisRun;
-        countedThisRun = true;
-        if (outcome.possiblyDuplicated) {
-          this.tally.possiblyDuplicated += chunk.recordCount;
-          logger.warn(LOG_EVENT.possiblyDuplicated, `${label} (line ${chunk.firstLine}) was sent again after an answer was lost: the service may hold its ${plural(chunk.recordCount, "record")} twice`, {
-            chunks: 1,
-            records: chunk.recordCount,
-            firstLines: [chunk.firstLine],
-          });
-        }
-        await writer.commit((state) => markDelivered(state, chunk, outcome.possiblyDuplicated, firstOfRun)).catch((error: unknown) => {
-          const reason = error instanceof StateWriteError ? error.reason : error instanceof HrError ? error.message : (error as Error).name;
-          throw new UploadError(`${label} (line ${chunk.firstLine}) was delivered but its checkpoint could not be saved (${reason}); the next run sends it again and reports it as possibly duplicated`);
-        });
-        services.progress?.clear();
-        logger.info("chunk-delivered", `${label}: ${plural(chunk.recordCount, "record")} delivered (HTTP ${outcome.status}; ${describeServiceAnswer(outcome.answer)})`, {
-          chunk: position + 1,
-          firstLine: chunk.firstLine,
-          records: chunk.recordCount,
-          status: outcome.status,
-          retries: outcome.retries,
-          recordsSaved: outcome.answer.recordsSaved,
-          requestId: outcome.answer.requestId,
-          answerBytes: outcome.answer.bytes,
-          answerSha256: outcome.answer.sha256,
-        });
-        const pending = writer.current.pending as PendingVersion;
-        const seconds = Math.max(0.001, (this.clock.now() - startedAt) / 1000);
-        services.progress?.update(`${pending.recordsDelivered}/${pending.recordsTotal} records, ${this.tally.chunks}/${chunks.length} chunks, ${Math.round(this.tally.records / seconds)} records/s`);
-      } finally {
-        spare.push(read.buffer);
-      }
-    };
-
-    const started = await runPool(chunks, config.concurrency, this.stop, send);
-    if (started < chunks.length) throw new StoppedError(stopReasonOf(this.stop));
-  }
-
-  /** A 2xx that says the chunk was not kept: its records stay pending for the next run, and the run goes on with the rest. */
-  private notSaved(label: string, chunk: Chunk, outcome: Extract<DeliveryOutcome, { kind: "not-saved" }>): void {
-    this.tally.notSaved += chunk.recordCount;
-    this.services.progress?.clear();
-    this.logger.warn(LOG_EVENT.recordsNotSaved, `${label} was answered HTTP ${outcome.status} with ${outcome.reason}: its ${plural(chunk.recordCount, "record")} were not kept and will be sent again by the next run`, {
-      firstLine: chunk.firstLine,
-      records: chunk.recordCount,
-      recordsSaved: outcome.answer.recordsSaved ?? 0,
-      status: outcome.status,
-      htmlPage: outcome.answer.page ?? false,
-      answerBytes: outcome.answer.bytes,
-      answerSha256: outcome.answer.sha256,
-    });
-  }
-
-  private delivered(message: string): RunResult {
-    return { outcome: RUN_OUTCOME.delivered, exitCode: EXIT_CODES.ok, message };
-  }
-
-  /** Every way a run can fail, as an outcome and an exit code; exit 1 only for a bug. */
-  private failure(error: unknown): RunResult {
-    const { logger } = this;
-    this.services.progress?.clear();
-    const progress =
-      this.tally.chunks === 0
-        ? "nothing was delivered this run"
-        : `${plural(this.tally.records, "record")} in ${plural(this.tally.chunks, "chunk")} ${this.tally.chunks === 1 ? "was" : "were"} delivered this run; a rerun sends what its checkpoint lacks`;
-    const reason = stopReasonOf(this.stop);
-    if (error instanceof StoppedError || (reason?.kind === "signal" && !(error instanceof HrError))) {
-      const stoppedBy = (error instanceof StoppedError ? error.reason : undefined) ?? reason;
-      if (stoppedBy?.kind === "lock-lost") return this.failed(new UploadError(`lost the run lock (${stoppedBy.detail}); stopped so that no other run's work is doubled`), progress);
-      const signal = stoppedBy?.kind === "signal" ? stoppedBy.signal : "SIGTERM";
-      return { outcome: RUN_OUTCOME.interrupted, exitCode: exitCodeOfSignal(signal), message: `interrupted by ${signal}: ${progress}` };
-    }
-    if (error instanceof StateWriteError && !this.sentAnything) {
-      return this.failed(new UsageError(`${error.message}: nothing was sent; free space or fix its permissions, or choose another --checkpoint`), progress);
-    }
-    if (error instanceof HrError) return this.failed(error, progress);
-    logger.error(LOG_EVENT.failed, `internal error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, { errorClass: "internal", exitCode: EXIT_CODES.internal });
-    return { outcome: RUN_OUTCOME.failed, exitCode: EXIT_CODES.internal, errorClass: "internal", message: `upload failed: ${progress}` };
-  }
-
-  private failed(error: HrError, progress: string): RunResult {
-    this.logger.error(LOG_EVENT.failed, error.message, { errorClass: error.errorClass, exitCode: error.exitCode });
-    return { outcome: RUN_OUTCOME.failed, exitCode: error.exitCode, errorClass: error.errorClass, message: `upload failed: ${progress}` };
-  }
-
-  /** The run record (when the store takes it), profile freshness, and old run records pruned. */
-  private async record(result: RunResult): Promise<void> {
-    const { config, logger } = this;
-    const ended = this.clock.now();
-    const file = this.tally.file;
-    // A file of any scenario (a scenario column alone) concerns profiles only if it held some.
-    const holdsProfiles = !config.rules.anyScenario || (file?.byScenario["employee-profile"]?.records ?? 0) > 0;
-    if (this.writer !== undefined && result.outcome !== RUN_OUTCOME.locked && holdsProfiles) {
-      warnIfProfileStale(config.rules, { jobId: config.jobId, file: this.fileName, fileSha256: file?.sha256, deliveredInFull: result.outcome === RUN_OUTCOME.delivered, at: ended }, this.writer.current, logger);
-    }
-    const record: RunRecord = {
-      version: 2,
-      runId: this.runId,
-      startedAt: new Date(this.started).toISOString(),
-      endedAt: new Date(ended).toISOString(),
-      file: this.fileName,
-      fileSha256: file?.sha256,
-      jobId: config.jobId,
-      scenario: config.rules.id,
-      recordsRead: file?.recordsRead,
-      byScenario: file?.byScenario,
-      chunks: this.tally.planned,
-      recordsDelivered: this.tally.records,
-      chunksSent: this.tally.chunks,
-      retries: this.tally.retries,
-      recordsPossiblyDuplicated: this.tally.possiblyDuplicated,
-      recordsNotSaved: this.tally.notSaved,
-      outcome: result.outcome,
-      exitCode: result.exitCode,
-      errorClass: result.errorClass,
-    };
-    // The upload's outcome stands even if its record cannot be written: say so, do not fail the run.
-    await config.state.saveRunRecord(record).catch((error: unknown) =>
-      logger.warn("run-record-not-saved", `the run record could not be saved in ${config.state.location} (${error instanceof StateWriteError ? error.reason : (error as Error).name})`),
-    );
-    await config.state.pruneRunRecords(ended - config.keepRunsDays * DAY_MS).catch(() => undefined);
-  }
-
-  private summarise(result: RunResult): void {
-    const { config } = this;
-    const file = this.tally.file;
-    this.tally.tokenRequests = this.tokens?.networkRequests ?? 0;
-    const seconds = (this.clock.now() - this.started) / 1000;
-    const details = `${plural(this.tally.retries, "retry", "retries")}, ${plural(this.tally.tokenRequests, "token request")}, ${seconds.toFixed(1)} s`;
-    const duplicates =
-      (this.tally.possiblyDuplicated > 0 ? `; ${plural(this.tally.possiblyDuplicated, "record")} possibly duplicated` : "") +
-      (this.tally.notSaved > 0 ? `; ${plural(this.tally.notSaved, "record")} not saved by the service` : "");
-    this.logger.info(LOG_EVENT.summary, `${result.message} (${details})${duplicates}`, {
-      outcome: result.outcome,
-      exitCode: result.exitCode,
-      file: this.fileName,
-      jobId: config.jobId,
-      cloud: config.cloud,
-      scenario: config.rules.id,
-      recordsDelivered: this.tally.records,
-      chunksSent: this.tally.chunks,
-      retries: this.tally.retries,
-      tokenRequests: this.tally.tokenRequests,
-      recordsPossiblyDuplicated: this.tally.possiblyDuplicated,
-      recordsNotSaved: this.tally.notSaved,
-      ...(file ? { sha256: file.sha256, ...countsOf(file) } : {}),
-      chunks: this.tally.planned,
-      recordsDeliveredTotal: this.tally.versionDelivered,
-      errorClass: result.errorClass,
-      durationSeconds: seconds,
-    });
-  }
-
-  /** `--dry-run`: validates and prints what a run would send, reading the state but writing nothing. */
-  private async dryRun(): Promise<RunResult> {
-    const { config, logger } = this;
-    const state = await this.loadJobState();
-    if (state?.pending !== undefined) {
-      logger.info("plan", `would first finish ${state.pending.file}: ${state.pending.recordsTotal - state.pending.recordsDelivered} records not yet delivered`);
-    }
-    const source = await config.csv.open();
-    try {
-      this.fileName = source.name;
-      const inspection = await this.inspect(source);
-      if (inspection.invalid > 0) reportInvalidRecords(logger, inspection, config.rules.scenarioColumn !== undefined);
-      const decision = decide(state, { sha256: inspection.sha256, name: source.name }, config, this.clock.now());
-      const chunks = decision.send && (inspection.invalid === 0 || config.skipInvalid) ? planChunks(inspection.index as NonNullable<Inspection["index"]>, decision.delivered, config.recordsPerCall) : [];
-      this.tally.planned = chunks.length;
-      describePlan(logger, config, inspection.header.length, chunks);
-      const why = decision.send ? (decision.message ? ` (${decision.message})` : "") : ` (${decision.message})`;
-      return { outcome: RUN_OUTCOME.dryRun, exitCode: EXIT_CODES.ok, message: `dry run: would send ${plural(chunks.length, "chunk")}${why}; nothing was sent` };
-    } finally {
-      await source.close();
-    }
-  }
 }
 
 /** The pending version, appended to, resumed by records. */
@@ -693,19 +436,4 @@ function warnIfSecretExpiring(expiresOn: Date | undefined, now: number, logger: 
       ? `the client secret expired on ${when}; rotate it: pulumi config set secretRotation <today> && pulumi up`
       : `the client secret expires on ${when} (${daysLeft} days); rotate it: pulumi config set secretRotation <today> && pulumi up`;
   logger.warn(LOG_EVENT.secretExpiring, message, { expiresOn: when, daysLeft });
-}
-
-function describePlan(logger: Logger, config: UploadConfig, headerBytes: number, chunks: readonly Chunk[]): void {
-  const records = chunks.reduce((sum, chunk) => sum + chunk.recordCount, 0);
-  const bytes = chunks.reduce((sum, chunk) => sum + headerBytes + chunk.bytes, 0);
-  logger.info("plan", `would POST ${plural(chunks.length, "chunk")} (${plural(records, "record")}, ${bytes} bytes) to ${config.delivery.url}`, { url: config.delivery.url, chunks: chunks.length, records, bytes });
-  logger.info("plan", `token from ${config.credentials.authorityHost}/${config.credentials.tenantId} for app ${config.credentials.clientId}`, { authorityHost: config.credentials.authorityHost });
-  for (const [position, chunk] of chunks.entries()) {
-    logger.info("plan-chunk", `chunk ${position + 1}: ${plural(chunk.recordCount, "record")} from line ${chunk.firstLine}, ${headerBytes + chunk.bytes} bytes`, {
-      chunk: position + 1,
-      records: chunk.recordCount,
-      firstLine: chunk.firstLine,
-      bytes: headerBytes + chunk.bytes,
-    });
-  }
 }
