@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { AnonymousCredential, type ContainerClient } from "@azure/storage-blob";
 import { parse } from "csv-parse/sync";
 import { IdentityStandIn } from "../../scripts/identityStandin";
@@ -12,7 +12,7 @@ import { parseBlobUrl } from "../../uploader/src/storage/blobUrl";
 import { jsonLines, runBundle, startBundle, summaryOf, until } from "../support/cli";
 import { ManualClock } from "../support/clock";
 import { adminClient, Azurite, sasUrl } from "../support/azurite";
-import { generatedCsv, STANDIN_DEFAULTS, UploadHarness } from "../support/standin";
+import { generatedCsv, STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
 
 const recordsOf = (bytes: Buffer) => (parse(bytes, { bom: true, relax_column_count: true }) as string[][]).slice(1);
 
@@ -57,7 +57,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     for await (const blob of state.listBlobsFlat({ prefix })) names.push(blob.name);
     return names;
   };
-  const store = () => blobStateStore(parseBlobUrl(sasUrl(azurite, state.containerName), "--checkpoint"), { credential: new AnonymousCredential(), pipeline: {} });
+  const store = () => blobStateStore(parseBlobUrl(sasUrl(azurite, state.containerName), "--checkpoint", "container"), { credential: new AnonymousCredential(), pipeline: {} });
 
   it("streams and hashes the blob, and validates it like a local file", async () => {
     const bytes = await generatedBytes(20_000);
@@ -135,7 +135,10 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     harness.standIn.ingestionDelayMs = 600; // the first run lasts longer than a heartbeat period (2.5 s for a 15 s lease)
     const first = upload(csvUrl, ["--records-per-call", "2", "--lock-lease", "15", "--log-format", "json"]);
     await until(() => harness.standIn.ingestionRequests >= 1, "the first run sending");
-    const second = await upload(csvUrl, ["--records-per-call", "2", "--lock-lease", "15", "--log-format", "json"]);
+    // As another replica would: a machine (container) of its own, so only the lease keeps the two apart.
+    const otherMachine = tempDir("hr-locks-");
+    const second = await upload(csvUrl, ["--records-per-call", "2", "--lock-lease", "15", "--log-format", "json"], { HR_LOCK_DIR: otherMachine });
+    rmSync(otherMachine, { recursive: true, force: true });
     expect(second.code).toBe(0);
     expect(summaryOf(second)).toMatchObject({ outcome: "locked", recordsDelivered: 0 });
     expect(second.stdout).toMatch(/another run is working for this connector job/);

@@ -176,6 +176,34 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     expect(sent()).toEqual(recordsOf(file));
   });
 
+  it("lets one run of a job work on a machine, whatever state folder another is given: the second stands down, naming the machine's lock", async () => {
+    const file = await generatedCsv(10, 14);
+    harness.standIn.holdIngestionAfter = 0; // the first run's first request waits until the second run has stood down
+    const args = harness.args(file, "--records-per-call", "2", "--log-format", "json");
+    const scheduled = startBundle(args, harness.env());
+    await until(() => harness.standIn.ingestionRequests >= 1, "the scheduled run sending");
+    const otherFolder = tempDir("hr-checkpoints-");
+    const manual = await runBundle([...args, "--checkpoint-dir", otherFolder], harness.env());
+    harness.standIn.releaseHeldIngestion();
+    expect(manual.code).toBe(0);
+    expect(summaryOf(manual)).toMatchObject({ outcome: "locked", recordsDelivered: 0 });
+    expect(summaryOf(manual).msg).toMatch(`another run is working on this machine (its lock in ${harness.lockDir} is held and renewed); standing down (`);
+    expect((await scheduled.result).code).toBe(0);
+    expect(sent()).toEqual(recordsOf(file));
+    expect(readdirSync(harness.lockDir)).toEqual([]); // released
+    rmSync(otherFolder, { recursive: true, force: true });
+  });
+
+  it("exits 2 before sending anything when the machine's lock folder cannot be written, naming it and --lock-dir", async () => {
+    const file = await generatedCsv(4, 15);
+    const notAFolder = join(tempDir(), "locks");
+    writeFileSync(notAFolder, "");
+    const result = await runBundle(harness.args(file), harness.env({ HR_LOCK_DIR: join(notAFolder, "sub") }));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`^error: cannot lock this job on this machine in ${join(notAFolder, "sub")} \\(ENOTDIR: not a directory\\): nothing was sent; fix the folder's permissions, or choose another --lock-dir\n`));
+    expect(harness.standIn.tokenRequests + harness.standIn.ingestionRequests).toBe(0);
+  });
+
   it("sends nothing for content already delivered to the job under another name", async () => {
     const file = await generatedCsv(6, 12);
     expect((await harness.upload(file)).code).toBe(0);

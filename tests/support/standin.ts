@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
@@ -26,8 +26,12 @@ export const sortedRecords = (records: string[][]) => records.map((record) => JS
 /** The stand-in plus everything a bundle run needs to reach it. */
 export class UploadHarness {
   readonly checkpointDir = tempDir("hr-checkpoints-");
+  /** This harness's machine-wide lock folder: test files run side by side with the same job ID, as separate machines would. */
+  readonly lockDir = tempDir("hr-locks-");
 
-  private constructor(readonly standIn: StandInCloud) {}
+  private constructor(readonly standIn: StandInCloud) {
+    chmodSync(this.lockDir, 0o1777); // as hr-upload makes its default one: any account may lock a job there (a test may run the bundle as another user)
+  }
 
   static async start(options?: StandInOptions): Promise<UploadHarness> {
     return new UploadHarness(await StandInCloud.start(options));
@@ -53,6 +57,7 @@ export class UploadHarness {
       NODE_EXTRA_CA_CERTS: this.standIn.caFile,
       HR_APP_SECRET: STANDIN_DEFAULTS.clientSecret,
       HR_CHECKPOINT_DIR: this.checkpointDir,
+      HR_LOCK_DIR: this.lockDir,
       HR_RETRY_DELAY: "0.01",
       ...extra,
     };
@@ -65,5 +70,6 @@ export class UploadHarness {
   async close(): Promise<void> {
     await this.standIn.close();
     rmSync(this.checkpointDir, { recursive: true, force: true });
+    rmSync(this.lockDir, { recursive: true, force: true });
   }
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { CorruptStateError, EXIT_CODES } from "../../uploader/src/errors";
 import { processTagOf, type Platform } from "../../uploader/src/platform";
 import { defaultStateDir, localStateStore } from "../../uploader/src/state/localState";
+import { defaultMachineLockDir, machineLocks } from "../../uploader/src/state/machineLock";
 import { jobKeyOf, runRecordName, type JobState, type LockOptions, type RunRecord } from "../../uploader/src/state/stateStore";
 import { ManualClock } from "../support/clock";
 import { asLinux, asWindows, thisMachine } from "../support/platforms";
@@ -130,6 +131,22 @@ describe("local state store", () => {
     expect(defaultStateDir({}, asLinux())).toBe("/home/hr-admin/.local/state/hr-upload");
     expect(defaultStateDir({ LOCALAPPDATA: "D:\\Profiles\\a\\AppData\\Local" }, asWindows())).toBe("D:\\Profiles\\a\\AppData\\Local\\hr-upload");
     expect(defaultStateDir({}, asWindows())).toBe("C:\\Users\\hr-admin\\AppData\\Local\\hr-upload");
+  });
+
+  it("keeps the machine-wide job locks in one folder of the machine: the temporary folder, or %ProgramData% on Windows", () => {
+    expect(defaultMachineLockDir({}, asLinux({ tmpdir: "/tmp" }))).toBe("/tmp/hr-upload-locks");
+    expect(defaultMachineLockDir({ ProgramData: "D:\\ProgramData" }, asWindows())).toBe("D:\\ProgramData\\hr-upload\\locks");
+    expect(defaultMachineLockDir({}, asWindows())).toBe("C:\\ProgramData\\hr-upload\\locks");
+  });
+
+  it("makes the machine's lock folder one every account may lock in (sticky, like /tmp), its locks readable by all", async () => {
+    const dir = join(tempDir(), "hr-upload-locks");
+    const lock = await machineLocks(dir, thisMachine).acquire("k", { clock: new ManualClock(), leaseMs: 30_000, stop: new AbortController().signal, onLost: () => undefined });
+    expect(lock).toBeDefined();
+    expect(statSync(dir).mode & 0o7777).toBe(0o1777);
+    expect(statSync(join(dir, "k.lock")).mode & 0o777).toBe(0o644);
+    await lock?.release();
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
 

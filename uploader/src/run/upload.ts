@@ -17,6 +17,7 @@ import { StoppedError, stopReasonOf, type RunCancellation, type StopReason } fro
 import { plural } from "../text";
 import type { PostChunk } from "../transport";
 import type { ProxyAgents } from "../proxy";
+import type { MachineLocks } from "../state/machineLock";
 import { CheckpointWriter } from "./checkpointWriter";
 import { sendChunks } from "./chunkSender";
 import { RunReport, type RunResult, type Tally } from "./runReport";
@@ -51,6 +52,8 @@ export interface UploadConfig {
   readonly skipInvalid: boolean;
   /** Job states, run locks, kept copies and run records. */
   readonly state: StateStore;
+  /** Where runs on this machine lock each job whatever their state folder; absent in tests of the run alone. */
+  readonly machineLocks?: MachineLocks;
   readonly force: boolean;
   readonly resendAfterDays: number;
   readonly dryRun: boolean;
@@ -106,7 +109,8 @@ class UploadRun {
   private readonly tally: Tally;
   private writer: CheckpointWriter | undefined;
   private tokens: TokenSource | undefined;
-  private lock: RunLock | undefined;
+  /** The machine's lock for this job, then the state store's: held from start to end. */
+  private readonly locks: RunLock[] = [];
   /** Set when the first request is about to go out: state failures before it are configuration problems. */
   private sentAnything = false;
   /** Format-1 checkpoints read this run, deleted once the job's state has taken them over. */
@@ -134,7 +138,7 @@ class UploadRun {
     } catch (error) {
       result = this.report.failure(error, this.stop, this.sentAnything);
     } finally {
-      await this.lock?.release().catch(() => undefined);
+      for (const lock of this.locks.reverse()) await lock.release().catch(() => undefined);
     }
     this.services.progress?.clear();
     if (!config.dryRun) await this.report.record(result, this.writer?.current);
@@ -144,20 +148,18 @@ class UploadRun {
 
   private async underLock(): Promise<RunResult> {
     const { config } = this;
-    this.lock = await config.state.acquireLock(this.jobKey, {
+    const lockOptions = {
       clock: this.clock,
       leaseMs: config.lockLeaseMs,
       stop: this.stop,
-      onLost: (detail) => this.lockLoss.abort({ kind: "lock-lost", detail } satisfies StopReason),
-    });
-    if (this.lock === undefined) {
-      if (this.stop.aborted) throw new StoppedError(stopReasonOf(this.stop));
-      return {
-        outcome: RUN_OUTCOME.locked,
-        exitCode: EXIT_CODES.ok,
-        message: `another run is working for this connector job (its lock in ${config.state.location} is held and renewed); standing down`,
-      };
-    }
+      onLost: (detail: string) => this.lockLoss.abort({ kind: "lock-lost", detail } satisfies StopReason),
+    };
+    // The machine's lock first: a run of this job with another state folder on this machine is as much a second run.
+    const { machineLocks } = config;
+    const standDown =
+      (machineLocks && (await this.takeLock(() => machineLocks.acquire(this.jobKey, lockOptions), "on this machine", machineLocks.location))) ??
+      (await this.takeLock(() => config.state.acquireLock(this.jobKey, lockOptions), "for this connector job", config.state.location));
+    if (standDown !== undefined) return standDown;
     const initial = (await this.loadJobState()) ?? newJobState(config.jobId, isoAt(this.clock));
     const writer = new CheckpointWriter(config.state, this.jobKey, initial, this.runId, this.clock);
     this.writer = writer;
@@ -208,6 +210,17 @@ class UploadRun {
       if ("source" in opened) await opened.source.close().catch(() => undefined);
       if (kept?.kind === "present") await kept.source.close().catch(() => undefined);
     }
+  }
+
+  /** Holds the lock `acquire` takes; or, when a live run holds it, the result of standing down. */
+  private async takeLock(acquire: () => Promise<RunLock | undefined>, where: string, location: string): Promise<RunResult | undefined> {
+    const lock = await acquire();
+    if (lock !== undefined) {
+      this.locks.push(lock);
+      return undefined;
+    }
+    if (this.stop.aborted) throw new StoppedError(stopReasonOf(this.stop));
+    return { outcome: RUN_OUTCOME.locked, exitCode: EXIT_CODES.ok, message: `another run is working ${where} (its lock in ${location} is held and renewed); standing down` };
   }
 
   private async loadJobState(): Promise<JobState | undefined> {
@@ -384,7 +397,7 @@ class UploadRun {
         progress: this.services.progress,
         cancellation: { stop: this.stop, halt: this.services.cancellation.halt },
         agentFor: this.agentFor,
-        assertMaySend: () => this.lock?.assertHeld(),
+        assertMaySend: () => this.locks.forEach((lock) => lock.assertHeld()),
         tally: this.tally,
         retrying: (reason, waitMs) => this.retrying(reason, waitMs),
         beforeRequest: () => (this.sentAnything = true),
