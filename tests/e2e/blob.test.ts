@@ -142,6 +142,8 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect(second.code).toBe(0);
     expect(summaryOf(second)).toMatchObject({ outcome: "locked", recordsDelivered: 0 });
     expect(second.stdout).toMatch(/another run is working for this connector job/);
+    // It said once that it waited, and on what.
+    expect(jsonLines(second.stdout).filter((event) => event.event === "waiting-for-lock")).toEqual([expect.objectContaining({ holder: expect.stringMatching(/^the lease on .*locks\//) })]);
     expect((await first).code).toBe(0);
     expect(sent()).toEqual(recordsOf(bytes));
   });

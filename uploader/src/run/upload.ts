@@ -153,6 +153,7 @@ class UploadRun {
       leaseMs: config.lockLeaseMs,
       stop: this.stop,
       onLost: (detail: string) => this.lockLoss.abort({ kind: "lock-lost", detail } satisfies StopReason),
+      onWait: (holder: string) => this.logger.info("waiting-for-lock", `another run may hold this job (${holder}); waiting up to ${Math.round(config.lockLeaseMs / 1000)} s for its heartbeat or for its lock to lapse`, { holder }),
     };
     // The machine's lock first: a run of this job with another state folder on this machine is as much a second run.
     const { machineLocks } = config;

@@ -6,7 +6,7 @@ import { isStatus, stateWriteError, storageError } from "../storage/errors";
 import type { BlobAccess } from "../storage/pipeline";
 import { acquireBlobLease } from "./blobLease";
 import { parseState } from "./shapes";
-import { newestRunRecordNames, readEach, runRecordName, type JobState, type LegacyCheckpoint, type PinWriter, type RunRecord, type StateStore } from "./stateStore";
+import { CHANGED_MEANWHILE, newestRunRecordNames, readEach, runRecordName, type JobState, type LegacyCheckpoint, type PinWriter, type RunRecord, type StateStore } from "./stateStore";
 
 /** Kept copies are staged in blocks of this size as the file streams past. */
 const PIN_BLOCK_BYTES = 8 * 1024 * 1024;
@@ -85,7 +85,7 @@ export function blobStateStore(location: BlobLocation, access: BlobAccess): Stat
           etags.set(jobKey, current.etag);
           return;
         }
-        throw new UploadError("another run changed this job's state meanwhile; stopped so that nothing is sent twice (rerun to resume from its state)");
+        throw new UploadError(CHANGED_MEANWHILE);
       }
     },
     async deleteJobState(jobKey) {

@@ -58,6 +58,7 @@ export async function acquireLocalLock(path: string, location: string, platform:
       continue;
     }
     // A holder this host cannot see: watch its heartbeat.
+    if (watching === undefined) options.onWait?.(holder ? `process ${holder.pid} on ${holder.host}` : "a holder whose lock file cannot be read");
     if (watching === undefined || watching.content !== content) watching = { content, mtimeMs: touched, since: clock.now() };
     else if (touched !== watching.mtimeMs) return undefined; // it touched the lock: alive
     else if (clock.now() - watching.since > options.leaseMs + heartbeatMs) {

@@ -107,6 +107,9 @@ export interface RunRecord {
   readonly errorClass?: string;
 }
 
+/** Why a state write is refused: another run wrote the job's state since this one read or wrote it. */
+export const CHANGED_MEANWHILE = "another run changed this job's state meanwhile; stopped so that nothing is sent twice (rerun to resume from its state)";
+
 /** Held while a run works for one connector job: a second run for the same job stands down. */
 export interface RunLock {
   /** Throws (exit 5) when the lock was lost: checked before every request attempt. */
@@ -122,6 +125,8 @@ export interface LockOptions {
   readonly stop: AbortSignal;
   /** Told once when the lock is lost while held (renewals failing, taken over). */
   readonly onLost: (detail: string) => void;
+  /** Told once, when the run starts waiting to judge a holder it cannot see (its heartbeat, or its lease lapsing): who holds it. */
+  readonly onWait?: (holder: string) => void;
 }
 
 /** Where a kept copy lives in its store; `etag` pins Blob reads to that exact copy. */
@@ -161,7 +166,7 @@ export interface StateStore {
   readonly location: string;
   /** Undefined when the job has no state yet; throws CorruptStateError when it is not a valid checkpoint. */
   loadJobState(jobKey: string): Promise<JobState | undefined>;
-  /** Atomic. Blob: only over the version last read or written here (a conflict that turns out to be our own retried write is accepted). */
+  /** Atomic, and fenced: only over the revision last read or written by this writer (Blob: its ETag; a conflict that turns out to be our own retried write is accepted); else UploadError(CHANGED_MEANWHILE). */
   saveJobState(jobKey: string, state: JobState): Promise<void>;
   deleteJobState(jobKey: string): Promise<void>;
   /** Every job's state (one per connector job), the unreadable ones named. */
