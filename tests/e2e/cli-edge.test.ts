@@ -26,13 +26,14 @@ describe("the bundle's command-line edge", () => {
     expect(jsonLines(result.stdout).at(-1)).toMatchObject({ event: "summary", outcome: "valid", version: PACKAGE_VERSION });
   });
 
-  it("reads Microsoft's script parameters with one dash and in any case, as PowerShell users type them; refuses hex and binary numbers", async () => {
+  it("reads Microsoft's script parameters with one dash and in any case, as PowerShell users type them; refuses hex and binary numbers; hints at the punycode of a non-ASCII domain", async () => {
     const scriptStyle = ["upload", "--dry-run", "--cloud", "gcch", "-tenantId", STANDIN_DEFAULTS.tenantId, "-AppId", STANDIN_DEFAULTS.clientId, "-jobid", STANDIN_DEFAULTS.jobId, "-csvFilePath", fixture("seed-example.csv"), "-RecordsPerCall=2"];
     const planned = await runBundle([...scriptStyle, "--log-format", "json"], { HR_APP_SECRET: STANDIN_DEFAULTS.clientSecret, HR_CHECKPOINT_DIR: tempDir("hr-edge-") });
     expect(planned.code).toBe(0);
     expect(jsonLines(planned.stdout).at(-1)).toMatchObject({ outcome: "dry-run", jobId: STANDIN_DEFAULTS.jobId });
     expect(jsonLines(planned.stdout).filter((event) => event.event === "plan-chunk").map((event) => event.records)).toEqual(expect.arrayContaining([2]));
     expectOneLineError(await runBundle([...scriptStyle.slice(0, -1), "--records-per-call", "0x10"], { HR_APP_SECRET: "s" }), 2, /^error: --records-per-call must be a whole number from 1 to 1000000$/);
+    expectOneLineError(await runBundle(withFlag(scriptStyle, "-tenantId", "agéncy.gov"), { HR_APP_SECRET: "s" }), 2, /^error: --tenant-id must be a GUID .*; a domain with non-ASCII letters works in its punycode form: xn--agncy-csa\.gov$/);
   });
 
   it("refuses a --csv that is not a regular file (a FIFO without a writer, a device) with exit 2, at once", async () => {

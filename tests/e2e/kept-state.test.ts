@@ -136,4 +136,22 @@ describe("kept copies and checkpoints are believed only when they are what they 
     expect(jsonLines(next.stdout).find((event) => event.event === "resume")?.msg).toMatch(/^finishing .* first, from the copy kept in /);
     expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(live)]);
   });
+
+  it("warns with --skip-invalid about the invalid records of an earlier version it finishes, as for the file at hand", async () => {
+    const bytes = readFileSync(await generatedCsv(6, 58), "utf8").split("\n");
+    bytes[5] = bytes[5]!.replace(/^[^,]+/, "not-an-email"); // record 5 of the version is invalid
+    writeFileSync(live, bytes.join("\n"));
+    harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
+    const first = await runBundle([...args(), "--skip-invalid"], harness.env());
+    expect(first.code).toBe(5);
+    expect(jsonLines(first.stdout).filter((event) => event.event === "skipping-invalid")).toHaveLength(1);
+    writeFileSync(live, readFileSync(await generatedCsv(2, 59)));
+    const next = await runBundle([...args(), "--skip-invalid"], harness.env());
+    expect(next.code).toBe(0);
+    expect(jsonLines(next.stdout).filter((event) => event.event === "skipping-invalid")).toEqual([
+      expect.objectContaining({ level: "warn", invalid: 1, file: live, msg: `--skip-invalid: 1 invalid record of the unfinished version of ${live} will not be sent` }),
+    ]);
+    expect(sent().map((record) => record[0])).not.toContain("not-an-email");
+    expect(sent()).toHaveLength(5 + 2);
+  });
 });

@@ -14,6 +14,7 @@ describe("hr-upload upload: configuration errors exit 2 with one line", () => {
     [["--cloud", "azure"], /--cloud must be one of commercial, gcc, gcch, dod/],
     [["--job-id", "not-a-guid"], /--job-id must be a GUID/],
     [["--tenant-id", "8d1f4e6a2b3c4d5e9f607a8b9c0d1e2f"], /--tenant-id must be a GUID/],
+    [["--tenant-id", "bücher.onmicrosoft.us"], /--tenant-id must be a GUID .*; a domain with non-ASCII letters works in its punycode form: xn--bcher-kva\.onmicrosoft\.us$/m],
     [["--records-per-call", "0"], /--records-per-call must be a whole number from 1/],
     [["--records-per-call", "2.5"], /--records-per-call must be a whole number/],
     [["--records-per-call", "0x10"], /--records-per-call must be a whole number from 1/],

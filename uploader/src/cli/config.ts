@@ -1,3 +1,4 @@
+import { domainToASCII } from "node:url";
 import type { TokenCredential } from "@azure/core-auth";
 import { defaultStateDir, localStateStore } from "../state/localState";
 import { defaultMachineLockDir, machineLocks } from "../state/machineLock";
@@ -147,7 +148,10 @@ function isDomainName(text: string): boolean {
 function tenantFlag(flags: Flags, command: string): string {
   const value = requireFlag(flags, "tenant-id", command).trim();
   if (!GUID.test(value) && !isDomainName(value)) {
-    throw new UsageError(`${flags.label("tenant-id")} must be a GUID (8-4-4-4-12 hexadecimal digits) or a verified domain name of the tenant, such as contoso.onmicrosoft.us`);
+    // A domain with non-ASCII letters works in its punycode form, which the sign-in URL needs; url.domainToASCII gives it.
+    const ascii = [...value].some((character) => character.charCodeAt(0) > 0x7f) ? domainToASCII(value) : "";
+    const hint = ascii !== "" && isDomainName(ascii) ? `; a domain with non-ASCII letters works in its punycode form: ${ascii}` : "";
+    throw new UsageError(`${flags.label("tenant-id")} must be a GUID (8-4-4-4-12 hexadecimal digits) or a verified domain name of the tenant, such as contoso.onmicrosoft.us${hint}`);
   }
   return value;
 }

@@ -247,6 +247,9 @@ class UploadRun {
         reportInvalidRecords(logger, inspection, config.rules.scenarioColumn !== undefined);
         throw new InvalidCsvError(`the unfinished version of ${pending.file} kept from an earlier run has ${plural(inspection.invalid, "invalid record")} with these settings; rerun with the settings it was sent with (or --skip-invalid), or clear it with ${this.resetCommand()}`);
       }
+      if (inspection.invalid > 0) {
+        logger.warn("skipping-invalid", `--skip-invalid: ${plural(inspection.invalid, "invalid record")} of the unfinished version of ${pending.file} will not be sent`, { invalid: inspection.invalid, file: pending.file });
+      }
       const progress = `${pending.recordsDelivered} of ${plural(pending.recordsTotal, "record")} were delivered by earlier runs`;
       logger.info(
         "resume",
