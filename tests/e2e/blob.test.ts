@@ -85,6 +85,12 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect(lines.findIndex((line) => /nothing-to-do/.test(line))).toBeLessThan(lines.findIndex((line) => /delivered +12 of 12 records/.test(line)));
     expect(status.stdout).toMatch(new RegExp(`job ${STANDIN_DEFAULTS.jobId}: last full delivery .*hr-data-\\d+/employees\\.csv, 12 of 12 records over 1 run`));
     expect(status.stdout + result.stdout).not.toContain("sig=");
+
+    // A container that is not there is said to be missing (exit 2), not "no runs".
+    const missing = await runBundle(["status", "--checkpoint", sasUrl(azurite, "no-such-container")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^error: no hr-upload state in http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/no-such-container: it does not exist/);
+    expect(missing.stderr).not.toContain("sig=");
   });
 
   it("waits out the lease of a killed replica, then resumes and sends the rest exactly once", async () => {

@@ -44,8 +44,9 @@ describe("Windows is a supported platform (its code paths, run on Linux CI)", ()
   it("keeps its state under %LOCALAPPDATA% by default, wherever the profile puts it", async () => {
     // Not the home folder's AppData\Local, which a run ignoring %LOCALAPPDATA% would also find.
     const result = await runCli(["status"], { LOCALAPPDATA: "D:\\Profiles\\hr-admin\\Local" }, asWindows());
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^No runs recorded in D:\\Profiles\\hr-admin\\Local\\hr-upload\.$/m);
+    // No such folder on the Linux machine running this: status says where it looked.
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: no hr-upload state in D:\\Profiles\\hr-admin\\Local\\hr-upload: it does not exist/);
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { EXIT_CODES } from "./errors";
+import { EXIT_CODES, UsageError } from "./errors";
 import type { Logger } from "./log";
 import { LOG_EVENT } from "./logEvents";
 import { plural } from "./text";
@@ -6,6 +6,7 @@ import type { JobState, StateStore } from "./state/stateStore";
 
 /** `hr-upload status`: recent runs, newest first, then per connector job its last full delivery and any delivery under way. */
 export async function runStatus(state: StateStore, limit: number, logger: Logger): Promise<number> {
+  if (!(await state.exists())) throw new UsageError(`no hr-upload state in ${state.location}: it does not exist; check --checkpoint or --checkpoint-dir (a run creates it)`);
   const { records, unreadable } = await state.listRunRecords(limit);
   for (const { name, problem } of unreadable) logger.warn("unreadable-run-record", `skipped ${name}: ${problem}`, { item: name });
   const jobs = await state.listJobStates();

@@ -112,6 +112,19 @@ export function blobStateStore(location: BlobLocation, access: BlobAccess): Stat
       }
     },
     deletePinned: (copy) => deleteIfExists(copy.name),
+    // By listing, which status needs anyway: a SAS or a reader identity may list without reading the container's properties.
+    exists: () =>
+      container
+        .listBlobsFlat()
+        .byPage({ maxPageSize: 1 })
+        .next()
+        .then(
+          () => true,
+          (error: unknown) => {
+            if (isStatus(error, 404)) return false;
+            throw storageError(error, location.name);
+          },
+        ),
     async saveRunRecord(record) {
       const name = `runs/${runRecordName(record)}`;
       await writeJson(name, record, { ifNoneMatch: "*" }).catch(writeFailed(name));

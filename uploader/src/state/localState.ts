@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { CorruptStateError, HrError, StateWriteError, UploadError, UsageError } from "../errors";
 import type { Platform } from "../platform";
@@ -82,6 +82,7 @@ export function localStateStore(dir: string, platform: Platform): StateStore {
       }
     },
     deletePinned: (copy) => unlink(pinPath(copy.name)).catch(ignoreMissing),
+    exists: () => stat(dir).then((info) => info.isDirectory(), () => false),
     saveRunRecord: (record) => write(join(dir, "runs", runRecordName(record)), record),
     async listRunRecords(limit) {
       const newest = newestRunRecordNames(await names("runs"), limit);

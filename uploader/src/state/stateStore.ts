@@ -178,6 +178,8 @@ export interface StateStore {
   openPinned(copy: PinnedCopy): Promise<KeptCopy>;
   deletePinned(copy: PinnedCopy): Promise<void>;
   saveRunRecord(record: RunRecord): Promise<void>;
+  /** Whether the folder or container is there at all (`status` on a mistyped --checkpoint says so, instead of "no runs"). */
+  exists(): Promise<boolean>;
   /** The newest `limit` run records, newest first, the unreadable ones named and skipped. */
   listRunRecords(limit: number): Promise<{ records: RunRecord[]; unreadable: UnreadableItem[] }>;
   /** Deletes run records started before `before` (ms); returns how many. Blob containers leave this to a lifecycle rule. */
