@@ -74,7 +74,7 @@ export interface WorkbookDefinition {
 }
 
 /** The warnings the dashboard counts: each means records or the feed itself need someone's attention. */
-export const DASHBOARD_WARNINGS = [LOG_EVENT.possiblyDuplicated, LOG_EVENT.abandoned, "records-not-saved", LOG_EVENT.profileStale, LOG_EVENT.secretExpiring] as const;
+export const DASHBOARD_WARNINGS = [LOG_EVENT.possiblyDuplicated, LOG_EVENT.abandoned, LOG_EVENT.recordsNotSaved, LOG_EVENT.profileStale, LOG_EVENT.secretExpiring] as const;
 
 /** The summary events of the chosen connectors' runs, with the fields the steps show. */
 const runs = [

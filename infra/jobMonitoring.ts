@@ -53,7 +53,7 @@ const SEVERITY = { error: 1, warning: 2 } as const;
  * Every way the nightly uploads can go wrong reaches someone: per job, a failed
  * execution and no successful run for 26 hours (the job did not run, hung or kept
  * failing); for all jobs at once, the uploader's warnings (a client secret about to
- * expire, employee profiles about to be deleted, records abandoned), which concern
+ * expire, employee profiles about to be deleted, records abandoned or not saved by the service), which concern
  * the shared secret or name their file in the log line, so one mail a day covers
  * every job.
  */
@@ -188,6 +188,13 @@ export class JobMonitoring extends pulumi.ComponentResource {
       "abandoned",
       LOG_EVENT.abandoned,
       "Records of a partly delivered file version were never delivered: the copy needed to finish that version was gone. The log line counts them and names the file; export them again from the HR system.",
+      SEVERITY.error,
+    );
+    // The service answered 2xx but said it kept less than it was sent (or a proxy's page answered for it).
+    warningAlert(
+      "records-not-saved",
+      LOG_EVENT.recordsNotSaved,
+      "The ingestion service answered 2xx but did not keep some records (a saved count below the records sent, or an HTML page such as a proxy's sign-in page instead of its answer). The run exited 5 and the next run sends them again; if this repeats, check the proxy and the connector in the Purview portal.",
       SEVERITY.error,
     );
 

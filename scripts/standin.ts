@@ -51,6 +51,12 @@ export type Fault =
   /** Served normally: lets a test aim later faults at later requests. */
   | { kind: "pass" }
   | { kind: "status"; status: number; retryAfter?: string; body?: string }
+  /** The chunk is stored, then answered with this status (a gateway's 504 after the service kept it: the ambiguous answer). */
+  | { kind: "store-then-status"; status: number; retryAfter?: string }
+  /** 200 with a saved count: only the chunk's first `recordsSaved` records are kept. */
+  | { kind: "saved"; recordsSaved: number }
+  /** 200 with an HTML page (a proxy's sign-in page, a captive portal): nothing is kept. */
+  | { kind: "html" }
   | { kind: "reset" }
   | { kind: "hang" };
 
@@ -262,6 +268,7 @@ export class StandInCloud {
     if (fault?.kind === "status") {
       return send(response, fault.status, fault.body ?? "", retryAfterHeader(fault));
     }
+    if (fault?.kind === "html") return send(response, 200, SIGN_IN_PAGE, { "content-type": "text/html; charset=utf-8" });
     if (this.holdIngestionAfter !== undefined && this.ingestionRequests > this.holdIngestionAfter) await new Promise<void>((release) => this.held.push(release));
     if (this.ingestionDelayMs > 0) {
       await new Promise((later) => setTimeout(later, this.ingestionDelayMs));
@@ -281,7 +288,8 @@ export class StandInCloud {
       return send(response, 400, "Expected one multipart part named 'file' holding a .csv file.");
     }
     const rows = parseCsv(Buffer.from(await file.arrayBuffer()), { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
-    const [header = [], ...records] = rows;
+    const [header = [], ...sent] = rows;
+    const records = fault?.kind === "saved" ? sent.slice(0, fault.recordsSaved) : sent;
     this.received.push({
       jobId,
       fileName: file.name,
@@ -292,6 +300,7 @@ export class StandInCloud {
     });
     this.recordsSavedByJob.set(jobId, this.recordsSaved(jobId) + records.length);
     if (this.answerDelayMs > 0) await new Promise((later) => setTimeout(later, this.answerDelayMs));
+    if (fault?.kind === "store-then-status") return send(response, fault.status, "", retryAfterHeader(fault));
     send(response, 200, JSON.stringify({ RecordsSaved: records.length, RequestId: randomUUID() }), JSON_TYPE);
   }
 }
@@ -304,6 +313,8 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
     request.on("error", fail);
   });
 }
+
+const SIGN_IN_PAGE = "<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><form method=\"post\">Sign in to continue</form></body></html>\n";
 
 const retryAfterHeader = (fault: { retryAfter?: string }): Record<string, string> => (fault.retryAfter === undefined ? {} : { "retry-after": fault.retryAfter });
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { AnonymousCredential, type ContainerClient } from "@azure/storage-blob";
 import { parse } from "csv-parse/sync";
 import { IdentityStandIn } from "../../scripts/identityStandin";
@@ -12,7 +12,7 @@ import { parseBlobUrl } from "../../uploader/src/storage/blobUrl";
 import { jsonLines, runBundle, startBundle, summaryOf, until } from "../support/cli";
 import { ManualClock } from "../support/clock";
 import { adminClient, Azurite, sasUrl } from "../support/azurite";
-import { generatedCsv, STANDIN_DEFAULTS, UploadHarness } from "../support/standin";
+import { generatedCsv, STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
 
 const recordsOf = (bytes: Buffer) => (parse(bytes, { bom: true, relax_column_count: true }) as string[][]).slice(1);
 
@@ -57,7 +57,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     for await (const blob of state.listBlobsFlat({ prefix })) names.push(blob.name);
     return names;
   };
-  const store = () => blobStateStore(parseBlobUrl(sasUrl(azurite, state.containerName), "--checkpoint"), { credential: new AnonymousCredential(), pipeline: {} });
+  const store = () => blobStateStore(parseBlobUrl(sasUrl(azurite, state.containerName), "--checkpoint", "container"), { credential: new AnonymousCredential(), pipeline: {} });
 
   it("streams and hashes the blob, and validates it like a local file", async () => {
     const bytes = await generatedBytes(20_000);
@@ -85,6 +85,12 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect(lines.findIndex((line) => /nothing-to-do/.test(line))).toBeLessThan(lines.findIndex((line) => /delivered +12 of 12 records/.test(line)));
     expect(status.stdout).toMatch(new RegExp(`job ${STANDIN_DEFAULTS.jobId}: last full delivery .*hr-data-\\d+/employees\\.csv, 12 of 12 records over 1 run`));
     expect(status.stdout + result.stdout).not.toContain("sig=");
+
+    // A container that is not there is said to be missing (exit 2), not "no runs".
+    const missing = await runBundle(["status", "--checkpoint", sasUrl(azurite, "no-such-container")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^error: no hr-upload state in http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/no-such-container: it does not exist/);
+    expect(missing.stderr).not.toContain("sig=");
   });
 
   it("waits out the lease of a killed replica, then resumes and sends the rest exactly once", async () => {
@@ -135,10 +141,15 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     harness.standIn.ingestionDelayMs = 600; // the first run lasts longer than a heartbeat period (2.5 s for a 15 s lease)
     const first = upload(csvUrl, ["--records-per-call", "2", "--lock-lease", "15", "--log-format", "json"]);
     await until(() => harness.standIn.ingestionRequests >= 1, "the first run sending");
-    const second = await upload(csvUrl, ["--records-per-call", "2", "--lock-lease", "15", "--log-format", "json"]);
+    // As another replica would: a machine (container) of its own, so only the lease keeps the two apart.
+    const otherMachine = tempDir("hr-locks-");
+    const second = await upload(csvUrl, ["--records-per-call", "2", "--lock-lease", "15", "--log-format", "json"], { HR_LOCK_DIR: otherMachine });
+    rmSync(otherMachine, { recursive: true, force: true });
     expect(second.code).toBe(0);
     expect(summaryOf(second)).toMatchObject({ outcome: "locked", recordsDelivered: 0 });
     expect(second.stdout).toMatch(/another run is working for this connector job/);
+    // It said once that it waited, and on what.
+    expect(jsonLines(second.stdout).filter((event) => event.event === "waiting-for-lock")).toEqual([expect.objectContaining({ holder: expect.stringMatching(/^the lease on .*locks\//) })]);
     expect((await first).code).toBe(0);
     expect(sent()).toEqual(recordsOf(bytes));
   });

@@ -26,6 +26,37 @@ describe("the bundle's command-line edge", () => {
     expect(jsonLines(result.stdout).at(-1)).toMatchObject({ event: "summary", outcome: "valid", version: PACKAGE_VERSION });
   });
 
+  it("reads Microsoft's script parameters with one dash and in any case, as PowerShell users type them; refuses hex and binary numbers; hints at the punycode of a non-ASCII domain", async () => {
+    const scriptStyle = ["upload", "--dry-run", "--cloud", "gcch", "-tenantId", STANDIN_DEFAULTS.tenantId, "-AppId", STANDIN_DEFAULTS.clientId, "-jobid", STANDIN_DEFAULTS.jobId, "-csvFilePath", fixture("seed-example.csv"), "-RecordsPerCall=2"];
+    const planned = await runBundle([...scriptStyle, "--log-format", "json"], { HR_APP_SECRET: STANDIN_DEFAULTS.clientSecret, HR_CHECKPOINT_DIR: tempDir("hr-edge-") });
+    expect(planned.code).toBe(0);
+    expect(jsonLines(planned.stdout).at(-1)).toMatchObject({ outcome: "dry-run", jobId: STANDIN_DEFAULTS.jobId });
+    expect(jsonLines(planned.stdout).filter((event) => event.event === "plan-chunk").map((event) => event.records)).toEqual(expect.arrayContaining([2]));
+    expectOneLineError(await runBundle([...scriptStyle.slice(0, -1), "--records-per-call", "0x10"], { HR_APP_SECRET: "s" }), 2, /^error: --records-per-call must be a whole number from 1 to 1000000$/);
+    expectOneLineError(await runBundle(withFlag(scriptStyle, "-tenantId", "agéncy.gov"), { HR_APP_SECRET: "s" }), 2, /^error: --tenant-id must be a GUID .*; a domain with non-ASCII letters works in its punycode form: xn--agncy-csa\.gov$/);
+  });
+
+  it("refuses a --csv that is not a regular file (a FIFO without a writer, a device) with exit 2, at once", async () => {
+    const dir = tempDir("hr-edge-");
+    try {
+      const fifo = join(dir, "employees.csv");
+      expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+      const started = Date.now();
+      expectOneLineError(await runBundle(["validate", "--csv", fifo]), 2, new RegExp(`^error: not a regular file: ${fifo} is a FIFO \\(named pipe\\); hr-upload reads a file`));
+      const harness = await UploadHarness.start();
+      try {
+        expectOneLineError(await harness.upload(fifo), 2, /^error: not a regular file: .* is a FIFO \(named pipe\)/);
+        expectOneLineError(await harness.upload("/dev/null"), 2, /^error: not a regular file: \/dev\/null is a device/);
+        expect(harness.standIn.tokenRequests + harness.standIn.ingestionRequests).toBe(0);
+      } finally {
+        await harness.close();
+      }
+      expect(Date.now() - started).toBeLessThan(20_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a CRLF header over LF records in one line, without a cell value", async () => {
     const dir = tempDir("hr-edge-");
     try {

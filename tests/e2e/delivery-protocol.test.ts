@@ -4,16 +4,15 @@ import { parse } from "csv-parse/sync";
 import { writeCsv } from "../../scripts/generate-csv";
 import { BUNDLE, jsonLines, runBundle, startBundle, summaryOf, until, type BundleOptions } from "../support/cli";
 import { isRoot, unshare } from "../support/namespaces";
-import { generatedCsv, STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
+import { generatedCsv, recordsOf, sortedRecords, STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
 
-const recordsOf = (file: string): string[][] => (parse(readFileSync(file), { bom: true, relax_column_count: true }) as string[][]).slice(1);
 
 /** The physical line each record of `file` starts on (records may hold quoted line breaks). */
 function recordStartLines(file: string): number[] {
   const endLines = (parse(readFileSync(file), { bom: true, relax_column_count: true, info: true }) as unknown as Array<{ info: { lines: number } }>).map((row) => row.info.lines);
   return endLines.slice(0, -1).map((endOfPrevious) => endOfPrevious + 1);
 }
-const sorted = (records: string[][]) => records.map((record) => JSON.stringify(record)).sort();
+const sorted = sortedRecords;
 
 /** The PID of the node process an `unshare --pid --fork` runs (its only child), as the host sees it. */
 function childOf(pid: number): number | undefined {
@@ -177,6 +176,34 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     expect(sent()).toEqual(recordsOf(file));
   });
 
+  it("lets one run of a job work on a machine, whatever state folder another is given: the second stands down, naming the machine's lock", async () => {
+    const file = await generatedCsv(10, 14);
+    harness.standIn.holdIngestionAfter = 0; // the first run's first request waits until the second run has stood down
+    const args = harness.args(file, "--records-per-call", "2", "--log-format", "json");
+    const scheduled = startBundle(args, harness.env());
+    await until(() => harness.standIn.ingestionRequests >= 1, "the scheduled run sending");
+    const otherFolder = tempDir("hr-checkpoints-");
+    const manual = await runBundle([...args, "--checkpoint-dir", otherFolder], harness.env());
+    harness.standIn.releaseHeldIngestion();
+    expect(manual.code).toBe(0);
+    expect(summaryOf(manual)).toMatchObject({ outcome: "locked", recordsDelivered: 0 });
+    expect(summaryOf(manual).msg).toMatch(`another run is working on this machine (its lock in ${harness.lockDir} is held and renewed); standing down (`);
+    expect((await scheduled.result).code).toBe(0);
+    expect(sent()).toEqual(recordsOf(file));
+    expect(readdirSync(harness.lockDir)).toEqual([]); // released
+    rmSync(otherFolder, { recursive: true, force: true });
+  });
+
+  it("exits 2 before sending anything when the machine's lock folder cannot be written, naming it and --lock-dir", async () => {
+    const file = await generatedCsv(4, 15);
+    const notAFolder = join(tempDir(), "locks");
+    writeFileSync(notAFolder, "");
+    const result = await runBundle(harness.args(file), harness.env({ HR_LOCK_DIR: join(notAFolder, "sub") }));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`^error: cannot lock this job on this machine in ${join(notAFolder, "sub")} \\(ENOTDIR: not a directory\\): nothing was sent; fix the folder's permissions, or choose another --lock-dir\n`));
+    expect(harness.standIn.tokenRequests + harness.standIn.ingestionRequests).toBe(0);
+  });
+
   it("sends nothing for content already delivered to the job under another name", async () => {
     const file = await generatedCsv(6, 12);
     expect((await harness.upload(file)).code).toBe(0);
@@ -190,7 +217,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     expect(harness.standIn.ingestionRequests).toBe(requests);
   });
 
-  it("delivers nothing cut from a file still being written, and finishes the version it read once the writer is done", async () => {
+  it("delivers nothing cut from a file still being written, and resumes the grown file from the version it read once the writer is done", async () => {
     const file = await generatedCsv(20, 13);
     const whole = readFileSync(file);
     harness.standIn.ingestionDelayMs = 150;
@@ -207,12 +234,11 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     harness.standIn.ingestionDelayMs = 0;
     const next = await runBundle(args, harness.env());
     expect(next.code).toBe(0);
-    const final = recordsOf(file);
-    const versionA = recordsOf(file).slice(0, 20);
     expect(Buffer.compare(readFileSync(file).subarray(0, whole.length), whole)).toBe(0);
-    // The version read first was finished, then the grown file was sent as a new version; nothing cut, nothing of a version twice.
-    expect(sent().slice(0, 20)).toEqual(versionA);
-    expect(sent().slice(20)).toEqual(final);
+    // The grown file begins with the version read first: it is resumed as that version, the appended record after it; nothing cut, nothing twice.
+    expect(jsonLines(next.stdout).find((event) => event.event === "resume")?.msg).toMatch(/^resuming .*employees\.csv: it was appended to since \d+ of its 20 records were delivered; the rest and the appended records follow, nothing is sent twice$/);
+    expect(summaryOf(next)).toMatchObject({ outcome: "delivered", recordsPossiblyDuplicated: 0, recordsDeliveredTotal: 21 });
+    expect(sent()).toEqual(recordsOf(file));
   });
 
   it("finishes a partly delivered version from its kept copy before the file that replaced it, even once that is deleted too", async () => {

@@ -63,7 +63,7 @@ describe("hr-upload upload against the stand-in (real bundle, real MSAL, real HT
     const result = await harness.upload(file, ["--records-per-call", "4", "--request-timeout", "1", "--log-format", "json"]);
     expect(result.code).toBe(0);
     expect(harness.standIn.received.flatMap((chunk) => chunk.records)).toEqual(recordsOf(file));
-    // Every fault hit chunk 1; its reset and its hang came after the whole request was sent, so the service may hold it twice.
+    // Every fault hit chunk 1; its 500, 502, 504, 503 without Retry-After, reset and hang came after the whole request was sent, so the service may hold it twice.
     expect(summaryOf(result)).toMatchObject({ outcome: "delivered", recordsDelivered: 20, retries: 8, recordsPossiblyDuplicated: 4 });
     const reasons = jsonLines(result.stdout)
       .filter((event) => event.event === "retry")

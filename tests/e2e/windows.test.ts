@@ -77,8 +77,8 @@ describe("on Windows: the real bundle on node.exe 22.23.3 under Wine", () => {
 
   it("uploads through the proxy, trusting the CA named by a Windows path, keeps a failed chunk's checkpoint in %LOCALAPPDATA%\\hr-upload, and resumes with the rest", async () => {
     expect({ "state folder before the first upload": existsSync(stateOnLinux) }).toEqual({ "state folder before the first upload": false });
-    // 3 chunks of 4: chunk 1 is delivered, chunk 2 is answered 503 on its attempt and its one retry.
-    harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 503 }, { kind: "status", status: 503 });
+    // 3 chunks of 4: chunk 1 is delivered, chunk 2 is answered 503 with Retry-After (not taken, so not possibly duplicated) on its attempt and its one retry.
+    harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 503, retryAfter: "0" }, { kind: "status", status: 503, retryAfter: "0" });
     const failed = await upload();
     about(failed, () => {
       expect({ exit: failed.code, summary: summaryOf(failed) }).toMatchObject({ exit: 5, summary: { outcome: "failed", recordsDelivered: 4, retries: 1 } });

@@ -114,7 +114,7 @@ describe("alerts of two connectors", () => {
 
   it("raise the uploader's warnings once for all jobs, through one action group", () => {
     const warnings = ofType(run, TYPE.queryRule).filter((rule) => !rule.name.endsWith("-no-success"));
-    expect(warnings.map((rule) => rule.name).sort()).toEqual(["hr-upload-abandoned", "hr-upload-profile-stale", "hr-upload-secret-expiring"]);
+    expect(warnings.map((rule) => rule.name).sort()).toEqual(["hr-upload-abandoned", "hr-upload-profile-stale", "hr-upload-records-not-saved", "hr-upload-secret-expiring"]);
     expect(named(run, TYPE.queryRule, "hr-upload-profile-stale").inputs.criteria.allOf[0].query).toContain(`tostring(entry.event) == "${LOG_EVENT.profileStale}"`);
     const actionGroup = only(run, TYPE.actionGroup);
     for (const rule of ofType(run, TYPE.queryRule)) expect(rule.inputs.actions).toEqual({ actionGroups: [actionGroup.id] });

@@ -49,7 +49,7 @@ describe("the Gov stack file", () => {
   it("places every regional resource in its region", () => {
     const regional = [TYPE.vault, TYPE.storageAccount, TYPE.workspace, TYPE.environment, TYPE.registry, TYPE.identity, TYPE.job, TYPE.queryRule];
     const located = run.resources.filter((resource) => [...regional, "azure-native:resources:ResourceGroup"].includes(resource.type));
-    expect(located).toHaveLength(regional.length + 5); // four query rules, two identities (the jobs', the keys')
+    expect(located).toHaveLength(regional.length + 6); // five query rules, two identities (the jobs', the keys')
     for (const resource of located) expect([resource.name, resource.inputs.location]).toEqual([resource.name, "usgovvirginia"]);
   });
 
@@ -316,7 +316,7 @@ describe("alerts", () => {
     const [condition] = rule.criteria.allOf;
     expect(condition).toMatchObject({ timeAggregation: "Count", operator: "GreaterThan", threshold: 0 });
     expect(condition.query).toContain(`tostring(entry.event) == "${LOG_EVENT.profileStale}"`);
-    expect(ofType(run, TYPE.queryRule).map((queryRule) => queryRule.name).sort()).toEqual(["hr-upload-abandoned", "hr-upload-no-success", "hr-upload-profile-stale", "hr-upload-secret-expiring"]);
+    expect(ofType(run, TYPE.queryRule).map((queryRule) => queryRule.name).sort()).toEqual(["hr-upload-abandoned", "hr-upload-no-success", "hr-upload-profile-stale", "hr-upload-records-not-saved", "hr-upload-secret-expiring"]);
   });
 
   it("fire at severity 1 on the uploader's abandoned warning: records of a partly delivered file that were never delivered", () => {
@@ -326,6 +326,15 @@ describe("alerts", () => {
     expect(condition).toMatchObject({ timeAggregation: "Count", operator: "GreaterThan", threshold: 0 });
     expect(condition.query).toContain('tostring(entry.event) == "abandoned"');
     expect(rule.description).toMatch(/never delivered/);
+  });
+
+  it("fire at severity 1, once a day, on the uploader's records-not-saved warning: a 2xx that said the service did not keep the records", () => {
+    const rule = named(run, TYPE.queryRule, "hr-upload-records-not-saved").inputs;
+    expect(rule).toMatchObject({ scopes: [only(run, TYPE.workspace).id], severity: 1, enabled: true, autoMitigate: false, muteActionsDuration: "P1D", actions: { actionGroups: [only(run, TYPE.actionGroup).id] } });
+    const [condition] = rule.criteria.allOf;
+    expect(condition).toMatchObject({ timeAggregation: "Count", operator: "GreaterThan", threshold: 0 });
+    expect(condition.query).toContain(`tostring(entry.event) == "${LOG_EVENT.recordsNotSaved}"`);
+    expect(LOG_EVENT.recordsNotSaved).toBe("records-not-saved");
   });
 });
 

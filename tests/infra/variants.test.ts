@@ -61,7 +61,7 @@ describe("without alertEmail", () => {
     const run = await runGov({ connectorJobId: CONNECTOR_JOB_ID });
     expect(ofType(run, TYPE.actionGroup)).toEqual([]);
     expect(only(run, TYPE.metricAlert).inputs.actions).toEqual([]);
-    expect(ofType(run, TYPE.queryRule).map((rule) => rule.inputs.actions)).toEqual(Array(4).fill({ actionGroups: [] }));
+    expect(ofType(run, TYPE.queryRule).map((rule) => rule.inputs.actions)).toEqual(Array(5).fill({ actionGroups: [] }));
   });
 });
 

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parse } from "csv-parse/sync";
 import { writeCsv } from "../../scripts/generate-csv";
 import { StandInCloud, STANDIN_DEFAULTS, type StandInOptions } from "../../scripts/standin";
 import { runBundle, type CliResult } from "./cli";
@@ -16,11 +17,21 @@ export async function generatedCsv(records: number, seed = records, name = "empl
   return file;
 }
 
+/** The records of a CSV file as the service counts them (header excluded). */
+export const recordsOf = (file: string): string[][] => (parse(readFileSync(file), { bom: true, relax_column_count: true }) as string[][]).slice(1);
+
+/** Records in an order of their own, to compare what arrived (in any order) with what was sent. */
+export const sortedRecords = (records: string[][]) => records.map((record) => JSON.stringify(record)).sort();
+
 /** The stand-in plus everything a bundle run needs to reach it. */
 export class UploadHarness {
   readonly checkpointDir = tempDir("hr-checkpoints-");
+  /** This harness's machine-wide lock folder: test files run side by side with the same job ID, as separate machines would. */
+  readonly lockDir = tempDir("hr-locks-");
 
-  private constructor(readonly standIn: StandInCloud) {}
+  private constructor(readonly standIn: StandInCloud) {
+    chmodSync(this.lockDir, 0o1777); // as hr-upload makes its default one: any account may lock a job there (a test may run the bundle as another user)
+  }
 
   static async start(options?: StandInOptions): Promise<UploadHarness> {
     return new UploadHarness(await StandInCloud.start(options));
@@ -46,6 +57,7 @@ export class UploadHarness {
       NODE_EXTRA_CA_CERTS: this.standIn.caFile,
       HR_APP_SECRET: STANDIN_DEFAULTS.clientSecret,
       HR_CHECKPOINT_DIR: this.checkpointDir,
+      HR_LOCK_DIR: this.lockDir,
       HR_RETRY_DELAY: "0.01",
       ...extra,
     };
@@ -58,5 +70,6 @@ export class UploadHarness {
   async close(): Promise<void> {
     await this.standIn.close();
     rmSync(this.checkpointDir, { recursive: true, force: true });
+    rmSync(this.lockDir, { recursive: true, force: true });
   }
 }

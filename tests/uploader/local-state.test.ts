@@ -3,7 +3,10 @@ import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSy
 import { join } from "node:path";
 import { CorruptStateError, EXIT_CODES } from "../../uploader/src/errors";
 import { processTagOf, type Platform } from "../../uploader/src/platform";
+import { CheckpointWriter } from "../../uploader/src/run/checkpointWriter";
+import { newJobState } from "../../uploader/src/run/jobState";
 import { defaultStateDir, localStateStore } from "../../uploader/src/state/localState";
+import { defaultMachineLockDir, machineLocks } from "../../uploader/src/state/machineLock";
 import { jobKeyOf, runRecordName, type JobState, type LockOptions, type RunRecord } from "../../uploader/src/state/stateStore";
 import { ManualClock } from "../support/clock";
 import { asLinux, asWindows, thisMachine } from "../support/platforms";
@@ -61,7 +64,7 @@ describe("local state store", () => {
     const key = jobKeyOf(JOB_ID);
     expect(await store.loadJobState(key)).toBeUndefined();
     await store.saveJobState(key, jobState);
-    await store.saveJobState(key, { ...jobState, revision: 4 });
+    await store.saveJobState(key, { ...jobState, revision: 4 }); // the next revision: fenced writes follow each other
     expect(await store.loadJobState(key)).toEqual({ ...jobState, revision: 4 });
     expect(readdirSync(join(dir, "jobs"))).toEqual([`${key}.json`]);
     expect(statSync(join(dir, "jobs", `${key}.json`)).mode & 0o777).toBe(0o600);
@@ -117,11 +120,12 @@ describe("local state store", () => {
     await pin.write(Buffer.from("a@agency.gov\n"));
     const copy = await pin.keep();
     expect(readFileSync(join(dir, copy.name), "utf8")).toBe("EmailAddress\na@agency.gov\n");
-    const source = await store.openPinned(copy);
-    expect((await source!.readRanges([{ start: 13, end: 26 }], Buffer.from("H\n"))).toString()).toBe("H\na@agency.gov\n");
-    await source!.close();
+    const opened = await store.openPinned(copy);
+    if (opened.kind !== "present") throw new Error(`the kept copy is ${opened.kind}`);
+    expect((await opened.source.readRanges([{ start: 13, end: 26 }], Buffer.from("H\n"))).toString()).toBe("H\na@agency.gov\n");
+    await opened.source.close();
     await store.deletePinned(copy);
-    expect(await store.openPinned(copy)).toBeUndefined();
+    expect(await store.openPinned(copy)).toEqual({ kind: "gone" });
   });
 
   it("defaults to the user's state directory, on Windows too", () => {
@@ -129,6 +133,22 @@ describe("local state store", () => {
     expect(defaultStateDir({}, asLinux())).toBe("/home/hr-admin/.local/state/hr-upload");
     expect(defaultStateDir({ LOCALAPPDATA: "D:\\Profiles\\a\\AppData\\Local" }, asWindows())).toBe("D:\\Profiles\\a\\AppData\\Local\\hr-upload");
     expect(defaultStateDir({}, asWindows())).toBe("C:\\Users\\hr-admin\\AppData\\Local\\hr-upload");
+  });
+
+  it("keeps the machine-wide job locks in one folder of the machine: the temporary folder, or %ProgramData% on Windows", () => {
+    expect(defaultMachineLockDir({}, asLinux({ tmpdir: "/tmp" }))).toBe("/tmp/hr-upload-locks");
+    expect(defaultMachineLockDir({ ProgramData: "D:\\ProgramData" }, asWindows())).toBe("D:\\ProgramData\\hr-upload\\locks");
+    expect(defaultMachineLockDir({}, asWindows())).toBe("C:\\ProgramData\\hr-upload\\locks");
+  });
+
+  it("makes the machine's lock folder one every account may lock in (sticky, like /tmp), its locks readable by all", async () => {
+    const dir = join(tempDir(), "hr-upload-locks");
+    const lock = await machineLocks(dir, thisMachine).acquire("k", { clock: new ManualClock(), leaseMs: 30_000, stop: new AbortController().signal, onLost: () => undefined });
+    expect(lock).toBeDefined();
+    expect(statSync(dir).mode & 0o7777).toBe(0o1777);
+    expect(statSync(join(dir, "k.lock")).mode & 0o777).toBe(0o644);
+    await lock?.release();
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
 
@@ -183,8 +203,11 @@ describe("local run lock", () => {
     holdBy(dir, "silent", { pid: 1, host: "another-container" });
     const clock = new ManualClock();
     const started = clock.now();
-    const lock = await clock.runUntil(localStateStore(dir, platform).acquireLock("silent", lockOptions(clock)));
+    const waits: string[] = [];
+    const lock = await clock.runUntil(localStateStore(dir, platform).acquireLock("silent", lockOptions(clock, { onWait: (holder) => waits.push(holder) })));
     expect(lock).toBeDefined();
+    expect(waits).toEqual(["process 1 on another-container"]); // said once, with the holder
+
     expect(clock.now() - started).toBeGreaterThan(30_000); // a whole lease without a heartbeat
     expect(clock.now() - started).toBeLessThan(45_000);
     await lock!.release();
@@ -224,5 +247,37 @@ describe("local run lock", () => {
     writeFileSync(join(dir, "locks"), "a file where the locks folder should be");
     const windows: Platform = { ...platform, os: "win32" };
     await expect(localStateStore(dir, windows).acquireLock("k", lockOptions(new ManualClock()))).rejects.toThrow(new RegExp(`cannot write the state in ${dir} \\((EEXIST|ENOTDIR)`));
+  });
+});
+
+describe("local state writes are fenced", () => {
+  it("refuses the write of a former holder once a newer holder has written the job's state: its next in-flight mark fails, so it sends nothing more", async () => {
+    const dir = tempDir();
+    const store = localStateStore(dir, thisMachine);
+    const clock = new ManualClock();
+    const first = new CheckpointWriter(store, "k", newJobState("job", "2026-01-01T00:00:00.000Z"), "run-a", clock);
+    await first.commit((state) => state);
+    // Run A stalls; run B takes the job over from what A last wrote, and writes.
+    const loaded = await store.loadJobState("k");
+    const second = new CheckpointWriter(store, "k", loaded as JobState, "run-b", clock);
+    await second.commit((state) => state);
+    await second.commit((state) => state);
+    // A wakes up: whatever it writes next is refused, and B's state stands.
+    await expect(first.commit((state) => state)).rejects.toThrow(/another run changed this job's state meanwhile; stopped so that nothing is sent twice/);
+    expect(await store.loadJobState("k")).toMatchObject({ revision: 3, writtenBy: "run-b" });
+    await second.commit((state) => state);
+    expect(await store.loadJobState("k")).toMatchObject({ revision: 4, writtenBy: "run-b" });
+  });
+
+  it("accepts its own write retried (its answer lost), and a job's first state", async () => {
+    const dir = tempDir();
+    const store = localStateStore(dir, thisMachine);
+    const writer = new CheckpointWriter(store, "k", newJobState("job", "2026-01-01T00:00:00.000Z"), "run-a", new ManualClock());
+    await writer.commit((state) => state);
+    const written = (await store.loadJobState("k")) as JobState;
+    await store.saveJobState("k", written); // the same write again: accepted
+    await expect(store.saveJobState("k", { ...written, writtenBy: "run-b" })).rejects.toThrow(/another run changed this job's state meanwhile/);
+    await store.deleteJobState("k");
+    await expect(store.saveJobState("k", { ...written, revision: 7 })).resolves.toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { envVarFor, FLAGS, type FlagName, type FlagSpec } from "../../uploader/src/cli/flags";
 import { expectOneLineError, fixture, jsonLines, runCli } from "../support/cli";
@@ -73,6 +73,7 @@ describe("precedence: the command line, then HR_* variables, then defaults", () 
 
   it("--limit (status) beats HR_LIMIT", async () => {
     const state = ["--checkpoint-dir", join(dir, "state")];
+    mkdirSync(join(dir, "state"));
     expectOneLineError(await runCli(["status", ...state], { HR_LIMIT: "0" }), 2, /^error: HR_LIMIT must be a whole number from 1/);
     expect((await runCli(["status", ...state, "--limit", "5"], { HR_LIMIT: "0" })).code).toBe(0);
   });
@@ -179,10 +180,13 @@ describe("--checkpoint and --checkpoint-dir", () => {
   });
 
   it("uses the command line's one when the other comes from the environment", async () => {
+    for (const folder of ["flag", "flag2", "variable"]) mkdirSync(join(dir, folder));
     const fromFlag = await status(["--checkpoint-dir", join(dir, "flag")], { HR_CHECKPOINT: join(dir, "variable") });
     expect(fromFlag.stdout).toContain(`No runs recorded in ${join(dir, "flag")}.`);
     const fromCheckpointFlag = await status(["--checkpoint", join(dir, "flag2")], { HR_CHECKPOINT_DIR: join(dir, "variable") });
     expect(fromCheckpointFlag.stdout).toContain(`No runs recorded in ${join(dir, "flag2")}.`);
+    // A folder that is not there is said to be missing, not "no runs" (exit 2).
+    expectOneLineError(await status(["--checkpoint-dir", join(dir, "typo")]), 2, new RegExp(`^error: no hr-upload state in ${join(dir, "typo")}: it does not exist; check --checkpoint or --checkpoint-dir \\(a run creates it\\)$`));
   });
 });
 

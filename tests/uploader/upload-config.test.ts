@@ -14,8 +14,12 @@ describe("hr-upload upload: configuration errors exit 2 with one line", () => {
     [["--cloud", "azure"], /--cloud must be one of commercial, gcc, gcch, dod/],
     [["--job-id", "not-a-guid"], /--job-id must be a GUID/],
     [["--tenant-id", "8d1f4e6a2b3c4d5e9f607a8b9c0d1e2f"], /--tenant-id must be a GUID/],
+    [["--tenant-id", "bücher.onmicrosoft.us"], /--tenant-id must be a GUID .*; a domain with non-ASCII letters works in its punycode form: xn--bcher-kva\.onmicrosoft\.us$/m],
     [["--records-per-call", "0"], /--records-per-call must be a whole number from 1/],
     [["--records-per-call", "2.5"], /--records-per-call must be a whole number/],
+    [["--records-per-call", "0x10"], /--records-per-call must be a whole number from 1/],
+    [["--records-per-call", "0b101"], /--records-per-call must be a whole number from 1/],
+    [["--retry-delay", "1e1"], /--retry-delay must be a number from 0 to 3600/],
     [["--retry-delay", "soon"], /--retry-delay must be a number from 0 to 3600/],
     [["--retry-delay", "-1"], /option --retry-delay needs a value \(for one starting with "-", write --retry-delay=-\.\.\.\)/],
     [["--concurrency", "100"], /--concurrency must be a whole number from 1 to 16/],
@@ -24,6 +28,10 @@ describe("hr-upload upload: configuration errors exit 2 with one line", () => {
     [["--secret-expires-on", "next year"], /--secret-expires-on must be a date/],
     [["--checkpoint", "http://acct.blob.core.usgovcloudapi.net/hr-state"], /--checkpoint must be an https Blob Storage URL/],
     [["--csv", "ftp://files.agency.gov/employees.csv"], /--csv must be an https Blob Storage URL/],
+    [["--csv", "https://acct.blob.core.usgovcloudapi.net/hr-data"], /^error: --csv must name a container and a blob: https:\/\/<account>\.blob\.core\.usgovcloudapi\.net\/<container>\/<file>\.csv$/m],
+    [["--csv", "https://acct.blob.core.usgovcloudapi.net/"], /^error: --csv must name a container and a blob: /],
+    [["--csv", "http://127.0.0.1:10000/devstoreaccount1/hr-data"], /^error: --csv must name a container and a blob: /],
+    [["--checkpoint", "https://acct.blob.core.usgovcloudapi.net"], /^error: --checkpoint must name a container: https:\/\/<account>\.blob\.core\.usgovcloudapi\.net\/<container>$/m],
   ])("%j", async (override, message) => {
     const args = [...base];
     for (let i = 0; i < override.length; i += 2) {

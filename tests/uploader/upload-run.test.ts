@@ -24,8 +24,9 @@ async function uploadOnce(file: string, state: StateStore, received: string[][])
   const clock = new ManualClock();
   const tokens: TokenSource = { token: async () => "token", refresh: async () => "token", networkRequests: 1 };
   const post: PostChunk = async (request) => {
-    received.push(...(parse(request.body, { relax_column_count: true }) as string[][]).slice(1));
-    return { status: 200, body: Buffer.from('{"RecordsSaved":1}'), retryAfter: null };
+    const records = (parse(request.body, { relax_column_count: true }) as string[][]).slice(1);
+    received.push(...records);
+    return { status: 200, body: Buffer.from(JSON.stringify({ RecordsSaved: records.length })), requestSent: true, retryAfter: null, contentType: "application/json" };
   };
   const config: UploadConfig = {
     csv: { name: file, legacyNames: [file], open: () => openLocalFile(file) },

@@ -10,13 +10,13 @@ import { asLinux, asWindows } from "../support/platforms";
 import { tempDir } from "../support/standin";
 
 /** A stand-in `az` on PATH that records how it was started and answers like `az account get-access-token`. */
-function fakeAz(): { bin: string; calls: () => Array<{ argv: string[]; cwd: string }> } {
+function fakeAz(): { bin: string; calls: () => Array<{ argv: string[]; cwd: string; env: string[] }> } {
   const bin = tempDir("hr-fake-az-");
   const log = join(bin, "calls.jsonl");
   writeFileSync(
     join(bin, "az"),
     `#!/usr/bin/env node
-require("node:fs").appendFileSync(${JSON.stringify(log)}, JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd() }) + "\\n");
+require("node:fs").appendFileSync(${JSON.stringify(log)}, JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd(), env: Object.keys(process.env).sort() }) + "\\n");
 process.stdout.write(JSON.stringify({ accessToken: "storage-token", expiresOn: "2026-12-01 12:00:00.000000", expires_on: 1796126400, tokenType: "Bearer" }));
 `,
   );
@@ -27,7 +27,7 @@ process.stdout.write(JSON.stringify({ accessToken: "storage-token", expiresOn: "
       readFileSync(log, "utf8")
         .trim()
         .split("\n")
-        .map((line) => JSON.parse(line) as { argv: string[]; cwd: string }),
+        .map((line) => JSON.parse(line) as { argv: string[]; cwd: string; env: string[] }),
   };
 }
 
@@ -44,8 +44,9 @@ describe("Windows is a supported platform (its code paths, run on Linux CI)", ()
   it("keeps its state under %LOCALAPPDATA% by default, wherever the profile puts it", async () => {
     // Not the home folder's AppData\Local, which a run ignoring %LOCALAPPDATA% would also find.
     const result = await runCli(["status"], { LOCALAPPDATA: "D:\\Profiles\\hr-admin\\Local" }, asWindows());
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^No runs recorded in D:\\Profiles\\hr-admin\\Local\\hr-upload\.$/m);
+    // No such folder on the Linux machine running this: status says where it looked.
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: no hr-upload state in D:\\Profiles\\hr-admin\\Local\\hr-upload: it does not exist/);
   });
 
   it.each([
@@ -68,13 +69,26 @@ describe("Windows is a supported platform (its code paths, run on Linux CI)", ()
   it("gets a Storage token from az.cmd through one cmd.exe command line, run from the system folder", async () => {
     const az = fakeAz();
     const systemRoot = tempDir("hr-systemroot-");
-    const env = { PATH: `${az.bin}:${process.env.PATH}`, SystemRoot: systemRoot, ComSpec: writeFakeCmdExe(systemRoot), HTTPS_PROXY: "http://proxy.agency.gov:8080" };
+    const env = {
+      PATH: `${az.bin}:${process.env.PATH}`,
+      SystemRoot: systemRoot,
+      ComSpec: writeFakeCmdExe(systemRoot),
+      HTTPS_PROXY: "http://proxy.agency.gov:8080",
+      AZURE_CONFIG_DIR: "/home/hr-admin/.azure",
+      // The run's own settings and secrets: az gets none of them.
+      HR_APP_SECRET: "never-for-az",
+      HR_CSV: "https://acct.blob.core.usgovcloudapi.net/hr-data/e.csv",
+      AWS_SECRET_ACCESS_KEY: "unrelated",
+    };
     const token = await storageCredential(env, asWindows(), { now: () => 0 }).getToken("https://storage.azure.com/.default");
     expect(token).toEqual({ token: "storage-token", expiresOnTimestamp: 1796126400000 });
-    expect(az.calls()).toEqual([{ argv: ["account", "get-access-token", "--output", "json", "--resource", "https://storage.azure.com"], cwd: systemRoot }]);
+    const [call] = az.calls();
+    expect(call).toMatchObject({ argv: ["account", "get-access-token", "--output", "json", "--resource", "https://storage.azure.com"], cwd: systemRoot });
+    expect(call?.env.filter((name) => !["PWD", "SHLVL", "_"].includes(name))).toEqual(["AZURE_CONFIG_DIR", "ComSpec", "HTTPS_PROXY", "PATH", "SystemRoot"]);
 
     await storageCredential(env, asLinux(), { now: () => 0 }).getToken("https://storage.azure.com/.default");
     expect(az.calls()).toHaveLength(2);
+    expect(az.calls()[1]?.env.filter((name) => !["PWD", "SHLVL", "_"].includes(name))).toEqual(["AZURE_CONFIG_DIR", "ComSpec", "HTTPS_PROXY", "PATH", "SystemRoot"]);
   });
 
   it("says to install the Azure CLI when az is not there, on either platform", async () => {

@@ -5,7 +5,7 @@ import { AuthError, UploadError } from "./errors";
 import { HttpFailure } from "./http";
 import { classifyNetworkFailure } from "./netFailures";
 import { isRetryableStatus, parseRetryAfter, withRetries, type RetryPolicy, type Verdict } from "./retry";
-import { describeServiceAnswer, readServiceAnswer, type ServiceAnswer } from "./serviceAnswer";
+import { describeServiceAnswer, notKept, readServiceAnswer, type ServiceAnswer } from "./serviceAnswer";
 import { requestSignal, StoppedError, stopReasonOf, type RunCancellation } from "./stop";
 import type { ChunkResponse, PostChunk } from "./transport";
 
@@ -27,17 +27,37 @@ export interface DeliveryServices {
   readonly onRetry: (reason: string, waitMs: number) => void;
 }
 
-/** How one chunk's delivery ended. Failures say whether the service may have the chunk anyway. */
+/** How one chunk's delivery ended. Every outcome but "delivered" leaves the chunk's records to be sent again. */
 export type DeliveryOutcome =
   | {
-      readonly delivered: true;
+      readonly kind: "delivered";
       readonly status: number;
       readonly answer: ServiceAnswer;
       readonly retries: number;
-      /** An earlier attempt failed after the whole request was sent: the service may have it twice. */
+      /** An earlier attempt was sent whole and its answer lost or ambiguous: the service may have it twice. */
       readonly possiblyDuplicated: boolean;
     }
-  | { readonly delivered: false; readonly error: Error; readonly retries: number; readonly maybeDelivered: boolean };
+  | {
+      /** A 2xx whose answer says the service did not keep the chunk (a saved count below the records sent, an HTML page). */
+      readonly kind: "not-saved";
+      readonly status: number;
+      readonly answer: ServiceAnswer;
+      readonly retries: number;
+      /** Why, in words safe to log. */
+      readonly reason: string;
+      /** The service may hold some of its records: it said it saved some, or an earlier attempt's answer was ambiguous. */
+      readonly maybeDelivered: boolean;
+    }
+  | { readonly kind: "failed"; readonly error: Error; readonly retries: number; readonly maybeDelivered: boolean };
+
+/**
+ * Answers after which the service may have kept a chunk sent whole: a gateway's
+ * 502/504 or a 500 can come after the service stored it. 503 with Retry-After,
+ * 408 and 429 say the request was not taken.
+ */
+function isAmbiguousAnswer(status: number, retryAfter: string | null): boolean {
+  return status === 500 || status === 502 || status === 504 || (status === 503 && retryAfter === null);
+}
 
 /** What a final (non-retryable) answer means, in the service's own terms where it has them. */
 function rejection(status: number, answer: ServiceAnswer): UploadError {
@@ -57,14 +77,15 @@ function rejection(status: number, answer: ServiceAnswer): UploadError {
 /**
  * Delivers one chunk through the run's retry loop: transport errors, timeouts
  * and 408/429/5xx-gateway statuses are retried with backoff (Retry-After
- * wins); a 401 gets one fresh token; every other status is final at once. The
+ * wins); a 401 gets one fresh token; every other status is final at once. A
+ * 2xx is delivered only if its answer does not say the chunk was not kept. The
  * run's lock is checked before every attempt; the run's stop ends the retries,
  * its halt abandons the request in flight.
  */
-export async function deliverChunk(chunk: { body: Buffer; fileName: string }, settings: DeliverySettings, services: DeliveryServices): Promise<DeliveryOutcome> {
+export async function deliverChunk(chunk: { body: Buffer; fileName: string; records: number }, settings: DeliverySettings, services: DeliveryServices): Promise<DeliveryOutcome> {
   const { clock, cancellation, tokens } = services;
   let retries = 0;
-  let requestsSent = 0; // whole requests the service may have acted on without us learning the answer
+  let requestsSent = 0; // whole requests the service may have acted on without a clear answer
   let refreshed = false;
 
   const post = async (token: string): Promise<ChunkResponse | Verdict<never>> => {
@@ -93,10 +114,11 @@ export async function deliverChunk(chunk: { body: Buffer; fileName: string }, se
       response = await post(fresh);
     }
     if (!("status" in response)) return response;
-    const answer = readServiceAnswer(response.body);
+    const answer = readServiceAnswer(response.body, response.contentType);
     if (response.status >= 200 && response.status < 300) return { kind: "done", value: { status: response.status, answer } };
     if (response.status === 401) return { kind: "fail", error: new AuthError("HTTP 401: the ingestion service refused a freshly issued token; check --cloud and that the app is the connector's app") };
     if (!isRetryableStatus(response.status)) return { kind: "fail", error: rejection(response.status, answer) };
+    if (response.requestSent && isAmbiguousAnswer(response.status, response.retryAfter)) requestsSent++;
     return { kind: "retry", reason: `HTTP ${response.status}`, retryAfterMs: parseRetryAfter(response.retryAfter, clock.now()) };
   };
 
@@ -111,8 +133,13 @@ export async function deliverChunk(chunk: { body: Buffer; fileName: string }, se
       },
       exhausted: (attempts, reason) => new UploadError(`gave up after ${attempts} attempts; last failure: ${reason}`),
     });
-    return { delivered: true, status, answer, retries, possiblyDuplicated: requestsSent > 0 };
+    const reason = notKept(answer, chunk.records);
+    if (reason !== undefined) {
+      // "Saved 3 of 5": which 3 is not said, so the whole chunk is sent again and named as possibly duplicated.
+      return { kind: "not-saved", status, answer, retries, reason, maybeDelivered: requestsSent > 0 || (answer.recordsSaved ?? 0) > 0 };
+    }
+    return { kind: "delivered", status, answer, retries, possiblyDuplicated: requestsSent > 0 };
   } catch (error) {
-    return { delivered: false, error: error as Error, retries, maybeDelivered: requestsSent > 0 };
+    return { kind: "failed", error: error as Error, retries, maybeDelivered: requestsSent > 0 };
   }
 }

@@ -27,6 +27,8 @@ export interface HttpAnswer {
   readonly body: Buffer;
   /** True when the answer was longer than maxResponseBytes. */
   readonly truncated: boolean;
+  /** The whole request had been handed to the network before the answer came: the server may have acted on all of it. */
+  readonly requestSent: boolean;
 }
 
 export class HttpFailure extends Error {
@@ -61,7 +63,8 @@ export function exchange(request: HttpExchange): Promise<HttpAnswer> {
         checkServerIdentity: (_host, certificate) => checkServerIdentity(url.hostname.replace(/^\[|\]$/g, ""), certificate),
       },
       (response) => {
-        readAnswer(response, limit).then(resolve, (error: unknown) => reject(failure(error, true)));
+        const requestSent = sent;
+        readAnswer(response, limit).then((answer) => resolve({ ...answer, requestSent }), (error: unknown) => reject(failure(error, true)));
       },
     );
     const failure = (error: unknown, requestSent: boolean) => {
@@ -75,7 +78,7 @@ export function exchange(request: HttpExchange): Promise<HttpAnswer> {
   });
 }
 
-async function readAnswer(response: IncomingMessage, limit: number): Promise<HttpAnswer> {
+async function readAnswer(response: IncomingMessage, limit: number): Promise<Omit<HttpAnswer, "requestSent">> {
   const parts: Buffer[] = [];
   let kept = 0;
   let truncated = false;

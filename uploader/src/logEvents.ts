@@ -18,6 +18,8 @@ export const LOG_EVENT = {
   possiblyDuplicated: "possibly-duplicated",
   /** A partly delivered version whose kept copy is gone: its undelivered records can never be sent. */
   abandoned: "abandoned",
+  /** The service answered 2xx but said it did not keep a chunk (a saved count below the records sent, an HTML page): sent again next run. */
+  recordsNotSaved: "records-not-saved",
 } as const;
 
 export type LogEventName = (typeof LOG_EVENT)[keyof typeof LOG_EVENT];

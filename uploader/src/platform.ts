@@ -1,5 +1,5 @@
 import { readFileSync, readlinkSync } from "node:fs";
-import { homedir, hostname } from "node:os";
+import { homedir, hostname, tmpdir } from "node:os";
 import * as path from "node:path";
 
 /**
@@ -14,6 +14,8 @@ export interface Platform {
   readonly pid: number;
   readonly hostname: string;
   readonly homedir: string;
+  /** The OS's temporary folder (TMPDIR on Unix, normally /tmp). */
+  readonly tmpdir: string;
   /** This process among all processes of its host, beyond its PID: PID namespace and start time where the OS tells. */
   readonly processTag: string | undefined;
   /** Whether `pid` (tagged `tag` when it was recorded) still runs; undefined when this process cannot tell (it lives in another PID namespace). */
@@ -36,6 +38,7 @@ export function systemPlatform(): Platform {
     pid: process.pid,
     hostname: hostname(),
     homedir: homedir(),
+    tmpdir: tmpdir(),
     processTag: ownTag,
     isRunning(pid, tag) {
       const [tagNamespace, tagStart] = tag?.split("/") ?? [];

@@ -1,4 +1,4 @@
-import { EXIT_CODES } from "./errors";
+import { EXIT_CODES, UsageError } from "./errors";
 import type { Logger } from "./log";
 import { LOG_EVENT } from "./logEvents";
 import { plural } from "./text";
@@ -13,6 +13,7 @@ export interface StatusOptions {
 
 /** `hr-upload status`: recent runs, newest first, then per connector job its last full delivery and any delivery under way. */
 export async function runStatus(state: StateStore, options: StatusOptions, logger: Logger): Promise<number> {
+  if (!(await state.exists())) throw new UsageError(`no hr-upload state in ${state.location}: it does not exist; check --checkpoint or --checkpoint-dir (a run creates it)`);
   if (options.dashboardUrl !== undefined) logger.info("dashboard", `Dashboard: ${options.dashboardUrl}`, { dashboardUrl: options.dashboardUrl });
   const { records, unreadable } = await state.listRunRecords(options.limit);
   for (const { name, problem } of unreadable) logger.warn("unreadable-run-record", `skipped ${name}: ${problem}`, { item: name });
@@ -25,7 +26,8 @@ export async function runStatus(state: StateStore, options: StatusOptions, logge
   else logger.info("runs", `Recent runs in ${state.location}, newest first:`);
   for (const record of records) {
     const counts = record.recordsRead === undefined ? `${record.recordsDelivered} records delivered` : `${record.recordsDelivered} of ${plural(record.recordsRead, "record")} delivered`;
-    const duplicates = record.recordsPossiblyDuplicated ? `, ${record.recordsPossiblyDuplicated} possibly duplicated` : "";
+    const duplicates =
+      (record.recordsPossiblyDuplicated ? `, ${record.recordsPossiblyDuplicated} possibly duplicated` : "") + (record.recordsNotSaved ? `, ${record.recordsNotSaved} not saved by the service` : "");
     const failure = record.errorClass ? ` (${record.errorClass} error, exit ${record.exitCode})` : "";
     logger.info(
       "run",

@@ -15,7 +15,7 @@ export interface ChunkRequest {
   readonly agent?: Agent;
 }
 
-export type ChunkResponse = Pick<HttpAnswer, "status" | "body"> & { readonly retryAfter: string | null };
+export type ChunkResponse = Pick<HttpAnswer, "status" | "body" | "requestSent"> & { readonly retryAfter: string | null; readonly contentType: string | null };
 
 export type PostChunk = (request: ChunkRequest) => Promise<ChunkResponse>;
 
@@ -45,5 +45,5 @@ export const postChunk: PostChunk = async (request) => {
     maxResponseBytes: MAX_RESPONSE_BYTES,
   });
   const retryAfter = answer.headers["retry-after"];
-  return { status: answer.status, body: answer.body, retryAfter: retryAfter ?? null };
+  return { status: answer.status, body: answer.body, requestSent: answer.requestSent, retryAfter: retryAfter ?? null, contentType: answer.headers["content-type"] ?? null };
 };

@@ -47,7 +47,7 @@ export function readFlags(command: string, accepted: readonly FlagName[], argv: 
 
   let tokens: ReturnType<typeof parseArgs>["tokens"];
   try {
-    tokens = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false, tokens: true }).tokens;
+    tokens = parseArgs({ args: argv.map((arg) => withScriptParameter(arg, canonical)), options, strict: true, allowPositionals: false, tokens: true }).tokens;
   } catch (error) {
     throw new UsageError(`${describeParseError(error)}; see hr-upload ${command} --help`);
   }
@@ -85,6 +85,19 @@ export function readFlags(command: string, accepted: readonly FlagName[], argv: 
     origin: (flag) => values.get(flag)?.origin,
     label: (flag) => (values.get(flag)?.origin === "environment" ? envVarFor(flag) : `--${flag}`),
   };
+}
+
+/**
+ * Microsoft's script parameters as PowerShell users type them, one dash and any
+ * case (`-tenantId`, `-RecordsPerCall 100`), read as our aliases of them; a
+ * single letter after one dash stays a short flag.
+ */
+function withScriptParameter(arg: string, names: ReadonlyMap<string, FlagName>): string {
+  const match = /^-([A-Za-z][A-Za-z]+)(=.*)?$/.exec(arg);
+  if (match === null) return arg;
+  const [, name = "", value = ""] = match;
+  const alias = [...names.keys()].find((known) => known !== names.get(known) && known.toLowerCase() === name.toLowerCase());
+  return alias === undefined ? arg : `--${alias}${value}`;
 }
 
 /** Whether the command line asks for a flag, whatever else is wrong with it (so `--bogus --help` still helps). */

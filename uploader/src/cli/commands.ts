@@ -78,6 +78,7 @@ export const COMMANDS = {
       "show-values",
       "shutdown-grace",
       "lock-lease",
+      "lock-dir",
       "keep-runs-days",
       ...EVERY_COMMAND,
     ],

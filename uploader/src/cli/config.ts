@@ -1,5 +1,7 @@
+import { domainToASCII } from "node:url";
 import type { TokenCredential } from "@azure/core-auth";
 import { defaultStateDir, localStateStore } from "../state/localState";
+import { defaultMachineLockDir, machineLocks } from "../state/machineLock";
 import type { StateStore } from "../state/stateStore";
 import { isUrl, parseBlobUrl } from "../storage/blobUrl";
 import type { AppCredential } from "../auth";
@@ -107,7 +109,7 @@ function csvSourceOf(text: string, tokens: () => Promise<TokenCredential>, env: 
     const path = platform.path.resolve(text);
     return { name: path, legacyNames: [path], open: () => openLocalFile(text) };
   }
-  const location = parseBlobUrl(text, "--csv");
+  const location = parseBlobUrl(text, "--csv", "blob");
   return {
     name: location.name,
     legacyNames: [location.name],
@@ -146,7 +148,10 @@ function isDomainName(text: string): boolean {
 function tenantFlag(flags: Flags, command: string): string {
   const value = requireFlag(flags, "tenant-id", command).trim();
   if (!GUID.test(value) && !isDomainName(value)) {
-    throw new UsageError(`${flags.label("tenant-id")} must be a GUID (8-4-4-4-12 hexadecimal digits) or a verified domain name of the tenant, such as contoso.onmicrosoft.us`);
+    // A domain with non-ASCII letters works in its punycode form, which the sign-in URL needs; url.domainToASCII gives it.
+    const ascii = [...value].some((character) => character.charCodeAt(0) > 0x7f) ? domainToASCII(value) : "";
+    const hint = ascii !== "" && isDomainName(ascii) ? `; a domain with non-ASCII letters works in its punycode form: ${ascii}` : "";
+    throw new UsageError(`${flags.label("tenant-id")} must be a GUID (8-4-4-4-12 hexadecimal digits) or a verified domain name of the tenant, such as contoso.onmicrosoft.us${hint}`);
   }
   return value;
 }
@@ -154,7 +159,8 @@ function tenantFlag(flags: Flags, command: string): string {
 export function numberFlag(flags: Flags, flag: FlagName, fallback: number, rule: { min: number; max: number; integer?: boolean }): number {
   const text = flags.string(flag);
   if (text === undefined) return fallback;
-  const value = Number(text);
+  // Decimal only: Number() would also read 0x10, 0b101 and 1e3, which a typo can produce and nobody means.
+  const value = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isFinite(value) || value < rule.min || value > rule.max || (rule.integer && !Number.isInteger(value))) {
     throw new UsageError(`${flags.label(flag)} must be ${rule.integer ? "a whole number" : "a number"} from ${rule.min} to ${rule.max}`);
   }
@@ -202,7 +208,7 @@ function stateLocationOf(flags: Flags, env: NodeJS.ProcessEnv, platform: Platfor
 export async function stateStoreOf(flags: Flags, env: NodeJS.ProcessEnv, platform: Platform, tokens: () => Promise<TokenCredential> = storageTokens(env, platform)): Promise<StateStore> {
   const location = stateLocationOf(flags, env, platform);
   if (!isUrl(location)) return localStateStore(platform.path.resolve(location), platform);
-  const container = parseBlobUrl(location, "--checkpoint");
+  const container = parseBlobUrl(location, "--checkpoint", "container");
   const { blobStateStore } = await import("../state/blobState");
   return blobStateStore(container, await blobAccess(container, tokens, env));
 }
@@ -282,6 +288,7 @@ export async function uploadConfigFrom(flags: Flags, env: NodeJS.ProcessEnv, pla
     concurrency: numberFlag(flags, "concurrency", 1, { min: 1, max: 16, integer: true }),
     skipInvalid: flags.isOn("skip-invalid"),
     state: await stateStoreOf(flags, env, platform, tokens),
+    machineLocks: machineLocks(platform.path.resolve(flags.string("lock-dir") ?? defaultMachineLockDir(env, platform)), platform),
     force: flags.isOn("force"),
     resendAfterDays: numberFlag(flags, "resend-after-days", 14, { min: 0, max: 3650 }),
     dryRun,

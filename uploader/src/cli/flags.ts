@@ -95,6 +95,11 @@ export const FLAGS = {
     value: "SECONDS",
     description: "after SIGTERM, SIGINT or SIGHUP, how long requests in flight may finish before the run stops (default 20; Container Apps kills after 30)",
   },
+  "lock-dir": {
+    type: "string",
+    value: "DIR",
+    description: "where runs on this machine lock each job, whatever their state folder (default: hr-upload-locks in the temporary folder; on Windows %ProgramData%\\hr-upload\\locks)",
+  },
   "lock-lease": {
     type: "string",
     value: "SECONDS",

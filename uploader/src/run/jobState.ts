@@ -42,6 +42,11 @@ const withPending = (state: JobState, change: (pending: PendingVersion) => Pendi
   return { ...state, pending: change(state.pending) };
 };
 
+/** The file was appended to: the pending version becomes the longer one; its records keep their ordinals, so what was delivered stays delivered. */
+export function extendVersion(state: JobState, version: Pick<PendingVersion, "sha256" | "file" | "bytes" | "pinned" | "fingerprint">): JobState {
+  return withPending(state, (pending) => ({ ...pending, ...version }));
+}
+
 /** A new run takes over the pending version: chunks the last run left in flight are sent again and counted as possibly duplicated. */
 export function takeOverVersion(state: JobState, recordsTotal: number, fingerprint: string): JobState {
   return withPending(state, (pending) => ({

@@ -1,30 +1,34 @@
 import { randomUUID } from "node:crypto";
 import type { ClientCredentials, TokenServices, TokenSource } from "../auth";
-import { planChunks, validRecords, type Chunk } from "../chunking";
+import { planChunks, validRecords } from "../chunking";
 import { isoAt, type Clock } from "../clock";
 import type { ColumnMap } from "../csv/layout";
 import type { FileRules } from "../csv/fileRules";
-import { deliverChunk, type DeliverySettings } from "../delivery";
-import { CorruptStateError, EXIT_CODES, HrError, InvalidCsvError, StateWriteError, UploadError, UsageError, exitCodeOfSignal } from "../errors";
+import type { DeliverySettings } from "../delivery";
+import { CorruptStateError, EXIT_CODES, InvalidCsvError, UploadError } from "../errors";
 import { inspectCsv, type Inspection } from "../inspect";
 import type { ValidationWorkers } from "../validation/inSlices";
 import type { Logger } from "../log";
-import { LOG_EVENT, RUN_OUTCOME, type RunOutcome } from "../logEvents";
-import { warnIfProfileStale } from "../profileFreshness";
+import { LOG_EVENT, RUN_OUTCOME } from "../logEvents";
 import { RecordRanges } from "../recordRanges";
-import { countsOf, describeByScenario, reportInvalidRecords } from "../report";
-import { describeServiceAnswer } from "../serviceAnswer";
+import { describeByScenario, reportInvalidRecords } from "../report";
 import type { ByteSource } from "../source/byteSource";
-import { jobKeyOf, legacyCheckpointKey, type JobState, type PendingVersion, type RunLock, type RunRecord, type StateStore } from "../state/stateStore";
+import { jobKeyOf, legacyCheckpointKey, type JobState, type KeptCopy, type PendingVersion, type RunLock, type StateStore } from "../state/stateStore";
 import { StoppedError, stopReasonOf, type RunCancellation, type StopReason } from "../stop";
 import { plural } from "../text";
 import type { PostChunk } from "../transport";
 import type { ProxyAgents } from "../proxy";
+import type { MachineLocks } from "../state/machineLock";
 import { CheckpointWriter } from "./checkpointWriter";
-import { abandonVersion, completeVersion, clearInFlight, markDelivered, markInFlight, newJobState, sawContent, startVersion, takeOverVersion } from "./jobState";
+import { sendChunks } from "./chunkSender";
+import { RunReport, type RunResult, type Tally } from "./runReport";
+import { completeVersion, extendVersion, newJobState, sawContent, startVersion, takeOverVersion } from "./jobState";
 import { readLegacyProgress } from "./legacyResume";
-import { decide } from "./resumePolicy";
-import { runPool } from "./workerPool";
+import { extendsVersion } from "./appendedVersion";
+import { dryRun } from "./dryRun";
+import { abandonPending, keptCopyCorrupt, keptCopyUnavailable, readBack } from "./keptCopy";
+import { decide, type Decision } from "./resumePolicy";
+import { versionPlan } from "./versionPlan";
 
 /** The CSV to upload, opened only when the run gets to it: a version left unfinished is delivered first, even if the file is gone. */
 export interface CsvSource {
@@ -49,6 +53,8 @@ export interface UploadConfig {
   readonly skipInvalid: boolean;
   /** Job states, run locks, kept copies and run records. */
   readonly state: StateStore;
+  /** Where runs on this machine lock each job whatever their state folder; absent in tests of the run alone. */
+  readonly machineLocks?: MachineLocks;
   readonly force: boolean;
   readonly resendAfterDays: number;
   readonly dryRun: boolean;
@@ -82,28 +88,6 @@ export interface ProgressLine {
 const DAY_MS = 86_400_000;
 export const SECRET_EXPIRY_WARNING_DAYS = 30;
 
-/** How a run ended. */
-interface RunResult {
-  readonly outcome: RunOutcome;
-  readonly exitCode: number;
-  readonly message: string;
-  readonly errorClass?: string;
-}
-
-/** What this run did and learned, for the summary event and the run record. */
-interface Tally {
-  records: number;
-  chunks: number;
-  retries: number;
-  possiblyDuplicated: number;
-  tokenRequests: number;
-  /** Chunks planned this run. */
-  planned: number;
-  file?: Inspection;
-  /** Records of the current version delivered so far, over every run. */
-  versionDelivered?: number;
-}
-
 /**
  * `hr-upload upload`: under the job's lock, finish any version an earlier run
  * left unfinished, then validate the file, keep a copy of its bytes and
@@ -124,13 +108,14 @@ class UploadRun {
   private readonly lockLoss = new AbortController();
   /** No new chunk, retry or token request once this aborts: a signal, or the lock lost. */
   private readonly stop: AbortSignal;
-  private readonly tally: Tally = { records: 0, chunks: 0, retries: 0, possiblyDuplicated: 0, tokenRequests: 0, planned: 0 };
+  private readonly report: RunReport;
+  private readonly tally: Tally;
   private writer: CheckpointWriter | undefined;
   private tokens: TokenSource | undefined;
-  private lock: RunLock | undefined;
+  /** The machine's lock for this job, then the state store's: held from start to end. */
+  private readonly locks: RunLock[] = [];
   /** Set when the first request is about to go out: state failures before it are configuration problems. */
   private sentAnything = false;
-  private fileName: string;
   /** Format-1 checkpoints read this run, deleted once the job's state has taken them over. */
   private readonly legacyKeys: string[] = [];
 
@@ -143,7 +128,8 @@ class UploadRun {
     this.jobKey = jobKeyOf(config.jobId);
     this.started = this.clock.now();
     this.stop = AbortSignal.any([services.cancellation.stop, this.lockLoss.signal]);
-    this.fileName = config.csv.name;
+    this.report = new RunReport({ config, logger: this.logger, clock: this.clock, progress: services.progress, runId: this.runId, started: this.started }, config.csv.name);
+    this.tally = this.report.tally;
   }
 
   async execute(): Promise<number> {
@@ -151,61 +137,94 @@ class UploadRun {
     warnIfSecretExpiring(config.secretExpiresOn, this.started, this.logger);
     let result: RunResult;
     try {
-      result = config.dryRun ? await this.dryRun() : await this.underLock();
+      result = config.dryRun ? await dryRun(config, { state: await this.loadJobState(), inspect: (source) => this.inspect(source), report: this.report, logger: this.logger, clock: this.clock }) : await this.underLock();
     } catch (error) {
-      result = this.failure(error);
+      result = this.report.failure(error, this.stop, this.sentAnything);
     } finally {
-      await this.lock?.release().catch(() => undefined);
+      for (const lock of this.locks.reverse()) await lock.release().catch(() => undefined);
     }
     this.services.progress?.clear();
-    if (!config.dryRun) await this.record(result);
-    this.summarise(result);
+    if (!config.dryRun) await this.report.record(result, this.writer?.current);
+    this.report.summarise(result, this.tokens?.networkRequests ?? 0);
     return result.exitCode;
   }
 
   private async underLock(): Promise<RunResult> {
     const { config } = this;
-    this.lock = await config.state.acquireLock(this.jobKey, {
+    const lockOptions = {
       clock: this.clock,
       leaseMs: config.lockLeaseMs,
       stop: this.stop,
-      onLost: (detail) => this.lockLoss.abort({ kind: "lock-lost", detail } satisfies StopReason),
-    });
-    if (this.lock === undefined) {
-      if (this.stop.aborted) throw new StoppedError(stopReasonOf(this.stop));
-      return {
-        outcome: RUN_OUTCOME.locked,
-        exitCode: EXIT_CODES.ok,
-        message: `another run is working for this connector job (its lock in ${config.state.location} is held and renewed); standing down`,
-      };
-    }
+      onLost: (detail: string) => this.lockLoss.abort({ kind: "lock-lost", detail } satisfies StopReason),
+      onWait: (holder: string) => this.logger.info("waiting-for-lock", `another run may hold this job (${holder}); waiting up to ${Math.round(config.lockLeaseMs / 1000)} s for its heartbeat or for its lock to lapse`, { holder }),
+    };
+    // The machine's lock first: a run of this job with another state folder on this machine is as much a second run.
+    const { machineLocks } = config;
+    const standDown =
+      (machineLocks && (await this.takeLock(() => machineLocks.acquire(this.jobKey, lockOptions), "on this machine", machineLocks.location))) ??
+      (await this.takeLock(() => config.state.acquireLock(this.jobKey, lockOptions), "for this connector job", config.state.location));
+    if (standDown !== undefined) return standDown;
     const initial = (await this.loadJobState()) ?? newJobState(config.jobId, isoAt(this.clock));
     const writer = new CheckpointWriter(config.state, this.jobKey, initial, this.runId, this.clock);
     this.writer = writer;
 
-    // The file may be gone or replaced: a version an earlier run left unfinished goes first, from its kept copy.
+    // The file may be gone, replaced or appended to: what happens to a version an earlier run left unfinished is planned first.
     const opened = await config.csv.open().then(
       (source) => ({ source }),
       (error: unknown) => ({ error }),
     );
+    const pending = writer.current.pending;
+    const kept = pending === undefined ? undefined : await config.state.openPinned(pending.pinned);
     try {
-      const pending = writer.current.pending;
       const current = "source" in opened ? opened.source : undefined;
-      const isCurrent = pending !== undefined && pending.fingerprint === current?.fingerprint;
-      if (pending !== undefined && !(isCurrent && config.force)) {
-        const kept = await config.state.openPinned(pending.pinned);
-        // A lost copy of the very file at hand is kept again from the file itself, below.
-        if (kept !== undefined || !isCurrent) {
-          await this.finishPending(pending, kept, isCurrent);
-          if (isCurrent) return this.delivered(`delivered the rest of ${pending.file}: ${plural(this.tally.records, "record")} in ${plural(this.tally.chunks, "chunk")}`);
+      const extendsPending = pending !== undefined && current !== undefined && current.fingerprint !== pending.fingerprint && (await extendsVersion(current, pending));
+      const steps = versionPlan({
+        pending,
+        current: current === undefined ? { opened: false } : { opened: true, fingerprint: current.fingerprint, extendsPending },
+        keptCopy: kept?.kind,
+        force: config.force,
+      });
+      for (const step of steps) {
+        switch (step.kind) {
+          case "refuse": {
+            const version = pending as PendingVersion;
+            if (step.reason === "kept-copy-replaced") throw keptCopyCorrupt(version, config.state.location, "it was written over since it was kept", this.resetCommand());
+            throw keptCopyUnavailable(version, config.state.location, kept?.kind === "unavailable" ? kept.reason : "unavailable");
+          }
+          case "finish-pending": {
+            const version = pending as PendingVersion;
+            const isCurrent = version.fingerprint === current?.fingerprint;
+            await this.finishPending(version, (kept as Extract<KeptCopy, { kind: "present" }>).source, isCurrent);
+            if (isCurrent) return this.report.delivered(`delivered the rest of ${version.file}: ${plural(this.tally.records, "record")} in ${plural(this.tally.chunks, "chunk")}`);
+            break;
+          }
+          case "abandon-pending":
+            await abandonPending(pending as PendingVersion, writer, this.logger, config.state.location);
+            break;
+          case "resume-append":
+          case "deliver-current":
+            this.report.fileName = (current as ByteSource).name;
+            return await this.deliverCurrent(current as ByteSource, step.kind === "resume-append");
+          case "file-unreadable":
+            throw (opened as { error: unknown }).error;
         }
       }
-      if (current === undefined) throw (opened as { error: unknown }).error;
-      this.fileName = current.name;
-      return await this.deliverCurrent(current);
+      throw new Error(`the version plan ended without a last step: ${JSON.stringify(steps)}`);
     } finally {
       if ("source" in opened) await opened.source.close().catch(() => undefined);
+      if (kept?.kind === "present") await kept.source.close().catch(() => undefined);
     }
+  }
+
+  /** Holds the lock `acquire` takes; or, when a live run holds it, the result of standing down. */
+  private async takeLock(acquire: () => Promise<RunLock | undefined>, where: string, location: string): Promise<RunResult | undefined> {
+    const lock = await acquire();
+    if (lock !== undefined) {
+      this.locks.push(lock);
+      return undefined;
+    }
+    if (this.stop.aborted) throw new StoppedError(stopReasonOf(this.stop));
+    return { outcome: RUN_OUTCOME.locked, exitCode: EXIT_CODES.ok, message: `another run is working ${where} (its lock in ${location} is held and renewed); standing down` };
   }
 
   private async loadJobState(): Promise<JobState | undefined> {
@@ -221,25 +240,18 @@ class UploadRun {
     return `hr-upload reset --job-id ${this.config.jobId}${extra} --checkpoint ${this.config.state.location}`;
   }
 
-  /** Delivers the rest of a version an earlier run began, from its kept copy; without the copy, the rest is abandoned, and said so. */
-  private async finishPending(pending: PendingVersion, kept: ByteSource | undefined, isCurrent: boolean): Promise<void> {
+  /** Delivers the rest of a version an earlier run began, from its kept copy. */
+  private async finishPending(pending: PendingVersion, kept: ByteSource, isCurrent: boolean): Promise<void> {
     const { config, logger } = this;
-    const writer = this.writer as CheckpointWriter;
     try {
-      const inspection = kept && (await this.inspect(kept));
-      if (kept === undefined || inspection === undefined || inspection.sha256 !== pending.sha256) {
-        const inFlight = pending.inFlight.reduce((sum, chunk) => sum + chunk.recordCount, 0);
-        logger.warn(
-          LOG_EVENT.abandoned,
-          `${plural(pending.recordsTotal - pending.recordsDelivered - inFlight, "record")} of ${pending.file} (sha256 ${pending.sha256.slice(0, 12)}...) were never delivered, and ${plural(inFlight, "record")} may not have been: the copy kept in ${config.state.location} is gone and the file has changed since`,
-          { file: pending.file, fileSha256: pending.sha256, recordsNeverDelivered: pending.recordsTotal - pending.recordsDelivered - inFlight, recordsInFlight: inFlight },
-        );
-        await writer.commit(abandonVersion);
-        return;
-      }
+      const inspection = await this.inspect(kept);
+      if (inspection.sha256 !== pending.sha256) throw keptCopyCorrupt(pending, config.state.location, `its SHA-256 is ${inspection.sha256.slice(0, 12)}..., not the version's`, this.resetCommand());
       if (inspection.invalid > 0 && !config.skipInvalid) {
         reportInvalidRecords(logger, inspection, config.rules.scenarioColumn !== undefined);
         throw new InvalidCsvError(`the unfinished version of ${pending.file} kept from an earlier run has ${plural(inspection.invalid, "invalid record")} with these settings; rerun with the settings it was sent with (or --skip-invalid), or clear it with ${this.resetCommand()}`);
+      }
+      if (inspection.invalid > 0) {
+        logger.warn("skipping-invalid", `--skip-invalid: ${plural(inspection.invalid, "invalid record")} of the unfinished version of ${pending.file} will not be sent`, { invalid: inspection.invalid, file: pending.file });
       }
       const progress = `${pending.recordsDelivered} of ${plural(pending.recordsTotal, "record")} were delivered by earlier runs`;
       logger.info(
@@ -256,8 +268,6 @@ class UploadRun {
         throw new InvalidCsvError(`the unfinished version of ${pending.file} kept from an earlier run no longer reads as valid CSV (${error.message}); clear it with ${this.resetCommand()}`);
       }
       throw error;
-    } finally {
-      await kept?.close();
     }
   }
 
@@ -265,6 +275,10 @@ class UploadRun {
   private async adoptPending(inspection: Inspection): Promise<void> {
     const writer = this.writer as CheckpointWriter;
     const pending = writer.current.pending as PendingVersion;
+    const ordinals = (inspection.index as NonNullable<Inspection["index"]>).count;
+    if ([...pending.delivered, ...pending.inFlight.flatMap((mark) => mark.records)].some(([, end]) => end > ordinals)) {
+      throw new CorruptStateError(`${this.config.state.location} (job ${this.config.jobId})`, `its checkpoint names records past the ${plural(ordinals, "record")} of ${pending.file}; clear it with ${this.resetCommand()}`);
+    }
     if (pending.inFlight.length > 0) {
       const records = pending.inFlight.reduce((sum, chunk) => sum + chunk.recordCount, 0);
       const lines = pending.inFlight.map((chunk) => chunk.firstLine).sort((a, b) => a - b);
@@ -285,7 +299,8 @@ class UploadRun {
     return inspection;
   }
 
-  private async deliverCurrent(source: ByteSource): Promise<RunResult> {
+  /** Reads, keeps and delivers the file at hand; `appended`: as the continuation of the pending version it begins with. */
+  private async deliverCurrent(source: ByteSource, appended: boolean): Promise<RunResult> {
     const { config, logger } = this;
     const writer = this.writer as CheckpointWriter;
     const pin = await config.state.createPin(this.jobKey);
@@ -307,10 +322,10 @@ class UploadRun {
 
       const legacy = await this.legacyProgress(source, inspection);
       if (legacy?.kind === "complete") await writer.commit((state) => ({ ...state, deliveries: [legacy.delivery, ...state.deliveries] }));
-      const decision = decide(writer.current, { sha256: inspection.sha256, name: source.name }, config, this.clock.now());
+      const decision = appended ? resumeAppended(writer.current.pending as PendingVersion) : decide(writer.current, { sha256: inspection.sha256, name: source.name }, config, this.clock.now());
       await writer.commit((state) => sawContent(state, source.name, inspection.sha256, isoAt(this.clock)));
       if (!decision.send) {
-        if (this.tally.chunks > 0) return this.delivered(`delivered the rest of an earlier version (${plural(this.tally.records, "record")}); ${source.name}: ${decision.message}`);
+        if (this.tally.chunks > 0) return this.report.delivered(`delivered the rest of an earlier version (${plural(this.tally.records, "record")}); ${source.name}: ${decision.message}`);
         return { outcome: RUN_OUTCOME.nothingToDo, exitCode: EXIT_CODES.ok, message: decision.message };
       }
       const delivered = legacy?.kind === "partial" ? legacy.delivered : decision.delivered;
@@ -319,7 +334,11 @@ class UploadRun {
 
       const pinned = await pin.keep();
       kept = true;
-      if (writer.current.pending?.sha256 === inspection.sha256 && !config.force) {
+      if (appended) {
+        // Same records at the same places, more after them: the pending version goes on as this one, nothing sent twice.
+        await writer.commit((state) => extendVersion(state, { sha256: inspection.sha256, file: source.name, bytes: inspection.bytes, pinned, fingerprint: source.fingerprint }));
+        await this.adoptPending(inspection);
+      } else if (writer.current.pending?.sha256 === inspection.sha256 && !config.force) {
         // The version an earlier run began, whose kept copy was lost: kept again from the file, resumed by records.
         await writer.commit((state) => ({ ...state, pending: { ...(state.pending as PendingVersion), pinned, fingerprint: source.fingerprint } }));
         await this.adoptPending(inspection);
@@ -330,15 +349,14 @@ class UploadRun {
         );
       }
       if (legacy !== undefined) await this.forgetLegacy();
-      const copy = await config.state.openPinned(pinned);
-      if (copy === undefined) throw new UploadError(`the copy of ${source.name} just kept in ${config.state.location} cannot be read back`);
+      const copy = await readBack(config.state, pinned, source.name);
       try {
         await this.deliverVersion(copy, inspection, source);
       } finally {
         await copy.close();
       }
       const perScenario = config.rules.scenarioColumn === undefined ? "" : `; by scenario: ${describeByScenario(inspection)}`;
-      return this.delivered(`delivered ${plural(this.tally.records, "record")} in ${plural(this.tally.chunks, "chunk")}${perScenario}`);
+      return this.report.delivered(`delivered ${plural(this.tally.records, "record")} in ${plural(this.tally.chunks, "chunk")}${perScenario}`);
     } finally {
       if (!kept) await pin.discard().catch(() => undefined);
     }
@@ -375,7 +393,25 @@ class UploadRun {
     if (chunks.length > 0) {
       const tokens = this.tokenSource();
       await tokens.token(); // before any chunk: a bad secret fails here, before a byte is sent
-      await this.sendChunks(chunks, copy, inspection.header, watched);
+      await sendChunks(chunks, { copy, header: inspection.header, watched }, {
+        concurrency: this.config.concurrency,
+        delivery: this.config.delivery,
+        writer,
+        tokens,
+        post: this.services.post,
+        clock: this.clock,
+        logger: this.logger,
+        progress: this.services.progress,
+        cancellation: { stop: this.stop, halt: this.services.cancellation.halt },
+        agentFor: this.agentFor,
+        assertMaySend: () => this.locks.forEach((lock) => lock.assertHeld()),
+        tally: this.tally,
+        retrying: (reason, waitMs) => this.retrying(reason, waitMs),
+        beforeRequest: () => (this.sentAnything = true),
+      });
+    }
+    if (this.tally.notSaved > 0) {
+      throw new UploadError(`the service answered 2xx but did not keep ${plural(this.tally.notSaved, "record")} of ${pending.file} (event ${LOG_EVENT.recordsNotSaved}); they stay pending and the next run sends them again`);
     }
     this.tally.versionDelivered = (writer.current.pending as PendingVersion).recordsDelivered;
     await writer.commit((state) => completeVersion(state, isoAt(this.clock)));
@@ -399,212 +435,15 @@ class UploadRun {
     this.services.progress?.clear();
     this.logger.warn("retry", `${reason}; retrying in ${(waitMs / 1000).toFixed(1)} s`, { reason, waitMs });
   }
+}
 
-  /** Sends chunks with `concurrency` workers; the next chunks' bytes are read while earlier ones upload. */
-  private async sendChunks(chunks: readonly Chunk[], copy: ByteSource, header: Buffer, watched: ByteSource | undefined): Promise<void> {
-    const { config, logger, services } = this;
-    const writer = this.writer as CheckpointWriter;
-    const tokens = this.tokenSource();
-    const cancellation = { stop: this.stop, halt: services.cancellation.halt };
-    const reads = new Map<number, { body: Promise<Buffer>; buffer: Buffer }>();
-    // Chunk buffers are reused: hundreds of fresh half-megabyte buffers would grow memory until V8 gets round to freeing them.
-    const capacity = header.length + chunks.reduce((largest, chunk) => Math.max(largest, chunk.bytes), 0);
-    const spare: Buffer[] = [];
-    const readAhead = (position: number) => {
-      const chunk = chunks[position];
-      if (chunk === undefined || reads.has(position)) return;
-      const buffer = spare.pop() ?? Buffer.allocUnsafe(capacity);
-      const body = copy.readRanges(chunk.byteRanges, header, buffer);
-      body.catch(() => undefined); // a read-ahead may fail after the run stopped; whoever awaits it sees the error
-      reads.set(position, { body, buffer });
-    };
-    let countedThisRun = false;
-    const startedAt = this.clock.now();
-
-    const send = async (chunk: Chunk, position: number) => {
-      readAhead(position);
-      readAhead(position + config.concurrency);
-      const read = reads.get(position) as { body: Promise<Buffer>; buffer: Buffer };
-      reads.delete(position);
-      const label = `chunk ${position + 1}/${chunks.length}`;
-      try {
-        const body = await read.body;
-        await watched?.assertUnchanged();
-        await writer.commit((state) => markInFlight(state, chunk, isoAt(this.clock))); // write-ahead: before the request
-        this.sentAnything = true;
-        const outcome = await deliverChunk({ body, fileName: `hr-${chunk.firstLine}.csv` }, config.delivery, {
-          clock: this.clock,
-          cancellation,
-          tokens,
-          post: services.post,
-          agentFor: this.agentFor,
-          assertMaySend: () => this.lock?.assertHeld(),
-          onRetry: (reason, waitMs) => this.retrying(`${label} (line ${chunk.firstLine}): ${reason}`, waitMs),
-        });
-        if (!outcome.delivered) {
-          // Certainly not received: forget the mark. Possibly received: it stays, and the next run names it.
-          if (!outcome.maybeDelivered) await writer.commit((state) => clearInFlight(state, chunk)).catch(() => undefined);
-          throw outcome.error;
-        }
-        // Counted on the 2xx: the service has these records whatever happens to the checkpoint.
-        this.tally.records += chunk.recordCount;
-        this.tally.chunks++;
-        const firstOfRun = !countedThisRun;
-        countedThisRun = true;
-        if (outcome.possiblyDuplicated) {
-          this.tally.possiblyDuplicated += chunk.recordCount;
-          logger.warn(LOG_EVENT.possiblyDuplicated, `${label} (line ${chunk.firstLine}) was sent again after an answer was lost: the service may hold its ${plural(chunk.recordCount, "record")} twice`, {
-            chunks: 1,
-            records: chunk.recordCount,
-            firstLines: [chunk.firstLine],
-          });
-        }
-        await writer.commit((state) => markDelivered(state, chunk, outcome.possiblyDuplicated, firstOfRun)).catch((error: unknown) => {
-          const reason = error instanceof StateWriteError ? error.reason : error instanceof HrError ? error.message : (error as Error).name;
-          throw new UploadError(`${label} (line ${chunk.firstLine}) was delivered but its checkpoint could not be saved (${reason}); the next run sends it again and reports it as possibly duplicated`);
-        });
-        services.progress?.clear();
-        logger.info("chunk-delivered", `${label}: ${plural(chunk.recordCount, "record")} delivered (HTTP ${outcome.status}; ${describeServiceAnswer(outcome.answer)})`, {
-          chunk: position + 1,
-          firstLine: chunk.firstLine,
-          records: chunk.recordCount,
-          status: outcome.status,
-          retries: outcome.retries,
-          recordsSaved: outcome.answer.recordsSaved,
-          requestId: outcome.answer.requestId,
-          answerBytes: outcome.answer.bytes,
-          answerSha256: outcome.answer.sha256,
-        });
-        const pending = writer.current.pending as PendingVersion;
-        const seconds = Math.max(0.001, (this.clock.now() - startedAt) / 1000);
-        services.progress?.update(`${pending.recordsDelivered}/${pending.recordsTotal} records, ${this.tally.chunks}/${chunks.length} chunks, ${Math.round(this.tally.records / seconds)} records/s`);
-      } finally {
-        spare.push(read.buffer);
-      }
-    };
-
-    const started = await runPool(chunks, config.concurrency, this.stop, send);
-    if (started < chunks.length) throw new StoppedError(stopReasonOf(this.stop));
-  }
-
-  private delivered(message: string): RunResult {
-    return { outcome: RUN_OUTCOME.delivered, exitCode: EXIT_CODES.ok, message };
-  }
-
-  /** Every way a run can fail, as an outcome and an exit code; exit 1 only for a bug. */
-  private failure(error: unknown): RunResult {
-    const { logger } = this;
-    this.services.progress?.clear();
-    const progress =
-      this.tally.chunks === 0
-        ? "nothing was delivered this run"
-        : `${plural(this.tally.records, "record")} in ${plural(this.tally.chunks, "chunk")} ${this.tally.chunks === 1 ? "was" : "were"} delivered this run; a rerun sends what its checkpoint lacks`;
-    const reason = stopReasonOf(this.stop);
-    if (error instanceof StoppedError || (reason?.kind === "signal" && !(error instanceof HrError))) {
-      const stoppedBy = (error instanceof StoppedError ? error.reason : undefined) ?? reason;
-      if (stoppedBy?.kind === "lock-lost") return this.failed(new UploadError(`lost the run lock (${stoppedBy.detail}); stopped so that no other run's work is doubled`), progress);
-      const signal = stoppedBy?.kind === "signal" ? stoppedBy.signal : "SIGTERM";
-      return { outcome: RUN_OUTCOME.interrupted, exitCode: exitCodeOfSignal(signal), message: `interrupted by ${signal}: ${progress}` };
-    }
-    if (error instanceof StateWriteError && !this.sentAnything) {
-      return this.failed(new UsageError(`${error.message}: nothing was sent; free space or fix its permissions, or choose another --checkpoint`), progress);
-    }
-    if (error instanceof HrError) return this.failed(error, progress);
-    logger.error(LOG_EVENT.failed, `internal error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, { errorClass: "internal", exitCode: EXIT_CODES.internal });
-    return { outcome: RUN_OUTCOME.failed, exitCode: EXIT_CODES.internal, errorClass: "internal", message: `upload failed: ${progress}` };
-  }
-
-  private failed(error: HrError, progress: string): RunResult {
-    this.logger.error(LOG_EVENT.failed, error.message, { errorClass: error.errorClass, exitCode: error.exitCode });
-    return { outcome: RUN_OUTCOME.failed, exitCode: error.exitCode, errorClass: error.errorClass, message: `upload failed: ${progress}` };
-  }
-
-  /** The run record (when the store takes it), profile freshness, and old run records pruned. */
-  private async record(result: RunResult): Promise<void> {
-    const { config, logger } = this;
-    const ended = this.clock.now();
-    const file = this.tally.file;
-    // A file of any scenario (a scenario column alone) concerns profiles only if it held some.
-    const holdsProfiles = !config.rules.anyScenario || (file?.byScenario["employee-profile"]?.records ?? 0) > 0;
-    if (this.writer !== undefined && result.outcome !== RUN_OUTCOME.locked && holdsProfiles) {
-      warnIfProfileStale(config.rules, { jobId: config.jobId, file: this.fileName, fileSha256: file?.sha256, deliveredInFull: result.outcome === RUN_OUTCOME.delivered, at: ended }, this.writer.current, logger);
-    }
-    const record: RunRecord = {
-      version: 2,
-      runId: this.runId,
-      startedAt: new Date(this.started).toISOString(),
-      endedAt: new Date(ended).toISOString(),
-      file: this.fileName,
-      fileSha256: file?.sha256,
-      jobId: config.jobId,
-      scenario: config.rules.id,
-      recordsRead: file?.recordsRead,
-      byScenario: file?.byScenario,
-      chunks: this.tally.planned,
-      recordsDelivered: this.tally.records,
-      chunksSent: this.tally.chunks,
-      retries: this.tally.retries,
-      recordsPossiblyDuplicated: this.tally.possiblyDuplicated,
-      outcome: result.outcome,
-      exitCode: result.exitCode,
-      errorClass: result.errorClass,
-    };
-    // The upload's outcome stands even if its record cannot be written: say so, do not fail the run.
-    await config.state.saveRunRecord(record).catch((error: unknown) =>
-      logger.warn("run-record-not-saved", `the run record could not be saved in ${config.state.location} (${error instanceof StateWriteError ? error.reason : (error as Error).name})`),
-    );
-    await config.state.pruneRunRecords(ended - config.keepRunsDays * DAY_MS).catch(() => undefined);
-  }
-
-  private summarise(result: RunResult): void {
-    const { config } = this;
-    const file = this.tally.file;
-    this.tally.tokenRequests = this.tokens?.networkRequests ?? 0;
-    const seconds = (this.clock.now() - this.started) / 1000;
-    const details = `${plural(this.tally.retries, "retry", "retries")}, ${plural(this.tally.tokenRequests, "token request")}, ${seconds.toFixed(1)} s`;
-    const duplicates = this.tally.possiblyDuplicated > 0 ? `; ${plural(this.tally.possiblyDuplicated, "record")} possibly duplicated` : "";
-    this.logger.info(LOG_EVENT.summary, `${result.message} (${details})${duplicates}`, {
-      outcome: result.outcome,
-      exitCode: result.exitCode,
-      file: this.fileName,
-      jobId: config.jobId,
-      cloud: config.cloud,
-      scenario: config.rules.id,
-      recordsDelivered: this.tally.records,
-      chunksSent: this.tally.chunks,
-      retries: this.tally.retries,
-      tokenRequests: this.tally.tokenRequests,
-      recordsPossiblyDuplicated: this.tally.possiblyDuplicated,
-      ...(file ? { sha256: file.sha256, ...countsOf(file) } : {}),
-      chunks: this.tally.planned,
-      recordsDeliveredTotal: this.tally.versionDelivered,
-      errorClass: result.errorClass,
-      durationSeconds: seconds,
-    });
-  }
-
-  /** `--dry-run`: validates and prints what a run would send, reading the state but writing nothing. */
-  private async dryRun(): Promise<RunResult> {
-    const { config, logger } = this;
-    const state = await this.loadJobState();
-    if (state?.pending !== undefined) {
-      logger.info("plan", `would first finish ${state.pending.file}: ${state.pending.recordsTotal - state.pending.recordsDelivered} records not yet delivered`);
-    }
-    const source = await config.csv.open();
-    try {
-      this.fileName = source.name;
-      const inspection = await this.inspect(source);
-      if (inspection.invalid > 0) reportInvalidRecords(logger, inspection, config.rules.scenarioColumn !== undefined);
-      const decision = decide(state, { sha256: inspection.sha256, name: source.name }, config, this.clock.now());
-      const chunks = decision.send && (inspection.invalid === 0 || config.skipInvalid) ? planChunks(inspection.index as NonNullable<Inspection["index"]>, decision.delivered, config.recordsPerCall) : [];
-      this.tally.planned = chunks.length;
-      describePlan(logger, config, inspection.header.length, chunks);
-      const why = decision.send ? (decision.message ? ` (${decision.message})` : "") : ` (${decision.message})`;
-      return { outcome: RUN_OUTCOME.dryRun, exitCode: EXIT_CODES.ok, message: `dry run: would send ${plural(chunks.length, "chunk")}${why}; nothing was sent` };
-    } finally {
-      await source.close();
-    }
-  }
+/** The pending version, appended to, resumed by records. */
+function resumeAppended(pending: PendingVersion): Decision {
+  return {
+    send: true,
+    delivered: RecordRanges.of(pending.delivered),
+    message: `resuming ${pending.file}: it was appended to since ${pending.recordsDelivered} of its ${plural(pending.recordsTotal, "record")} were delivered; the rest and the appended records follow, nothing is sent twice`,
+  };
 }
 
 function warnIfSecretExpiring(expiresOn: Date | undefined, now: number, logger: Logger): void {
@@ -617,19 +456,4 @@ function warnIfSecretExpiring(expiresOn: Date | undefined, now: number, logger: 
       ? `the client secret expired on ${when}; rotate it: pulumi config set secretRotation <today> && pulumi up`
       : `the client secret expires on ${when} (${daysLeft} days); rotate it: pulumi config set secretRotation <today> && pulumi up`;
   logger.warn(LOG_EVENT.secretExpiring, message, { expiresOn: when, daysLeft });
-}
-
-function describePlan(logger: Logger, config: UploadConfig, headerBytes: number, chunks: readonly Chunk[]): void {
-  const records = chunks.reduce((sum, chunk) => sum + chunk.recordCount, 0);
-  const bytes = chunks.reduce((sum, chunk) => sum + headerBytes + chunk.bytes, 0);
-  logger.info("plan", `would POST ${plural(chunks.length, "chunk")} (${plural(records, "record")}, ${bytes} bytes) to ${config.delivery.url}`, { url: config.delivery.url, chunks: chunks.length, records, bytes });
-  logger.info("plan", `token from ${config.credentials.authorityHost}/${config.credentials.tenantId} for app ${config.credentials.clientId}`, { authorityHost: config.credentials.authorityHost });
-  for (const [position, chunk] of chunks.entries()) {
-    logger.info("plan-chunk", `chunk ${position + 1}: ${plural(chunk.recordCount, "record")} from line ${chunk.firstLine}, ${headerBytes + chunk.bytes} bytes`, {
-      chunk: position + 1,
-      records: chunk.recordCount,
-      firstLine: chunk.firstLine,
-      bytes: headerBytes + chunk.bytes,
-    });
-  }
 }

@@ -1,5 +1,5 @@
 import { open, realpath, type FileHandle } from "node:fs/promises";
-import type { Stats } from "node:fs";
+import { constants, type Stats } from "node:fs";
 import { UploadError, UsageError } from "../errors";
 import { rangeBuffer, type ByteSource } from "./byteSource";
 
@@ -19,13 +19,15 @@ export function osReason(error: unknown): string {
  * the file is still being written: nothing of it is sent.
  */
 export async function openLocalFile(path: string): Promise<ByteSource> {
-  const handle = await open(path, "r").catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(error.code === "ENOENT" ? `file not found: ${path}` : `cannot read ${path} (${osReason(error)})`);
+  // Non-blocking, so that a FIFO without a writer opens at once (and is refused below) instead of hanging the run; a regular file reads the same.
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(error.code === "ENOENT" ? `file not found: ${path}` : `cannot read ${path} (${osReason(error)})`, { cause: error });
   });
   const opened = await handle.stat();
   if (!opened.isFile()) {
     await handle.close();
-    throw new UsageError(`not a file: ${path}`);
+    const kind = opened.isDirectory() ? "a folder" : opened.isFIFO() ? "a FIFO (named pipe)" : opened.isSocket() ? "a socket" : "a device";
+    throw new UsageError(`not a regular file: ${path} is ${kind}; hr-upload reads a file it can read twice (to check it, then to send it)`);
   }
   // One name for the file whatever path, symlink or relative spelling reaches it.
   const name = await realpath(path).catch(() => path);

@@ -40,7 +40,10 @@ export async function acquireBlobLease(blob: BlockBlobClient, itemName: string, 
     });
     // The holder's lease may be longer than ours: wait out the longer of the two.
     const holderLeaseMs = Math.max(leaseMs, Number(metadata?.leaseseconds ?? 0) * 1000);
-    if (watched === undefined) watched = { etag, since: clock.now() };
+    if (watched === undefined) {
+      options.onWait?.(`the lease on ${itemName}`);
+      watched = { etag, since: clock.now() };
+    }
     else if (etag !== watched.etag) return undefined; // a heartbeat: the holder is alive
     // A dead holder's lease lapses within one lease period; one that outlasts it is held by a live run (one that writes no heartbeat).
     else if (clock.now() - watched.since > holderLeaseMs + heartbeatMs) return undefined;

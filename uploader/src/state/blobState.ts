@@ -6,7 +6,7 @@ import { isStatus, stateWriteError, storageError } from "../storage/errors";
 import type { BlobAccess } from "../storage/pipeline";
 import { acquireBlobLease } from "./blobLease";
 import { parseState } from "./shapes";
-import { newestRunRecordNames, readEach, runRecordName, type JobState, type LegacyCheckpoint, type PinWriter, type RunRecord, type StateStore } from "./stateStore";
+import { CHANGED_MEANWHILE, newestRunRecordNames, readEach, runRecordName, type JobState, type LegacyCheckpoint, type PinWriter, type RunRecord, type StateStore } from "./stateStore";
 
 /** Kept copies are staged in blocks of this size as the file streams past. */
 const PIN_BLOCK_BYTES = 8 * 1024 * 1024;
@@ -85,7 +85,7 @@ export function blobStateStore(location: BlobLocation, access: BlobAccess): Stat
           etags.set(jobKey, current.etag);
           return;
         }
-        throw new UploadError("another run changed this job's state meanwhile; stopped so that nothing is sent twice (rerun to resume from its state)");
+        throw new UploadError(CHANGED_MEANWHILE);
       }
     },
     async deleteJobState(jobKey) {
@@ -102,13 +102,29 @@ export function blobStateStore(location: BlobLocation, access: BlobAccess): Stat
     async openPinned(copy) {
       const blob = container.getBlockBlobClient(copy.name);
       try {
-        return await openBlobFile({ url: blob.url, name: itemName(copy.name), hasSas: false }, access, copy.etag);
+        return { kind: "present", source: await openBlobFile({ url: blob.url, name: itemName(copy.name), hasSas: false }, access, copy.etag) };
       } catch (error) {
         if (error instanceof HrError && error.errorClass === "auth") throw error;
-        return undefined; // gone (or replaced, which no run does): the version cannot be finished
+        const cause = (error as Error).cause;
+        if (isStatus(cause, 404)) return { kind: "gone" };
+        if (isStatus(cause, 412)) return { kind: "replaced" }; // not the ETag kept: written over, which no run does
+        return { kind: "unavailable", reason: error instanceof HrError ? error.message : (error as Error).name };
       }
     },
     deletePinned: (copy) => deleteIfExists(copy.name),
+    // By listing, which status needs anyway: a SAS or a reader identity may list without reading the container's properties.
+    exists: () =>
+      container
+        .listBlobsFlat()
+        .byPage({ maxPageSize: 1 })
+        .next()
+        .then(
+          () => true,
+          (error: unknown) => {
+            if (isStatus(error, 404)) return false;
+            throw storageError(error, location.name);
+          },
+        ),
     async saveRunRecord(record) {
       const name = `runs/${runRecordName(record)}`;
       await writeJson(name, record, { ifNoneMatch: "*" }).catch(writeFailed(name));

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import { link, open, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
+import { chmod, link, mkdir, open, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
 import { dirname } from "node:path";
 import { StateWriteError, UploadError } from "../errors";
 import type { Platform } from "../platform";
@@ -23,11 +23,11 @@ import type { LockOptions, RunLock } from "./stateStore";
  * waiters cannot both take it, and the holder checks before every request
  * attempt that the file is still its own.
  */
-export async function acquireLocalLock(path: string, location: string, platform: Platform, options: LockOptions): Promise<RunLock | undefined> {
+export async function acquireLocalLock(path: string, location: string, platform: Platform, options: LockOptions, shared = false): Promise<RunLock | undefined> {
   const { clock } = options;
   const heartbeatMs = Math.max(1, Math.floor(options.leaseMs / 6));
   const writeFailed = (error: unknown) => new StateWriteError(location, osReason(error));
-  await ensureFolder(dirname(path)).catch((error: unknown) => {
+  await (shared ? ensureSharedFolder(dirname(path)) : ensureFolder(dirname(path))).catch((error: unknown) => {
     throw writeFailed(error);
   });
   const owner = JSON.stringify({ pid: platform.pid, host: platform.hostname, tag: platform.processTag, acquiredAt: new Date(clock.now()).toISOString() });
@@ -35,7 +35,8 @@ export async function acquireLocalLock(path: string, location: string, platform:
   let watching: { content: string; mtimeMs: number; since: number } | undefined;
   for (;;) {
     try {
-      const file = await open(path, "wx", 0o600);
+      // A shared folder's locks are readable by every account (they name a process, nothing secret): each judges the others'.
+      const file = await open(path, "wx", shared ? 0o644 : 0o600);
       try {
         await file.writeFile(owner);
         await file.sync();
@@ -57,6 +58,7 @@ export async function acquireLocalLock(path: string, location: string, platform:
       continue;
     }
     // A holder this host cannot see: watch its heartbeat.
+    if (watching === undefined) options.onWait?.(holder ? `process ${holder.pid} on ${holder.host}` : "a holder whose lock file cannot be read");
     if (watching === undefined || watching.content !== content) watching = { content, mtimeMs: touched, since: clock.now() };
     else if (touched !== watching.mtimeMs) return undefined; // it touched the lock: alive
     else if (clock.now() - watching.since > options.leaseMs + heartbeatMs) {
@@ -67,6 +69,12 @@ export async function acquireLocalLock(path: string, location: string, platform:
     await clock.sleep(Math.min(heartbeatMs, 1000), options.stop).catch(() => undefined);
     if (options.stop.aborted) return undefined;
   }
+}
+
+/** A folder every account of the machine may create its locks in, but not remove another's (sticky, like /tmp). */
+async function ensureSharedFolder(path: string): Promise<void> {
+  const created = await mkdir(path, { recursive: true });
+  if (created !== undefined) await chmod(path, 0o1777).catch(() => undefined); // the umask narrowed mkdir's mode; Windows ignores it
 }
 
 function parseOwner(content: string): { pid: number; host: string; tag?: string } | undefined {

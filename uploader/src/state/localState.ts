@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { CorruptStateError, StateWriteError, UsageError } from "../errors";
+import { CorruptStateError, HrError, StateWriteError, UploadError, UsageError } from "../errors";
 import type { Platform } from "../platform";
 import { openLocalFile, osReason } from "../source/localFile";
 import { acquireLocalLock } from "./localLock";
 import { parseState } from "./shapes";
-import { newestRunRecordNames, readEach, runRecordName, runRecordStartedAt, type JobState, type LegacyCheckpoint, type PinWriter, type RunRecord, type StateStore } from "./stateStore";
+import { CHANGED_MEANWHILE, newestRunRecordNames, readEach, runRecordName, runRecordStartedAt, type JobState, type LegacyCheckpoint, type PinWriter, type RunRecord, type StateStore } from "./stateStore";
 
 /** The default folder: the user's state directory (XDG on Linux, LOCALAPPDATA on Windows). */
 export function defaultStateDir(env: NodeJS.ProcessEnv, platform: Pick<Platform, "os" | "homedir" | "path">): string {
@@ -42,7 +42,19 @@ export function localStateStore(dir: string, platform: Platform): StateStore {
   return {
     location: dir,
     loadJobState: (jobKey) => readState<JobState>(jobPath(jobKey), "job state"),
-    saveJobState: (jobKey, state) => write(jobPath(jobKey), state),
+    async saveJobState(jobKey, state) {
+      // Fencing: a write lands only over the revision its writer last wrote (or over its own, retried). A former holder that
+      // stalled past its lease and was taken over finds the new holder's revision there and stops: its next in-flight mark,
+      // which comes before each request, is this check.
+      const text = await readFile(jobPath(jobKey), "utf8").catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? undefined : ""));
+      const parsed = text === undefined ? undefined : parseState<JobState>(text, "job state");
+      const onDisk = parsed !== undefined && "value" in parsed ? parsed.value : undefined;
+      const follows =
+        text === undefined || // the job's first state (or one cleared by reset, which holds the job's lock to do so)
+        (onDisk !== undefined && (onDisk.revision === state.revision - 1 || (onDisk.revision === state.revision && onDisk.writtenBy === state.writtenBy)));
+      if (!follows) throw new UploadError(CHANGED_MEANWHILE);
+      await write(jobPath(jobKey), state);
+    },
     deleteJobState: (jobKey) => unlink(jobPath(jobKey)).catch(ignoreMissing),
     async listJobStates() {
       const jobs = (await names("jobs")).filter((file) => file.endsWith(".json"));
@@ -63,12 +75,14 @@ export function localStateStore(dir: string, platform: Platform): StateStore {
     },
     async openPinned(copy) {
       try {
-        return await openLocalFile(pinPath(copy.name));
-      } catch {
-        return undefined;
+        return { kind: "present", source: await openLocalFile(pinPath(copy.name)) };
+      } catch (error) {
+        if (((error as Error).cause as NodeJS.ErrnoException | undefined)?.code === "ENOENT") return { kind: "gone" };
+        return { kind: "unavailable", reason: error instanceof HrError ? error.message : osReason(error) };
       }
     },
     deletePinned: (copy) => unlink(pinPath(copy.name)).catch(ignoreMissing),
+    exists: () => stat(dir).then((info) => info.isDirectory(), () => false),
     saveRunRecord: (record) => write(join(dir, "runs", runRecordName(record)), record),
     async listRunRecords(limit) {
       const newest = newestRunRecordNames(await names("runs"), limit);

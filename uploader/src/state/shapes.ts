@@ -1,3 +1,4 @@
+import type { RecordRange } from "../recordRanges";
 import type { JobState, LegacyCheckpoint, RunRecord } from "./stateStore";
 
 /**
@@ -118,6 +119,44 @@ const runRecord = object({
   retries: count,
 });
 
+/** Where `ranges` stop being sorted and disjoint, or undefined. */
+function disorder(ranges: readonly RecordRange[], path: string): string | undefined {
+  for (let index = 1; index < ranges.length; index++) {
+    const [start] = ranges[index] as RecordRange;
+    const [, previousEnd] = ranges[index - 1] as RecordRange;
+    if (start < previousEnd) return `${path}[${index}] overlaps or precedes the range before it`;
+  }
+  return undefined;
+}
+
+const countOf = (ranges: readonly RecordRange[]) => ranges.reduce((sum, [start, end]) => sum + end - start, 0);
+
+/**
+ * What a job state must hold beyond its shape, since every run trusts it: the
+ * delivered records as sorted, disjoint ranges whose size is the delivered
+ * count, no more than the version's records; each in-flight mark the size it
+ * says, apart from the delivered records. (That the ranges lie inside the
+ * version's records is checked once its copy is read.)
+ */
+function jobStateInvariants(state: JobState): string | undefined {
+  const pending = state.pending;
+  if (pending === undefined) return undefined;
+  const problem = disorder(pending.delivered, "pending.delivered");
+  if (problem) return problem;
+  const delivered = countOf(pending.delivered);
+  if (delivered !== pending.recordsDelivered) return `pending.recordsDelivered is ${pending.recordsDelivered}, but its ranges hold ${delivered} records`;
+  if (delivered > pending.recordsTotal) return `pending.delivered holds ${delivered} records, more than the version's ${pending.recordsTotal}`;
+  for (const [index, mark] of pending.inFlight.entries()) {
+    const path = `pending.inFlight[${index}]`;
+    const markProblem = disorder(mark.records, `${path}.records`);
+    if (markProblem) return markProblem;
+    if (countOf(mark.records) !== mark.recordCount) return `${path}.recordCount is ${mark.recordCount}, but its ranges hold ${countOf(mark.records)} records`;
+    const overlap = mark.records.some(([start, end]) => pending.delivered.some(([from, to]) => start < to && from < end));
+    if (overlap) return `${path} holds records already delivered`;
+  }
+  return undefined;
+}
+
 /** Parses `text` as `what`; the problem, in words, when it is not one. */
 export function parseState<T>(text: string, what: "job state" | "legacy checkpoint" | "run record"): { value: T } | { problem: string } {
   let value: unknown;
@@ -127,7 +166,7 @@ export function parseState<T>(text: string, what: "job state" | "legacy checkpoi
     return { problem: text.trim() === "" ? "it is empty" : "it is not valid JSON (truncated?)" };
   }
   const check = what === "job state" ? jobState : what === "legacy checkpoint" ? legacyCheckpoint : runRecord;
-  const problem = check(value, "");
+  const problem = check(value, "") ?? (what === "job state" ? jobStateInvariants(value as JobState) : undefined);
   return problem === undefined ? { value: value as T } : { problem };
 }
 

@@ -100,10 +100,15 @@ export interface RunRecord {
   readonly chunksSent: number;
   readonly retries: number;
   readonly recordsPossiblyDuplicated?: number;
+  /** Records the service answered 2xx for but said it did not keep. */
+  readonly recordsNotSaved?: number;
   readonly outcome: string;
   readonly exitCode: number;
   readonly errorClass?: string;
 }
+
+/** Why a state write is refused: another run wrote the job's state since this one read or wrote it. */
+export const CHANGED_MEANWHILE = "another run changed this job's state meanwhile; stopped so that nothing is sent twice (rerun to resume from its state)";
 
 /** Held while a run works for one connector job: a second run for the same job stands down. */
 export interface RunLock {
@@ -120,6 +125,8 @@ export interface LockOptions {
   readonly stop: AbortSignal;
   /** Told once when the lock is lost while held (renewals failing, taken over). */
   readonly onLost: (detail: string) => void;
+  /** Told once, when the run starts waiting to judge a holder it cannot see (its heartbeat, or its lease lapsing): who holds it. */
+  readonly onWait?: (holder: string) => void;
 }
 
 /** Where a kept copy lives in its store; `etag` pins Blob reads to that exact copy. */
@@ -127,6 +134,18 @@ export interface PinnedCopy {
   readonly name: string;
   readonly etag?: string;
 }
+
+/**
+ * Opening a kept copy has three answers, not two: only a copy that is surely
+ * gone lets a run give its version up; one that cannot be read this once
+ * (permissions, a lock held by antivirus, Storage failing) must fail the run
+ * with the copy left as it is, and one that is not what was kept is corrupt state.
+ */
+export type KeptCopy =
+  | { readonly kind: "present"; readonly source: ByteSource }
+  | { readonly kind: "gone" }
+  | { readonly kind: "unavailable"; readonly reason: string }
+  | { readonly kind: "replaced" };
 
 /** Receives the bytes of a file as they are validated; kept only if the version is to be delivered. */
 export interface PinWriter {
@@ -147,7 +166,7 @@ export interface StateStore {
   readonly location: string;
   /** Undefined when the job has no state yet; throws CorruptStateError when it is not a valid checkpoint. */
   loadJobState(jobKey: string): Promise<JobState | undefined>;
-  /** Atomic. Blob: only over the version last read or written here (a conflict that turns out to be our own retried write is accepted). */
+  /** Atomic, and fenced: only over the revision last read or written by this writer (Blob: its ETag; a conflict that turns out to be our own retried write is accepted); else UploadError(CHANGED_MEANWHILE). */
   saveJobState(jobKey: string, state: JobState): Promise<void>;
   deleteJobState(jobKey: string): Promise<void>;
   /** Every job's state (one per connector job), the unreadable ones named. */
@@ -155,10 +174,12 @@ export interface StateStore {
   /** Undefined while another live run holds the job's lock; a dead holder's lock is waited out, then taken. */
   acquireLock(jobKey: string, options: LockOptions): Promise<RunLock | undefined>;
   createPin(jobKey: string): Promise<PinWriter>;
-  /** Undefined when the copy is gone. */
-  openPinned(copy: PinnedCopy): Promise<ByteSource | undefined>;
+  /** The copy, or why not: gone (not there), unavailable (there, or maybe, but not readable now), replaced (not the bytes kept). */
+  openPinned(copy: PinnedCopy): Promise<KeptCopy>;
   deletePinned(copy: PinnedCopy): Promise<void>;
   saveRunRecord(record: RunRecord): Promise<void>;
+  /** Whether the folder or container is there at all (`status` on a mistyped --checkpoint says so, instead of "no runs"). */
+  exists(): Promise<boolean>;
   /** The newest `limit` run records, newest first, the unreadable ones named and skipped. */
   listRunRecords(limit: number): Promise<{ records: RunRecord[]; unreadable: UnreadableItem[] }>;
   /** Deletes run records started before `before` (ms); returns how many. Blob containers leave this to a lifecycle rule. */

@@ -21,8 +21,14 @@ export function isUrl(text: string): boolean {
   return /^\s*[a-z][a-z0-9+.-]*:/i.test(text) || /[?&]sig=/i.test(text) || /^\s*https?\/\//i.test(text);
 }
 
-/** Reads a Blob (or container) URL; https only, because a bearer token or a SAS must never cross plain http... except to a loopback emulator. */
-export function parseBlobUrl(text: string, what: string): BlobLocation {
+const EXAMPLE = "https://<account>.blob.core.usgovcloudapi.net";
+
+/**
+ * Reads a Blob (or container) URL; https only, because a bearer token or a SAS
+ * must never cross plain http... except to a loopback emulator, whose URLs
+ * name the account in the path (as the Storage SDK reads them).
+ */
+export function parseBlobUrl(text: string, what: string, names: "blob" | "container"): BlobLocation {
   let url: URL;
   try {
     url = new URL(text.trim());
@@ -31,5 +37,8 @@ export function parseBlobUrl(text: string, what: string): BlobLocation {
   }
   const loopback = url.hostname === "127.0.0.1" || url.hostname === "localhost";
   if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) throw new UsageError(`${what} must be an https Blob Storage URL`);
+  const segments = url.pathname.split("/").filter((segment) => segment !== "").length - (loopback ? 1 : 0);
+  if (names === "blob" && segments < 2) throw new UsageError(`${what} must name a container and a blob: ${EXAMPLE}/<container>/<file>.csv`);
+  if (names === "container" && segments < 1) throw new UsageError(`${what} must name a container: ${EXAMPLE}/<container>`);
   return { url: url.toString(), name: `${url.origin}${url.pathname}`, hasSas: url.searchParams.has("sig") };
 }

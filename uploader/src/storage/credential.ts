@@ -24,13 +24,21 @@ export function storageCredential(env: NodeJS.ProcessEnv, platform: Pick<Platfor
   return { getToken: () => tokens(STORAGE_RESOURCE) };
 }
 
+/** What `az` needs to start, reach Azure through the agency's proxy (trusting its CA) and find its login. */
+const AZ_VARIABLES = /^(PATH|PATHEXT|ComSpec|SystemRoot|HOME|USERPROFILE|AZURE_CONFIG_DIR|HTTPS_PROXY|HTTP_PROXY|NO_PROXY|ALL_PROXY|REQUESTS_CA_BUNDLE|SSL_CERT_FILE|SSL_CERT_DIR)$/i;
+
+/** The `az` child's environment: the allow-listed variables only, never HR_* (the app's secret) or anything else of the run's. */
+export function azEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => AZ_VARIABLES.test(name)));
+}
+
 /**
  * `az account get-access-token`: what admins expect on a laptop after `az
  * login` (and `az cloud set` for Gov). On Windows `az` is `az.cmd`, which the
  * tool runner starts through cmd.exe as one checked command line.
  */
 function azureCliCredential(env: NodeJS.ProcessEnv, platform: Pick<Platform, "os">, clock: Pick<Clock, "now">): TokenCredential {
-  const runner = new ToolRunner({ platform: platform.os, env, timeoutMs: 60_000 });
+  const runner = new ToolRunner({ platform: platform.os, env: azEnvironment(env), timeoutMs: 60_000 });
   return {
     getToken: async () => {
       try {

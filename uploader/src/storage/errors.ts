@@ -10,14 +10,15 @@ export function storageError(error: unknown, what: string): HrError {
   const code = error.code ?? "";
   switch (error.statusCode) {
     case 404:
-      return new UsageError(`${what} not found (${code || "HTTP 404"})`);
+      return new UsageError(`${what} not found (${code || "HTTP 404"})`, { cause: error });
     case 401:
     case 403:
       return new AuthError(
         `no access to ${what} (HTTP ${error.statusCode} ${code}): the identity needs its Storage Blob Data role there, or the SAS is wrong or expired`,
+        { cause: error },
       );
     default:
-      return new UploadError(`Blob Storage failed for ${what} (${error.statusCode ? `HTTP ${error.statusCode} ` : ""}${code || "network error"})`);
+      return new UploadError(`Blob Storage failed for ${what} (${error.statusCode ? `HTTP ${error.statusCode} ` : ""}${code || "network error"})`, { cause: error });
   }
 }
 

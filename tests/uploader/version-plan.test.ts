@@ -1,0 +1,91 @@
+import { createHash } from "node:crypto";
+import { extendsVersion } from "../../uploader/src/run/appendedVersion";
+import { versionPlan, type VersionFacts, type VersionStep } from "../../uploader/src/run/versionPlan";
+import type { ByteSource } from "../../uploader/src/source/byteSource";
+import type { KeptCopy } from "../../uploader/src/state/stateStore";
+
+const PENDING = { fingerprint: "file:1:10:100:1700000000000" };
+const SAME = { opened: true, fingerprint: PENDING.fingerprint, extendsPending: false } as const;
+const REPLACED = { opened: true, fingerprint: "file:1:11:80:1700000500000", extendsPending: false } as const;
+const APPENDED = { opened: true, fingerprint: "file:1:10:160:1700000500000", extendsPending: true } as const;
+const DELETED = { opened: false } as const;
+
+const step = (kind: Exclude<VersionStep["kind"], "refuse">): VersionStep => ({ kind }) as VersionStep;
+const refuse = (reason: "kept-copy-unavailable" | "kept-copy-replaced"): VersionStep => ({ kind: "refuse", reason });
+
+/** Every case a run can start in, and what it does first. "Why" names the issue-18 row each case answers. */
+const CASES: Array<[string, Omit<VersionFacts, "force"> & { force?: boolean }, VersionStep[]]> = [
+  ["no version under way: the file is delivered", { current: REPLACED }, [step("deliver-current")]],
+  ["no version under way, no file: its error", { current: DELETED }, [step("file-unreadable")]],
+  ["the version under way is the file, its copy present: finished from the copy", { pending: PENDING, current: SAME, keptCopy: "present" }, [step("finish-pending")]],
+  ["the version under way is the file, its copy gone: kept again from the file, resumed by records", { pending: PENDING, current: SAME, keptCopy: "gone" }, [step("deliver-current")]],
+  ["Why 3: the version under way is the file, its copy unreadable this once: refused, nothing abandoned", { pending: PENDING, current: SAME, keptCopy: "unavailable" }, [refuse("kept-copy-unavailable")]],
+  ["Why 8: the version under way is the file, its copy written over: corrupt state", { pending: PENDING, current: SAME, keptCopy: "replaced" }, [refuse("kept-copy-replaced")]],
+  ["--force on the version under way: sent again in full, whatever its copy", { pending: PENDING, current: SAME, keptCopy: "unavailable", force: true }, [step("deliver-current")]],
+  ["the file replaced, the copy present: the old version first, then the new", { pending: PENDING, current: REPLACED, keptCopy: "present" }, [step("finish-pending"), step("deliver-current")]],
+  ["--force with the file replaced: the old version is still finished first", { pending: PENDING, current: REPLACED, keptCopy: "present", force: true }, [step("finish-pending"), step("deliver-current")]],
+  ["the file replaced, the copy gone: abandoned (said, counted), then the new", { pending: PENDING, current: REPLACED, keptCopy: "gone" }, [step("abandon-pending"), step("deliver-current")]],
+  ["Why 3: the file replaced, the copy unreadable (EACCES, EBUSY, EISDIR, Storage 5xx): refused, never abandoned or overwritten", { pending: PENDING, current: REPLACED, keptCopy: "unavailable" }, [refuse("kept-copy-unavailable")]],
+  ["the file replaced, the copy written over: corrupt state", { pending: PENDING, current: REPLACED, keptCopy: "replaced" }, [refuse("kept-copy-replaced")]],
+  ["the file deleted, the copy present: the old version finished, then the file's error", { pending: PENDING, current: DELETED, keptCopy: "present" }, [step("finish-pending"), step("file-unreadable")]],
+  ["the file deleted, the copy gone: abandoned, then the file's error", { pending: PENDING, current: DELETED, keptCopy: "gone" }, [step("abandon-pending"), step("file-unreadable")]],
+  ["Why 3: the file deleted, the copy unreadable: refused", { pending: PENDING, current: DELETED, keptCopy: "unavailable" }, [refuse("kept-copy-unavailable")]],
+  ["Why 6: the file appended to, the copy present: resumed as one version, nothing sent twice", { pending: PENDING, current: APPENDED, keptCopy: "present" }, [step("resume-append")]],
+  ["Why 6: the file appended to, the copy gone: the file holds the version, resumed", { pending: PENDING, current: APPENDED, keptCopy: "gone" }, [step("resume-append")]],
+  ["Why 3: the file appended to, the copy unreadable: refused like any unreadable copy", { pending: PENDING, current: APPENDED, keptCopy: "unavailable" }, [refuse("kept-copy-unavailable")]],
+  ["--force on an appended file: the file, which holds the old version, sent in full; nothing finished apart", { pending: PENDING, current: APPENDED, keptCopy: "present", force: true }, [step("deliver-current")]],
+];
+
+describe("versionPlan: what a run does with the version under way, before it sends anything", () => {
+  it.each(CASES)("%s", (_case, facts, steps) => {
+    expect(versionPlan({ force: false, ...facts })).toEqual(steps);
+  });
+
+  it("covers every kept-copy status with every kind of file", () => {
+    const statuses: KeptCopy["kind"][] = ["present", "gone", "unavailable", "replaced"];
+    for (const current of [SAME, REPLACED, APPENDED, DELETED]) {
+      for (const keptCopy of statuses) {
+        const steps = versionPlan({ pending: PENDING, current, keptCopy, force: false });
+        // Only a gone copy is abandoned; an unreadable or replaced one stops the run before anything else.
+        expect(steps.some((planned) => planned.kind === "abandon-pending")).toBe(keptCopy === "gone" && (current === REPLACED || current === DELETED));
+        if (keptCopy === "unavailable" || keptCopy === "replaced") expect(steps).toHaveLength(1);
+      }
+    }
+  });
+});
+
+/** A file as parts of bytes, for the append check. */
+function memorySource(...parts: string[]): ByteSource {
+  return {
+    name: "memory.csv",
+    fingerprint: "memory",
+    async *read() {
+      for (const part of parts) yield Buffer.from(part);
+    },
+    readRanges: () => Promise.reject(new Error("not used")),
+    assertUnchanged: async () => undefined,
+    close: async () => undefined,
+  };
+}
+const versionOf = (text: string) => ({ bytes: Buffer.byteLength(text), sha256: createHash("sha256").update(text).digest("hex") });
+
+describe("extendsVersion: the file is the version with records appended", () => {
+  const old = "EmailAddress,ResignationDate\na@agency.gov,2026-01-01\n";
+  it.each([
+    ["records appended, read in one part", [`${old}b@agency.gov,2026-01-02\n`], true],
+    ["records appended, the version's end split across parts", [old.slice(0, 10), old.slice(10, -1), `\nb@agency.gov,2026-01-02\n`], true],
+    ["the same bytes, nothing appended", [old], false],
+    ["shorter than the version", [old.slice(0, 20)], false],
+    ["other bytes as long as the version, and more", [`${old.replace("a@", "c@")}b@agency.gov,2026-01-02\n`], false],
+  ])("%s: %s", async (_case, parts, expected) => {
+    expect(await extendsVersion(memorySource(...parts), versionOf(old))).toBe(expected);
+  });
+
+  it("accepts a version without a final line break only when the appended bytes begin with one", async () => {
+    const unterminated = old.slice(0, -1);
+    expect(await extendsVersion(memorySource(`${unterminated}\nb@agency.gov,2026-01-02\n`), versionOf(unterminated))).toBe(true);
+    expect(await extendsVersion(memorySource(`${unterminated}\r\nb@agency.gov,2026-01-02\r\n`), versionOf(unterminated))).toBe(true);
+    // The version's last record goes on: "2026-01-01" becomes "2026-01-019", another record.
+    expect(await extendsVersion(memorySource(`${unterminated}9\nb@agency.gov,2026-01-02\n`), versionOf(unterminated))).toBe(false);
+  });
+});

@@ -1,0 +1,59 @@
+import { planChunks, type Chunk } from "../chunking";
+import type { Clock } from "../clock";
+import { EXIT_CODES } from "../errors";
+import type { Inspection } from "../inspect";
+import type { Logger } from "../log";
+import { RUN_OUTCOME } from "../logEvents";
+import { reportInvalidRecords } from "../report";
+import type { ByteSource } from "../source/byteSource";
+import type { JobState } from "../state/stateStore";
+import { plural } from "../text";
+import { decide } from "./resumePolicy";
+import type { RunReport, RunResult } from "./runReport";
+import type { UploadConfig } from "./upload";
+
+export interface DryRunContext {
+  /** The job's state as read (a corrupt one has already been refused). */
+  readonly state: JobState | undefined;
+  readonly inspect: (source: ByteSource) => Promise<Inspection>;
+  readonly report: RunReport;
+  readonly logger: Logger;
+  readonly clock: Clock;
+}
+
+/** `--dry-run`: validates and prints what a run would send, reading the state but writing nothing. */
+export async function dryRun(config: UploadConfig, context: DryRunContext): Promise<RunResult> {
+  const { state, logger, report } = context;
+  if (state?.pending !== undefined) {
+    logger.info("plan", `would first finish ${state.pending.file}: ${state.pending.recordsTotal - state.pending.recordsDelivered} records not yet delivered`);
+  }
+  const source = await config.csv.open();
+  try {
+    report.fileName = source.name;
+    const inspection = await context.inspect(source);
+    if (inspection.invalid > 0) reportInvalidRecords(logger, inspection, config.rules.scenarioColumn !== undefined);
+    const decision = decide(state, { sha256: inspection.sha256, name: source.name }, config, context.clock.now());
+    const chunks = decision.send && (inspection.invalid === 0 || config.skipInvalid) ? planChunks(inspection.index as NonNullable<Inspection["index"]>, decision.delivered, config.recordsPerCall) : [];
+    report.tally.planned = chunks.length;
+    describePlan(logger, config, inspection.header.length, chunks);
+    const why = decision.send ? (decision.message ? ` (${decision.message})` : "") : ` (${decision.message})`;
+    return { outcome: RUN_OUTCOME.dryRun, exitCode: EXIT_CODES.ok, message: `dry run: would send ${plural(chunks.length, "chunk")}${why}; nothing was sent` };
+  } finally {
+    await source.close();
+  }
+}
+
+function describePlan(logger: Logger, config: UploadConfig, headerBytes: number, chunks: readonly Chunk[]): void {
+  const records = chunks.reduce((sum, chunk) => sum + chunk.recordCount, 0);
+  const bytes = chunks.reduce((sum, chunk) => sum + headerBytes + chunk.bytes, 0);
+  logger.info("plan", `would POST ${plural(chunks.length, "chunk")} (${plural(records, "record")}, ${bytes} bytes) to ${config.delivery.url}`, { url: config.delivery.url, chunks: chunks.length, records, bytes });
+  logger.info("plan", `token from ${config.credentials.authorityHost}/${config.credentials.tenantId} for app ${config.credentials.clientId}`, { authorityHost: config.credentials.authorityHost });
+  for (const [position, chunk] of chunks.entries()) {
+    logger.info("plan-chunk", `chunk ${position + 1}: ${plural(chunk.recordCount, "record")} from line ${chunk.firstLine}, ${headerBytes + chunk.bytes} bytes`, {
+      chunk: position + 1,
+      records: chunk.recordCount,
+      firstLine: chunk.firstLine,
+      bytes: headerBytes + chunk.bytes,
+    });
+  }
+}
