@@ -70,6 +70,26 @@ describe("the bundle's command-line edge", () => {
     }
   });
 
+  it.each([
+    ["old Mac line endings (CR alone)", Buffer.from("EmailAddress,TerminationDate,LastWorkingDate\rmia.mac@agency.gov,2026-03-02T09:00:00Z,2026-03-20T17:00:00Z\r"), /^error: line 1: the lines end with CR alone \(old Mac line endings\), which the connector does not read; save it again with CRLF \(Windows\) or LF \(Unix\) line endings$/],
+    ["a file of NUL bytes (binary), longer than a record may be", Buffer.alloc(1024 * 1024 + 10), /^error: line 1: the file is binary \(NUL bytes where the header line should be\), not CSV text: check that --csv names the HR export/],
+    ["a short file of NUL bytes", Buffer.alloc(64), /^error: line 1: the file is binary/],
+  ])("refuses %s in one line with the fix, for validate and upload", async (_case, bytes, message) => {
+    const dir = tempDir("hr-edge-");
+    try {
+      const file = join(dir, "export.csv");
+      writeFileSync(file, bytes);
+      const upload = ["upload", "--dry-run", "--cloud", "gcch", "--tenant-id", STANDIN_DEFAULTS.tenantId, "--app-id", STANDIN_DEFAULTS.clientId, "--job-id", STANDIN_DEFAULTS.jobId];
+      for (const command of [["validate"], upload]) {
+        const result = await runBundle([...command, "--csv", file], { HR_APP_SECRET: STANDIN_DEFAULTS.clientSecret, HR_CHECKPOINT_DIR: join(dir, "state") });
+        expectOneLineError(result, 3, message);
+        expect(result.stdout + result.stderr).not.toMatch(/mia\.mac|2026-03|quote/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses --show-values in a Container Apps job", async () => {
     const result = await runBundle(["validate", "--csv", fixture("every-error.csv"), "--show-values"], { CONTAINER_APP_JOB_NAME: "hr-upload-gov" });
     expectOneLineError(result, 2, /^error: --show-values is refused in Container Apps \(CONTAINER_APP_JOB_NAME is set\)/);

@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { CsvReader, type CsvRecord } from "../../uploader/src/csv/reader";
 import { jsonLines, runBundle, summaryOf } from "../support/cli";
 import { generatedCsv, recordsOf, sortedRecords, STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
 
@@ -135,6 +136,23 @@ describe("kept copies and checkpoints are believed only when they are what they 
     expect(next.code).toBe(0);
     expect(jsonLines(next.stdout).find((event) => event.event === "resume")?.msg).toMatch(/^finishing .* first, from the copy kept in /);
     expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(live)]);
+  });
+
+  it("counts a run that finished an earlier version and then a truncated file per version: delivered never exceeds read", async () => {
+    const versionA = await partlyDelivered();
+    const bytes = readFileSync(live);
+    const fourth = new CsvReader().feed(bytes)[3] as CsvRecord; // the header, then records
+    writeFileSync(live, bytes.subarray(0, fourth.end)); // the header and the first 3 records: the file cut short
+    const next = await runBundle(args(), harness.env());
+    expect([next.code, failure(next)]).toEqual([0, ""]);
+    expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(live)]);
+    const earlierVersion = { file: live, fileSha256: expect.stringMatching(/^[0-9a-f]{64}$/), recordsRead: 10, recordsDelivered: 6 };
+    expect(summaryOf(next)).toMatchObject({ recordsDelivered: 9, recordsRead: 3, recordsDeliveredTotal: 3, earlierVersion });
+    const runs = readdirSync(join(harness.checkpointDir, "runs")).map((name) => JSON.parse(readFileSync(join(harness.checkpointDir, "runs", name), "utf8")) as { endedAt: string });
+    expect(runs.sort((a, b) => a.endedAt.localeCompare(b.endedAt)).at(-1)).toMatchObject({ recordsDelivered: 9, recordsRead: 3, earlierVersion });
+    const status = await runBundle(["status", "--checkpoint", harness.checkpointDir], harness.env());
+    expect(status.stdout).toMatch(/delivered +3 of 3 records delivered, after 6 of 10 records of the earlier version of .*employees\.csv \(sha256 [0-9a-f]{12}\.\.\.\), /);
+    expect(status.stdout).not.toMatch(/9 of 3 records/);
   });
 
   it("warns with --skip-invalid about the invalid records of an earlier version it finishes, as for the file at hand", async () => {

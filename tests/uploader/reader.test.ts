@@ -1,15 +1,15 @@
 import { readFileSync } from "node:fs";
-import { readCsvRecords, type CsvRecord } from "../../uploader/src/csv/reader";
+import { readCsvRecords, type CsvReadOptions, type CsvRecord } from "../../uploader/src/csv/reader";
 import { InvalidCsvError } from "../../uploader/src/errors";
 import { fixture } from "../support/cli";
 
 /** Feeds the bytes in small pieces so records and line breaks straddle chunk boundaries. */
-async function readAll(bytes: Buffer, pieceSize = 7): Promise<CsvRecord[]> {
+async function readAll(bytes: Buffer, pieceSize = 7, options: CsvReadOptions = {}): Promise<CsvRecord[]> {
   async function* pieces() {
     for (let i = 0; i < bytes.length; i += pieceSize) yield bytes.subarray(i, i + pieceSize);
   }
   const records: CsvRecord[] = [];
-  for await (const batch of readCsvRecords(pieces())) for (const record of batch) records.push({ ...record, raw: Buffer.from(record.raw) });
+  for await (const batch of readCsvRecords(pieces(), options)) for (const record of batch) records.push({ ...record, raw: Buffer.from(record.raw) });
   return records;
 }
 
@@ -17,9 +17,9 @@ async function readError(bytes: Buffer): Promise<InvalidCsvError> {
   return readErrorIn(bytes, 7);
 }
 
-async function readErrorIn(bytes: Buffer, pieceSize: number): Promise<InvalidCsvError> {
+async function readErrorIn(bytes: Buffer, pieceSize: number, options: CsvReadOptions = {}): Promise<InvalidCsvError> {
   try {
-    await readAll(bytes, pieceSize);
+    await readAll(bytes, pieceSize, options);
   } catch (error) {
     if (error instanceof InvalidCsvError) return error;
     throw error;
@@ -61,19 +61,26 @@ describe("CSV reader", () => {
     expect(error.message).toMatch(/^line 3: the file mixes line endings/);
   });
 
-  it("reads a file with old Mac line endings (CR)", async () => {
-    const oldMac = await readAll(Buffer.from("a,b\r1,2\r3,4"));
-    expect(oldMac.map((r) => [r.line, r.fields])).toEqual([
-      [1, ["a", "b"]],
-      [2, ["1", "2"]],
-      [3, ["3", "4"]],
-    ]);
+  it("refuses a file with old Mac line endings (CR alone) at its header line, whatever the pieces", async () => {
+    for (const pieceSize of [1, 2, 7, 4096]) {
+      const error = await readErrorIn(Buffer.from("a,b\r1,2\r3,4"), pieceSize);
+      expect([error.line, error.message]).toEqual([1, "line 1: the lines end with CR alone (old Mac line endings), which the connector does not read; save it again with CRLF (Windows) or LF (Unix) line endings"]);
+    }
+  });
+
+  it.each([
+    ["all NUL bytes, shorter than a record's limit", Buffer.alloc(300)],
+    ["all NUL bytes, longer than a record's limit (a runaway record)", Buffer.alloc(5000)],
+    ["NUL bytes and text with a line break", Buffer.concat([Buffer.from("PK\u0003\u0004"), Buffer.alloc(40), Buffer.from("\n1,2\n")])],
+  ])("names a binary file (%s) as binary, not UTF-16 nor a quote left open", async (_case, bytes) => {
+    const error = await readErrorIn(bytes, 4096, { maxRecordBytes: 1024 });
+    expect([error.line, error.message]).toEqual([1, expect.stringMatching(/^line 1: the file is binary \(NUL bytes where the header line should be\), not CSV text: check that --csv names the HR export/)]);
   });
 
   it.each([
     ["a CRLF header, then LF records", "a,b\r\n1,2\r\n3,4\n5,6\n", 3, /ends with CRLF \(Windows\) but this record with LF \(Unix\)/],
     ["an LF header, then CRLF records", "a,b\n1,2\r\n3,4\r\n", 2, /ends with LF \(Unix\) but this record with CRLF \(Windows\)/],
-    ["a CR header, then LF records", "a,b\r1,2\n", 2, /ends with CR \(old Mac\) but this record with LF \(Unix\)/],
+    ["an LF header, then a record broken by CR alone", "a,b\n1,2\r3,4\n", 2, /ends with LF \(Unix\) but this record with CR \(old Mac\)/],
     ["a CRLF header, then a quoted field ending an LF record", 'a,b\r\n1,"x"\n2,"y"\r\n', 2, /ends with CRLF \(Windows\) but this record with LF \(Unix\)/],
     ["an LF header, then a quoted field ending a CRLF record", 'a,b\n1,"x"\r\n', 2, /ends with LF \(Unix\) but this record with CRLF \(Windows\)/],
   ])("refuses a file that mixes line endings (%s), naming the first record that differs", async (_case, text, line, message) => {

@@ -1,6 +1,7 @@
 import { EXIT_CODES, UsageError } from "./errors";
 import type { Logger } from "./log";
 import { LOG_EVENT } from "./logEvents";
+import { describeRunCounts } from "./runRecordCounts";
 import { plural } from "./text";
 import type { JobState, StateStore } from "./state/stateStore";
 
@@ -25,7 +26,7 @@ export async function runStatus(state: StateStore, options: StatusOptions, logge
   if (records.length === 0) logger.info("runs", `No runs recorded in ${state.location}.`);
   else logger.info("runs", `Recent runs in ${state.location}, newest first:`);
   for (const record of records) {
-    const counts = record.recordsRead === undefined ? `${record.recordsDelivered} records delivered` : `${record.recordsDelivered} of ${plural(record.recordsRead, "record")} delivered`;
+    const counts = describeRunCounts(record);
     const duplicates =
       (record.recordsPossiblyDuplicated ? `, ${record.recordsPossiblyDuplicated} possibly duplicated` : "") + (record.recordsNotSaved ? `, ${record.recordsNotSaved} not saved by the service` : "");
     const failure = record.errorClass ? ` (${record.errorClass} error, exit ${record.exitCode})` : "";

@@ -30,6 +30,7 @@ const UTF16_BOMS = [Buffer.from([0xff, 0xfe]), Buffer.from([0xfe, 0xff])];
 export const EXPORT_AS_CSV_UTF8 = 'export it again with Excel\'s "Save As > CSV UTF-8 (Comma delimited)"';
 const UTF16 = `(Excel's "Unicode Text"), not UTF-8; ${EXPORT_AS_CSV_UTF8}`;
 const NUL = 0x00;
+const OLD_MAC_ENDINGS = "the lines end with CR alone (old Mac line endings), which the connector does not read; save it again with CRLF (Windows) or LF (Unix) line endings";
 const LF = 0x0a;
 const CR = 0x0d;
 export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
@@ -135,6 +136,8 @@ export class CsvReader {
     if (failure === undefined) return;
     const pending = this.window.peek(this.consumed, this.consumed + 4096);
     const at = this.line + countLineBreaks(pending.subarray(0, leadingLineBreakBytes(pending)));
+    // A binary file has no line breaks where a header should end: it fails as a runaway record, but it is no CSV at all.
+    if (headerEnding === undefined && pending.includes(NUL)) throw nulBytesInHeader(pending, at);
     // A record merged with the next ones by line endings unlike the header's can fail as a runaway or a stray quote.
     if (headerEnding !== undefined) {
       countLineBreaks(pending, headerEnding, other);
@@ -164,8 +167,9 @@ export class CsvReader {
       const lineBreaks = countLineBreaks(segment, this.headerEnding, other);
       if (this.headerEnding === undefined) {
         // The header line: text never holds NUL, UTF-16 holds one in every ASCII character.
-        if (hasNul) throw new InvalidCsvError(`the header line holds NUL bytes: the file is probably UTF-16 ${UTF16}`, startLine);
+        if (hasNul) throw nulBytesInHeader(raw, startLine);
         this.headerEnding = lineEndingOf(raw);
+        if (this.headerEnding === LineEnding.cr) throw new InvalidCsvError(OLD_MAC_ENDINGS, startLine);
       } else if (other.kind !== undefined && !readsAlike(segment, fields)) {
         // Another kind of line break, and it changes how the record reads: not a quoted line break, a mixed file.
         throw mixedLineEndings(this.headerEnding, other.kind, startLine);
@@ -240,6 +244,25 @@ function mixedLineEndings(header: LineEnding, other: LineEnding, line: number): 
     `the file mixes line endings: the header line ends with ${ENDING_NAMES[header]} but this record with ${ENDING_NAMES[other]}, and readers split such a file into different records; save it again with one kind of line ending`,
     line,
   );
+}
+
+/**
+ * NUL bytes where the header line should be: UTF-16 text (Excel's "Unicode
+ * Text") holds them at every other byte, beside ASCII letters; anything else
+ * (a file of NULs, an image, a zip) is binary.
+ */
+function nulBytesInHeader(bytes: Buffer, line: number): InvalidCsvError {
+  if (looksLikeUtf16(bytes)) return new InvalidCsvError(`the header line holds NUL bytes: the file is probably UTF-16 ${UTF16}`, line);
+  return new InvalidCsvError(`the file is binary (NUL bytes where the header line should be), not CSV text: check that --csv names the HR export, or ${EXPORT_AS_CSV_UTF8}`, line);
+}
+
+/** Every NUL at one parity of offset, and a character that is not NUL at each place of the other. */
+function looksLikeUtf16(bytes: Buffer): boolean {
+  const sample = bytes.subarray(0, Math.min(bytes.length, 256) & ~1);
+  if (sample.length < 2) return false;
+  const zeroParity = sample[0] === NUL ? 0 : 1;
+  for (let i = 0; i < sample.length; i++) if ((sample[i] === NUL) !== (i % 2 === zeroParity)) return false;
+  return true;
 }
 
 /**

@@ -5,7 +5,8 @@ import type { Logger } from "../log";
 import { LOG_EVENT, RUN_OUTCOME, type RunOutcome } from "../logEvents";
 import { warnIfProfileStale } from "../profileFreshness";
 import { countsOf } from "../report";
-import type { JobState, RunRecord } from "../state/stateStore";
+import type { EarlierVersion, RunRecordOfVersions } from "../runRecordCounts";
+import type { JobState } from "../state/stateStore";
 import { StoppedError, stopReasonOf } from "../stop";
 import { plural } from "../text";
 import type { ProgressLine, UploadConfig } from "./upload";
@@ -34,6 +35,8 @@ export interface Tally {
   file?: Inspection;
   /** Records of the current version delivered so far, over every run. */
   versionDelivered?: number;
+  /** The version finished first from its kept copy, when the run then moved on to the file at hand. */
+  earlierVersion?: EarlierVersion;
 }
 
 /** Nothing done yet. */
@@ -62,6 +65,17 @@ export class RunReport {
     fileName: string,
   ) {
     this.fileName = fileName;
+  }
+
+  /**
+   * The run moves on from the version it finished (the file it read last) to
+   * the file at hand: what it delivered so far belongs to that version, so the
+   * counts of the file at hand do not take them in.
+   */
+  movingOn(file: string): void {
+    const { tally } = this;
+    if (tally.file === undefined) return;
+    tally.earlierVersion = { file, fileSha256: tally.file.sha256, recordsRead: tally.file.recordsRead, recordsDelivered: tally.records };
   }
 
   delivered(message: string): RunResult {
@@ -106,7 +120,7 @@ export class RunReport {
     if (jobState !== undefined && result.outcome !== RUN_OUTCOME.locked && holdsProfiles) {
       warnIfProfileStale(config.rules, { jobId: config.jobId, file: this.fileName, fileSha256: file?.sha256, deliveredInFull: result.outcome === RUN_OUTCOME.delivered, at: ended }, jobState, logger);
     }
-    const record: RunRecord = {
+    const record: RunRecordOfVersions = {
       version: 2,
       runId: this.context.runId,
       startedAt: new Date(this.context.started).toISOString(),
@@ -123,6 +137,7 @@ export class RunReport {
       retries: this.tally.retries,
       recordsPossiblyDuplicated: this.tally.possiblyDuplicated,
       recordsNotSaved: this.tally.notSaved,
+      earlierVersion: this.tally.earlierVersion,
       outcome: result.outcome,
       exitCode: result.exitCode,
       errorClass: result.errorClass,
@@ -160,6 +175,7 @@ export class RunReport {
       ...(file ? { sha256: file.sha256, ...countsOf(file) } : {}),
       chunks: this.tally.planned,
       recordsDeliveredTotal: this.tally.versionDelivered,
+      earlierVersion: this.tally.earlierVersion,
       errorClass: result.errorClass,
       durationSeconds: seconds,
     });

@@ -203,6 +203,7 @@ class UploadRun {
             break;
           case "resume-append":
           case "deliver-current":
+            if (pending !== undefined) this.report.movingOn(pending.file);
             this.report.fileName = (current as ByteSource).name;
             return await this.deliverCurrent(current as ByteSource, step.kind === "resume-append");
           case "file-unreadable":
