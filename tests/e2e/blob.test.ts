@@ -296,6 +296,21 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect(await keptNames()).toEqual([]);
   });
 
+  it("fails before sending anything, naming hr-kept, in an account that has no hr-kept yet", async () => {
+    await kept.delete();
+    try {
+      const result = await upload(await putCsv(await generatedBytes(5)), ["--log-format", "json"]);
+      expect(sent()).toEqual([]);
+      expect({ code: result.code, failed: jsonLines(result.stdout).find((event) => event.event === "failed")?.msg }).toEqual({
+        code: 2,
+        failed: expect.stringMatching(/^cannot write the state in http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/hr-kept\/[0-9a-f]{32}\.csv \(.*not found \(ContainerNotFound\)\): nothing was sent/),
+      });
+      expect(result.stdout).not.toContain("sig=");
+    } finally {
+      await kept.create();
+    }
+  });
+
   it("finishes a version whose copy an earlier hr-upload kept in hr-state (pinned/), deletes it there, and keeps the next copy in hr-kept only", async () => {
     const key = jobKeyOf(STANDIN_DEFAULTS.jobId);
     const versionA = await generatedBytes(12, 5);
