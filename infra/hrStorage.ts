@@ -27,6 +27,8 @@ export interface HrStorageArgs {
 
 export const DATA_CONTAINER = "hr-data";
 const STATE_CONTAINER = "hr-state";
+/** The uploader's kept copies (HR rows): the container named hr-kept beside --checkpoint's (uploader/src/storage/blobUrl.ts). */
+const KEPT_CONTAINER = "hr-kept";
 
 /** Days a deleted or overwritten blob (or container) can be recovered. */
 const SOFT_DELETE_DAYS = 14;
@@ -35,12 +37,22 @@ const SOFT_DELETE_DAYS = 14;
  * their old versions go once they are as old as a soft-deleted blob would be.
  */
 const STATE_VERSION_DAYS = SOFT_DELETE_DAYS;
+/** Old versions of a kept copy are never read (reads are pinned to the current copy's ETag): gone after a day. */
+const KEPT_VERSION_DAYS = 1;
+/**
+ * A kept copy is needed only until its version is delivered, normally the same
+ * night; one untouched this long belongs to a version the job has failed to
+ * finish for as long as a deleted checkpoint stays recoverable: it goes, and the
+ * next run reports that version `abandoned` (alerted).
+ */
+const KEPT_COPY_DAYS = STATE_VERSION_DAYS;
 /** Run records (`hr-state/runs/`) are the job's audit trail: kept a little over a year. */
 const RUN_RECORD_DAYS = 400;
 
 /**
  * The storage account between the HR system and the job: `hr-data` receives the
- * CSV, `hr-state` keeps the uploader's checkpoints and run records. Entra
+ * CSV, `hr-state` keeps the uploader's checkpoints and run records, `hr-kept`
+ * the copies of file versions it is delivering. Entra
  * authentication only (no account keys, no anonymous access); every blob version
  * is kept for a while, so a replaced or deleted CSV can be recovered.
  */
@@ -51,6 +63,8 @@ export class HrStorage extends pulumi.ComponentResource {
   readonly accountName: pulumi.Output<string>;
   readonly dataContainerId: pulumi.Output<string>;
   readonly stateContainerId: pulumi.Output<string>;
+  /** `hr-kept`: the uploader's kept copies of versions under way (HR rows), apart from what `status` reads. */
+  readonly keptContainerId: pulumi.Output<string>;
   /** https URL of the `hr-state` container. */
   readonly stateContainerUrl: pulumi.Output<string>;
   private readonly blobEndpoint: pulumi.Output<string>;
@@ -117,6 +131,10 @@ export class HrStorage extends pulumi.ComponentResource {
             rule("hr-data-old-versions", `${DATA_CONTAINER}/`, { version: { delete: { daysAfterCreationGreaterThan: args.dataVersionDays } } }),
             rule("hr-state-old-versions", `${STATE_CONTAINER}/`, { version: { delete: { daysAfterCreationGreaterThan: STATE_VERSION_DAYS } } }),
             rule("hr-state-run-records", `${STATE_CONTAINER}/runs/`, { baseBlob: { delete: { daysAfterModificationGreaterThan: RUN_RECORD_DAYS } } }),
+            rule("hr-kept-copies", `${KEPT_CONTAINER}/`, {
+              baseBlob: { delete: { daysAfterModificationGreaterThan: KEPT_COPY_DAYS } },
+              version: { delete: { daysAfterCreationGreaterThan: KEPT_VERSION_DAYS } },
+            }),
           ],
         },
       },
@@ -133,12 +151,14 @@ export class HrStorage extends pulumi.ComponentResource {
       );
     const data = container(DATA_CONTAINER);
     const state = container(STATE_CONTAINER);
+    const kept = container(KEPT_CONTAINER);
 
     this.accountId = account.id;
     this.blobServiceId = blobService.id;
     this.accountName = account.name;
     this.dataContainerId = data.id;
     this.stateContainerId = state.id;
+    this.keptContainerId = kept.id;
     // The host comes from the account's endpoints, which differ per cloud (core.usgovcloudapi.net in Azure Government).
     this.blobEndpoint = account.primaryEndpoints.blob;
     this.stateContainerUrl = this.blobUrl(STATE_CONTAINER);

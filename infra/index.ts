@@ -139,6 +139,7 @@ function hrConnector() {
     secretId: vault.secretId,
     dataContainerId: hrStorage.dataContainerId,
     stateContainerId: hrStorage.stateContainerId,
+    keptContainerId: hrStorage.keptContainerId,
   });
 
   // Federated: the app trusts the job's identity, for the exchange audience of the tenant's Entra cloud. Same tenant only:

@@ -21,6 +21,8 @@ export interface JobIdentityArgs {
   readonly dataContainerId: pulumi.Input<string>;
   /** The `hr-state` container: read and write checkpoints and run records. */
   readonly stateContainerId: pulumi.Input<string>;
+  /** The `hr-kept` container: write, read and delete the kept copies of versions under way. */
+  readonly keptContainerId: pulumi.Input<string>;
 }
 
 /**
@@ -64,6 +66,7 @@ export class JobIdentity extends pulumi.ComponentResource {
       ...(args.secretId === undefined ? [] : [grant("secret-read", "keyVaultSecretsUser", args.secretId)]),
       grant("data-read", "storageBlobDataReader", args.dataContainerId),
       grant("state-write", "storageBlobDataContributor", args.stateContainerId),
+      grant("kept-write", "storageBlobDataContributor", args.keptContainerId),
     ];
     this.id = identity.id;
     this.clientId = identity.clientId;

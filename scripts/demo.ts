@@ -82,7 +82,7 @@ async function blobDemo(standIn: StandInCloud, certificate: Awaited<ReturnType<t
   const azurite = await Azurite.start({ certificate, oauth: true });
   try {
     console.log(`\n--- The scheduled job's path ---\nAzurite (HTTPS, OAuth) at ${azurite.blobEndpoint}; identity endpoint at ${identity.endpoint}`);
-    for (const container of ["hr-data", "hr-state"]) await azurite.putAsAdmin(`${container}?restype=container`, "");
+    for (const container of ["hr-data", "hr-state", "hr-kept"]) await azurite.putAsAdmin(`${container}?restype=container`, "");
     await azurite.putAsAdmin("hr-data/employees.csv", readFileSync(SAMPLE), { "x-ms-blob-type": "BlockBlob" });
     console.log("The HR system dropped the sample as hr-data/employees.csv.");
 

@@ -11,7 +11,7 @@ import { jobKeyOf } from "../../uploader/src/state/stateStore";
 import { parseBlobUrl } from "../../uploader/src/storage/blobUrl";
 import { jsonLines, runBundle, startBundle, summaryOf, until } from "../support/cli";
 import { ManualClock } from "../support/clock";
-import { adminClient, Azurite, sasUrl } from "../support/azurite";
+import { accountSasUrl, adminClient, Azurite, sasUrl } from "../support/azurite";
 import { generatedCsv, STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
 
 const recordsOf = (bytes: Buffer) => (parse(bytes, { bom: true, relax_column_count: true }) as string[][]).slice(1);
@@ -25,10 +25,14 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
   let harness: UploadHarness;
   let data: ContainerClient;
   let state: ContainerClient;
+  /** hr-kept beside every hr-state-N: the one container of kept copies in the account. */
+  let kept: ContainerClient;
   let testNumber = 0;
 
   beforeAll(async () => {
     azurite = await Azurite.start();
+    kept = adminClient(azurite).getContainerClient("hr-kept");
+    await kept.create();
   });
   afterAll(async () => {
     await azurite.stop();
@@ -40,6 +44,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     state = adminClient(azurite).getContainerClient(`hr-state-${testNumber}`);
     await data.create();
     await state.create();
+    for await (const blob of kept.listBlobsFlat()) await kept.deleteBlob(blob.name);
   });
   afterEach(async () => {
     await harness.close();
@@ -49,12 +54,18 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     await data.getBlockBlobClient(name).uploadData(bytes);
     return sasUrl(azurite, data.containerName, name);
   };
-  const blobArgs = (csvUrl: string, ...extra: string[]) => [...harness.args(csvUrl, ...extra), "--checkpoint", sasUrl(azurite, state.containerName)];
+  // An account SAS: the run keeps its copies in hr-kept, beside the state container.
+  const blobArgs = (csvUrl: string, ...extra: string[]) => [...harness.args(csvUrl, ...extra), "--checkpoint", accountSasUrl(azurite, state.containerName)];
   const upload = (csvUrl: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) => runBundle(blobArgs(csvUrl, ...extra), harness.env(env));
   const sent = () => harness.standIn.received.flatMap((chunk) => chunk.records);
   const stateNames = async (prefix = "") => {
     const names: string[] = [];
     for await (const blob of state.listBlobsFlat({ prefix })) names.push(blob.name);
+    return names;
+  };
+  const keptNames = async () => {
+    const names: string[] = [];
+    for await (const blob of kept.listBlobsFlat()) names.push(blob.name);
     return names;
   };
   const store = () => blobStateStore(parseBlobUrl(sasUrl(azurite, state.containerName), "--checkpoint", "container"), { credential: new AnonymousCredential(), pipeline: {} });
@@ -75,11 +86,13 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect(sent()).toEqual(recordsOf(bytes));
     // The kept copy went once the version was delivered.
     for (const name of await stateNames()) expect(name).toMatch(/^(jobs\/[0-9a-f]{32}\.json|locks\/[0-9a-f]{32}|runs\/\d{13}-[0-9a-f-]{36}\.json)$/);
+    expect(await keptNames()).toEqual([]);
 
     const again = await upload(csvUrl, ["--records-per-call", "5"]);
     expect(again.stdout).toMatch(/already delivered in full/);
 
-    const status = await runBundle(["status", "--checkpoint", sasUrl(azurite, state.containerName)]);
+    // status needs no more than reading and listing hr-state: a SAS for that container alone.
+    const status = await runBundle(["status", "--checkpoint", sasUrl(azurite, state.containerName, undefined, "rl")]);
     expect(status.code).toBe(0);
     const lines = status.stdout.split("\n");
     expect(lines.findIndex((line) => /nothing-to-do/.test(line))).toBeLessThan(lines.findIndex((line) => /delivered +12 of 12 records/.test(line)));
@@ -267,19 +280,66 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect(sent()).toEqual([...recordsOf(first), ...recordsOf(replacement)]);
   });
 
-  it("finishes a partly delivered version from the copy kept in hr-state, though the HR system replaced the blob", async () => {
+  it("finishes a partly delivered version from the copy kept in hr-kept (never in hr-state), though the HR system replaced the blob", async () => {
     const versionA = await generatedBytes(12, 3);
     const csvUrl = await putCsv(versionA);
     harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
     expect((await upload(csvUrl, ["--records-per-call", "3"])).code).toBe(5);
-    expect(await stateNames("pinned/")).toHaveLength(1);
+    expect(await keptNames()).toEqual([`${jobKeyOf(STANDIN_DEFAULTS.jobId)}.csv`]);
+    expect(await stateNames("pinned/")).toEqual([]);
     const versionB = await generatedBytes(7, 4);
     await data.getBlockBlobClient("employees.csv").uploadData(versionB);
     const next = await upload(csvUrl, ["--records-per-call", "3", "--log-format", "json"]);
     expect(next.code).toBe(0);
-    expect(jsonLines(next.stdout).find((event) => event.event === "resume")?.msg).toMatch(/^finishing .*employees\.csv .* first, from the copy kept in .*hr-state-\d+: 3 of 12 records/);
+    expect(jsonLines(next.stdout).find((event) => event.event === "resume")?.msg).toMatch(/^finishing .*employees\.csv .* first, from the copy kept in http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/hr-kept: 3 of 12 records/);
     expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(versionB)]);
+    expect(await keptNames()).toEqual([]);
+  });
+
+  it("fails before sending anything, naming hr-kept, in an account that has no hr-kept yet", async () => {
+    await kept.delete();
+    try {
+      const result = await upload(await putCsv(await generatedBytes(5)), ["--log-format", "json"]);
+      expect(sent()).toEqual([]);
+      expect({ code: result.code, failed: jsonLines(result.stdout).find((event) => event.event === "failed")?.msg }).toEqual({
+        code: 2,
+        failed: expect.stringMatching(/^cannot write the state in http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/hr-kept\/[0-9a-f]{32}\.csv \(.*not found \(ContainerNotFound\)\): nothing was sent/),
+      });
+      expect(result.stdout).not.toContain("sig=");
+    } finally {
+      await kept.create();
+    }
+  });
+
+  it("finishes a version whose copy an earlier hr-upload kept in hr-state (pinned/), deletes it there, and keeps the next copy in hr-kept only", async () => {
+    const key = jobKeyOf(STANDIN_DEFAULTS.jobId);
+    const versionA = await generatedBytes(12, 5);
+    const csvUrl = await putCsv(versionA);
+    harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
+    expect((await upload(csvUrl, ["--records-per-call", "3"])).code).toBe(5);
+    // As an earlier hr-upload left it: the copy under pinned/ in hr-state, the job's state naming it there.
+    const copy = await kept.getBlockBlobClient(`${key}.csv`).downloadToBuffer();
+    const { etag } = await state.getBlockBlobClient(`pinned/${key}.csv`).uploadData(copy);
+    await kept.deleteBlob(`${key}.csv`);
+    const jobBlob = state.getBlockBlobClient(`jobs/${key}.json`);
+    const jobState = JSON.parse((await jobBlob.downloadToBuffer()).toString("utf8")) as { pending: { pinned: object } };
+    jobState.pending.pinned = { name: `pinned/${key}.csv`, etag };
+    await jobBlob.uploadData(Buffer.from(JSON.stringify(jobState)));
+
+    const versionB = await generatedBytes(7, 6);
+    await data.getBlockBlobClient("employees.csv").uploadData(versionB);
+    harness.standIn.injectFaults({ kind: "pass" }, { kind: "pass" }, { kind: "pass" }, { kind: "status", status: 400 }); // A's last 3 chunks, then B's first fails
+    const next = await upload(csvUrl, ["--records-per-call", "3", "--log-format", "json"]);
+    expect(next.code).toBe(5);
+    expect(jsonLines(next.stdout).find((event) => event.event === "resume")?.msg).toMatch(/^finishing .*employees\.csv .* first, from the copy kept in http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/hr-state-\d+: 3 of 12 records/);
+    expect(sent()).toEqual(recordsOf(versionA));
     expect(await stateNames("pinned/")).toEqual([]);
+    expect(await keptNames()).toEqual([`${key}.csv`]);
+
+    const last = await upload(csvUrl, ["--records-per-call", "3"]);
+    expect(last.code).toBe(0);
+    expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(versionB)]);
+    expect([await stateNames("pinned/"), await keptNames()]).toEqual([[], []]);
   });
 });
 
@@ -293,6 +353,7 @@ describe("the production path: HTTPS + OAuth Azurite, the Container Apps identit
       const bytes = await generatedBytes(9);
       expect(await azurite.putAsAdmin("hr-data?restype=container", "")).toBe(201);
       expect(await azurite.putAsAdmin("hr-state?restype=container", "")).toBe(201);
+      expect(await azurite.putAsAdmin("hr-kept?restype=container", "")).toBe(201);
       expect(await azurite.putAsAdmin("hr-data/employees.csv", bytes, { "x-ms-blob-type": "BlockBlob" })).toBe(201);
 
       const jobEnvironment = {

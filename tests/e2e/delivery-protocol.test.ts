@@ -277,7 +277,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
     const args = harness.args(live, "--records-per-call", "3", "--log-format", "json");
     expect((await runBundle(args, harness.env())).code).toBe(5);
-    rmSync(join(harness.checkpointDir, "pinned"), { recursive: true });
+    rmSync(join(harness.checkpointDir, "kept"), { recursive: true });
     const versionB = await generatedCsv(5, 32);
     writeFileSync(live, readFileSync(versionB));
     const next = await runBundle(args, harness.env());

@@ -34,7 +34,7 @@ describe("kept copies and checkpoints are believed only when they are what they 
 
   it("fails with exit 5, abandoning and overwriting nothing, when the kept copy is there but cannot be read; the next run finishes it", async () => {
     const versionA = await partlyDelivered();
-    const copy = onlyFile("pinned");
+    const copy = onlyFile("kept");
     const bytes = readFileSync(copy);
     // A copy that cannot be opened as a file this once (as root, a directory in its place stands in for EACCES or an antivirus lock).
     rmSync(copy);
@@ -44,7 +44,7 @@ describe("kept copies and checkpoints are believed only when they are what they 
 
     const blocked = await runBundle(args(), harness.env());
     expect(blocked.code).toBe(5);
-    expect(failure(blocked)).toMatch(new RegExp(`the copy of ${live.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} kept in .* \\(pinned/.*\\.csv\\) cannot be read now \\(.*\\); nothing was abandoned or overwritten: rerun once it can be read`));
+    expect(failure(blocked)).toMatch(new RegExp(`the copy of ${live.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} kept in .* \\(kept/.*\\.csv\\) cannot be read now \\(.*\\); nothing was abandoned or overwritten: rerun once it can be read`));
     expect(jsonLines(blocked.stdout).map((event) => event.event)).not.toContain("abandoned");
     expect(summaryOf(blocked)).toMatchObject({ outcome: "failed", exitCode: 5, recordsDelivered: 0 });
     expect(sent()).toHaveLength(4);
@@ -58,9 +58,36 @@ describe("kept copies and checkpoints are believed only when they are what they 
     expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(versionB)]);
   });
 
+  it("finishes a version whose copy an earlier hr-upload kept under pinned/, deletes it there, and keeps the next copy in kept/ only", async () => {
+    const versionA = await partlyDelivered();
+    // As an earlier hr-upload left it: the copy in pinned/, the job's state naming it there.
+    const copy = onlyFile("kept");
+    const name = `pinned/${copy.split(/[\\/]/).pop() as string}`;
+    mkdirSync(join(harness.checkpointDir, "pinned"), { mode: 0o700 });
+    renameSync(copy, join(harness.checkpointDir, name));
+    const jobFile = onlyFile("jobs");
+    const state = JSON.parse(readFileSync(jobFile, "utf8")) as { pending: { pinned: { name: string } } };
+    state.pending.pinned = { name };
+    writeFileSync(jobFile, JSON.stringify(state));
+
+    const versionB = await generatedCsv(6, 58);
+    writeFileSync(live, readFileSync(versionB));
+    harness.standIn.injectFaults({ kind: "pass" }, { kind: "pass" }, { kind: "pass" }, { kind: "status", status: 400 }); // A's last 3 chunks, then B's first fails
+    const next = await runBundle(args(), harness.env());
+    expect(next.code).toBe(5);
+    expect(jsonLines(next.stdout).find((event) => event.event === "resume")?.msg).toMatch(/^finishing .* first, from the copy kept in .*: 4 of 10 records/);
+    expect(sent()).toEqual(recordsOf(versionA));
+    expect([readdirSync(join(harness.checkpointDir, "pinned")), readdirSync(join(harness.checkpointDir, "kept"))]).toEqual([[], [expect.stringMatching(/^[0-9a-f]{32}\.csv$/)]]);
+
+    const last = await runBundle(args(), harness.env());
+    expect(last.code).toBe(0);
+    expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(versionB)]);
+    expect(readdirSync(join(harness.checkpointDir, "kept"))).toEqual([]);
+  });
+
   it("still abandons, and says so, only a kept copy that is gone", async () => {
     await partlyDelivered();
-    rmSync(onlyFile("pinned"));
+    rmSync(onlyFile("kept"));
     writeFileSync(live, readFileSync(await generatedCsv(6, 53)));
     const next = await runBundle(args(), harness.env());
     expect(next.code).toBe(0);
@@ -72,11 +99,11 @@ describe("kept copies and checkpoints are believed only when they are what they 
     ["the file replaced", true],
   ])("refuses a kept copy whose digest is not the version's as corrupt state (exit 2, reset named), %s: nothing abandoned, nothing sent", async (_case, replaced) => {
     await partlyDelivered();
-    writeFileSync(onlyFile("pinned"), readFileSync(await generatedCsv(10, 54)));
+    writeFileSync(onlyFile("kept"), readFileSync(await generatedCsv(10, 54)));
     if (replaced) writeFileSync(live, readFileSync(await generatedCsv(6, 55)));
     const refused = await runBundle(args(), harness.env());
     expect(refused.code).toBe(2);
-    expect(failure(refused)).toMatch(/pinned\/.*\.csv is not a valid hr-upload checkpoint \(the copy of .* kept for the version under way \(sha256 [0-9a-f]{12}\.\.\.\) is not that version: its SHA-256 is [0-9a-f]{12}\.\.\., not the version's; clear it with hr-upload reset --job-id /);
+    expect(failure(refused)).toMatch(/kept\/.*\.csv is not a valid hr-upload checkpoint \(the copy of .* kept for the version under way \(sha256 [0-9a-f]{12}\.\.\.\) is not that version: its SHA-256 is [0-9a-f]{12}\.\.\., not the version's; clear it with hr-upload reset --job-id /);
     expect(failure(refused)).toContain(`--checkpoint ${harness.checkpointDir})`);
     expect(jsonLines(refused.stdout).map((event) => event.event)).not.toContain("abandoned");
     expect(summaryOf(refused)).toMatchObject({ outcome: "failed", exitCode: 2, recordsDelivered: 0 });

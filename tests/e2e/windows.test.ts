@@ -67,7 +67,7 @@ describe("on Windows: the real bundle on node.exe 22.23.3 under Wine", () => {
     expect({ "CONNECT tunnels the proxy opened for the run": proxy.tunnels().slice(tunnelsBefore) }).toEqual({
       "CONNECT tunnels the proxy opened for the run": Array.from({ length: 1 + requestsSeen() - requestsBefore }, () => new URL(harness.standIn.url).host),
     });
-  /** The files of a folder of the state folder (jobs, pinned), seen from Linux. */
+  /** The files of a folder of the state folder (jobs, kept), seen from Linux. */
   const stateFiles = (folder: string) => (existsSync(join(stateOnLinux, folder)) ? readdirSync(join(stateOnLinux, folder)) : []);
 
   it("validates a file named by a drive-letter path", async () => {
@@ -82,8 +82,8 @@ describe("on Windows: the real bundle on node.exe 22.23.3 under Wine", () => {
     const failed = await upload();
     about(failed, () => {
       expect({ exit: failed.code, summary: summaryOf(failed) }).toMatchObject({ exit: 5, summary: { outcome: "failed", recordsDelivered: 4, retries: 1 } });
-      expect({ "checkpoint and kept copy in %LOCALAPPDATA%\\hr-upload": { jobs: stateFiles("jobs"), pinned: stateFiles("pinned") } }).toEqual({
-        "checkpoint and kept copy in %LOCALAPPDATA%\\hr-upload": { jobs: [expect.stringMatching(/\.json$/)], pinned: [expect.stringMatching(/\.csv$/)] },
+      expect({ "checkpoint and kept copy in %LOCALAPPDATA%\\hr-upload": { jobs: stateFiles("jobs"), kept: stateFiles("kept") } }).toEqual({
+        "checkpoint and kept copy in %LOCALAPPDATA%\\hr-upload": { jobs: [expect.stringMatching(/\.json$/)], kept: [expect.stringMatching(/\.csv$/)] },
       });
       expectProxied(0, 0);
     });

@@ -83,7 +83,7 @@ describe("hr-data versions (CP-9)", () => {
     });
   });
 
-  it("are deleted after dataVersionDays (30), checkpoint versions after 14 days and run records after 400 days", () => {
+  it("are deleted after dataVersionDays (30), checkpoint versions after 14 days, run records after 400 days, kept copies after 14 days and their old versions after 1", () => {
     const lifecycle = only(run, TYPES.lifecyclePolicy);
     expect(lifecycle.inputs).toMatchObject({ accountName: only(run, TYPE.storageAccount).state.name, managementPolicyName: "default" });
     const rule = (prefix: string, actions: object) => ({ enabled: true, type: "Lifecycle", definition: { filters: { blobTypes: ["blockBlob"], prefixMatch: [prefix] }, actions } });
@@ -91,6 +91,10 @@ describe("hr-data versions (CP-9)", () => {
       { name: "hr-data-old-versions", ...rule("hr-data/", { version: { delete: { daysAfterCreationGreaterThan: 30 } } }) },
       { name: "hr-state-old-versions", ...rule("hr-state/", { version: { delete: { daysAfterCreationGreaterThan: 14 } } }) },
       { name: "hr-state-run-records", ...rule("hr-state/runs/", { baseBlob: { delete: { daysAfterModificationGreaterThan: 400 } } }) },
+      {
+        name: "hr-kept-copies",
+        ...rule("hr-kept/", { baseBlob: { delete: { daysAfterModificationGreaterThan: 14 } }, version: { delete: { daysAfterCreationGreaterThan: 1 } } }),
+      },
     ]);
     // Version rules are refused while versioning is off.
     expect(lifecycle.dependencies).toContain(`${TYPE.blobService}::${only(run, TYPE.blobService).name}`);

@@ -76,10 +76,10 @@ describe("two connectors", () => {
     }
   });
 
-  it("keep the four grants (hr-data is granted as a container, so it covers both blobs), and both jobs wait for them", () => {
+  it("keep the five grants (hr-data is granted as a container, so it covers both blobs), and both jobs wait for them", () => {
     const grants = jobGrants(run);
     expect(grants.map((grant) => grant.inputs.scope).sort()).toEqual(
-      [only(run, TYPE.registry).id, only(run, TYPE.secret).id, named(run, TYPE.container, "hr-data").id, named(run, TYPE.container, "hr-state").id].sort(),
+      [only(run, TYPE.registry).id, only(run, TYPE.secret).id, named(run, TYPE.container, "hr-data").id, named(run, TYPE.container, "hr-state").id, named(run, TYPE.container, "hr-kept").id].sort(),
     );
     const grantKeys = grants.map((grant) => `${grant.type}::${grant.name}`);
     for (const job of [resignations, mixed]) expect(job.dependencies).toEqual(expect.arrayContaining(grantKeys));

@@ -109,12 +109,12 @@ describe("storage", () => {
     });
   });
 
-  it("has private hr-data and hr-state containers with blob soft delete", () => {
+  it("has private hr-data, hr-state and hr-kept containers with blob soft delete", () => {
     const account = only(run, TYPE.storageAccount).state.name;
     expect(ofType(run, TYPE.container).map((container) => container.inputs)).toEqual(
-      expect.arrayContaining(["hr-data", "hr-state"].map((containerName) => expect.objectContaining({ containerName, accountName: account, publicAccess: "None" }))),
+      expect.arrayContaining(["hr-data", "hr-state", "hr-kept"].map((containerName) => expect.objectContaining({ containerName, accountName: account, publicAccess: "None" }))),
     );
-    expect(ofType(run, TYPE.container)).toHaveLength(2);
+    expect(ofType(run, TYPE.container)).toHaveLength(3);
     const blobService = only(run, TYPE.blobService).inputs;
     expect(blobService).toMatchObject({ accountName: account, blobServicesName: "default" });
     expect(blobService.deleteRetentionPolicy).toEqual({ enabled: true, days: expect.any(Number) });
@@ -161,7 +161,7 @@ describe("deployment order", () => {
   it("creates the job only after its grants are in effect", () => {
     const wait = named(run, TYPE.grantPropagation, "hr-upload-grants");
     const grants = jobGrants(run).map((grant) => `${TYPE.roleAssignment}::${grant.name}`);
-    expect(grants).toHaveLength(4);
+    expect(grants).toHaveLength(5);
     expect(wait.dependencies).toEqual(expect.arrayContaining(grants));
     expect([...wait.inputs.roleAssignmentIds].sort()).toEqual(jobGrants(run).map((grant) => grant.id).sort());
     expect(wait.inputs.seconds).toBe(GRANT_PROPAGATION_SECONDS);
@@ -175,7 +175,7 @@ describe("deployment order", () => {
 });
 
 describe("job identity", () => {
-  it("has exactly four grants, each on the narrowest scope", () => {
+  it("has exactly five grants, each on the narrowest scope (hr-kept's kept copies apart from hr-state's)", () => {
     const identity = named(run, TYPE.identity, "hr-upload");
     const grants = jobGrants(run).map((assignment) => ({
       principalId: assignment.inputs.principalId,
@@ -189,13 +189,14 @@ describe("job identity", () => {
       roleDefinitionId: `/subscriptions/${OFFLINE_IDS.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
       scope,
     });
-    expect(grants).toHaveLength(4);
+    expect(grants).toHaveLength(5);
     expect(grants).toEqual(
       expect.arrayContaining([
         grant(ROLE.acrPull, only(run, TYPE.registry).id),
         grant(ROLE.keyVaultSecretsUser, only(run, TYPE.secret).id),
         grant(ROLE.storageBlobDataReader, named(run, TYPE.container, "hr-data").id),
         grant(ROLE.storageBlobDataContributor, named(run, TYPE.container, "hr-state").id),
+        grant(ROLE.storageBlobDataContributor, named(run, TYPE.container, "hr-kept").id),
       ]),
     );
   });
@@ -257,7 +258,7 @@ describe("the job", () => {
     ]);
   });
 
-  it("starts only after all four grants exist", () => {
+  it("starts only after all five grants exist", () => {
     const grants = jobGrants(run).map((assignment) => `${assignment.type}::${assignment.name}`);
     expect(only(run, TYPE.job).dependencies).toEqual(expect.arrayContaining(grants));
   });

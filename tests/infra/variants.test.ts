@@ -10,7 +10,7 @@ describe("first pass, without connectorJobId", () => {
     for (const type of [TYPE.application, TYPE.password, TYPE.vault, TYPE.secret, TYPE.storageAccount, TYPE.environment, TYPE.registry]) {
       expect([type, ofType(run, type)]).toEqual([type, [expect.anything()]]);
     }
-    expect(jobGrants(run)).toHaveLength(4);
+    expect(jobGrants(run)).toHaveLength(5);
     expect(run.outputs).not.toHaveProperty("jobName");
   });
 

@@ -1,4 +1,4 @@
-import { BlobServiceClient, ContainerSASPermissions, generateBlobSASQueryParameters } from "@azure/storage-blob";
+import { AccountSASPermissions, BlobServiceClient, ContainerSASPermissions, generateAccountSASQueryParameters, generateBlobSASQueryParameters } from "@azure/storage-blob";
 import { Azurite, AZURITE_SHARED_KEY } from "../../scripts/lib/azurite";
 
 export { Azurite };
@@ -14,4 +14,12 @@ export function sasUrl(azurite: Azurite, container: string, blob?: string, allow
   const expiresOn = new Date(Date.now() + 3_600_000);
   const sas = generateBlobSASQueryParameters({ containerName: container, blobName: blob, permissions, expiresOn }, AZURITE_SHARED_KEY).toString();
   return `${azurite.blobEndpoint}/${container}${blob ? `/${blob}` : ""}?${sas}`;
+}
+
+/** A container's URL with an account SAS (Blob containers and blobs, read/write/list): valid for hr-kept beside it too. */
+export function accountSasUrl(azurite: Azurite, container: string): string {
+  const permissions = AccountSASPermissions.parse("racwdl");
+  const expiresOn = new Date(Date.now() + 3_600_000);
+  const sas = generateAccountSASQueryParameters({ services: "b", resourceTypes: "co", permissions, expiresOn }, AZURITE_SHARED_KEY).toString();
+  return `${azurite.blobEndpoint}/${container}?${sas}`;
 }

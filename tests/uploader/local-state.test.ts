@@ -108,18 +108,20 @@ describe("local state store", () => {
     expect((await store.listRunRecords(10)).records.map((record) => record.startedAt.slice(0, 10))).toEqual(["2026-11-24", "2026-11-23"]);
   });
 
-  it("keeps a copy only when asked to, and reads it back by range", async () => {
+  it("keeps a copy only when asked to, in kept/ (owner-only), and reads it back by range", async () => {
     const dir = tempDir();
     const store = localStateStore(dir, platform);
     const dropped = await store.createPin("k");
     await dropped.write(Buffer.from("a,b\n"));
     await dropped.discard();
-    expect(readdirSync(join(dir, "pinned"))).toEqual([]);
+    expect(readdirSync(join(dir, "kept"))).toEqual([]);
     const pin = await store.createPin("k");
     await pin.write(Buffer.from("EmailAddress\n"));
     await pin.write(Buffer.from("a@agency.gov\n"));
     const copy = await pin.keep();
-    expect(readFileSync(join(dir, copy.name), "utf8")).toBe("EmailAddress\na@agency.gov\n");
+    expect(copy).toEqual({ name: "kept/k.csv" });
+    expect(readFileSync(join(dir, "kept", "k.csv"), "utf8")).toBe("EmailAddress\na@agency.gov\n");
+    expect([statSync(join(dir, "kept")).mode & 0o777, statSync(join(dir, "kept", "k.csv")).mode & 0o777]).toEqual([0o700, 0o600]);
     const opened = await store.openPinned(copy);
     if (opened.kind !== "present") throw new Error(`the kept copy is ${opened.kind}`);
     expect((await opened.source.readRanges([{ start: 13, end: 26 }], Buffer.from("H\n"))).toString()).toBe("H\na@agency.gov\n");

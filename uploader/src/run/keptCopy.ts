@@ -42,6 +42,6 @@ export async function abandonPending(pending: PendingVersion, writer: Checkpoint
 /** The copy just kept, opened to send from: the chunks are read from it, never from a file that may change. */
 export async function readBack(state: StateStore, pinned: PinnedCopy, file: string): Promise<ByteSource> {
   const reopened = await state.openPinned(pinned);
-  if (reopened.kind !== "present") throw new UploadError(`the copy of ${file} just kept in ${state.location} cannot be read back (${reopened.kind === "unavailable" ? reopened.reason : reopened.kind})`);
+  if (reopened.kind !== "present") throw new UploadError(`the copy of ${file} just kept in ${state.keptIn(pinned)} cannot be read back (${reopened.kind === "unavailable" ? reopened.reason : reopened.kind})`);
   return reopened.source;
 }

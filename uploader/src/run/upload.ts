@@ -188,8 +188,8 @@ class UploadRun {
         switch (step.kind) {
           case "refuse": {
             const version = pending as PendingVersion;
-            if (step.reason === "kept-copy-replaced") throw keptCopyCorrupt(version, config.state.location, "it was written over since it was kept", this.resetCommand());
-            throw keptCopyUnavailable(version, config.state.location, kept?.kind === "unavailable" ? kept.reason : "unavailable");
+            if (step.reason === "kept-copy-replaced") throw keptCopyCorrupt(version, config.state.keptIn(version.pinned), "it was written over since it was kept", this.resetCommand());
+            throw keptCopyUnavailable(version, config.state.keptIn(version.pinned), kept?.kind === "unavailable" ? kept.reason : "unavailable");
           }
           case "finish-pending": {
             const version = pending as PendingVersion;
@@ -199,7 +199,7 @@ class UploadRun {
             break;
           }
           case "abandon-pending":
-            await abandonPending(pending as PendingVersion, writer, this.logger, config.state.location);
+            await abandonPending(pending as PendingVersion, writer, this.logger, config.state.keptIn((pending as PendingVersion).pinned));
             break;
           case "resume-append":
           case "deliver-current":
@@ -246,7 +246,7 @@ class UploadRun {
     const { config, logger } = this;
     try {
       const inspection = await this.inspect(kept);
-      if (inspection.sha256 !== pending.sha256) throw keptCopyCorrupt(pending, config.state.location, `its SHA-256 is ${inspection.sha256.slice(0, 12)}..., not the version's`, this.resetCommand());
+      if (inspection.sha256 !== pending.sha256) throw keptCopyCorrupt(pending, config.state.keptIn(pending.pinned), `its SHA-256 is ${inspection.sha256.slice(0, 12)}..., not the version's`, this.resetCommand());
       if (inspection.invalid > 0 && !config.skipInvalid) {
         reportInvalidRecords(logger, inspection, config.rules.scenarioColumn !== undefined);
         throw new InvalidCsvError(`the unfinished version of ${pending.file} kept from an earlier run has ${plural(inspection.invalid, "invalid record")} with these settings; rerun with the settings it was sent with (or --skip-invalid), or clear it with ${this.resetCommand()}`);
@@ -259,7 +259,7 @@ class UploadRun {
         "resume",
         isCurrent
           ? `resuming ${pending.file}: ${progress}`
-          : `finishing ${pending.file} (sha256 ${pending.sha256.slice(0, 12)}...) first, from the copy kept in ${config.state.location}: ${progress}; the file has changed since`,
+          : `finishing ${pending.file} (sha256 ${pending.sha256.slice(0, 12)}...) first, from the copy kept in ${config.state.keptIn(pending.pinned)}: ${progress}; the file has changed since`,
         { file: pending.file, fileSha256: pending.sha256, recordsDelivered: pending.recordsDelivered, recordsTotal: pending.recordsTotal },
       );
       await this.adoptPending(inspection);
@@ -416,7 +416,7 @@ class UploadRun {
     }
     this.tally.versionDelivered = (writer.current.pending as PendingVersion).recordsDelivered;
     await writer.commit((state) => completeVersion(state, isoAt(this.clock)));
-    await this.config.state.deletePinned(pending.pinned).catch(() => this.logger.warn("kept-copy-not-deleted", `the kept copy of ${pending.file} could not be deleted from ${this.config.state.location}; the next delivery replaces it`));
+    await this.config.state.deletePinned(pending.pinned).catch(() => this.logger.warn("kept-copy-not-deleted", `the kept copy of ${pending.file} could not be deleted from ${this.config.state.keptIn(pending.pinned)}; the next delivery replaces it`));
   }
 
   private readonly agentFor = (url: string) => this.config.proxyAgents?.for(url);

@@ -1,12 +1,25 @@
-import { ContainerClient } from "@azure/storage-blob";
+import { ContainerClient, type BlockBlobClient } from "@azure/storage-blob";
 import { CorruptStateError, HrError, StateWriteError, UploadError } from "../errors";
 import { openBlobFile } from "../storage/blobSource";
-import type { BlobLocation } from "../storage/blobUrl";
+import { KEPT_CONTAINER, siblingContainer, type BlobLocation } from "../storage/blobUrl";
 import { isStatus, stateWriteError, storageError } from "../storage/errors";
 import type { BlobAccess } from "../storage/pipeline";
 import { acquireBlobLease } from "./blobLease";
 import { parseState } from "./shapes";
-import { CHANGED_MEANWHILE, newestRunRecordNames, readEach, runRecordName, type JobState, type LegacyCheckpoint, type PinWriter, type RunRecord, type StateStore } from "./stateStore";
+import {
+  CHANGED_MEANWHILE,
+  KEPT_PREFIX,
+  keptCopyName,
+  newestRunRecordNames,
+  readEach,
+  runRecordName,
+  type JobState,
+  type LegacyCheckpoint,
+  type PinnedCopy,
+  type PinWriter,
+  type RunRecord,
+  type StateStore,
+} from "./stateStore";
 
 /** Kept copies are staged in blocks of this size as the file streams past. */
 const PIN_BLOCK_BYTES = 8 * 1024 * 1024;
@@ -14,16 +27,28 @@ const PIN_BLOCK_BYTES = 8 * 1024 * 1024;
 /**
  * State in a Blob container (the job's `hr-state`): job states written only
  * over the version this run last saw (ETag), a lease per job as the run lock,
- * kept copies of versions being delivered, and one small blob per run record.
+ * and one small blob per run record. Kept copies of versions being delivered
+ * (HR rows) go to `hr-kept` in the same account, which `status` never reads;
+ * copies an earlier version kept under `pinned/` in the state container are
+ * still read and deleted there.
  */
 export function blobStateStore(location: BlobLocation, access: BlobAccess): StateStore {
   const container = new ContainerClient(location.url, access.credential, access.pipeline);
+  const keptLocation = siblingContainer(location, KEPT_CONTAINER);
+  const kept = new ContainerClient(keptLocation.url, access.credential, access.pipeline);
   const itemName = (name: string) => `${location.name}/${name}`;
-  const etags = new Map<string, string>();
-  const writeFailed = (name: string) => (error: unknown) => {
-    const failure = stateWriteError(error, itemName(name));
-    throw failure.errorClass === "auth" || failure instanceof StateWriteError ? failure : new StateWriteError(itemName(name), failure.message);
+  /** Where a kept copy is: `kept/<job>.csv` is `<job>.csv` in hr-kept, anything else (`pinned/`) is in the state container. */
+  const keptBlob = (copy: PinnedCopy) => {
+    if (!copy.name.startsWith(KEPT_PREFIX)) return { blob: container.getBlockBlobClient(copy.name), printable: itemName(copy.name), where: location.name };
+    const name = copy.name.slice(KEPT_PREFIX.length);
+    return { blob: kept.getBlockBlobClient(name), printable: `${keptLocation.name}/${name}`, where: keptLocation.name };
   };
+  const etags = new Map<string, string>();
+  const failedWriting = (printable: string) => (error: unknown) => {
+    const failure = stateWriteError(error, printable);
+    throw failure.errorClass === "auth" || failure instanceof StateWriteError ? failure : new StateWriteError(printable, failure.message);
+  };
+  const writeFailed = (name: string) => failedWriting(itemName(name));
 
   const readText = async (name: string): Promise<{ text: string; etag: string } | undefined> => {
     try {
@@ -98,11 +123,15 @@ export function blobStateStore(location: BlobLocation, access: BlobAccess): Stat
       return { states: items, unreadable };
     },
     acquireLock: (jobKey, options) => acquireBlobLease(container.getBlockBlobClient(`locks/${jobKey}`), itemName(`locks/${jobKey}`), options),
-    createPin: async (jobKey) => blobPin(container, `pinned/${jobKey}.csv`, writeFailed(`pinned/${jobKey}.csv`)),
+    async createPin(jobKey) {
+      const copy = { name: keptCopyName(jobKey) };
+      const { blob, printable } = keptBlob(copy);
+      return blobPin(blob, copy.name, failedWriting(printable));
+    },
     async openPinned(copy) {
-      const blob = container.getBlockBlobClient(copy.name);
+      const { blob, printable } = keptBlob(copy);
       try {
-        return { kind: "present", source: await openBlobFile({ url: blob.url, name: itemName(copy.name), hasSas: false }, access, copy.etag) };
+        return { kind: "present", source: await openBlobFile({ url: blob.url, name: printable, hasSas: false }, access, copy.etag) };
       } catch (error) {
         if (error instanceof HrError && error.errorClass === "auth") throw error;
         const cause = (error as Error).cause;
@@ -111,7 +140,11 @@ export function blobStateStore(location: BlobLocation, access: BlobAccess): Stat
         return { kind: "unavailable", reason: error instanceof HrError ? error.message : (error as Error).name };
       }
     },
-    deletePinned: (copy) => deleteIfExists(copy.name),
+    keptIn: (copy) => keptBlob(copy).where,
+    async deletePinned(copy) {
+      const { blob, printable } = keptBlob(copy);
+      await blob.deleteIfExists().catch(failedWriting(printable));
+    },
     // By listing, which status needs anyway: a SAS or a reader identity may list without reading the container's properties.
     exists: () =>
       container
@@ -156,8 +189,7 @@ export function blobStateStore(location: BlobLocation, access: BlobAccess): Stat
  * nothing to drop: the next staging on the same name replaces them, and the
  * service discards leftovers within a week.
  */
-function blobPin(container: ContainerClient, name: string, writeFailed: (error: unknown) => never): PinWriter {
-  const blob = container.getBlockBlobClient(name);
+function blobPin(blob: BlockBlobClient, name: string, writeFailed: (error: unknown) => never): PinWriter {
   const blockIds: string[] = [];
   let pending: Buffer[] = [];
   let pendingBytes = 0;

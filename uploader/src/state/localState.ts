@@ -7,7 +7,7 @@ import type { Platform } from "../platform";
 import { openLocalFile, osReason } from "../source/localFile";
 import { acquireLocalLock } from "./localLock";
 import { parseState } from "./shapes";
-import { CHANGED_MEANWHILE, newestRunRecordNames, readEach, runRecordName, runRecordStartedAt, type JobState, type LegacyCheckpoint, type PinWriter, type RunRecord, type StateStore } from "./stateStore";
+import { CHANGED_MEANWHILE, keptCopyName, newestRunRecordNames, readEach, runRecordName, runRecordStartedAt, type JobState, type LegacyCheckpoint, type PinWriter, type RunRecord, type StateStore } from "./stateStore";
 
 /** The default folder: the user's state directory (XDG on Linux, LOCALAPPDATA on Windows). */
 export function defaultStateDir(env: NodeJS.ProcessEnv, platform: Pick<Platform, "os" | "homedir" | "path">): string {
@@ -17,7 +17,7 @@ export function defaultStateDir(env: NodeJS.ProcessEnv, platform: Pick<Platform,
   return joined(env.XDG_STATE_HOME || joined(platform.homedir, ".local", "state"), "hr-upload");
 }
 
-/** State in a local folder: jobs/, pinned/, locks/, runs/ (and format-1 checkpoints/), written owner-only. */
+/** State in a local folder: jobs/, kept/, locks/, runs/ (and format-1 checkpoints/, pinned/), written owner-only. */
 export function localStateStore(dir: string, platform: Platform): StateStore {
   const jobPath = (jobKey: string) => join(dir, "jobs", `${jobKey}.json`);
   const legacyPath = (key: string) => join(dir, "checkpoints", `${key}.json`);
@@ -63,7 +63,7 @@ export function localStateStore(dir: string, platform: Platform): StateStore {
     },
     acquireLock: (jobKey, options) => acquireLocalLock(join(dir, "locks", `${jobKey}.lock`), dir, platform, options),
     async createPin(jobKey) {
-      const name = join("pinned", `${jobKey}.csv`);
+      const name = keptCopyName(jobKey);
       const pin = await createLocalPin(pinPath(name), name, platform).catch((error: unknown) => {
         throw writeFailed(error);
       });
@@ -81,6 +81,7 @@ export function localStateStore(dir: string, platform: Platform): StateStore {
         return { kind: "unavailable", reason: error instanceof HrError ? error.message : osReason(error) };
       }
     },
+    keptIn: () => dir,
     deletePinned: (copy) => unlink(pinPath(copy.name)).catch(ignoreMissing),
     exists: () => stat(dir).then((info) => info.isDirectory(), () => false),
     saveRunRecord: (record) => write(join(dir, "runs", runRecordName(record)), record),

@@ -129,6 +129,19 @@ export interface LockOptions {
   readonly onWait?: (holder: string) => void;
 }
 
+/**
+ * Kept copies (HR rows) live apart from the state that `status` reads: a
+ * `kept/` folder, or the `hr-kept` container. Copies named `pinned/...` were
+ * kept beside the state by earlier versions: still read and deleted where
+ * they are, never written.
+ */
+export const KEPT_PREFIX = "kept/";
+
+/** The name of a job's kept copy, the same in every store. */
+export function keptCopyName(jobKey: string): string {
+  return `${KEPT_PREFIX}${jobKey}.csv`;
+}
+
 /** Where a kept copy lives in its store; `etag` pins Blob reads to that exact copy. */
 export interface PinnedCopy {
   readonly name: string;
@@ -177,6 +190,8 @@ export interface StateStore {
   /** The copy, or why not: gone (not there), unavailable (there, or maybe, but not readable now), replaced (not the bytes kept). */
   openPinned(copy: PinnedCopy): Promise<KeptCopy>;
   deletePinned(copy: PinnedCopy): Promise<void>;
+  /** The folder or container a kept copy lives in, for messages: not `location` for Blob state (hr-kept, or hr-state for a copy kept under pinned/). */
+  keptIn(copy: PinnedCopy): string;
   saveRunRecord(record: RunRecord): Promise<void>;
   /** Whether the folder or container is there at all (`status` on a mistyped --checkpoint says so, instead of "no runs"). */
   exists(): Promise<boolean>;

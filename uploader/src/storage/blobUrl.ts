@@ -42,3 +42,17 @@ export function parseBlobUrl(text: string, what: string, names: "blob" | "contai
   if (names === "container" && segments < 1) throw new UsageError(`${what} must name a container: ${EXAMPLE}/<container>`);
   return { url: url.toString(), name: `${url.origin}${url.pathname}`, hasSas: url.searchParams.has("sig") };
 }
+
+/** The container kept copies live in, beside the state container. */
+export const KEPT_CONTAINER = "hr-kept";
+
+/**
+ * The container `name` in the same account as `container`: its URL with the
+ * last path segment (the container's name) replaced, the query (a SAS) kept;
+ * so a SAS must be valid for both (an account SAS, or the job's identity).
+ */
+export function siblingContainer(container: BlobLocation, name: string): BlobLocation {
+  const url = new URL(container.url);
+  url.pathname = url.pathname.replace(/[^/]+\/?$/, name);
+  return { url: url.toString(), name: `${url.origin}${url.pathname}`, hasSas: container.hasSas };
+}
