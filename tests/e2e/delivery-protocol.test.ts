@@ -359,6 +359,25 @@ describe("state that cannot be written fails before anything is sent (exit 2, na
     expect(harness.standIn.ingestionRequests + harness.standIn.tokenRequests).toBe(requests);
   });
 
+  it("full at the lock: the failed start takes its lock file back, so nothing blocks the next run", async () => {
+    const dir = readableDir();
+    const state = join(dir, "state");
+    mkdirSync(state);
+    const file = join(dir, "employees.csv");
+    await writeCsv(file, { records: 20, seed: 63 });
+    // One page of room: the lock file is created, its owner cannot be written. What is left in locks/ is listed after the run.
+    const afterRun = `code=$?; echo "locks left: [$(ls -A ${state}/locks 2>/dev/null | tr '\\n' ' ')]" >&2; exit $code`;
+    const result = await runBundle(harness.args(file, "--checkpoint-dir", state), harness.env(), {
+      wrapper: [...unshare("--mount"), "bash", "-c", `mount -t tmpfs -o size=4k tmpfs ${state} && mkdir ${state}/locks && head -c 4096 /dev/zero > ${state}/filler; "$@"; ${afterRun}`, "bash"],
+    });
+    const lines = result.stderr.trimEnd().split("\n");
+    expect({ exit: result.code, failure: lines[0], after: lines.at(-1) }).toEqual({
+      exit: 2,
+      failure: expect.stringContaining(`cannot write the state in ${state} (ENOSPC: no space left on device)`),
+      after: "locks left: []",
+    });
+  });
+
   it("unwritable (another user's folder)", async () => {
     const dir = readableDir();
     const state = join(dir, "state");

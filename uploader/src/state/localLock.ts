@@ -40,9 +40,13 @@ export async function acquireLocalLock(path: string, location: string, platform:
       try {
         await file.writeFile(owner);
         await file.sync();
-      } finally {
-        await file.close();
+      } catch (error) {
+        // A lock naming nobody (a full disk) would make the next run wait out a lease in silence: take it back.
+        await file.close().catch(() => undefined);
+        await unlink(path).catch(() => undefined);
+        throw error;
       }
+      await file.close();
       return holdLock(path, owner, (await stat(path)).ino, heartbeatMs, options);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw writeFailed(error);
