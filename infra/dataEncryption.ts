@@ -2,10 +2,8 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
+import { builtInRoleDefinitionId } from "./builtInRoles";
 import { GrantPropagation } from "./grantPropagation";
-
-/** "Key Vault Crypto Service Encryption User": wrap and unwrap with a key, nothing else (same GUID in every cloud). */
-export const CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6";
 
 /**
  * The keys' type, size and rotation. RSA 3072: accepted by Storage and Container Registry for customer-managed
@@ -83,7 +81,7 @@ export class DataEncryption extends pulumi.ComponentResource {
             scope: created.id,
             principalId: identity.principalId,
             principalType: authorization.PrincipalType.ServicePrincipal,
-            roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${CRYPTO_SERVICE_ENCRYPTION_USER}`,
+            roleDefinitionId: builtInRoleDefinitionId(args.subscriptionId, "cryptoServiceEncryptionUser"),
           },
           { parent: this },
         ),

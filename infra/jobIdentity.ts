@@ -1,14 +1,7 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
-
-/** Built-in role definition IDs; the same GUIDs in every Azure cloud. */
-export const BUILT_IN_ROLES = {
-  acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
-  keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
-  storageBlobDataReader: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
-  storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
-} as const;
+import { builtInRoleDefinitionId, type BuiltInRole } from "./builtInRoles";
 
 export interface JobIdentityArgs {
   readonly resourceGroupName: pulumi.Input<string>;
@@ -48,7 +41,7 @@ export class JobIdentity extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const grant = (grantName: string, role: keyof typeof BUILT_IN_ROLES, scope: pulumi.Input<string>) =>
+    const grant = (grantName: string, role: BuiltInRole, scope: pulumi.Input<string>) =>
       new authorization.RoleAssignment(
         `${name}-${grantName}`,
         {
@@ -56,7 +49,7 @@ export class JobIdentity extends pulumi.ComponentResource {
           principalId: identity.principalId,
           // Skips the directory lookup that fails while a new identity is still replicating.
           principalType: authorization.PrincipalType.ServicePrincipal,
-          roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES[role]}`,
+          roleDefinitionId: builtInRoleDefinitionId(args.subscriptionId, role),
         },
         { parent: this },
       );

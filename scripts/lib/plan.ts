@@ -4,8 +4,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { ScriptIo } from "./scriptIo";
 import { StackConfigError } from "../../infra/config";
-import { CRYPTO_SERVICE_ENCRYPTION_USER } from "../../infra/dataEncryption";
-import { BUILT_IN_ROLES } from "../../infra/jobIdentity";
+import { BUILT_IN_ROLES } from "../../infra/builtInRoles";
 import hrConnector from "../../infra/index";
 import { PROJECT, runOffline } from "../../infra/offline/run";
 import { existingStackFile, readStackFile } from "../../infra/offline/stackFile";
@@ -88,7 +87,7 @@ const ROLE_NAMES: Record<string, string> = {
   [BUILT_IN_ROLES.keyVaultSecretsUser]: "Key Vault Secrets User",
   [BUILT_IN_ROLES.storageBlobDataReader]: "Storage Blob Data Reader",
   [BUILT_IN_ROLES.storageBlobDataContributor]: "Storage Blob Data Contributor",
-  [CRYPTO_SERVICE_ENCRYPTION_USER]: "Key Vault Crypto Service Encryption User",
+  [BUILT_IN_ROLES.cryptoServiceEncryptionUser]: "Key Vault Crypto Service Encryption User",
 };
 
 const HELP = `npm run plan [-- --stack <name>] [--set <key>=<value>]... [--controls <file>]
