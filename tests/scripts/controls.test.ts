@@ -98,6 +98,27 @@ describe("npm run plan -- --controls", () => {
     }
   });
 
+  it("names each built-in issue 20 lists as implemented and passing, or excepted, at the numbers the README states", () => {
+    const coverage = markdown.split("\n## ").find((part) => part.startsWith("Coverage of the Azure Government initiatives")) ?? "";
+    const row = (definitionId: string) => coverage.split("\n").find((line) => line.startsWith(`| ${definitionId} |`));
+    const implemented = [
+      "bf045164-79ba-4215-8f95-f8048dc1780b", // geo-redundant storage
+      "4733ea7b-a883-42fe-8cac-97454c2a9e4a", // storage infrastructure encryption
+      "6fac406b-40ca-413b-bf8e-0bf964659c25", // storage customer-managed key
+      "5b9159ae-1701-4a6f-9a7a-aa9c8ddd0580", // registry customer-managed key
+      "d0793b48-0edc-4296-a390-4c75d1bdfd71", // registry network access
+      "2a1a9cdf-e04d-429a-8416-3bfb72a1b26f", // storage virtual-network rules
+      "e71308d3-144b-4262-b144-efdc3cc90517", // NSGs on subnets
+      "fa298e57-9444-42ba-bf04-86e8470e32c7", // saved queries in customer storage
+    ];
+    for (const definitionId of implemented) expect([definitionId, row(definitionId)]).toEqual([definitionId, expect.stringMatching(/\| implemented by `[a-z-]+`(, `[a-z-]+`)* \(passed on this plan\) \|$/)]);
+    // The Defender plans for Resource Manager, Containers and Storage: subscription-wide, excepted.
+    for (const definitionId of ["c3d20c29-b36d-48fe-808b-99a87530ad99", "1c988dd6-ade4-430f-a608-2a3e5b0a6d38", "308fbb08-4ab8-4e67-9b29-592e93fb94fa"]) {
+      expect([definitionId, row(definitionId)]).toEqual([definitionId, expect.stringContaining("| excepted: ")]);
+    }
+    expect(markdown).toContain("Coverage: 21 applicable built-ins: 16 implemented (16 passed, 0 with findings, 0 not checked on this plan), 5 excepted, 0 without a policy.");
+  });
+
   it("has the subnets' security groups implement e71308d3 (passing) under SC-7, with their rules as evidence", () => {
     const coverage = markdown.split("\n## ").find((part) => part.startsWith("Coverage of the Azure Government initiatives")) ?? "";
     expect(coverage).toContain(`| ${GOV_BUILT_INS.subnetNetworkSecurityGroup.definitionId} |`);
