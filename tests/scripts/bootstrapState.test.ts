@@ -222,6 +222,18 @@ describe("bootstrapStateBackend", () => {
     expect(calls("keyvault key create")).toHaveLength(2);
   });
 
+  it("waits while Storage refuses the key its identity was just granted, and gives up with Storage's refusal once the attempts are spent", async () => {
+    resetAzure({ customerManagedKeyRefusals: 2 });
+    const sleeps: number[] = [];
+    await bootstrapStateBackend(GOV_BOOTSTRAP, host("linux", fakeEnv(), sleeps));
+    expect(sleeps).toEqual([15_000, 15_000]);
+    expect(calls("storage account update")).toHaveLength(3);
+    resetAzure({ customerManagedKeyRefusals: 3 });
+    await expect(bootstrapStateBackend(GOV_BOOTSTRAP, host("linux", fakeEnv()))).rejects.toThrow(
+      "az storage account update failed: ERROR: (KeyVaultAuthenticationFailure) The operation failed because the key vault key is not found or access is denied.",
+    );
+  });
+
   it("gives up with Key Vault's refusal once the attempts are spent", async () => {
     resetAzure({ keyForbiddenReads: 5 });
     const attempt = bootstrapStateBackend(GOV_BOOTSTRAP, host("linux", fakeEnv()));

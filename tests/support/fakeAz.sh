@@ -8,7 +8,8 @@
 # A shell script, not node: a bootstrap run calls az twenty times.
 #
 # State folder: cloud, subscription, account.json (absent: not signed in),
-# signed-in-user, key-forbidden-reads (a count), key-firewall (present: the
+# signed-in-user, key-forbidden-reads and cmk-refusals (counts of refusals while
+# a new role propagates: key reads, the account's key update), key-firewall (present: the
 # vault's firewall refuses this machine), resources/<kind>__<name> (JSON; for a
 # storage account or vault its group, its settings in resources/<kind>__<name>.<setting>),
 # role-assignments and diagnostic-settings (one JSON object a line). Names are
@@ -121,6 +122,13 @@ case "$*" in
     keep "storageAccount__$name.infrastructure" "$infrastructure"
     storage_account "$name" ;;
   "storage account update"*)
+    if [ -n "$key_source" ] && [ -f "$state/cmk-refusals" ]; then
+      read -r refusals < "$state/cmk-refusals"
+      if [ "$refusals" -gt 0 ]; then
+        printf '%d\n' $((refusals - 1)) > "$state/cmk-refusals"
+        fail 1 "(KeyVaultAuthenticationFailure) The operation failed because the key vault key is not found or access is denied."
+      fi
+    fi
     [ -z "$key_source" ] || keep "storageAccount__$name.keySource" "$key_source"
     [ -z "$public_access" ] || keep "storageAccount__$name.publicAccess" "$public_access"
     storage_account "$name" ;;

@@ -31,6 +31,8 @@ export interface FakeAzureState {
   readonly keyForbiddenReads?: number;
   /** Key Vault's firewall refuses this machine. */
   readonly keyFirewall?: boolean;
+  /** Times Storage refuses the customer-managed key, as while the identity's new role propagates. */
+  readonly customerManagedKeyRefusals?: number;
 }
 
 export class FakeAzure {
@@ -57,6 +59,7 @@ export class FakeAzure {
     writeFileSync(path.join(this.statePath, "account.json"), `${JSON.stringify(account)}\n`);
     writeFileSync(path.join(this.statePath, "signed-in-user"), `${FAKE_USER_ID}\n`);
     writeFileSync(path.join(this.statePath, "key-forbidden-reads"), `${overrides.keyForbiddenReads ?? 0}\n`);
+    writeFileSync(path.join(this.statePath, "cmk-refusals"), `${overrides.customerManagedKeyRefusals ?? 0}\n`);
     if (overrides.keyFirewall === true) this.closeKeyVaultFirewall();
     this.clearLog();
   }
