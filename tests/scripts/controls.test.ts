@@ -173,6 +173,25 @@ describe("npm run plan -- --controls", () => {
   });
 });
 
+describe("npm run plan -- --controls for Pulumi.gov.yaml as shipped (network: public)", () => {
+  it("leaves the network built-ins with advisory findings and the private-link and subnet ones unchecked, as the README says", async () => {
+    const directory = mkdtempSync(path.join(tmpdir(), "hr-controls-public-"));
+    try {
+      const file = path.join(directory, "controls.md");
+      const result = await plan(["--set", `connectorJobId=${CONNECTOR_JOB_ID}`, "--controls", file]);
+      expect([result.code, result.stderr]).toEqual([0, ""]);
+      const markdown = readFileSync(file, "utf8");
+      expect(markdown).toContain("Coverage: 21 applicable built-ins: 16 implemented (9 passed, 4 with findings, 3 not checked on this plan), 5 excepted, 0 without a policy.");
+      const coverage = markdown.split("\n## ").find((part) => part.startsWith("Coverage of the Azure Government initiatives")) ?? "";
+      const graded = (grade: string) => coverage.split("\n").filter((line) => line.endsWith(`(${grade} on this plan) |`)).map((line) => line.slice(2, 10));
+      expect(graded("findings")).toEqual(["55615ac9", "34c877ad", "2a1a9cdf", "d0793b48"]);
+      expect(graded("not checked")).toEqual(["6edd7eda", "e8eef0a8", "e71308d3"]);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("npm run plan", () => {
   it("refuses an unknown option, a missing stack file and a --set without a value, with exit 2 and one line", async () => {
     expect(await plan(["--bogus"])).toEqual({ code: 2, stdout: "", stderr: "npm run plan: Unknown option '--bogus' (see --help)\n" });
