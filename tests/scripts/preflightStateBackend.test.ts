@@ -12,7 +12,7 @@ import { keyVaultSecretsProvider } from "../../scripts/lib/preflight/stateBacken
 import { HttpClient } from "../../scripts/lib/oci/http";
 import { DEFAULT_IMAGE_BASE } from "../../scripts/lib/imageBase";
 import { azureCliOn } from "../../scripts/lib/stateBackend/azSteps";
-import { bootstrapStateBackend } from "../../scripts/lib/stateBackend/bootstrap";
+import { bootstrapStateBackend, type StateBackendOptions } from "../../scripts/lib/stateBackend/bootstrap";
 import { ToolRunner } from "../../uploader/src/toolRunner";
 import { DEFAULT_STATE_NAMES, FAKE_SUBSCRIPTION, FakeAzure, GOV_BOOTSTRAP } from "../support/fakeAzure";
 import { writeFakeAz } from "../support/fakeCli";
@@ -54,11 +54,14 @@ async function stateBackendLines(stack: PreflightStack, env: NodeJS.ProcessEnv):
   return lines.filter((line) => line.id === "state-backend").map((line) => `${line.status}: ${line.title}${line.fix === undefined ? "" : ` | fix: ${line.fix}`}`);
 }
 
+/** bootstrap-state in this process, against the stateful stand-in az. */
+const bootstrapHere = (options: StateBackendOptions) =>
+  bootstrapStateBackend(options, { az: azureCliOn("linux", azure.env()), log: () => undefined, platform: "linux", sleep: async () => undefined, propagation: { attempts: 1, delayMs: 0 }, scratchDirectory: directory });
+
 describe("preflight's state-backend check", () => {
   it("passes a private backend bootstrap-state made, every rule read back through az", async () => {
     azure.reset();
-    const host = { az: azureCliOn("linux", azure.env()), log: () => undefined, platform: "linux" as const, sleep: async () => undefined, propagation: { attempts: 1, delayMs: 0 }, scratchDirectory: directory };
-    const backend = await bootstrapStateBackend({ ...GOV_BOOTSTRAP, privateEndpoint: SUBNET_ID }, host);
+    const backend = await bootstrapHere({ ...GOV_BOOTSTRAP, privateEndpoint: SUBNET_ID });
     const lines = await stateBackendLines({ ...STACK, secretsProvider: backend.keyUrl }, azure.env());
     expect(lines).toEqual([
       `passed: state account ${ACCOUNT} is geo-redundant (Standard_GZRS)`,
@@ -74,8 +77,7 @@ describe("preflight's state-backend check", () => {
 
   it("passes a public stack's backend without private endpoints, and fails a private stack's, with the flag that adds them", async () => {
     azure.reset();
-    const host = { az: azureCliOn("linux", azure.env()), log: () => undefined, platform: "linux" as const, sleep: async () => undefined, propagation: { attempts: 1, delayMs: 0 }, scratchDirectory: directory };
-    const backend = await bootstrapStateBackend(GOV_BOOTSTRAP, host);
+    const backend = await bootstrapHere(GOV_BOOTSTRAP);
     const publicStack = await stateBackendLines({ ...STACK, network: "public", secretsProvider: backend.keyUrl }, azure.env());
     expect(publicStack.filter((line) => !line.startsWith("passed"))).toEqual([]);
     expect(publicStack).toContain(`passed: state account ${ACCOUNT} is open to public networks, as the stack with network: public (--private-endpoint of bootstrap-state closes it)`);
@@ -142,6 +144,9 @@ describe("preflight's state-backend check", () => {
       "passed: the Pulumi backend is not an Azure storage account (file:///srv/pulumi-state): nothing of bootstrap-state's to check",
     ]);
     expect(azure.calls("storage")).toEqual([]);
+    await bootstrapHere(GOV_BOOTSTRAP);
+    const passphrase = await stateBackendLines({ ...STACK, network: "public", secretsProvider: "passphrase" }, azure.env());
+    expect(passphrase.at(-1)).toBe("passed: the stack file names no azurekeyvault secrets provider (it names passphrase): no state key vault to check");
     expect(await stateBackendLines({ ...STACK, projectBackendUrl: "azblob://pulumi-state" }, azure.env())).toEqual([
       "failed: cannot tell the state account: the backend URL names none and AZURE_STORAGE_ACCOUNT is not set | fix: set AZURE_STORAGE_ACCOUNT as bootstrap-state printed it",
     ]);

@@ -110,7 +110,8 @@ export async function stateBackendCheck(target: StateBackendTarget, az: Az): Pro
 
   const provider = keyVaultSecretsProvider(target.secretsProvider);
   if (provider === undefined) {
-    lines.push({ status: "passed", title: `the stack's secrets provider is ${target.secretsProvider === undefined ? "not in its stack file" : target.secretsProvider.split(":")[0]}, no Key Vault: nothing of the state vault to check` });
+    const named = target.secretsProvider === undefined ? "" : ` (it names ${target.secretsProvider.split(":")[0]})`;
+    lines.push({ status: "passed", title: `the stack file names no azurekeyvault secrets provider${named}: no state key vault to check` });
     return lines;
   }
   const vaultNamed = `state key vault ${provider.vault}`;
