@@ -20,9 +20,10 @@ const HELP = `Usage: npm run bootstrap-state -- [options]
 Creates, with the Azure CLI you are signed in with (az login), whatever is missing of:
   a resource group, a storage account (Entra sign-in only, versioned, geo-redundant, infrastructure
   encryption, a customer-managed key) and a container for Pulumi state, a Key Vault (RBAC, purge
-  protection) and an RSA key that encrypts the stacks' secrets, each key with a rotation policy,
-  resource logs of both to Log Analytics, and your roles on them (Storage Blob Data Contributor,
-  Key Vault Crypto Officer). With --private-endpoint, private endpoints and no public access.
+  protection) with two RSA keys, one encrypting the stacks' secrets, one the state account, each
+  with a rotation policy, resource logs of the account and the vault to Log Analytics, and your
+  roles on them (Storage Blob Data Contributor, Key Vault Crypto Officer). With --private-endpoint,
+  private endpoints and no public access.
 Safe to run again: it looks before it creates. Then it prints the variables and the two commands to run next.
 
 Options:
