@@ -4,20 +4,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
 import { builtInRoleDefinitionId } from "./builtInRoles";
 import { GrantPropagation } from "./grantPropagation";
-
-/**
- * The keys' type, size and rotation. RSA 3072: accepted by Storage and Container Registry for customer-managed
- * keys, and beyond NIST SP 800-57's 2030 horizon for 2048. Software-protected (Standard vault): FIPS 140 Level 1;
- * an agency requiring Level 2+ (RSA-HSM) needs the Premium vault SKU (see README, UNCONFIRMED which IL requires it).
- */
-export const ENCRYPTION_KEY = {
-  kty: keyvault.JsonWebKeyType.RSA,
-  keySize: 3072,
-  /** Rotated yearly; each version expires after two years, notified 30 days before. Storage and the registry follow the versionless key. */
-  rotateAfter: "P1Y",
-  expiresAfter: "P2Y",
-  notifyBefore: "P30D",
-} as const;
+import { ENCRYPTION_KEY, SERVICE_KEY_ROTATION } from "./encryptionKeys";
 
 export interface DataEncryptionArgs {
   readonly resourceGroupName: pulumi.Input<string>;
@@ -64,11 +51,12 @@ export class DataEncryption extends pulumi.ComponentResource {
             keySize: ENCRYPTION_KEY.keySize,
             keyOps: [keyvault.JsonWebKeyOperation.WrapKey, keyvault.JsonWebKeyOperation.UnwrapKey],
             rotationPolicy: {
-              attributes: { expiryTime: ENCRYPTION_KEY.expiresAfter },
-              lifetimeActions: [
-                { action: { type: keyvault.KeyRotationPolicyActionType.Rotate }, trigger: { timeAfterCreate: ENCRYPTION_KEY.rotateAfter } },
-                { action: { type: keyvault.KeyRotationPolicyActionType.Notify }, trigger: { timeBeforeExpiry: ENCRYPTION_KEY.notifyBefore } },
-              ],
+              attributes: SERVICE_KEY_ROTATION.attributes,
+              // The SDK's enum spells the actions in lower case.
+              lifetimeActions: SERVICE_KEY_ROTATION.lifetimeActions.map(({ action, trigger }) => ({
+                action: { type: action.type === "Rotate" ? keyvault.KeyRotationPolicyActionType.Rotate : keyvault.KeyRotationPolicyActionType.Notify },
+                trigger,
+              })),
             },
           },
         },

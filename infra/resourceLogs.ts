@@ -1,19 +1,6 @@
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
-
-/**
- * What each kind of resource sends to the workspace, and the tables it lands in.
- * Explicit categories rather than category groups: an assessor reads exactly what is
- * logged. Resource-specific ("Dedicated") tables where the service writes them; Key
- * Vault keeps AzureDiagnostics, the table every cloud has for its audit events.
- */
-export const RESOURCE_LOG_KINDS = {
-  keyVault: { categories: ["AuditEvent"], tables: ["AzureDiagnostics"], dedicated: false },
-  blobService: { categories: ["StorageRead", "StorageWrite", "StorageDelete"], tables: ["StorageBlobLogs"], dedicated: true },
-  registry: { categories: ["ContainerRegistryLoginEvents", "ContainerRegistryRepositoryEvents"], tables: ["ContainerRegistryLoginEvents", "ContainerRegistryRepositoryEvents"], dedicated: true },
-  jobsEnvironment: { categories: ["ContainerAppConsoleLogs", "ContainerAppSystemLogs"], tables: ["ContainerAppConsoleLogs", "ContainerAppSystemLogs"], dedicated: true },
-} as const;
-export type ResourceLogKind = keyof typeof RESOURCE_LOG_KINDS;
+import { RESOURCE_LOG_KINDS, type ResourceLogKind } from "./resourceLogKinds";
 
 /** The table holding the uploader's console output (one JSON log line in column `Log` per row), which the alert rules query. */
 export const CONSOLE_LOG_TABLE = RESOURCE_LOG_KINDS.jobsEnvironment.tables[0];

@@ -22,6 +22,8 @@ export interface NistPolicy {
   readonly controls: readonly string[];
   readonly azurePolicies: readonly AzureBuiltIn[];
   readonly evidence: readonly Evidence[];
+  /** The resource types a resource policy checks (forType): a plan with none of them gives it nothing to check. Unset for stack policies. */
+  readonly appliesTo?: readonly string[];
 }
 
 /** Titles of the controls the pack names (NIST SP 800-53 Rev. 5). */
@@ -122,15 +124,24 @@ function metadataOf(definition: Definition, controls: readonly string[]): Pick<R
   };
 }
 
-function nistPolicy(definition: Definition, validation: Pick<ResourceValidationPolicy, "validateResource"> | Pick<StackValidationPolicy, "validateStack">): NistPolicy {
+function nistPolicy(definition: Definition, validation: Pick<ResourceValidationPolicy, "validateResource"> | Pick<StackValidationPolicy, "validateStack">, appliesTo?: readonly string[]): NistPolicy {
   const controls = controlsOf(definition);
   if (controls.length === 0) throw new Error(`policy ${definition.name} names no control`);
-  return { policy: { ...metadataOf(definition, controls), ...validation } as ResourceValidationPolicy | StackValidationPolicy, controls, azurePolicies: definition.azurePolicies ?? [], evidence: definition.evidence };
+  return {
+    policy: { ...metadataOf(definition, controls), ...validation } as ResourceValidationPolicy | StackValidationPolicy,
+    controls,
+    azurePolicies: definition.azurePolicies ?? [],
+    evidence: definition.evidence,
+    ...(appliesTo === undefined ? {} : { appliesTo }),
+  };
 }
 
-/** A policy checking resources one at a time, on the inputs they are created or updated with. */
-export function resourcePolicy(definition: Definition, validateResource: ResourceValidation | ResourceValidation[]): NistPolicy {
-  return nistPolicy(definition, { validateResource });
+/** A check of one resource type (forType), which says the type it checks. */
+type TypedValidation = ResourceValidation & { readonly resourceType: string };
+
+/** A policy checking resources one at a time (each validation a forType), on the inputs they are created or updated with. */
+export function resourcePolicy(definition: Definition, validateResource: TypedValidation | TypedValidation[]): NistPolicy {
+  return nistPolicy(definition, { validateResource }, [...new Set([validateResource].flat().map((validation) => validation.resourceType))]);
 }
 
 /** A policy checking the whole stack, on its resources' outputs, for what spans resources (a diagnostic setting per vault). */
@@ -139,11 +150,12 @@ export function stackPolicy(definition: Definition, validateStack: StackValidati
 }
 
 /** A check of one resource type; other types are not applicable. */
-export function forType(type: string, validate: (props: Record<string, unknown>, report: ReportViolation, args: ResourceValidationArgs) => void): ResourceValidation {
-  return (args, report) => {
+export function forType(type: string, validate: (props: Record<string, unknown>, report: ReportViolation, args: ResourceValidationArgs) => void): TypedValidation {
+  const validation: ResourceValidation = (args, report) => {
     if (args.type !== type) args.notApplicable(`applies to ${type} only`);
     validate(args.props, report, args);
   };
+  return Object.assign(validation, { resourceType: type });
 }
 
 /** Resources of a type. */

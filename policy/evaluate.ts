@@ -43,6 +43,8 @@ export interface Evaluation {
   readonly violations: Violation[];
   /** Policies that found something to check (the others were not applicable to any resource). */
   readonly applied: Set<string>;
+  /** Why a stack policy had nothing to check, as it said (a resource policy's reason is per resource). */
+  readonly notApplicable: Map<string, string>;
 }
 
 class NotApplicable extends Error {}
@@ -93,6 +95,7 @@ function policyResources(resources: readonly StackResource[]): PolicyResource[] 
 export async function evaluatePolicies(policies: readonly NistPolicy[], resources: readonly StackResource[], options: EvaluationOptions): Promise<Evaluation> {
   const violations: Violation[] = [];
   const applied = new Set<string>();
+  const notApplicableStack = new Map<string, string>();
   const stack = policyResources(resources);
 
   for (const { policy } of policies) {
@@ -101,17 +104,21 @@ export async function evaluatePolicies(policies: readonly NistPolicy[], resource
     const config = configOf(policy, options);
     const getConfig = <T extends object>() => config as T;
     const record = (urn: string | undefined) => (message: string, reportedUrn?: string) => violations.push({ policy: policy.name, enforcementLevel, message, urn: reportedUrn ?? urn });
-    const attempt = async (validation: () => Promise<void> | void) => {
+    const attempt = async (validation: () => Promise<void> | void, onNotApplicable?: (reason: string) => void) => {
       try {
         await validation();
         applied.add(policy.name);
       } catch (error) {
         if (!(error instanceof NotApplicable)) throw error;
+        if (error.message !== "") onNotApplicable?.(error.message);
       }
     };
 
     if (isStackPolicy(policy)) {
-      await attempt(() => policy.validateStack({ resources: stack, stackTags: new Map(), getConfig, notApplicable }, record(undefined)));
+      await attempt(
+        () => policy.validateStack({ resources: stack, stackTags: new Map(), getConfig, notApplicable }, record(undefined)),
+        (reason) => notApplicableStack.set(policy.name, reason),
+      );
       continue;
     }
     const validations = policy.validateResource === undefined ? [] : [policy.validateResource].flat();
@@ -137,5 +144,5 @@ export async function evaluatePolicies(policies: readonly NistPolicy[], resource
       }
     }
   }
-  return { violations, applied };
+  return { violations, applied, notApplicable: notApplicableStack };
 }

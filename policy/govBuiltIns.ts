@@ -107,7 +107,10 @@ export const OUR_RELATED_BUILT_INS = {
 
 export const isGovMember = (builtIn: AzureBuiltIn): boolean => builtIn.initiatives.length > 0;
 
-/** A Gov built-in the pack does not check, with why and who answers for it. */
+/** The stack's `network` setting (infra/config.ts NETWORK_MODES), which decides what a plan can meet. */
+export type PlanNetwork = "public" | "private";
+
+/** A Gov built-in this stack does not meet, with why and who answers for it. */
 export interface BuiltInException {
   readonly builtIn: AzureBuiltIn;
   readonly reason: string;
@@ -115,6 +118,11 @@ export interface BuiltInException {
   readonly owner: string;
   /** How it is checked instead, if it is. */
   readonly checkedBy?: string;
+  /**
+   * Only on plans with this `network` setting: the pack mirrors the built-in, and on any other plan its
+   * policy must pass. Unset: on every plan (the pack does not check it).
+   */
+  readonly onlyWhenNetwork?: PlanNetwork;
 }
 
 const DEFENDER_PLAN_REASON = "a subscription-wide Microsoft Defender plan (Microsoft.Security/pricings), not a resource of the stack: enabling it from a workload stack would bill and change every other workload in the subscription";
@@ -126,8 +134,28 @@ export const DEFENDER_PLANS = [
   { builtIn: GOV_BUILT_INS.defenderStorage, pricingName: "StorageAccounts", title: "Defender for Storage" },
 ] as const;
 
-/** The Gov built-ins this stack cannot meet by itself. */
+/** Built-ins only `network: private` meets: public endpoints are what a `network: public` stack is reached through. */
+const PRIVATE_NETWORK_ONLY = [
+  GOV_BUILT_INS.keyVaultFirewall,
+  GOV_BUILT_INS.storageRestrictNetworkAccess,
+  GOV_BUILT_INS.storageVirtualNetworkRules,
+  GOV_BUILT_INS.storagePrivateLink,
+  GOV_BUILT_INS.registryNetworkAccess,
+  GOV_BUILT_INS.registryPrivateLink,
+];
+
+const PUBLIC_NETWORK_REASON =
+  "with network: public, Key Vault, the storage account and the registry keep their public endpoints, through which the job and its environment (the client secret, the CSV, the state, the image), " +
+  'the HR system (its CSV upload) and the deployer (the image push) reach them over the internet; set hr-connector:network private to meet it (README "Private networking")';
+
+/** The Gov built-ins this stack does not meet: by itself never (subscription-level), or on a plan of a given configuration. */
 export const EXCEPTIONS: readonly BuiltInException[] = [
+  ...PRIVATE_NETWORK_ONLY.map((builtIn) => ({
+    builtIn,
+    reason: PUBLIC_NETWORK_REASON,
+    owner: "the deployer (who sets network in the stack file; the ISSO accepts the risk or asks for network: private)",
+    onlyWhenNetwork: "public" as const,
+  })),
   ...DEFENDER_PLANS.map((plan) => ({
     builtIn: plan.builtIn,
     reason: DEFENDER_PLAN_REASON,

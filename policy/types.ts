@@ -26,3 +26,6 @@ export const TYPE = {
   privateZone: "azure-native:privatedns:PrivateZone",
   virtualNetworkLink: "azure-native:privatedns:VirtualNetworkLink",
 } as const;
+
+/** `azure-native:keyvault:Vault` → `keyvault:Vault`, `azuread:index/application:Application` → `azuread:Application`: how the control file names types. */
+export const shortType = (type: string): string => type.replace(/^azure-native:/, "").replace(/^azuread:index\/\w+:/, "azuread:");

@@ -3,18 +3,27 @@
  * the agency's own subscription, so stack state and its encrypted secrets never
  * leave the Gov boundary, then prints the two commands to run next.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { AZURE_ENVIRONMENTS, AZURE_ENVIRONMENT_NAMES, azureEnvironmentNamed } from "../infra/azureEnvironments";
+import { ISO_DURATION } from "../infra/encryptionKeys";
 import { ToolError } from "../uploader/src/toolRunner";
-import { azureCliOn, BootstrapError, bootstrapStateBackend, nameProblem } from "./lib/stateBackend";
+import { azureCliOn, BootstrapError } from "./lib/stateBackend/azSteps";
+import { bootstrapStateBackend, nameProblem } from "./lib/stateBackend/bootstrap";
+import { subnetIdProblem } from "./lib/stateBackend/network";
 
 const HELP = `Usage: npm run bootstrap-state -- [options]
 
 Creates, with the Azure CLI you are signed in with (az login), whatever is missing of:
-  a resource group, a storage account (Entra sign-in only, versioned) and a container for Pulumi state,
-  a Key Vault (RBAC, purge protection) and an RSA key that encrypts the stacks' secrets,
-  and your roles on them (Storage Blob Data Contributor, Key Vault Crypto Officer).
+  a resource group, a storage account (Entra sign-in only, versioned, geo-redundant, infrastructure
+  encryption, a customer-managed key) and a container for Pulumi state, a Key Vault (RBAC, purge
+  protection) with two RSA keys, one encrypting the stacks' secrets, one the state account, each
+  with a rotation policy, resource logs of the account and the vault to Log Analytics, and your
+  roles on them (Storage Blob Data Contributor, Key Vault Crypto Officer). With --private-endpoint,
+  private endpoints and no public access.
 Safe to run again: it looks before it creates. Then it prints the variables and the two commands to run next.
 
 Options:
@@ -24,7 +33,16 @@ Options:
   --storage-account <name>  default pulumistate<8 hex digits of your subscription ID>
   --container <name>        default pulumi-state
   --vault <name>            default pulumi-state-<8 hex digits of your subscription ID>
-  --key <name>              default pulumi-secrets
+  --key <name>              default pulumi-secrets: the secrets provider's key
+  --storage-key <name>      default pulumi-state-storage: the state account's customer-managed key
+  --key-rotation <duration> rotate the secrets key after this ISO 8601 duration, or none (default P1Y);
+                            the printed URL names the key's version, so stacks keep decrypting. Given
+                            explicitly, an existing key without a policy gets one too
+  --log-workspace <ID>      resource ID of the Log Analytics workspace for the resource logs
+                            (default: a workspace pulumi-state-logs-<8 hex digits> beside the state)
+  --private-endpoint <ID>   resource ID of a subnet (in --location): private endpoints for the state
+                            account and the vault there, public network access off; run later
+                            bootstraps and pulumi from inside that network
   -h, --help                this text
 
 Exit codes: 0 done; 2 a wrong option or name; 3 the Azure CLI is missing, on another cloud, not signed in, or Azure refused a step.`;
@@ -37,8 +55,14 @@ const OPTIONS = {
   container: { type: "string", default: "pulumi-state" },
   vault: { type: "string" },
   key: { type: "string", default: "pulumi-secrets" },
+  "storage-key": { type: "string", default: "pulumi-state-storage" },
+  "key-rotation": { type: "string" },
+  "log-workspace": { type: "string" },
+  "private-endpoint": { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
+
+const WORKSPACE_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+$/i;
 
 /** The edge: flags, environment and platform are read here and nowhere below. */
 async function main(): Promise<number> {
@@ -60,12 +84,17 @@ async function main(): Promise<number> {
     nameProblem("container", values.container),
     values.vault === undefined ? undefined : nameProblem("vault", values.vault),
     nameProblem("key", values.key),
+    nameProblem("key", values["storage-key"]),
+    values["key-rotation"] === undefined || values["key-rotation"] === "none" || ISO_DURATION.test(values["key-rotation"]) ? undefined : `--key-rotation "${values["key-rotation"]}" must be an ISO 8601 duration (P1Y, P90D) or none`,
+    values["log-workspace"] === undefined || WORKSPACE_ID.test(values["log-workspace"]) ? undefined : `--log-workspace "${values["log-workspace"]}" must be a Log Analytics workspace's resource ID`,
+    values["private-endpoint"] === undefined ? undefined : subnetIdProblem(values["private-endpoint"]),
   ].filter((problem) => problem !== undefined);
   if (azureEnvironment === undefined || problems.length > 0) {
     console.error(problems.join("\n"));
     return 2;
   }
 
+  const scratchDirectory = mkdtempSync(path.join(tmpdir(), "hr-bootstrap-state-"));
   try {
     const backend = await bootstrapStateBackend(
       {
@@ -76,6 +105,11 @@ async function main(): Promise<number> {
         container: values.container,
         vault: values.vault,
         key: values.key,
+        storageKey: values["storage-key"],
+        keyRotation: values["key-rotation"] ?? "P1Y",
+        rotateExistingKey: values["key-rotation"] !== undefined,
+        privateEndpoint: values["private-endpoint"],
+        logWorkspace: values["log-workspace"],
       },
       {
         az: azureCliOn(process.platform, process.env),
@@ -83,6 +117,7 @@ async function main(): Promise<number> {
         platform: process.platform,
         sleep: (ms) => sleep(ms),
         propagation: { attempts: 20, delayMs: 15_000 },
+        scratchDirectory,
       },
     );
     console.log(`\nState: container ${backend.container} of storage account ${backend.storageAccount}; secrets: ${backend.keyUrl}`);
@@ -95,6 +130,8 @@ async function main(): Promise<number> {
       return 3;
     }
     throw error;
+  } finally {
+    rmSync(scratchDirectory, { recursive: true, force: true });
   }
 }
 

@@ -7,6 +7,8 @@ export interface StackFileConfig {
   readonly values: Record<string, string>;
   /** Keys holding `secure:` values, which only the Pulumi CLI can decrypt. */
   readonly skippedSecureKeys: string[];
+  /** `secretsprovider`, which `pulumi stack init --secrets-provider` writes. */
+  readonly secretsProvider?: string;
 }
 
 /**
@@ -14,14 +16,14 @@ export interface StackFileConfig {
  * decrypts `secure:` values) in a real deployment; mocks need it done by hand.
  */
 export function readStackFile(file: string): StackFileConfig {
-  const document = (parse(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const document = (parse(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown>; secretsprovider?: string };
   const values: Record<string, string> = {};
   const skippedSecureKeys: string[] = [];
   for (const [key, value] of Object.entries(document.config ?? {})) {
     if (value !== null && typeof value === "object" && "secure" in value) skippedSecureKeys.push(key);
     else values[key] = typeof value === "string" ? value : JSON.stringify(value);
   }
-  return { values, skippedSecureKeys };
+  return { values, skippedSecureKeys, secretsProvider: document.secretsprovider };
 }
 
 /** `Pulumi.<stack>.yaml` in `root`; throws, naming it relative to `cwd`, when it is not there. */

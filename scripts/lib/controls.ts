@@ -5,10 +5,11 @@
  * pack found on this plan.
  */
 import type { RecordedResource } from "../../infra/offline/mocks";
-import { coverageLine, coverageOf, type Coverage } from "../../policy/coverage";
+import { coverageLine, coverageOf, type Coverage, type GradedBuiltIn, type PlanSettings } from "../../policy/coverage";
 import { CONTROL_TITLES, type Evidence, type NistPolicy } from "../../policy/define";
 import type { Evaluation, Violation } from "../../policy/evaluate";
 import { GOV_INITIATIVES, SNAPSHOT, isGovMember, type AzureBuiltIn } from "../../policy/govBuiltIns";
+import { shortType } from "../../policy/types";
 import { settingText } from "./settingText";
 
 export interface ControlsInput {
@@ -20,6 +21,8 @@ export interface ControlsInput {
   readonly resources: readonly RecordedResource[];
   readonly policies: readonly NistPolicy[];
   readonly evaluation: Evaluation;
+  /** The settings the plan was made with that decide which exceptions hold. */
+  readonly plan: PlanSettings;
 }
 
 /** AC-2 < AC-2(1) < AC-3 < AU-2 …: by family, then number, then enhancement. */
@@ -32,8 +35,6 @@ function controlOrder(left: string, right: string): number {
   return a[0].localeCompare(b[0]) || a[1] - b[1] || a[2] - b[2];
 }
 
-/** `azure-native:keyvault:Vault` → `keyvault:Vault`. */
-const shortType = (type: string) => type.replace(/^azure-native:/, "").replace(/^azuread:index\/\w+:/, "azuread:");
 const label = (resource: RecordedResource) => `${shortType(resource.type)} ${resource.name}`;
 /** Markdown table cells hold no pipes or line breaks. */
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -53,13 +54,24 @@ function evidenceRows(evidence: Evidence, resources: readonly RecordedResource[]
 const outcome = (violations: readonly Violation[]): string =>
   violations.length === 0 ? "pass" : violations.map((violation) => `${violation.enforcementLevel === "mandatory" ? "VIOLATION" : "advisory finding"}: ${violation.message}`).join("; ");
 
-/** A Gov built-in's status in the pack: implemented by policies, excepted, or not implemented at all. */
+/** What the mirroring policies found: `storage-x` (passed on this plan), or not applicable and why. */
+const gradeText = (entry: GradedBuiltIn): string =>
+  `${entry.policies.map((name) => `\`${name}\``).join(", ")} (${entry.result} on this plan${entry.notApplicableBecause === undefined ? "" : `: ${entry.notApplicableBecause}`})`;
+
+const sameBuiltIn = (builtIn: AzureBuiltIn) => (entry: { readonly builtIn: AzureBuiltIn }) => entry.builtIn.definitionId === builtIn.definitionId;
+
+/** A Gov built-in's status in the pack: implemented by policies, excepted (always, or on this plan, and what the pack still reports), or not implemented at all. */
 function statusText(coverage: Coverage, builtIn: AzureBuiltIn): string {
-  const implemented = coverage.implemented.find((entry) => entry.builtIn.definitionId === builtIn.definitionId);
-  if (implemented !== undefined) return `implemented by ${implemented.policies.map((name) => `\`${name}\``).join(", ")} (${implemented.result} on this plan)`;
-  const exception = coverage.excepted.find((entry) => entry.builtIn.definitionId === builtIn.definitionId);
-  if (exception !== undefined) return `excepted: ${exception.reason}; owner: ${exception.owner}${exception.checkedBy === undefined ? "" : `; checked by ${exception.checkedBy}`}`;
-  return "NOT IMPLEMENTED: no policy and no exception";
+  const implemented = coverage.implemented.find(sameBuiltIn(builtIn));
+  if (implemented !== undefined) return `implemented by ${gradeText(implemented)}`;
+  const exception = coverage.excepted.find(sameBuiltIn(builtIn));
+  if (exception === undefined) return "NOT IMPLEMENTED: no policy and no exception";
+  const checked = coverage.exceptedButChecked.find(sameBuiltIn(builtIn));
+  return [
+    `${exception.onlyWhenNetwork === undefined ? "excepted" : "excepted on this plan"}: ${exception.reason}; owner: ${exception.owner}`,
+    ...(exception.checkedBy === undefined ? [] : [`checked by ${exception.checkedBy}`]),
+    ...(checked === undefined ? [] : [`the pack still checks it: ${gradeText(checked)}`]),
+  ].join("; ");
 }
 
 /** The coverage section: every applicable Gov built-in, its condition and its status. */
@@ -79,12 +91,16 @@ function coverageSection(coverage: Coverage): string[] {
   ];
 }
 
-const shortStatus = (coverage: Coverage, builtIn: AzureBuiltIn): string =>
-  coverage.implemented.some((entry) => entry.builtIn.definitionId === builtIn.definitionId) ? "implemented" : coverage.excepted.some((entry) => entry.builtIn.definitionId === builtIn.definitionId) ? "excepted" : "NOT IMPLEMENTED";
+function shortStatus(coverage: Coverage, builtIn: AzureBuiltIn): string {
+  if (coverage.implemented.some(sameBuiltIn(builtIn))) return "implemented";
+  const exception = coverage.excepted.find(sameBuiltIn(builtIn));
+  if (exception === undefined) return "NOT IMPLEMENTED";
+  return exception.onlyWhenNetwork === undefined ? "excepted" : "excepted on this plan";
+}
 
 export function renderControls(input: ControlsInput): string {
   const { resources, policies, evaluation } = input;
-  const coverage = coverageOf(policies, evaluation);
+  const coverage = coverageOf(policies, evaluation, input.plan);
   const names = new Map(resources.filter((resource) => resource.custom).map((resource) => [resource.id, label(resource)]));
   /** Gov built-ins grouped under a control, whatever their status. */
   const govBuiltInsOf = (control: string) => coverage.applicable.filter((builtIn) => builtIn.controls.includes(control));

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { ScriptIo } from "./scriptIo";
-import { StackConfigError } from "../../infra/config";
+import { StackConfigError, loadConfig, type ConfigSource } from "../../infra/config";
 import { BUILT_IN_ROLES } from "../../infra/builtInRoles";
 import hrConnector from "../../infra/index";
 import { PROJECT, runOffline } from "../../infra/offline/run";
@@ -153,6 +153,9 @@ export async function planCli(argv: string[], io: ScriptIo): Promise<number> {
     return 2;
   }
   const { resources: recorded, outputs } = run;
+  // The program accepted this config, so it loads; its network setting decides which exceptions hold on this plan.
+  const source = (namespace: string): ConfigSource => ({ get: (key) => values[`${namespace}:${key}`] });
+  const { network } = loadConfig(source(PROJECT), source("azure-native"), source("azuread"));
 
   stdout(`Plan for stack "${stack}" (${path.relative(REPOSITORY_ROOT, stackFile)}), offline: nothing is deployed.`);
   if (skippedSecureKeys.length > 0) stdout(`Skipped secure values: ${skippedSecureKeys.join(", ")}`);
@@ -195,11 +198,11 @@ export async function planCli(argv: string[], io: ScriptIo): Promise<number> {
     const policies = nistPolicies();
     const evaluation = await evaluatePolicies(policies, recorded, { packEnforcementLevel: PACK.enforcementLevel });
     const stackFileName = path.relative(REPOSITORY_ROOT, stackFile);
-    writeFileSync(args.controls, renderControls({ stack, stackFile: stackFileName, overrides: args.set, packName: PACK.name, resources: recorded, policies, evaluation }));
+    writeFileSync(args.controls, renderControls({ stack, stackFile: stackFileName, overrides: args.set, packName: PACK.name, resources: recorded, policies, evaluation, plan: { network } }));
     const mandatory = evaluation.violations.filter((violation) => violation.enforcementLevel === "mandatory").length;
     stdout(`\nControl implementation table written to ${args.controls}: ${mandatory} mandatory violations, ${evaluation.violations.length - mandatory} advisory findings.`);
     const initiatives = Object.values(GOV_INITIATIVES).map((initiative) => `${initiative.displayName} ${initiative.id}`).join(", ");
-    stdout(`Azure Government initiatives (${initiatives}; ${SNAPSHOT.repository} ${SNAPSHOT.date}): ${coverageLine(coverageOf(policies, evaluation))}`);
+    stdout(`Azure Government initiatives (${initiatives}; ${SNAPSHOT.repository} ${SNAPSHOT.date}): ${coverageLine(coverageOf(policies, evaluation, { network }))}`);
   }
   return 0;
 }

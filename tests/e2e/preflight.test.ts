@@ -91,6 +91,22 @@ const offeredEverywhere = (type: StackResourceTypes["types"][number]) => ({
   apiVersions: ["2099-01-01", type.apiVersion, "2020-01-01"],
 });
 
+/** The state account of SELF_MANAGED_BACKEND as bootstrap-state makes it (the parts of `az storage account show` read, and a few beside), with its blob logs. */
+const STATE_ACCOUNT_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/pulumi-state/providers/Microsoft.Storage/storageAccounts/hrstate`;
+const GOOD_STATE_BACKEND = {
+  "storage account show --name hrstate --output json": {
+    id: STATE_ACCOUNT_ID,
+    kind: "StorageV2",
+    name: "hrstate",
+    sku: { name: "Standard_GZRS", tier: "Standard" },
+    encryption: { keySource: "Microsoft.Keyvault", requireInfrastructureEncryption: true, keyvaultproperties: { keyname: "pulumi-state-storage" } },
+    publicNetworkAccess: "Enabled",
+  },
+  [`monitor diagnostic-settings list --resource ${STATE_ACCOUNT_ID}/blobServices/default --output json`]: [
+    { name: "to-log-analytics", logs: ["StorageRead", "StorageWrite", "StorageDelete"].map((category) => ({ category, enabled: true })) },
+  ],
+};
+
 /** What a ready deployer's az answers. */
 const goodAz = (): Record<string, unknown> => ({
   "cloud show --output json": GOV_CLOUD,
@@ -100,6 +116,7 @@ const goodAz = (): Record<string, unknown> => ({
   ...DEFENDER_ON,
   [graphCall("me/transitiveMemberOf/microsoft.graph.directoryRole")]: { value: [{ "@odata.type": "#microsoft.graph.directoryRole", displayName: "Application Administrator", roleTemplateId: APPLICATION_ADMINISTRATOR }] },
   ...STACK_REGISTRY_EXISTS,
+  ...GOOD_STATE_BACKEND,
 });
 const SELF_MANAGED_BACKEND = { "whoami --json": { user: "admin", url: "azblob://pulumi-state?storage_account=hrstate" } };
 
@@ -144,6 +161,7 @@ describe("npm run preflight -- --stack gov", () => {
         `✓ Defender for Storage (StorageAccounts) is on in subscription ${SUBSCRIPTION} (built-in 308fbb08)`,
         "✓ may register applications in Entra: you hold Application Administrator",
         "✓ the Pulumi backend is self-managed (azblob://pulumi-state)",
+        "✓ state account hrstate is encrypted with a customer-managed key",
         "✓ network: public: the registry, Key Vault and Storage accept public traffic, so pulumi up may run from this machine",
         ...HOSTS.map((host) => expect.stringMatching(new RegExp(`^✓ .*: ${host.replace(/\./g, "\\.")} answers over TLS through HTTPS_PROXY$`))),
       ]),
@@ -168,6 +186,7 @@ describe("npm run preflight -- --stack gov", () => {
     // Signed in, but nothing else would work (a public network is no problem; the stack's registry is not there yet).
     expect(shown.filter((line) => !line.startsWith("✗"))).toEqual([
       expect.stringMatching(/^✓ signed in as admin@agency\.onmicrosoft\.us \(user\)/),
+      "✓ the Pulumi backend is not an Azure storage account (https://app.pulumi.com/admin): nothing of bootstrap-state's to check",
       expect.stringMatching(/^✓ network: public: /),
       "– stack's registry: not created yet (the first pass creates it; run preflight again before the pass that pushes the image), so TLS to it is not checked",
     ]);
@@ -183,7 +202,7 @@ describe("npm run preflight -- --stack gov", () => {
     for (const host of ["login.microsoftonline.us", "webhook-itarl4.ingestion.office365.us", "management.azure.com", "mcr.microsoft.com"]) failed(`.*: ${host.replace(/\./g, "\\.")} does not resolve`);
     // The base image is read from its registry, which does not resolve either.
     expect(result.stdout).toContain(`✗ base image ${DEFAULT_IMAGE_BASE}: mcr.microsoft.com does not resolve\n    fix: check DNS, or set HTTPS_PROXY to the agency proxy`);
-    expect(result.stdout).toContain(`${shown.length - 3} of ${shown.length} checks failed`);
+    expect(result.stdout).toContain(`${shown.length - 4} of ${shown.length} checks failed`);
   });
 
   it("says what to do when the deployer is not signed in", async () => {

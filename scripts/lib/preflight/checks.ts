@@ -12,10 +12,11 @@ import { CLOUD_PROFILES, type CloudName } from "../../../uploader/src/clouds";
 import { parseImageReference } from "../oci/reference";
 import { ToolError, type ToolRunner } from "../../../uploader/src/toolRunner";
 import { imageBaseCheck } from "./imageBaseCheck";
+import { stateBackendCheck } from "./stateBackendCheck";
 import { proxied, systemResolve, tlsProblem, type NetworkDependencies } from "./reach";
 import type { ResourceTypeVersion, StackResourceTypes } from "./resourceTypes";
 
-export const CHECK_IDS = ["cli-cloud", "cli-login", "providers", "api-versions", "container-apps-jobs", "role-assignments", "defender-plans", "app-registrations", "backend", "private-network", "tls", "image-base"] as const;
+export const CHECK_IDS = ["cli-cloud", "cli-login", "providers", "api-versions", "container-apps-jobs", "role-assignments", "defender-plans", "app-registrations", "backend", "state-backend", "private-network", "tls", "image-base"] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
 /** What each check looks at: `--help` lists these, and a check skipped with `--skip` is shown by its summary. */
@@ -31,6 +32,8 @@ export const CHECK_SUMMARIES: Readonly<Record<CheckId, string>> = {
     "the subscription's Microsoft Defender plans for Resource Manager, Containers and Storage are on\n(the Azure Government initiatives' built-ins c3d20c29, 1c988dd6, 308fbb08; the stack excepts them)",
   "app-registrations": "you may register applications in the tenant's Entra cloud",
   backend: "the Pulumi backend is not the Pulumi Cloud SaaS when the cloud is gcch or dod",
+  "state-backend":
+    "a backend in an Azure storage account (bootstrap-state's) has what bootstrap-state gives it: geo-redundancy,\ninfrastructure encryption, a customer-managed key, resource logs of the account and the vault, private\nendpoints when the stack is private, and a rotating key that the secrets provider names by version",
   "private-network":
     "with network: private, whether this machine may run the pass that pushes the image: the\nstack's registry must resolve here to a private address (inside the network or a peered one)",
   tls: "this machine resolves and completes TLS with the sign-in, ingestion, Resource Manager and\nimage registry hosts, and the stack's registry once it exists (through HTTPS_PROXY if set)",
@@ -64,6 +67,10 @@ export interface PreflightStack {
   readonly vnetAddressSpace: string;
   /** Pulumi.yaml's `backend.url`, when the project pins one. */
   readonly projectBackendUrl?: string;
+  /** The stack file's `secretsprovider`. */
+  readonly secretsProvider?: string;
+  /** AZURE_STORAGE_ACCOUNT: the state account, when the backend URL does not name it. */
+  readonly stateStorageAccount?: string;
 }
 
 export interface PreflightDependencies extends NetworkDependencies {
@@ -186,7 +193,7 @@ export async function runPreflight(stack: PreflightStack, resourceTypes: StackRe
   }
 
   let account: AzAccount | undefined;
-  if (runs("cli-login", "providers", "api-versions", "container-apps-jobs", "role-assignments", "defender-plans", "app-registrations", "private-network", "tls")) {
+  if (runs("cli-login", "providers", "api-versions", "container-apps-jobs", "role-assignments", "defender-plans", "app-registrations", "state-backend", "private-network", "tls")) {
     try {
       account = await az<AzAccount>("account", "show");
       pass("cli-login", `signed in as ${account.user?.name ?? "?"} (${account.user?.type ?? "?"}), subscription ${account.name ?? ""} ${account.id}`);
@@ -308,18 +315,35 @@ export async function runPreflight(stack: PreflightStack, resourceTypes: StackRe
   }
 
   // State backend: Pulumi Cloud (SaaS) is not where GCC High or DoD stack state belongs.
-  if (runs("backend")) {
+  let backendUrl: string | undefined;
+  if (runs("backend", "state-backend")) {
     try {
-      const url = stack.projectBackendUrl ?? (await deps.runner.json<{ url?: string }>("pulumi", ["whoami", "--json"])).url ?? "";
-      const saas = /^https?:\/\//.test(url) && SAAS_BACKEND_HOSTS.has(new URL(url).host);
-      const restricted = stack.cloud === "gcch" || stack.cloud === "dod";
-      if (saas && restricted) {
-        fail("backend", `the Pulumi backend is the Pulumi Cloud SaaS (${new URL(url).host}), not for ${CLOUD_PROFILES[stack.cloud].title} stack state`, "pulumi login azblob://<container>?storage_account=<account> (a Gov storage account), or a self-hosted backend");
-      } else {
-        pass("backend", `the Pulumi backend is ${saas ? "the Pulumi Cloud SaaS" : "self-managed"} (${url.replace(/[?#].*$/, "")})${restricted ? "" : `, fine for ${CLOUD_PROFILES[stack.cloud].title}`}`);
-      }
+      backendUrl = stack.projectBackendUrl ?? (await deps.runner.json<{ url?: string }>("pulumi", ["whoami", "--json"])).url ?? "";
     } catch (error) {
-      fail("backend", `cannot tell the Pulumi backend: ${why(error)}`, "install the Pulumi CLI and pulumi login");
+      const problem = `cannot tell the Pulumi backend: ${why(error)}`;
+      for (const id of ["backend", "state-backend"] as const) if (runs(id)) fail(id, problem, "install the Pulumi CLI and pulumi login");
+    }
+  }
+  if (backendUrl !== undefined && runs("backend")) {
+    const saas = /^https?:\/\//.test(backendUrl) && SAAS_BACKEND_HOSTS.has(new URL(backendUrl).host);
+    const restricted = stack.cloud === "gcch" || stack.cloud === "dod";
+    if (saas && restricted) {
+      fail("backend", `the Pulumi backend is the Pulumi Cloud SaaS (${new URL(backendUrl).host}), not for ${CLOUD_PROFILES[stack.cloud].title} stack state`, "pulumi login azblob://<container>?storage_account=<account> (a Gov storage account), or a self-hosted backend");
+    } else {
+      pass("backend", `the Pulumi backend is ${saas ? "the Pulumi Cloud SaaS" : "self-managed"} (${backendUrl.replace(/[?#].*$/, "")})${restricted ? "" : `, fine for ${CLOUD_PROFILES[stack.cloud].title}`}`);
+    }
+  }
+
+  // What a backend made by bootstrap-state (or before it learned the stack's rules) lacks of them.
+  if (backendUrl !== undefined && runs("state-backend")) {
+    if (account === undefined && backendUrl.startsWith("azblob://")) needsLogin("state-backend", "the state backend's account and vault");
+    else {
+      const target = { backendUrl, storageAccountVariable: stack.stateStorageAccount, secretsProvider: stack.secretsProvider, network: stack.network };
+      try {
+        for (const line of await stateBackendCheck(target, az)) lines.push({ id: "state-backend", ...line });
+      } catch (error) {
+        fail("state-backend", `cannot read the state backend: ${why(error)}`, "az login with an account that may read the state's resource group (Reader), az account set --subscription <the state's subscription>, then run preflight again");
+      }
     }
   }
 

@@ -36,8 +36,8 @@ Exit codes: 0 every check passed; 2 usage or stack file problem; 3 a check faile
 
 class UsageError extends Error {}
 
-function stackFromFile(stackName: string, cwd: string): { stack: PreflightStack; values: Record<string, string> } {
-  const { values } = readStackFile(existingStackFile(ROOT, stackName, cwd));
+function stackFromFile(stackName: string, cwd: string, env: NodeJS.ProcessEnv): { stack: PreflightStack; values: Record<string, string> } {
+  const { values, secretsProvider } = readStackFile(existingStackFile(ROOT, stackName, cwd));
   const source = (namespace: string): ConfigSource => ({ get: (key) => values[`${namespace}:${key}`] });
   let config;
   try {
@@ -60,6 +60,8 @@ function stackFromFile(stackName: string, cwd: string): { stack: PreflightStack;
       network: config.network,
       vnetAddressSpace: config.vnetAddressSpace,
       projectBackendUrl: project.backend?.url,
+      secretsProvider,
+      stateStorageAccount: env.AZURE_STORAGE_ACCOUNT,
     },
   };
 }
@@ -100,7 +102,7 @@ export async function preflightCli(argv: string[], context: ScriptIo): Promise<n
     const unknown = (values.skip as string[]).filter((id) => !(CHECK_IDS as readonly string[]).includes(id));
     if (unknown.length > 0) throw new UsageError(`--skip ${unknown.join(", ")}: known checks are ${CHECK_IDS.join(", ")}`);
     args = { stack: values.stack, skip: new Set(values.skip as CheckId[]) };
-    stackFile = stackFromFile(args.stack, context.cwd);
+    stackFile = stackFromFile(args.stack, context.cwd, context.env);
     proxy = proxySettingsFrom(context.env);
   } catch (error) {
     stderr(`npm run preflight: ${(error as Error).message} (see --help)`);

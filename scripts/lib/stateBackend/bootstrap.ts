@@ -1,24 +1,18 @@
 /**
  * A self-managed Pulumi backend inside the agency's Azure subscription: a storage
  * account and container for the stack state, a Key Vault and key encrypting the
- * stack's secrets. Each step looks first and creates only what is missing, so the
- * bootstrap can run again at any time. Everything goes through the Azure CLI the
- * deployer is signed in with.
+ * stack's secrets, to the stack's own rules for data at rest, keys, logs and network.
+ * Each step looks first and creates only what is missing, so the bootstrap can run
+ * again at any time. Everything goes through the Azure CLI the deployer is signed in with.
  */
 import { createHash } from "node:crypto";
-import { AZURE_ENVIRONMENTS, type AzureEnvironmentName } from "../../infra/azureEnvironments";
-import { geoRedundantSku } from "../../infra/geoRedundancy";
-import { ToolRunner, type ToolResult } from "../../uploader/src/toolRunner";
-
-/** Runs one `az` command to its end, whatever it answers. */
-export type AzureCli = (args: readonly string[]) => Promise<ToolResult>;
-type AzResult = ToolResult;
-
-/** `az` on a machine (the Windows way on Windows: az.cmd through cmd.exe); creating a vault takes minutes, nothing takes ten. */
-export function azureCliOn(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): AzureCli {
-  const runner = new ToolRunner({ platform, env, timeoutMs: 10 * 60 * 1000 });
-  return (args) => runner.exec("az", args);
-}
+import { AZURE_ENVIRONMENTS, type AzureEnvironmentName } from "../../../infra/azureEnvironments";
+import { SERVICE_KEY_ROTATION } from "../../../infra/encryptionKeys";
+import { geoRedundantSku } from "../../../infra/geoRedundancy";
+import { azSteps, BootstrapError, firstLine, type AzureCli } from "./azSteps";
+import { ensureKey, keyVersion, secretsKeyRotation, untilPropagated, type Propagation } from "./keys";
+import { ensureResourceLogs, ensureWorkspace } from "./logs";
+import { closePublicAccess, ensurePrivateEndpoints } from "./network";
 
 export interface StateBackendOptions {
   readonly azureEnvironment: AzureEnvironmentName;
@@ -29,6 +23,16 @@ export interface StateBackendOptions {
   readonly container: string;
   readonly vault?: string;
   readonly key: string;
+  /** The state account's customer-managed key, in the same vault. */
+  readonly storageKey: string;
+  /** ISO 8601 duration after which the secrets key rotates, or "none". */
+  readonly keyRotation: string;
+  /** Give an existing secrets key the rotation policy too (its stacks are pinned to a version). */
+  readonly rotateExistingKey: boolean;
+  /** A subnet's resource ID: private endpoints there, public network access off. */
+  readonly privateEndpoint?: string;
+  /** A Log Analytics workspace's resource ID for the resource logs; default: one made beside the state. */
+  readonly logWorkspace?: string;
 }
 
 export interface StateBackendHost {
@@ -39,23 +43,21 @@ export interface StateBackendHost {
   /** Waits between attempts while new role assignments propagate to the Key Vault data plane. */
   readonly sleep: (ms: number) => Promise<void>;
   readonly propagation: { readonly attempts: number; readonly delayMs: number };
+  /** A folder of this run for the JSON files az reads (rotation policies, log categories). */
+  readonly scratchDirectory: string;
 }
 
 export interface StateBackend {
   readonly storageAccount: string;
   readonly container: string;
   readonly vault: string;
+  /** The secrets provider's URL, naming the key's current version (see keys.ts for why). */
   readonly keyUrl: string;
   /** The environment variables and the two commands to run next, for the host's shell. */
   readonly nextSteps: string[];
 }
 
-/** Thrown for what the deployer must fix (wrong cloud, a refusal by Azure); the message says how. */
-export class BootstrapError extends Error {}
-
-const ROLE = { blobDataContributor: "Storage Blob Data Contributor", cryptoOfficer: "Key Vault Crypto Officer" } as const;
-/** RSA 3072: NIST SP 800-57 strength beyond 2030; Pulumi wraps each stack's data key with it. */
-const KEY_SIZE = "3072";
+const ROLE = { blobDataContributor: "Storage Blob Data Contributor", cryptoOfficer: "Key Vault Crypto Officer", encryptionUser: "Key Vault Crypto Service Encryption User" } as const;
 /** How long deleted state blobs and versions stay recoverable. */
 const STATE_RECOVERY_DAYS = "30";
 
@@ -72,32 +74,12 @@ export function nameProblem(kind: keyof typeof NAME_RULES, name: string): string
   return rule.test(name) ? undefined : `${kind} "${name}" must be ${description}`;
 }
 
-const firstLine = (text: string) => text.trim().split("\n").find((line) => line.trim() !== "")?.trim() ?? "(no message)";
-const notFound = (result: AzResult) => result.code === 3 || /NotFound|could not be found|was not found/i.test(result.stderr);
-const forbidden = (result: AzResult) => /Forbidden|AuthorizationFailed|does not have (secrets|keys) \w+ permission|Caller is not authorized/i.test(result.stderr);
-
 export async function bootstrapStateBackend(options: StateBackendOptions, host: StateBackendHost): Promise<StateBackend> {
   const { az, log } = host;
   const environment = AZURE_ENVIRONMENTS[options.azureEnvironment];
-
-  const run = async (args: string[]): Promise<string> => {
-    const result = await az(args);
-    if (result.code !== 0) throw new BootstrapError(`az ${args.slice(0, 3).join(" ")} failed: ${firstLine(result.stderr)}`);
-    return result.stdout;
-  };
-  const json = async <T>(args: string[]): Promise<T> => JSON.parse(await run([...args, "--output", "json"])) as T;
-  /** The resource `show` finds, or undefined when there is none. */
-  const existing = async <T>(args: string[]): Promise<T | undefined> => {
-    const result = await az([...args, "--output", "json"]);
-    if (result.code === 0) return JSON.parse(result.stdout) as T;
-    if (notFound(result)) return undefined;
-    throw new BootstrapError(`az ${args.slice(0, 3).join(" ")} failed: ${firstLine(result.stderr)}`);
-  };
-  const ensure = async <T>(what: string, show: string[], create: string[]): Promise<T> => {
-    const found = await existing<T>(show);
-    log(found === undefined ? `creating ${what}` : `${what} exists`);
-    return found ?? (await json<T>(create));
-  };
+  const steps = azSteps(az, log, host.scratchDirectory);
+  const { run, json, existing, ensure } = steps;
+  const propagation: Propagation = { ...host.propagation, sleep: host.sleep };
 
   const cloud = (await run(["cloud", "show", "--query", "name", "--output", "tsv"])).trim();
   if (cloud !== environment.cliCloudName) {
@@ -116,21 +98,22 @@ export async function bootstrapStateBackend(options: StateBackendOptions, host: 
   const group = ["--resource-group", options.resourceGroup];
   log(`subscription ${account.id}, signed in as ${account.user.name}`);
 
-  const grant = async (role: string, scope: string) => {
-    const assignments = await json<unknown[]>(["role", "assignment", "list", "--assignee", principalId, "--role", role, "--scope", scope]);
+  const grant = async (role: string, scope: string, who: { id: string; type: string; name: string }) => {
+    const assignments = await json<unknown[]>(["role", "assignment", "list", "--assignee", who.id, "--role", role, "--scope", scope]);
     if (assignments.length > 0) {
-      log(`role "${role}" already granted to ${account.user.name}`);
+      log(`role "${role}" already granted to ${who.name}`);
       return;
     }
-    log(`granting "${role}" to ${account.user.name}`);
-    await json(["role", "assignment", "create", "--assignee-object-id", principalId, "--assignee-principal-type", principalType, "--role", role, "--scope", scope]);
+    log(`granting "${role}" to ${who.name}`);
+    await json(["role", "assignment", "create", "--assignee-object-id", who.id, "--assignee-principal-type", who.type, "--role", role, "--scope", scope]);
   };
+  const deployer = { id: principalId, type: principalType, name: account.user.name };
 
   await ensure(`resource group ${options.resourceGroup}`, ["group", "show", "--name", options.resourceGroup], ["group", "create", "--name", options.resourceGroup, "--location", options.location]);
 
   // Entra sign-in only: the state holds every resource's settings, and the deployer's Azure login is the key to it.
   // At rest as the stack's own account: geo-redundant (bf045164) and under infrastructure encryption (4733ea7b), set at creation only.
-  const storage = await ensure<{ id: string }>(
+  const storage = await ensure<{ id: string; encryption?: { keySource?: string } }>(
     `storage account ${storageAccount}`,
     ["storage", "account", "show", "--name", storageAccount, ...group],
     [
@@ -149,35 +132,54 @@ export async function bootstrapStateBackend(options: StateBackendOptions, host: 
     ["storage", "container-rm", "show", "--storage-account", storageAccount, ...group, "--name", options.container],
     ["storage", "container-rm", "create", "--storage-account", storageAccount, ...group, "--name", options.container, "--public-access", "off"],
   );
-  await grant(ROLE.blobDataContributor, storage.id);
+  await grant(ROLE.blobDataContributor, storage.id, deployer);
 
   const vault = await ensure<{ id: string }>(
     `key vault ${vaultName}`,
     ["keyvault", "show", "--name", vaultName, ...group],
     ["keyvault", "create", "--name", vaultName, ...group, "--location", options.location, "--enable-rbac-authorization", "true", "--enable-purge-protection", "true", "--retention-days", "90"],
   );
-  await grant(ROLE.cryptoOfficer, vault.id);
+  await grant(ROLE.cryptoOfficer, vault.id, deployer);
 
-  // A new role assignment takes a few minutes to reach Key Vault's data plane: retry what it refuses meanwhile.
-  const keyShow = ["keyvault", "key", "show", "--vault-name", vaultName, "--name", options.key, "--output", "json"];
-  for (let attempt = 1; ; attempt++) {
-    const result = await az(keyShow);
-    if (result.code === 0) {
-      log(`key ${options.key} exists`);
-      break;
-    }
-    if (forbidden(result) && attempt < host.propagation.attempts) {
-      log(`Key Vault refuses the new role assignment so far; retrying in ${Math.round(host.propagation.delayMs / 1000)} s (attempt ${attempt} of ${host.propagation.attempts})`);
-      await host.sleep(host.propagation.delayMs);
-      continue;
-    }
-    if (!notFound(result)) throw new BootstrapError(`az keyvault key show failed: ${firstLine(result.stderr)}`);
-    log(`creating key ${options.key}`);
-    await json(["keyvault", "key", "create", "--vault-name", vaultName, "--name", options.key, "--kty", "RSA", "--size", KEY_SIZE, "--ops", "wrapKey", "unwrapKey", "encrypt", "decrypt"]);
-    break;
+  const rotation = options.keyRotation === "none" ? undefined : secretsKeyRotation(options.keyRotation);
+  const keySpec = { vault: vaultName, rotateExisting: options.rotateExistingKey };
+  const secretsKey = await ensureKey({ ...keySpec, name: options.key, ops: ["wrapKey", "unwrapKey", "encrypt", "decrypt"], rotation }, az, steps, propagation, log);
+
+  // The state under a customer-managed key (6fac406b, SC-12) that a user-assigned identity may only wrap and unwrap with, as the stack's account.
+  await ensureKey({ ...keySpec, name: options.storageKey, ops: ["wrapKey", "unwrapKey"], rotation: SERVICE_KEY_ROTATION, rotateExisting: true }, az, steps, propagation, log);
+  if (storage.encryption?.keySource?.toLowerCase() !== "microsoft.keyvault") {
+    const identity = await ensure<{ id: string; principalId: string }>(
+      `identity ${storageAccount}-encryption`,
+      ["identity", "show", "--name", `${storageAccount}-encryption`, ...group],
+      ["identity", "create", "--name", `${storageAccount}-encryption`, ...group, "--location", options.location],
+    );
+    await grant(ROLE.encryptionUser, `${vault.id}/keys/${options.storageKey}`, { id: identity.principalId, type: "ServicePrincipal", name: `identity ${storageAccount}-encryption` });
+    log(`encrypting storage account ${storageAccount} with key ${options.storageKey}`);
+    const update = [
+      "storage", "account", "update", "--name", storageAccount, ...group, "--identity-type", "UserAssigned", "--user-identity-id", identity.id,
+      "--encryption-key-source", "Microsoft.Keyvault", "--encryption-key-vault", `https://${vaultName}.${environment.hosts.vault}/`, "--encryption-key-name", options.storageKey,
+      "--key-vault-user-identity-id", identity.id, "--output", "json",
+    ];
+    const result = await untilPropagated("Storage", () => az(update), (answer) => /access|permission|Forbidden|not authorized/i.test(answer.stderr), propagation, log);
+    if (result.code !== 0) throw new BootstrapError(`az storage account update failed: ${firstLine(result.stderr)}`);
+  } else {
+    log(`storage account ${storageAccount} is encrypted with a customer-managed key`);
   }
 
-  const keyUrl = `azurekeyvault://${vaultName}.${environment.hosts.vault}/keys/${options.key}`;
+  const workspace = await ensureWorkspace(options.logWorkspace, `pulumi-state-logs-${suffix}`, group, options.location, steps);
+  await ensureResourceLogs(`key vault ${vaultName}`, vault.id, "keyVault", workspace, steps, log);
+  await ensureResourceLogs(`the blob service of ${storageAccount}`, `${storage.id}/blobServices/default`, "blobService", workspace, steps, log);
+
+  if (options.privateEndpoint !== undefined) {
+    const targets = [
+      { name: storageAccount, resourceId: storage.id, service: "blob" as const },
+      { name: vaultName, resourceId: vault.id, service: "vault" as const },
+    ];
+    await ensurePrivateEndpoints(targets, options.privateEndpoint, environment, group, options.location, steps);
+    await closePublicAccess(storageAccount, vaultName, group, steps, log);
+  }
+
+  const keyUrl = `azurekeyvault://${vaultName}.${environment.hosts.vault}/keys/${options.key}/${keyVersion(secretsKey)}`;
   return { storageAccount, container: options.container, vault: vaultName, keyUrl, nextSteps: nextSteps(options, { storageAccount, keyUrl }, host.platform) };
 }
 
