@@ -2,7 +2,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CorruptStateError, EXIT_CODES } from "../../uploader/src/errors";
-import { processTagOf, type Platform } from "../../uploader/src/platform";
+import { platformOf, type Platform } from "../../uploader/src/platform";
+import { startTimeLookup } from "../../uploader/src/processStart";
 import { CheckpointWriter } from "../../uploader/src/run/checkpointWriter";
 import { newJobState } from "../../uploader/src/run/jobState";
 import { defaultStateDir, localStateStore } from "../../uploader/src/state/localState";
@@ -176,7 +177,7 @@ describe("local run lock", () => {
     const holder = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
     try {
       const dir = tempDir();
-      holdBy(dir, "k", { pid: holder.pid, host: platform.hostname, tag: processTagOf(holder.pid as number) });
+      holdBy(dir, "k", { pid: holder.pid, host: platform.hostname, tag: await platform.processTagOf(holder.pid as number) });
       const twoHoursAgo = new Date(Date.now() - 7_200_000);
       utimesSync(lockFile(dir, "k"), twoHoursAgo, twoHoursAgo);
       const clock = new ManualClock();
@@ -192,7 +193,7 @@ describe("local run lock", () => {
     const gone = Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString());
     holdBy(dir, "dead", { pid: gone, host: platform.hostname });
     // PID 1 runs, but started long before the holder did: its tag differs, so it is not the holder.
-    holdBy(dir, "reused", { pid: 1, host: platform.hostname, tag: `${processTagOf(process.pid)?.split("/")[0]}/1` });
+    holdBy(dir, "reused", { pid: 1, host: platform.hostname, tag: `${(await platform.processTagOf(process.pid))?.split("/")[0]}/1` });
     const clock = new ManualClock();
     const store = localStateStore(dir, platform);
     expect(await store.acquireLock("dead", lockOptions(clock))).toBeDefined();
@@ -249,6 +250,63 @@ describe("local run lock", () => {
     writeFileSync(join(dir, "locks"), "a file where the locks folder should be");
     const windows: Platform = { ...platform, os: "win32" };
     await expect(localStateStore(dir, windows).acquireLock("k", lockOptions(new ManualClock()))).rejects.toThrow(new RegExp(`cannot write the state in ${dir} \\((EEXIST|ENOTDIR)`));
+  });
+});
+
+describe("process identity on Windows and macOS: a reused PID never holds a job", () => {
+  const lockFile = (dir: string) => join(dir, "locks", "k.lock");
+  /** A live process (its PID answers) that a lock names with the start `recorded`, on a platform whose lookup says `lookup`. */
+  async function judge(os: "win32" | "darwin", recorded: string, lookup: (pid: number) => Promise<string | undefined>) {
+    const holder = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+    try {
+      const dir = tempDir();
+      mkdirSync(join(dir, "locks"));
+      writeFileSync(lockFile(dir), JSON.stringify({ pid: holder.pid, host: platform.hostname, tag: `${os}/${recorded}` }));
+      const injected = platformOf(os, { scope: os, startTimeOf: async (pid) => (pid === holder.pid ? lookup(pid) : `own start ${pid}`) });
+      const clock = new ManualClock();
+      const lock = await clock.runUntil(localStateStore(dir, injected).acquireLock("k", lockOptions(clock)));
+      const owner = JSON.parse(readFileSync(lockFile(dir), "utf8")) as { pid: number; tag?: string };
+      await lock?.release();
+      return { taken: lock !== undefined, owner };
+    } finally {
+      holder.kill();
+    }
+  }
+
+  it.each(["win32", "darwin"] as const)("%s: takes over at once the lock of a live PID that started at another time than its holder, recording its own start", async (os) => {
+    const { taken, owner } = await judge(os, "133000000000000000", async () => "133999999999999999");
+    expect(taken).toBe(true);
+    expect(owner).toEqual(expect.objectContaining({ pid: process.pid, tag: `${os}/own start ${process.pid}` }));
+  });
+
+  it.each(["win32", "darwin"] as const)("%s: never takes the lock of the holder itself (same PID, same start)", async (os) => {
+    const { taken, owner } = await judge(os, "133000000000000000", async () => "133000000000000000");
+    expect(taken).toBe(false);
+    expect(owner.pid).not.toBe(process.pid);
+  });
+
+  // The documented choice: a start this host cannot tell now leaves the PID's word, as for a lock without a tag (an
+  // hr-upload before process identity). Taking over would risk two runs at once; standing down costs one run.
+  const failing: (pid: number) => Promise<string | undefined> = () => Promise.reject(new Error("powershell.exe: access denied"));
+  const silent: (pid: number) => Promise<string | undefined> = () => Promise.resolve(undefined);
+  it.each([
+    ["win32", "fails", failing],
+    ["darwin", "tells nothing", silent],
+  ] as const)("%s: when the start-time lookup %s, a live PID still holds the job, as before", async (os, _how, lookup) => {
+    expect((await judge(os, "Mon Dec  7 04:50:36 2026", lookup)).taken).toBe(false);
+  });
+
+  it("asks macOS's ps for a start in one form whatever the locale or time zone (procps here takes the same options), and nothing for a PID that is gone", async () => {
+    const lookup = startTimeLookup("darwin", {});
+    const own = await lookup(process.pid);
+    expect(own).toMatch(/^[A-Z][a-z]{2} [A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d \d{4}$/);
+    expect(await lookup(process.pid)).toBe(own);
+    const gone = Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString());
+    expect(await lookup(gone)).toBeUndefined();
+  });
+
+  it("tells nothing, rather than waiting, when Windows PowerShell is not where Windows keeps it", async () => {
+    expect(await startTimeLookup("win32", { SystemRoot: join(tempDir(), "Windows") })(process.pid)).toBeUndefined();
   });
 });
 
