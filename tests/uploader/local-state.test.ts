@@ -311,22 +311,44 @@ describe("process identity on Windows and macOS: a reused PID never holds a job"
 });
 
 describe("local state writes are fenced", () => {
+  // Each run is a process with its own store: what a store last read or wrote is that run's fence.
   it("refuses the write of a former holder once a newer holder has written the job's state: its next in-flight mark fails, so it sends nothing more", async () => {
     const dir = tempDir();
-    const store = localStateStore(dir, thisMachine);
     const clock = new ManualClock();
-    const first = new CheckpointWriter(store, "k", newJobState("job", "2026-01-01T00:00:00.000Z"), "run-a", clock);
+    const storeA = localStateStore(dir, thisMachine);
+    const first = new CheckpointWriter(storeA, "k", newJobState("job", "2026-01-01T00:00:00.000Z"), "run-a", clock);
     await first.commit((state) => state);
     // Run A stalls; run B takes the job over from what A last wrote, and writes.
-    const loaded = await store.loadJobState("k");
-    const second = new CheckpointWriter(store, "k", loaded as JobState, "run-b", clock);
+    const storeB = localStateStore(dir, thisMachine);
+    const second = new CheckpointWriter(storeB, "k", (await storeB.loadJobState("k")) as JobState, "run-b", clock);
     await second.commit((state) => state);
     await second.commit((state) => state);
     // A wakes up: whatever it writes next is refused, and B's state stands.
     await expect(first.commit((state) => state)).rejects.toThrow(/another run changed this job's state meanwhile; stopped so that nothing is sent twice/);
-    expect(await store.loadJobState("k")).toMatchObject({ revision: 3, writtenBy: "run-b" });
+    expect(await storeB.loadJobState("k")).toMatchObject({ revision: 3, writtenBy: "run-b" });
     await second.commit((state) => state);
-    expect(await store.loadJobState("k")).toMatchObject({ revision: 4, writtenBy: "run-b" });
+    expect(await storeB.loadJobState("k")).toMatchObject({ revision: 4, writtenBy: "run-b" });
+  });
+
+  it("refuses the write of a former holder after reset removed the state, and after a new run started the job again at its first revisions", async () => {
+    const dir = tempDir();
+    const clock = new ManualClock();
+    const storeA = localStateStore(dir, thisMachine);
+    const stalled = new CheckpointWriter(storeA, "k", newJobState("job", "2026-01-01T00:00:00.000Z"), "run-a", clock);
+    await stalled.commit((state) => state);
+    await localStateStore(dir, thisMachine).deleteJobState("k"); // reset, under the job's lock it took over
+    await expect(stalled.commit((state) => state)).rejects.toThrow(/another run changed this job's state meanwhile/);
+    expect(await storeA.loadJobState("k")).toBeUndefined(); // nothing written back
+
+    const storeA2 = localStateStore(dir, thisMachine);
+    const again = new CheckpointWriter(storeA2, "k", newJobState("job", "2026-01-01T00:00:00.000Z"), "run-a", clock);
+    await again.commit((state) => state); // revision 1 by run-a
+    await localStateStore(dir, thisMachine).deleteJobState("k");
+    const storeB = localStateStore(dir, thisMachine);
+    await new CheckpointWriter(storeB, "k", newJobState("job", "2026-01-02T00:00:00.000Z"), "run-b", clock).commit((state) => state); // revision 1 by run-b
+    // A's next write is revision 2, which would follow B's revision 1 by number alone: refused, B's state stands.
+    await expect(again.commit((state) => state)).rejects.toThrow(/another run changed this job's state meanwhile/);
+    expect(await storeB.loadJobState("k")).toMatchObject({ revision: 1, writtenBy: "run-b" });
   });
 
   it("accepts its own write retried (its answer lost), and a job's first state", async () => {
