@@ -312,12 +312,18 @@ describe("process identity on Windows and macOS: a reused PID never holds a job"
 
 describe("local state writes are fenced", () => {
   // Each run is a process with its own store: what a store last read or wrote is that run's fence.
+  /** A run starting a job with no state in `dir`: its store and its writer, its first state written. */
+  async function firstRun(dir: string, runId: string, clock: ManualClock) {
+    const store = localStateStore(dir, thisMachine);
+    const writer = new CheckpointWriter(store, "k", newJobState("job", "2026-01-01T00:00:00.000Z"), runId, clock);
+    await writer.commit((state) => state);
+    return { store, writer };
+  }
+
   it("refuses the write of a former holder once a newer holder has written the job's state: its next in-flight mark fails, so it sends nothing more", async () => {
     const dir = tempDir();
     const clock = new ManualClock();
-    const storeA = localStateStore(dir, thisMachine);
-    const first = new CheckpointWriter(storeA, "k", newJobState("job", "2026-01-01T00:00:00.000Z"), "run-a", clock);
-    await first.commit((state) => state);
+    const { writer: first } = await firstRun(dir, "run-a", clock);
     // Run A stalls; run B takes the job over from what A last wrote, and writes.
     const storeB = localStateStore(dir, thisMachine);
     const second = new CheckpointWriter(storeB, "k", (await storeB.loadJobState("k")) as JobState, "run-b", clock);
@@ -333,19 +339,14 @@ describe("local state writes are fenced", () => {
   it("refuses the write of a former holder after reset removed the state, and after a new run started the job again at its first revisions", async () => {
     const dir = tempDir();
     const clock = new ManualClock();
-    const storeA = localStateStore(dir, thisMachine);
-    const stalled = new CheckpointWriter(storeA, "k", newJobState("job", "2026-01-01T00:00:00.000Z"), "run-a", clock);
-    await stalled.commit((state) => state);
+    const { store: storeA, writer: stalled } = await firstRun(dir, "run-a", clock);
     await localStateStore(dir, thisMachine).deleteJobState("k"); // reset, under the job's lock it took over
     await expect(stalled.commit((state) => state)).rejects.toThrow(/another run changed this job's state meanwhile/);
     expect(await storeA.loadJobState("k")).toBeUndefined(); // nothing written back
 
-    const storeA2 = localStateStore(dir, thisMachine);
-    const again = new CheckpointWriter(storeA2, "k", newJobState("job", "2026-01-01T00:00:00.000Z"), "run-a", clock);
-    await again.commit((state) => state); // revision 1 by run-a
+    const { writer: again } = await firstRun(dir, "run-a", clock); // revision 1 by run-a
     await localStateStore(dir, thisMachine).deleteJobState("k");
-    const storeB = localStateStore(dir, thisMachine);
-    await new CheckpointWriter(storeB, "k", newJobState("job", "2026-01-02T00:00:00.000Z"), "run-b", clock).commit((state) => state); // revision 1 by run-b
+    const { store: storeB } = await firstRun(dir, "run-b", clock); // revision 1 by run-b
     // A's next write is revision 2, which would follow B's revision 1 by number alone: refused, B's state stands.
     await expect(again.commit((state) => state)).rejects.toThrow(/another run changed this job's state meanwhile/);
     expect(await storeB.loadJobState("k")).toMatchObject({ revision: 1, writtenBy: "run-b" });
