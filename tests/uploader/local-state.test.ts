@@ -330,7 +330,7 @@ describe("local state writes are fenced", () => {
     await second.commit((state) => state);
     await second.commit((state) => state);
     // A wakes up: whatever it writes next is refused, and B's state stands.
-    await expect(first.commit((state) => state)).rejects.toThrow(/another run changed this job's state meanwhile; stopped so that nothing is sent twice/);
+    await expect(first.commit((state) => state)).rejects.toThrow(/another run changed this job's state meanwhile \(this run lost the job's lock\); stopped so that nothing is sent twice/);
     expect(await storeB.loadJobState("k")).toMatchObject({ revision: 3, writtenBy: "run-b" });
     await second.commit((state) => state);
     expect(await storeB.loadJobState("k")).toMatchObject({ revision: 4, writtenBy: "run-b" });
