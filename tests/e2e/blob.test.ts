@@ -241,6 +241,16 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     await expect(own.saveJobState(key, { ...saved, revision: 2 })).resolves.toBeUndefined();
   });
 
+  it("never writes back a job's state that reset removed meanwhile (a stalled writer's ETag names a blob that is gone)", async () => {
+    const key = jobKeyOf(STANDIN_DEFAULTS.jobId);
+    const stalled = store();
+    const saved = { ...newJobState(STANDIN_DEFAULTS.jobId, "2026-12-01T06:00:00.000Z"), revision: 1, writtenBy: "run-1" };
+    await stalled.saveJobState(key, saved);
+    await store().deleteJobState(key); // reset, under the job's lease it took over
+    await expect(stalled.saveJobState(key, { ...saved, revision: 2 })).rejects.toThrow(/another run changed this job's state meanwhile \(this run lost the job's lock\)/);
+    expect(await stateNames("jobs/")).toEqual([]);
+  });
+
   it.each([
     ["{}", "{}"],
     ["[]", "[]"],
@@ -327,6 +337,27 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     const finished = await upload(csvUrl, ["--records-per-call", "3"]);
     expect(finished.code).toBe(0);
     expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(versionB)]);
+  });
+
+  it("abandons, and says so with the exact count, only a copy in hr-kept that is gone (404)", async () => {
+    const { versionA, csvUrl } = await partlyDelivered(9);
+    await kept.deleteBlob(`${jobKeyOf(STANDIN_DEFAULTS.jobId)}.csv`);
+    const versionB = await generatedBytes(7, 10);
+    await data.getBlockBlobClient("employees.csv").uploadData(versionB);
+    const next = await upload(csvUrl, ["--records-per-call", "3", "--log-format", "json"]);
+    expect(next.code).toBe(0);
+    expect(jsonLines(next.stdout)).toContainEqual(expect.objectContaining({ event: "abandoned", recordsNeverDelivered: 9 }));
+    expect(sent()).toEqual([...recordsOf(versionA).slice(0, 3), ...recordsOf(versionB)]);
+  });
+
+  it("refuses a copy in hr-kept written over since it was kept as corrupt state (exit 2, reset named): nothing abandoned, nothing sent", async () => {
+    const { csvUrl } = await partlyDelivered(11);
+    await kept.getBlockBlobClient(`${jobKeyOf(STANDIN_DEFAULTS.jobId)}.csv`).uploadData(await generatedBytes(12, 12));
+    const refused = await upload(csvUrl, ["--records-per-call", "3", "--log-format", "json"]);
+    expect(refused.code).toBe(2);
+    expect(String(jsonLines(refused.stdout).find((event) => event.event === "failed")?.msg)).toMatch(/hr-kept: kept\/[0-9a-f]{32}\.csv is not a valid hr-upload checkpoint \(.* it was written over since it was kept; clear it with hr-upload reset --job-id /);
+    expect(jsonLines(refused.stdout).map((event) => event.event)).not.toContain("abandoned");
+    expect(sent()).toHaveLength(3);
   });
 
   it("fails before sending anything, naming hr-kept, in an account that has no hr-kept yet", async () => {
