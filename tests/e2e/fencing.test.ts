@@ -1,7 +1,10 @@
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { jsonLines, runBundle, startBundle, summaryOf, until, type RunningBundle } from "../support/cli";
+import { jobKeyOf } from "../../uploader/src/state/stateStore";
 import { unshare } from "../support/namespaces";
+import { thisMachine } from "../support/platforms";
 import { generatedCsv, recordsOf, sortedRecords, STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
 
 /** The shortest --lock-lease: a silent holder on another machine is taken over 15 s + one heartbeat (2.5 s) after its last touch. */
@@ -10,10 +13,11 @@ const LEASE = ["--lock-lease", "15"];
 const TAKEOVER_MS = 40_000;
 
 /**
- * Fencing with the real bundle: a run that stalls past its lease (SIGSTOP) on another machine sharing the state
- * folder is taken over; when it wakes (SIGCONT) it writes nothing over the new holder's state and sends nothing more.
+ * Locks and fencing with the real bundle: a lock left by a killed run whose PID another process now has is taken
+ * over at once; a run that stalls past its lease (SIGSTOP) on another machine sharing the state folder is taken
+ * over, and when it wakes (SIGCONT) it writes nothing over the new holder's state and sends nothing more.
  */
-describe("fencing: a former holder never writes over the job's state, nor sends, once taken over (real bundle, local state)", () => {
+describe("locks and fencing: one holder per job, and a former holder never writes over the job's state, nor sends, once taken over (real bundle, local state)", () => {
   let harness: UploadHarness;
   let otherMachine: string;
   beforeEach(async () => {
@@ -125,4 +129,35 @@ describe("fencing: a former holder never writes over the job's state, nor sends,
       stalled.child.kill("SIGKILL");
     }
   }, 60_000);
+
+  /** Both locks of the job left by a run killed where nothing could remove them, naming a live process of this host tagged `tag`. */
+  function leftLocks(pid: number, tag: string | undefined) {
+    const owner = JSON.stringify({ pid, host: thisMachine.hostname, tag, acquiredAt: "2026-12-01T06:00:00.000Z" });
+    const key = jobKeyOf(STANDIN_DEFAULTS.jobId);
+    mkdirSync(join(harness.checkpointDir, "locks"), { recursive: true });
+    writeFileSync(join(harness.checkpointDir, "locks", `${key}.lock`), owner);
+    writeFileSync(join(harness.lockDir, `${key}.lock`), owner);
+  }
+
+  it("takes over at once the locks of a killed run whose PID a newer process now has, and stands down for the holder itself", async () => {
+    const file = await generatedCsv(6, 84);
+    const other = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+    try {
+      const pid = other.pid as number;
+      const tag = (await thisMachine.processTagOf(pid)) as string;
+      expect(tag).toMatch(/^pid:\[\d+\]\/\d+$/);
+      leftLocks(pid, tag);
+      const held = await harness.upload(file, ["--log-format", "json"]);
+      expect(summaryOf(held)).toMatchObject({ outcome: "locked", exitCode: 0, recordsDelivered: 0 });
+
+      // The same PID, but the killed run started earlier than the process that has it now.
+      leftLocks(pid, `${tag.split("/")[0] as string}/${Number(tag.split("/")[1]) - 1}`);
+      const run = await harness.upload(file, ["--log-format", "json"]);
+      expect(summaryOf(run)).toMatchObject({ outcome: "delivered", exitCode: 0, recordsDelivered: 6 });
+      expect(jsonLines(run.stdout).map((event) => event.event)).not.toContain("waiting-for-lock"); // at once, not after a lease
+      expect(sent()).toEqual(recordsOf(file));
+    } finally {
+      other.kill();
+    }
+  });
 });
