@@ -360,6 +360,18 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect(sent()).toHaveLength(3);
   });
 
+  it("resumes a blob the HR system appended records to as one version: the records delivered are not sent again", async () => {
+    const { versionA, csvUrl } = await partlyDelivered(13);
+    const more = await generatedBytes(5, 14);
+    const grown = Buffer.concat([versionA, more.subarray(more.indexOf("\n") + 1)]); // records only, no second header
+    await data.getBlockBlobClient("employees.csv").uploadData(grown);
+    const next = await upload(csvUrl, ["--records-per-call", "3", "--log-format", "json"]);
+    expect(next.code).toBe(0);
+    expect(summaryOf(next)).toMatchObject({ outcome: "delivered", recordsDelivered: 14, recordsPossiblyDuplicated: 0, recordsDeliveredTotal: 17 });
+    expect(sent()).toEqual(recordsOf(grown));
+    expect(await keptNames()).toEqual([]);
+  });
+
   it("fails before sending anything, naming hr-kept, in an account that has no hr-kept yet", async () => {
     await kept.delete();
     try {
