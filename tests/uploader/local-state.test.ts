@@ -305,6 +305,23 @@ describe("process identity on Windows and macOS: a reused PID never holds a job"
     expect(await lookup(gone)).toBeUndefined();
   });
 
+  /** A stand-in Windows PowerShell at %SystemRoot%\System32\WindowsPowerShell\v1.0 (on Linux, one file named by that Windows path) running `script`. */
+  function standInPowerShell(script: string): string {
+    const root = join(tempDir(), "Windows");
+    const file = `${root}\\System32\\WindowsPowerShell\\v1.0\\powershell.exe`;
+    writeFileSync(file, `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    return root;
+  }
+
+  it("asks Windows PowerShell's CIM for the creation time of exactly that process, as a FILETIME; anything else it prints tells nothing", async () => {
+    // Prints a FILETIME only when asked the documented query for PID 4242, with no profile and no prompt.
+    const root = standInPowerShell(`[ "$1 $2 $3 $4" = "-NoLogo -NoProfile -NonInteractive -Command" ] && [ "$5" = "\\$p = Get-CimInstance -ClassName Win32_Process -Filter 'ProcessId = 4242'; if (\\$p) { \\$p.CreationDate.ToFileTimeUtc() }" ] && echo 134090000000000000`);
+    const lookup = startTimeLookup("win32", { SystemRoot: root });
+    expect(await lookup(4242)).toBe("134090000000000000");
+    expect(await lookup(4243)).toBeUndefined();
+    expect(await startTimeLookup("win32", { SystemRoot: standInPowerShell("echo 'FIXME: powershell stub'") })(4242)).toBeUndefined();
+  });
+
   it("tells nothing, rather than waiting, when Windows PowerShell is not where Windows keeps it", async () => {
     expect(await startTimeLookup("win32", { SystemRoot: join(tempDir(), "Windows") })(process.pid)).toBeUndefined();
   });
