@@ -70,6 +70,15 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
   };
   const store = () => blobStateStore(parseBlobUrl(sasUrl(azurite, state.containerName), "--checkpoint", "container"), { credential: new AnonymousCredential(), pipeline: {} });
 
+  /** Version A (12 records, `seed`) left partly delivered by a run that failed on its second chunk (3 records a chunk): its copy in hr-kept. */
+  const partlyDelivered = async (seed: number) => {
+    const versionA = await generatedBytes(12, seed);
+    const csvUrl = await putCsv(versionA);
+    harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
+    expect((await upload(csvUrl, ["--records-per-call", "3"])).code).toBe(5);
+    return { versionA, csvUrl };
+  };
+
   it("streams and hashes the blob, and validates it like a local file", async () => {
     const bytes = await generatedBytes(20_000);
     const result = await runBundle(["validate", "--csv", await putCsv(bytes), "--log-format", "json"]);
@@ -232,6 +241,16 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     await expect(own.saveJobState(key, { ...saved, revision: 2 })).resolves.toBeUndefined();
   });
 
+  it("never writes back a job's state that reset removed meanwhile (a stalled writer's ETag names a blob that is gone)", async () => {
+    const key = jobKeyOf(STANDIN_DEFAULTS.jobId);
+    const stalled = store();
+    const saved = { ...newJobState(STANDIN_DEFAULTS.jobId, "2026-12-01T06:00:00.000Z"), revision: 1, writtenBy: "run-1" };
+    await stalled.saveJobState(key, saved);
+    await store().deleteJobState(key); // reset, under the job's lease it took over
+    await expect(stalled.saveJobState(key, { ...saved, revision: 2 })).rejects.toThrow(/another run changed this job's state meanwhile \(this run lost the job's lock\)/);
+    expect(await stateNames("jobs/")).toEqual([]);
+  });
+
   it.each([
     ["{}", "{}"],
     ["[]", "[]"],
@@ -281,10 +300,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
   });
 
   it("finishes a partly delivered version from the copy kept in hr-kept (never in hr-state), though the HR system replaced the blob", async () => {
-    const versionA = await generatedBytes(12, 3);
-    const csvUrl = await putCsv(versionA);
-    harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
-    expect((await upload(csvUrl, ["--records-per-call", "3"])).code).toBe(5);
+    const { versionA, csvUrl } = await partlyDelivered(3);
     expect(await keptNames()).toEqual([`${jobKeyOf(STANDIN_DEFAULTS.jobId)}.csv`]);
     expect(await stateNames("pinned/")).toEqual([]);
     const versionB = await generatedBytes(7, 4);
@@ -293,6 +309,66 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect(next.code).toBe(0);
     expect(jsonLines(next.stdout).find((event) => event.event === "resume")?.msg).toMatch(/^finishing .*employees\.csv .* first, from the copy kept in http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/hr-kept: 3 of 12 records/);
     expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(versionB)]);
+    expect(await keptNames()).toEqual([]);
+  });
+
+  it("fails with exit 5, abandoning, overwriting and pinning nothing, when the copy in hr-kept is there but cannot be read (403); the next run finishes it", async () => {
+    const key = jobKeyOf(STANDIN_DEFAULTS.jobId);
+    const { versionA, csvUrl } = await partlyDelivered(7);
+    const copyBefore = await kept.getBlockBlobClient(`${key}.csv`).getProperties();
+    const stateBefore = (await state.getBlockBlobClient(`jobs/${key}.json`).downloadToBuffer()).toString("utf8");
+    const versionB = await generatedBytes(7, 8);
+    await data.getBlockBlobClient("employees.csv").uploadData(versionB);
+
+    // A SAS for hr-state alone: carried to hr-kept, the service refuses it there (403) while hr-state works.
+    const stateOnly = sasUrl(azurite, state.containerName);
+    const blocked = await runBundle([...harness.args(csvUrl, "--records-per-call", "3", "--log-format", "json"), "--checkpoint", stateOnly], harness.env());
+    expect(blocked.code).toBe(5);
+    const failed = String(jsonLines(blocked.stdout).find((event) => event.event === "failed")?.msg);
+    expect(failed).toMatch(new RegExp(`^the copy of .*employees\\.csv kept in http://127\\.0\\.0\\.1:\\d+/devstoreaccount1/hr-kept \\(kept/${key}\\.csv\\) cannot be read now \\(no access to .*HTTP 403\\): the identity needs its Storage Blob Data role there, or the SAS is wrong or expired\\); nothing was abandoned or overwritten: rerun once it can be read`));
+    expect(jsonLines(blocked.stdout).map((event) => event.event)).not.toContain("abandoned");
+    expect(summaryOf(blocked)).toMatchObject({ outcome: "failed", exitCode: 5, recordsDelivered: 0 });
+    expect(blocked.stdout).not.toContain("sig=");
+    expect(sent()).toEqual(recordsOf(versionA).slice(0, 3));
+    // Nothing overwritten, no new version pinned over it: the copy and the job's state are as the first run left them.
+    expect((await kept.getBlockBlobClient(`${key}.csv`).getProperties()).etag).toBe(copyBefore.etag);
+    expect((await state.getBlockBlobClient(`jobs/${key}.json`).downloadToBuffer()).toString("utf8")).toBe(stateBefore);
+
+    const finished = await upload(csvUrl, ["--records-per-call", "3"]);
+    expect(finished.code).toBe(0);
+    expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(versionB)]);
+  });
+
+  it("abandons, and says so with the exact count, only a copy in hr-kept that is gone (404)", async () => {
+    const { versionA, csvUrl } = await partlyDelivered(9);
+    await kept.deleteBlob(`${jobKeyOf(STANDIN_DEFAULTS.jobId)}.csv`);
+    const versionB = await generatedBytes(7, 10);
+    await data.getBlockBlobClient("employees.csv").uploadData(versionB);
+    const next = await upload(csvUrl, ["--records-per-call", "3", "--log-format", "json"]);
+    expect(next.code).toBe(0);
+    expect(jsonLines(next.stdout)).toContainEqual(expect.objectContaining({ event: "abandoned", recordsNeverDelivered: 9 }));
+    expect(sent()).toEqual([...recordsOf(versionA).slice(0, 3), ...recordsOf(versionB)]);
+  });
+
+  it("refuses a copy in hr-kept written over since it was kept as corrupt state (exit 2, reset named): nothing abandoned, nothing sent", async () => {
+    const { csvUrl } = await partlyDelivered(11);
+    await kept.getBlockBlobClient(`${jobKeyOf(STANDIN_DEFAULTS.jobId)}.csv`).uploadData(await generatedBytes(12, 12));
+    const refused = await upload(csvUrl, ["--records-per-call", "3", "--log-format", "json"]);
+    expect(refused.code).toBe(2);
+    expect(String(jsonLines(refused.stdout).find((event) => event.event === "failed")?.msg)).toMatch(/hr-kept: kept\/[0-9a-f]{32}\.csv is not a valid hr-upload checkpoint \(.* it was written over since it was kept; clear it with hr-upload reset --job-id /);
+    expect(jsonLines(refused.stdout).map((event) => event.event)).not.toContain("abandoned");
+    expect(sent()).toHaveLength(3);
+  });
+
+  it("resumes a blob the HR system appended records to as one version: the records delivered are not sent again", async () => {
+    const { versionA, csvUrl } = await partlyDelivered(13);
+    const more = await generatedBytes(5, 14);
+    const grown = Buffer.concat([versionA, more.subarray(more.indexOf("\n") + 1)]); // records only, no second header
+    await data.getBlockBlobClient("employees.csv").uploadData(grown);
+    const next = await upload(csvUrl, ["--records-per-call", "3", "--log-format", "json"]);
+    expect(next.code).toBe(0);
+    expect(summaryOf(next)).toMatchObject({ outcome: "delivered", recordsDelivered: 14, recordsPossiblyDuplicated: 0, recordsDeliveredTotal: 17 });
+    expect(sent()).toEqual(recordsOf(grown));
     expect(await keptNames()).toEqual([]);
   });
 
@@ -313,10 +389,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
 
   it("finishes a version whose copy an earlier hr-upload kept in hr-state (pinned/), deletes it there, and keeps the next copy in hr-kept only", async () => {
     const key = jobKeyOf(STANDIN_DEFAULTS.jobId);
-    const versionA = await generatedBytes(12, 5);
-    const csvUrl = await putCsv(versionA);
-    harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
-    expect((await upload(csvUrl, ["--records-per-call", "3"])).code).toBe(5);
+    const { versionA, csvUrl } = await partlyDelivered(5);
     // As an earlier hr-upload left it: the copy under pinned/ in hr-state, the job's state naming it there.
     const copy = await kept.getBlockBlobClient(`${key}.csv`).downloadToBuffer();
     const { etag } = await state.getBlockBlobClient(`pinned/${key}.csv`).uploadData(copy);

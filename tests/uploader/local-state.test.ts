@@ -2,7 +2,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CorruptStateError, EXIT_CODES } from "../../uploader/src/errors";
-import { processTagOf, type Platform } from "../../uploader/src/platform";
+import { platformOf, type Platform } from "../../uploader/src/platform";
+import { startTimeLookup } from "../../uploader/src/processStart";
 import { CheckpointWriter } from "../../uploader/src/run/checkpointWriter";
 import { newJobState } from "../../uploader/src/run/jobState";
 import { defaultStateDir, localStateStore } from "../../uploader/src/state/localState";
@@ -176,7 +177,7 @@ describe("local run lock", () => {
     const holder = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
     try {
       const dir = tempDir();
-      holdBy(dir, "k", { pid: holder.pid, host: platform.hostname, tag: processTagOf(holder.pid as number) });
+      holdBy(dir, "k", { pid: holder.pid, host: platform.hostname, tag: await platform.processTagOf(holder.pid as number) });
       const twoHoursAgo = new Date(Date.now() - 7_200_000);
       utimesSync(lockFile(dir, "k"), twoHoursAgo, twoHoursAgo);
       const clock = new ManualClock();
@@ -192,7 +193,7 @@ describe("local run lock", () => {
     const gone = Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString());
     holdBy(dir, "dead", { pid: gone, host: platform.hostname });
     // PID 1 runs, but started long before the holder did: its tag differs, so it is not the holder.
-    holdBy(dir, "reused", { pid: 1, host: platform.hostname, tag: `${processTagOf(process.pid)?.split("/")[0]}/1` });
+    holdBy(dir, "reused", { pid: 1, host: platform.hostname, tag: `${(await platform.processTagOf(process.pid))?.split("/")[0]}/1` });
     const clock = new ManualClock();
     const store = localStateStore(dir, platform);
     expect(await store.acquireLock("dead", lockOptions(clock))).toBeDefined();
@@ -252,23 +253,120 @@ describe("local run lock", () => {
   });
 });
 
+describe("process identity on Windows and macOS: a reused PID never holds a job", () => {
+  const lockFile = (dir: string) => join(dir, "locks", "k.lock");
+  /** A live process (its PID answers) that a lock names with the start `recorded`, on a platform whose lookup says `lookup`. */
+  async function judge(os: "win32" | "darwin", recorded: string, lookup: (pid: number) => Promise<string | undefined>) {
+    const holder = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+    try {
+      const dir = tempDir();
+      mkdirSync(join(dir, "locks"));
+      writeFileSync(lockFile(dir), JSON.stringify({ pid: holder.pid, host: platform.hostname, tag: `${os}/${recorded}` }));
+      const injected = platformOf(os, { scope: os, startTimeOf: async (pid) => (pid === holder.pid ? lookup(pid) : `own start ${pid}`) });
+      const clock = new ManualClock();
+      const lock = await clock.runUntil(localStateStore(dir, injected).acquireLock("k", lockOptions(clock)));
+      const owner = JSON.parse(readFileSync(lockFile(dir), "utf8")) as { pid: number; tag?: string };
+      await lock?.release();
+      return { taken: lock !== undefined, owner };
+    } finally {
+      holder.kill();
+    }
+  }
+
+  it.each(["win32", "darwin"] as const)("%s: takes over at once the lock of a live PID that started at another time than its holder, recording its own start", async (os) => {
+    const { taken, owner } = await judge(os, "133000000000000000", async () => "133999999999999999");
+    expect(taken).toBe(true);
+    expect(owner).toEqual(expect.objectContaining({ pid: process.pid, tag: `${os}/own start ${process.pid}` }));
+  });
+
+  it.each(["win32", "darwin"] as const)("%s: never takes the lock of the holder itself (same PID, same start)", async (os) => {
+    const { taken, owner } = await judge(os, "133000000000000000", async () => "133000000000000000");
+    expect(taken).toBe(false);
+    expect(owner.pid).not.toBe(process.pid);
+  });
+
+  // The documented choice: a start this host cannot tell now leaves the PID's word, as for a lock without a tag (an
+  // hr-upload before process identity). Taking over would risk two runs at once; standing down costs one run.
+  const failing: (pid: number) => Promise<string | undefined> = () => Promise.reject(new Error("powershell.exe: access denied"));
+  const silent: (pid: number) => Promise<string | undefined> = () => Promise.resolve(undefined);
+  it.each([
+    ["win32", "fails", failing],
+    ["darwin", "tells nothing", silent],
+  ] as const)("%s: when the start-time lookup %s, a live PID still holds the job, as before", async (os, _how, lookup) => {
+    expect((await judge(os, "Mon Dec  7 04:50:36 2026", lookup)).taken).toBe(false);
+  });
+
+  it("asks macOS's ps for a start in one form whatever the locale or time zone (procps here takes the same options), and nothing for a PID that is gone", async () => {
+    const lookup = startTimeLookup("darwin", {});
+    const own = await lookup(process.pid);
+    expect(own).toMatch(/^[A-Z][a-z]{2} [A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d \d{4}$/);
+    expect(await lookup(process.pid)).toBe(own);
+    const gone = Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString());
+    expect(await lookup(gone)).toBeUndefined();
+  });
+
+  /** A stand-in Windows PowerShell at %SystemRoot%\System32\WindowsPowerShell\v1.0 (on Linux, one file named by that Windows path) running `script`. */
+  function standInPowerShell(script: string): string {
+    const root = join(tempDir(), "Windows");
+    const file = `${root}\\System32\\WindowsPowerShell\\v1.0\\powershell.exe`;
+    writeFileSync(file, `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    return root;
+  }
+
+  it("asks Windows PowerShell's CIM for the creation time of exactly that process, as a FILETIME; anything else it prints tells nothing", async () => {
+    // Prints a FILETIME only when asked the documented query for PID 4242, with no profile and no prompt.
+    const root = standInPowerShell(`[ "$1 $2 $3 $4" = "-NoLogo -NoProfile -NonInteractive -Command" ] && [ "$5" = "\\$p = Get-CimInstance -ClassName Win32_Process -Filter 'ProcessId = 4242'; if (\\$p) { \\$p.CreationDate.ToFileTimeUtc() }" ] && echo 134090000000000000`);
+    const lookup = startTimeLookup("win32", { SystemRoot: root });
+    expect(await lookup(4242)).toBe("134090000000000000");
+    expect(await lookup(4243)).toBeUndefined();
+    expect(await startTimeLookup("win32", { SystemRoot: standInPowerShell("echo 'FIXME: powershell stub'") })(4242)).toBeUndefined();
+  });
+
+  it("tells nothing, rather than waiting, when Windows PowerShell is not where Windows keeps it", async () => {
+    expect(await startTimeLookup("win32", { SystemRoot: join(tempDir(), "Windows") })(process.pid)).toBeUndefined();
+  });
+});
+
 describe("local state writes are fenced", () => {
+  // Each run is a process with its own store: what a store last read or wrote is that run's fence.
+  /** A run starting a job with no state in `dir`: its store and its writer, its first state written. */
+  async function firstRun(dir: string, runId: string, clock: ManualClock) {
+    const store = localStateStore(dir, thisMachine);
+    const writer = new CheckpointWriter(store, "k", newJobState("job", "2026-01-01T00:00:00.000Z"), runId, clock);
+    await writer.commit((state) => state);
+    return { store, writer };
+  }
+
   it("refuses the write of a former holder once a newer holder has written the job's state: its next in-flight mark fails, so it sends nothing more", async () => {
     const dir = tempDir();
-    const store = localStateStore(dir, thisMachine);
     const clock = new ManualClock();
-    const first = new CheckpointWriter(store, "k", newJobState("job", "2026-01-01T00:00:00.000Z"), "run-a", clock);
-    await first.commit((state) => state);
+    const { writer: first } = await firstRun(dir, "run-a", clock);
     // Run A stalls; run B takes the job over from what A last wrote, and writes.
-    const loaded = await store.loadJobState("k");
-    const second = new CheckpointWriter(store, "k", loaded as JobState, "run-b", clock);
+    const storeB = localStateStore(dir, thisMachine);
+    const second = new CheckpointWriter(storeB, "k", (await storeB.loadJobState("k")) as JobState, "run-b", clock);
     await second.commit((state) => state);
     await second.commit((state) => state);
     // A wakes up: whatever it writes next is refused, and B's state stands.
-    await expect(first.commit((state) => state)).rejects.toThrow(/another run changed this job's state meanwhile; stopped so that nothing is sent twice/);
-    expect(await store.loadJobState("k")).toMatchObject({ revision: 3, writtenBy: "run-b" });
+    await expect(first.commit((state) => state)).rejects.toThrow(/another run changed this job's state meanwhile \(this run lost the job's lock\); stopped so that nothing is sent twice/);
+    expect(await storeB.loadJobState("k")).toMatchObject({ revision: 3, writtenBy: "run-b" });
     await second.commit((state) => state);
-    expect(await store.loadJobState("k")).toMatchObject({ revision: 4, writtenBy: "run-b" });
+    expect(await storeB.loadJobState("k")).toMatchObject({ revision: 4, writtenBy: "run-b" });
+  });
+
+  it("refuses the write of a former holder after reset removed the state, and after a new run started the job again at its first revisions", async () => {
+    const dir = tempDir();
+    const clock = new ManualClock();
+    const { store: storeA, writer: stalled } = await firstRun(dir, "run-a", clock);
+    await localStateStore(dir, thisMachine).deleteJobState("k"); // reset, under the job's lock it took over
+    await expect(stalled.commit((state) => state)).rejects.toThrow(/another run changed this job's state meanwhile/);
+    expect(await storeA.loadJobState("k")).toBeUndefined(); // nothing written back
+
+    const { writer: again } = await firstRun(dir, "run-a", clock); // revision 1 by run-a
+    await localStateStore(dir, thisMachine).deleteJobState("k");
+    const { store: storeB } = await firstRun(dir, "run-b", clock); // revision 1 by run-b
+    // A's next write is revision 2, which would follow B's revision 1 by number alone: refused, B's state stands.
+    await expect(again.commit((state) => state)).rejects.toThrow(/another run changed this job's state meanwhile/);
+    expect(await storeB.loadJobState("k")).toMatchObject({ revision: 1, writtenBy: "run-b" });
   });
 
   it("accepts its own write retried (its answer lost), and a job's first state", async () => {

@@ -1,6 +1,7 @@
 import type { Clock } from "./clock";
 import { CorruptStateError, EXIT_CODES, UploadError } from "./errors";
 import type { Logger } from "./log";
+import { sayWaitingForLock } from "./lockWaiting";
 import { LOG_EVENT } from "./logEvents";
 import { plural } from "./text";
 import { jobKeyOf, legacyCheckpointKey, type JobState, type StateStore } from "./state/stateStore";
@@ -22,7 +23,15 @@ export interface ResetConfig {
 export async function runReset(config: ResetConfig, logger: Logger, clock: Clock): Promise<number> {
   const { state, jobId } = config;
   const jobKey = jobKeyOf(jobId);
-  const lock = await state.acquireLock(jobKey, { clock, leaseMs: config.lockLeaseMs, stop: NEVER_CANCELLED.stop, onLost: () => undefined });
+  // The job's lock, as a run takes it: a live run is never reset under it; one silent for a lease (stalled, on another
+  // machine) is taken over, and its state writes are fenced from then on, so nothing it writes lands after the reset.
+  const lock = await state.acquireLock(jobKey, {
+    clock,
+    leaseMs: config.lockLeaseMs,
+    stop: NEVER_CANCELLED.stop,
+    onLost: () => undefined,
+    onWait: sayWaitingForLock(logger, config.lockLeaseMs),
+  });
   if (lock === undefined) throw new UploadError(`a run is working for job ${jobId} now (its lock in ${state.location} is held); reset it when that run has ended`);
   try {
     let held: JobState | undefined;

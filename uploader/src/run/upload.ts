@@ -9,6 +9,7 @@ import { CorruptStateError, EXIT_CODES, InvalidCsvError, UploadError } from "../
 import { inspectCsv, type Inspection } from "../inspect";
 import type { ValidationWorkers } from "../validation/inSlices";
 import type { Logger } from "../log";
+import { sayWaitingForLock } from "../lockWaiting";
 import { LOG_EVENT, RUN_OUTCOME } from "../logEvents";
 import { RecordRanges } from "../recordRanges";
 import { describeByScenario, reportInvalidRecords } from "../report";
@@ -156,7 +157,7 @@ class UploadRun {
       leaseMs: config.lockLeaseMs,
       stop: this.stop,
       onLost: (detail: string) => this.lockLoss.abort({ kind: "lock-lost", detail } satisfies StopReason),
-      onWait: (holder: string) => this.logger.info("waiting-for-lock", `another run may hold this job (${holder}); waiting up to ${Math.round(config.lockLeaseMs / 1000)} s for its heartbeat or for its lock to lapse`, { holder }),
+      onWait: sayWaitingForLock(this.logger, config.lockLeaseMs),
     };
     // The machine's lock first: a run of this job with another state folder on this machine is as much a second run.
     const { machineLocks } = config;

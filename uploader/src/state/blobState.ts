@@ -133,10 +133,12 @@ export function blobStateStore(location: BlobLocation, access: BlobAccess): Stat
       try {
         return { kind: "present", source: await openBlobFile({ url: blob.url, name: printable, hasSas: false }, access, copy.etag) };
       } catch (error) {
-        if (error instanceof HrError && error.errorClass === "auth") throw error;
         const cause = (error as Error).cause;
+        // A sign-in that failed is the run's own failure (exit 4); Storage refusing this blob (401/403) is a copy that cannot be read now.
+        if (error instanceof HrError && error.errorClass === "auth" && !isStatus(cause, 401, 403)) throw error;
         if (isStatus(cause, 404)) return { kind: "gone" };
-        if (isStatus(cause, 412)) return { kind: "replaced" }; // not the ETag kept: written over, which no run does
+        // Not the ETag kept: written over (which no run does), or gone, which Storage may answer the same way (Azurite does).
+        if (isStatus(cause, 412)) return blob.exists().then((there) => ({ kind: there ? "replaced" : "gone" }) as const, (failure: unknown) => ({ kind: "unavailable", reason: storageError(failure, printable).message }) as const);
         return { kind: "unavailable", reason: error instanceof HrError ? error.message : (error as Error).name };
       }
     },

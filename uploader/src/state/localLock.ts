@@ -30,7 +30,7 @@ export async function acquireLocalLock(path: string, location: string, platform:
   await (shared ? ensureSharedFolder(dirname(path)) : ensureFolder(dirname(path))).catch((error: unknown) => {
     throw writeFailed(error);
   });
-  const owner = JSON.stringify({ pid: platform.pid, host: platform.hostname, tag: platform.processTag, acquiredAt: new Date(clock.now()).toISOString() });
+  const owner = JSON.stringify({ pid: platform.pid, host: platform.hostname, tag: await platform.processTagOf(platform.pid), acquiredAt: new Date(clock.now()).toISOString() });
 
   let watching: { content: string; mtimeMs: number; since: number } | undefined;
   for (;;) {
@@ -55,7 +55,7 @@ export async function acquireLocalLock(path: string, location: string, platform:
     const touched = await stat(path).then((info) => info.mtimeMs, () => undefined);
     if (content === undefined || touched === undefined) continue; // released meanwhile
     const holder = parseOwner(content);
-    const running = holder?.host === platform.hostname ? platform.isRunning(holder.pid, holder.tag) : undefined;
+    const running = holder?.host === platform.hostname ? await platform.isRunning(holder.pid, holder.tag) : undefined;
     if (running === true) return undefined;
     if (running === false) {
       await takeOver(path, content);

@@ -38,24 +38,34 @@ export function localStateStore(dir: string, platform: Platform): StateStore {
     throw writeFailed(error);
   });
   const names = (folder: string) => readdir(join(dir, folder)).catch(() => [] as string[]);
+  /** Per job, the revision this store last read or wrote; none (absent) when the job had no state. */
+  const lastSeen = new Map<string, Revision | undefined>();
 
   return {
     location: dir,
-    loadJobState: (jobKey) => readState<JobState>(jobPath(jobKey), "job state"),
+    async loadJobState(jobKey) {
+      const state = await readState<JobState>(jobPath(jobKey), "job state");
+      lastSeen.set(jobKey, state && revisionOf(state));
+      return state;
+    },
     async saveJobState(jobKey, state) {
-      // Fencing: a write lands only over the revision its writer last wrote (or over its own, retried). A former holder that
-      // stalled past its lease and was taken over finds the new holder's revision there and stops: its next in-flight mark,
-      // which comes before each request, is this check.
+      // Fencing: a write lands only over the revision this store last read or wrote for the job (none: over no state),
+      // and as its next revision; or over its own write, retried. A former holder that stalled past its lease and was taken
+      // over (by a run, or by reset, which holds the job's lock to remove the state) finds another state there, or none, and
+      // stops: its next in-flight mark, which comes before each request, is this check.
       const text = await readFile(jobPath(jobKey), "utf8").catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? undefined : ""));
       const parsed = text === undefined ? undefined : parseState<JobState>(text, "job state");
-      const onDisk = parsed !== undefined && "value" in parsed ? parsed.value : undefined;
-      const follows =
-        text === undefined || // the job's first state (or one cleared by reset, which holds the job's lock to do so)
-        (onDisk !== undefined && (onDisk.revision === state.revision - 1 || (onDisk.revision === state.revision && onDisk.writtenBy === state.writtenBy)));
-      if (!follows) throw new UploadError(CHANGED_MEANWHILE);
+      const onDisk = parsed === undefined ? undefined : "value" in parsed ? revisionOf(parsed.value) : UNREADABLE;
+      const expected = lastSeen.get(jobKey);
+      const follows = sameRevision(onDisk, expected) && state.revision === (expected?.revision ?? state.revision - 1) + 1;
+      if (!follows && !sameRevision(onDisk, revisionOf(state))) throw new UploadError(CHANGED_MEANWHILE);
       await write(jobPath(jobKey), state);
+      lastSeen.set(jobKey, revisionOf(state));
     },
-    deleteJobState: (jobKey) => unlink(jobPath(jobKey)).catch(ignoreMissing),
+    async deleteJobState(jobKey) {
+      await unlink(jobPath(jobKey)).catch(ignoreMissing);
+      lastSeen.delete(jobKey);
+    },
     async listJobStates() {
       const jobs = (await names("jobs")).filter((file) => file.endsWith(".json"));
       const { items, unreadable } = await readEach(jobs, (name) => readState<JobState>(join(dir, "jobs", name), "job state"));
@@ -108,6 +118,15 @@ export function localStateStore(dir: string, platform: Platform): StateStore {
     },
   };
 }
+
+/** Which write of a job's state: its revision and the run that wrote it (revisions restart after a reset). */
+interface Revision {
+  readonly revision: number;
+  readonly writtenBy: string;
+}
+const UNREADABLE: Revision = { revision: -1, writtenBy: "" };
+const revisionOf = (state: JobState): Revision => ({ revision: state.revision, writtenBy: state.writtenBy });
+const sameRevision = (a: Revision | undefined, b: Revision | undefined) => a?.revision === b?.revision && a?.writtenBy === b?.writtenBy;
 
 const ignoreMissing = (error: NodeJS.ErrnoException) => {
   if (error.code !== "ENOENT") throw error;

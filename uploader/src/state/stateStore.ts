@@ -108,7 +108,7 @@ export interface RunRecord {
 }
 
 /** Why a state write is refused: another run wrote the job's state since this one read or wrote it. */
-export const CHANGED_MEANWHILE = "another run changed this job's state meanwhile; stopped so that nothing is sent twice (rerun to resume from its state)";
+export const CHANGED_MEANWHILE = "another run changed this job's state meanwhile (this run lost the job's lock); stopped so that nothing is sent twice (rerun to resume from its state)";
 
 /** Held while a run works for one connector job: a second run for the same job stands down. */
 export interface RunLock {

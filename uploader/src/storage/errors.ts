@@ -14,7 +14,7 @@ export function storageError(error: unknown, what: string): HrError {
     case 401:
     case 403:
       return new AuthError(
-        `no access to ${what} (HTTP ${error.statusCode} ${code}): the identity needs its Storage Blob Data role there, or the SAS is wrong or expired`,
+        `no access to ${what} (${[`HTTP ${error.statusCode}`, code].filter(Boolean).join(" ")}): the identity needs its Storage Blob Data role there, or the SAS is wrong or expired`,
         { cause: error },
       );
     default:
