@@ -4,7 +4,7 @@ import type { Clock } from "./clock";
 import { tokenScope } from "./clouds";
 import { AuthError, HrError } from "./errors";
 import { exchange, HttpFailure } from "./http";
-import { classifyNetworkFailure } from "./netFailures";
+import { classifyNetworkFailure, networkVerdict } from "./netFailures";
 import { isRetryableStatus, parseRetryAfter, withRetries, type RetryPolicy, type Verdict } from "./retry";
 import { requestSignal, StoppedError, stopReasonOf, type RunCancellation } from "./stop";
 
@@ -17,7 +17,10 @@ export interface ClientCredentials {
   readonly clientId: string;
   readonly credential: AppCredential;
   readonly resource: string;
+  /** Per token request: shorter than an upload's, a token answer is small. */
   readonly timeoutMs: number;
+  /** Sign-in as a whole, retries included: no retry starts that could end later. */
+  readonly signInTimeoutMs: number;
   readonly retry: RetryPolicy;
 }
 
@@ -118,7 +121,7 @@ export function createTokenSource(credentials: ClientCredentials, services: Toke
   // refresh never joins a cached lookup, so it cannot hand back the token the service just refused.
   const inFlight: { cached?: Promise<string>; fresh?: Promise<string> } = {};
   const acquire = (kind: "cached" | "fresh"): Promise<string> =>
-    (inFlight[kind] ??= acquireWithRetries(client, scopes, kind === "fresh", credentials.retry, services, {
+    (inFlight[kind] ??= acquireWithRetries(client, scopes, kind === "fresh", credentials, services, {
       lastTrouble: () => lastTrouble,
       federation: credential.kind === "federated" ? { issuer: `${credentials.authorityHost.replace(/\/+$/, "")}/${credentials.tenantId}/v2.0`, audience: credential.audience, lastAssertion: () => lastAssertion } : undefined,
     }).finally(() => (inFlight[kind] = undefined)));
@@ -139,7 +142,14 @@ interface SignInContext {
   readonly federation?: { readonly issuer: string; readonly audience: string; readonly lastAssertion: () => string | undefined };
 }
 
-function acquireWithRetries(client: ConfidentialClientApplication, scopes: string[], skipCache: boolean, retry: RetryPolicy, services: TokenServices, context: SignInContext): Promise<string> {
+function acquireWithRetries(
+  client: ConfidentialClientApplication,
+  scopes: string[],
+  skipCache: boolean,
+  credentials: Pick<ClientCredentials, "retry" | "timeoutMs" | "signInTimeoutMs">,
+  services: TokenServices,
+  context: SignInContext,
+): Promise<string> {
   return withRetries(
     async (attemptNumber): Promise<Verdict<string>> => {
       try {
@@ -153,11 +163,12 @@ function acquireWithRetries(client: ConfidentialClientApplication, scopes: strin
       }
     },
     {
-      policy: retry,
+      policy: credentials.retry,
+      budget: { totalMs: credentials.signInTimeoutMs, attemptMs: credentials.timeoutMs },
       clock: services.clock,
       stop: services.cancellation.stop,
       onRetry: services.onRetry && ((reason, waitMs) => services.onRetry?.(`sign-in: ${reason}`, waitMs)),
-      exhausted: (attempts, reason) => new AuthError(`could not get a token after ${attempts} attempts (${reason})`),
+      exhausted: (attempts, reason, elapsedMs) => new AuthError(`could not get a token after ${attempts} attempts over ${Math.round(elapsedMs / 1000)} s (${reason})`),
     },
   );
 }
@@ -235,8 +246,7 @@ function tokenNetworkClient(timeoutMs: number, services: TokenServices, onReques
       if (!(error instanceof HttpFailure)) throw error;
       const halt = services.cancellation.halt;
       if (halt.aborted) throw trouble({ kind: "fail", error: new StoppedError(stopReasonOf(halt)) });
-      const verdict = classifyNetworkFailure(error, url, request.timedOut(), timeoutMs);
-      throw trouble(verdict.kind === "final" ? { kind: "fail", error: new AuthError(verdict.message) } : { kind: "retry", reason: verdict.reason });
+      throw trouble(networkVerdict(classifyNetworkFailure(error, url, request.timedOut(), timeoutMs), (message) => new AuthError(message)));
     } finally {
       request.release();
     }
