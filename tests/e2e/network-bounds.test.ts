@@ -69,28 +69,30 @@ describe("Blob Storage through our one HTTP client: the proxy, the trusted roots
 
   it("sends every Blob request through the CONNECT proxy of HTTPS_PROXY, trusting NODE_EXTRA_CA_CERTS, and fails cleanly without that root", async () => {
     const azurite = await Azurite.start({ certificate });
-    const proxy = await ConnectProxy.start();
+    // Azurite is reachable through the proxy only: the URLs name a closed port, which the proxy's tunnels lead to Azurite's.
+    const proxy = await ConnectProxy.start({ host: "127.0.0.1", port: azurite.port });
+    const closedPort = await freePort();
+    const behindProxy = (url: string) => url.replace(`//127.0.0.1:${azurite.port}/`, `//127.0.0.1:${closedPort}/`);
     const harness = await UploadHarness.start({ certificate });
     try {
       for (const container of ["hr-data", "hr-state", "hr-kept"]) expect(await azurite.putAsAdmin(`${container}?restype=container`, "")).toBe(201);
       const csv = await generatedCsv(5, 3);
       expect(await azurite.putAsAdmin("hr-data/employees.csv", readFileSync(csv), { "x-ms-blob-type": "BlockBlob" })).toBe(201);
       // By IP address: our client checks the tunnelled certificate against the URL's host, whatever it is.
-      const csvUrl = sasUrl(azurite, "hr-data", "employees.csv");
-      const stateUrl = accountSasUrl(azurite, "hr-state");
-      expect(new URL(csvUrl).hostname).toBe("127.0.0.1");
+      const csvUrl = behindProxy(sasUrl(azurite, "hr-data", "employees.csv"));
+      const stateUrl = behindProxy(accountSasUrl(azurite, "hr-state"));
 
-      const result = await harness.upload(csvUrl, ["--checkpoint", stateUrl, "--records-per-call", "2"], { HTTPS_PROXY: proxy.url, NO_PROXY: new URL(harness.standIn.url).host });
-      expect(result.code).toBe(0);
+      const result = await harness.upload(csvUrl, ["--checkpoint", stateUrl, "--records-per-call", "2", "--log-format", "json"], { HTTPS_PROXY: proxy.url, NO_PROXY: new URL(harness.standIn.url).host });
+      // The CSV's properties and download, the lease, the kept copy, every checkpoint write and the run record: none went direct (it would have been refused).
+      expect(summaryOf(result)).toMatchObject({ outcome: "delivered", exitCode: 0 });
+      expect(jsonLines(result.stdout).filter((line) => line.level !== "info")).toEqual([]);
       expect(harness.standIn.received.flatMap((chunk) => chunk.records)).toEqual(recordsOf(csv));
-      const azuriteTunnels = proxy.tunnels.filter((tunnel) => tunnel === `127.0.0.1:${azurite.port}`);
-      // The CSV's properties and download, the locks, the kept copy and every checkpoint write: all tunnelled.
-      expect(azuriteTunnels.length).toBeGreaterThanOrEqual(1);
-      expect(proxy.tunnels.every((tunnel) => tunnel === `127.0.0.1:${azurite.port}`)).toBe(true);
+      expect(proxy.tunnels.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(proxy.tunnels)).toEqual(new Set([`127.0.0.1:${closedPort}`]));
 
       const untrusted = await runBundle(["validate", "--csv", csvUrl], { HTTPS_PROXY: proxy.url });
       expect(untrusted.code).toBe(5);
-      expect(untrusted.stderr).toMatch(new RegExp(`^error: TLS certificate of 127\\.0\\.0\\.1:${azurite.port} is not trusted \\([A-Z_]+\\): .*set NODE_EXTRA_CA_CERTS`, "m"));
+      expect(untrusted.stderr).toMatch(new RegExp(`^error: TLS certificate of 127\\.0\\.0\\.1:${closedPort} is not trusted \\([A-Z_]+\\): .*set NODE_EXTRA_CA_CERTS`, "m"));
       expect(untrusted.stderr.trimEnd().split("\n")).toHaveLength(1);
     } finally {
       await harness.close();
@@ -98,6 +100,25 @@ describe("Blob Storage through our one HTTP client: the proxy, the trusted roots
       await azurite.stop();
     }
   }, 60_000);
+
+  it("ends a run stuck opening its CSV from Blob within the shutdown grace of SIGTERM", async () => {
+    const relay = await TcpRelay.start({ host: "127.0.0.1", port: await freePort() });
+    const harness = await UploadHarness.start();
+    try {
+      relay.stalled = true;
+      const csvUrl = `http://127.0.0.1:${relay.port}/devstoreaccount1/hr-data/employees.csv?sv=2025-01-05&sig=c2lnbmF0dXJl`;
+      const running = startBundle(harness.args(csvUrl, "--shutdown-grace", "2", "--log-format", "json"), harness.env());
+      await until(() => relay.connections > 0, "the run's first Blob request");
+      const signalled = Date.now();
+      running.child.kill("SIGTERM");
+      const stopped = await running.result;
+      expect(summaryOf(stopped)).toMatchObject({ event: "summary", outcome: "interrupted", exitCode: 143 });
+      expect((Date.now() - signalled) / 1000).toBeLessThan(2 + 3); // the grace, and the slack of a loaded machine
+    } finally {
+      await harness.close();
+      await relay.close();
+    }
+  }, 30_000);
 
   it("ends a run stuck in a Blob call within the shutdown grace of SIGTERM, summary last, and the checkpoint intact for the rerun", async () => {
     const azurite = await Azurite.start();
