@@ -120,6 +120,21 @@ describe("Blob Storage through our one HTTP client: the proxy, the trusted roots
     }
   }, 30_000);
 
+  it("gives up on a Storage call whose proxy takes the connection but never answers its CONNECT, within the Storage budget (20 s)", async () => {
+    const deadProxy = await TcpRelay.start({ host: "127.0.0.1", port: await freePort() });
+    try {
+      deadProxy.stalled = true;
+      const started = Date.now();
+      const result = await runBundle(["validate", "--csv", "https://127.0.0.1:9/devstoreaccount1/hr-data/employees.csv?sv=2025-01-05&sig=c2ln"], { HTTPS_PROXY: `http://127.0.0.1:${deadProxy.port}` });
+      expect(result.code).toBe(5);
+      expect(result.stderr).toMatch(/^error: Blob Storage failed for https:\/\/127\.0\.0\.1:9\/devstoreaccount1\/hr-data\/employees\.csv \(ETIMEDOUT\)$/m);
+      expect(deadProxy.connections).toBeGreaterThanOrEqual(1);
+      expect((Date.now() - started) / 1000).toBeLessThan(20 + 5); // the budget, and the slack of a loaded machine
+    } finally {
+      await deadProxy.close();
+    }
+  }, 40_000);
+
   it("ends a run stuck in a Blob call within the shutdown grace of SIGTERM, summary last, and the checkpoint intact for the rerun", async () => {
     const azurite = await Azurite.start();
     const relay = await TcpRelay.start({ host: "127.0.0.1", port: azurite.port });

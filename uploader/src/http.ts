@@ -26,6 +26,8 @@ export interface HttpExchange {
   readonly agent?: Agent;
   /** Fails the exchange (ETIMEDOUT) when its connection has been silent this long, sending or receiving. */
   readonly idleTimeoutMs?: number;
+  /** Fails the exchange (ETIMEDOUT) if this aborts before it has its connection: through a proxy, the tunnel is made before the socket idles. */
+  readonly connectTimeout?: AbortSignal;
 }
 
 export interface HttpAnswer {
@@ -75,6 +77,12 @@ export function openExchange(request: HttpExchange): Promise<OpenAnswer> {
   const send = url.protocol === "http:" ? httpRequest : httpsRequest;
   return new Promise((resolve, reject) => {
     let sent = false;
+    let settled = false;
+    const settle = () => {
+      settled = true;
+      request.signal.removeEventListener("abort", aborted);
+      request.connectTimeout?.removeEventListener("abort", notConnected);
+    };
     const outgoing = send(
       url,
       {
@@ -86,16 +94,33 @@ export function openExchange(request: HttpExchange): Promise<OpenAnswer> {
         checkServerIdentity: (_host, certificate) => checkServerIdentity(url.hostname.replace(/^\[|\]$/g, ""), certificate),
       },
       (response) => {
+        settle();
         // A body that fails later (reset, idle, abort) rejects its reader with the same kind of failure.
         response.on("error", () => undefined);
         resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response, requestSent: sent });
       },
     );
-    if (request.idleTimeoutMs !== undefined) {
-      outgoing.setTimeout(request.idleTimeoutMs, () => outgoing.destroy(Object.assign(new Error(`no traffic for ${request.idleTimeoutMs} ms`), { code: "ETIMEDOUT" })));
-    }
+    // A request still waiting for its socket (a proxy's tunnel being made) ignores destroy() until it has one: settle here, or it waits for ever.
+    const giveUp = (error: Error) => {
+      outgoing.destroy(error);
+      if (settled) return;
+      settle();
+      reject(failureOf(error, request, sent));
+    };
+    const timedOut = (what: string) => Object.assign(new Error(what), { code: "ETIMEDOUT" });
+    const aborted = () => giveUp(timedOut("aborted")); // failureOf names it ABORT_ERR: the signal has aborted
+    const notConnected = () => giveUp(timedOut("no connection in time"));
+    if (request.signal.aborted) return aborted();
+    request.signal.addEventListener("abort", aborted, { once: true });
+    request.connectTimeout?.addEventListener("abort", notConnected, { once: true });
+    outgoing.once("socket", () => request.connectTimeout?.removeEventListener("abort", notConnected));
+    if (request.idleTimeoutMs !== undefined) outgoing.setTimeout(request.idleTimeoutMs, () => outgoing.destroy(timedOut(`no traffic for ${request.idleTimeoutMs} ms`)));
     outgoing.on("finish", () => (sent = true));
-    outgoing.on("error", (error) => reject(failureOf(error, request, sent)));
+    outgoing.on("error", (error) => {
+      if (settled) return;
+      settle();
+      reject(failureOf(error, request, sent));
+    });
     const body = request.body ?? [];
     if (Array.isArray(body)) {
       for (const part of body as readonly Buffer[]) outgoing.write(part);

@@ -8,7 +8,7 @@ import { HttpFailure, openExchange, type OpenAnswer } from "../http";
 import { classifyNetworkFailure, networkVerdict } from "../netFailures";
 import type { ProxyAgents } from "../proxy";
 import { isRetryableStatus, parseRetryAfter, withRetries, type RetryPolicy, type Verdict } from "../retry";
-import { linkedSignal, StoppedError, stopReasonOf, type RunCancellation } from "../stop";
+import { linkedSignal, requestSignal, StoppedError, stopReasonOf, type RunCancellation } from "../stop";
 
 /**
  * The Storage SDK's HTTP client is ours (its `httpClient` option): Blob
@@ -108,11 +108,24 @@ export function forStorageSdk(client: HttpClient): RequestPolicy {
 /** One try: the answer's head, or the transport's failure as a value (to be judged); aborts reject. */
 async function send(request: PipelineRequest, attemptNumber: number, signal: AbortSignal, services: StorageHttpServices): Promise<OpenAnswer | HttpFailure> {
   const agent = services.agents.for(request.url);
+  // The idle timeout starts with the socket; until then (a proxy that takes the connection but never answers its CONNECT) this bounds the wait.
+  const connecting = requestSignal(signal, STORAGE_IDLE_TIMEOUT_MS, services.clock);
   try {
-    return await openExchange({ url: request.url, method: request.method, headers: headersOf(request), body: bodyOf(request, attemptNumber), signal, agent, idleTimeoutMs: STORAGE_IDLE_TIMEOUT_MS });
+    return await openExchange({
+      url: request.url,
+      method: request.method,
+      headers: headersOf(request),
+      body: bodyOf(request, attemptNumber),
+      signal,
+      agent,
+      idleTimeoutMs: STORAGE_IDLE_TIMEOUT_MS,
+      connectTimeout: connecting.signal,
+    });
   } catch (error) {
     if (signal.aborted || !(error instanceof HttpFailure)) throw error;
     return error;
+  } finally {
+    connecting.release();
   }
 }
 
