@@ -120,6 +120,27 @@ describe("Blob Storage through our one HTTP client: the proxy, the trusted roots
     }
   }, 30_000);
 
+  it("ends a run waiting on a managed identity endpoint that never answers within the shutdown grace of SIGTERM", async () => {
+    const silentIdentity = await TcpRelay.start({ host: "127.0.0.1", port: await freePort() });
+    const harness = await UploadHarness.start();
+    try {
+      silentIdentity.stalled = true;
+      // No SAS: the Storage token comes from the managed identity, through our client.
+      const csvUrl = "https://127.0.0.1:9/devstoreaccount1/hr-data/employees.csv";
+      const identity = { IDENTITY_ENDPOINT: `http://127.0.0.1:${silentIdentity.port}/msi/token`, IDENTITY_HEADER: "identity-header" };
+      const running = startBundle(harness.args(csvUrl, "--shutdown-grace", "2", "--log-format", "json"), harness.env(identity));
+      await until(() => silentIdentity.connections > 0, "the run's request for a Storage token");
+      const signalled = Date.now();
+      running.child.kill("SIGTERM");
+      const stopped = await running.result;
+      expect(summaryOf(stopped)).toMatchObject({ event: "summary", outcome: "interrupted", exitCode: 143 });
+      expect((Date.now() - signalled) / 1000).toBeLessThan(2 + 3); // the grace, and the slack of a loaded machine
+    } finally {
+      await harness.close();
+      await silentIdentity.close();
+    }
+  }, 30_000);
+
   it("gives up on a Storage call whose proxy takes the connection but never answers its CONNECT, within the Storage budget (20 s)", async () => {
     const deadProxy = await TcpRelay.start({ host: "127.0.0.1", port: await freePort() });
     try {

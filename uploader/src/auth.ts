@@ -1,12 +1,12 @@
 import type { Agent } from "node:http";
-import { AuthError as MsalAuthError, ConfidentialClientApplication, type Configuration, type INetworkModule, type NetworkResponse } from "@azure/msal-node";
+import { AuthError as MsalAuthError, ConfidentialClientApplication, type Configuration, type INetworkModule } from "@azure/msal-node";
 import type { Clock } from "./clock";
 import { tokenScope } from "./clouds";
 import { AuthError, HrError } from "./errors";
-import { exchange, HttpFailure } from "./http";
+import { header, msalNetworkClient } from "./msalNetwork";
 import { classifyNetworkFailure, networkVerdict } from "./netFailures";
 import { isRetryableStatus, parseRetryAfter, withRetries, type RetryPolicy, type Verdict } from "./retry";
-import { requestSignal, StoppedError, stopReasonOf, type RunCancellation } from "./stop";
+import { StoppedError, stopReasonOf, type RunCancellation } from "./stop";
 
 export interface ClientCredentials {
   /** https://login.microsoftonline.us, or an override for private endpoints and tests. */
@@ -213,8 +213,7 @@ function federationHint(federation: NonNullable<SignInContext["federation"]>): s
 }
 
 /**
- * MSAL's network client on our HTTP exchange: a timeout on every request (MSAL's
- * default has none on POST), the run's halt, and Entra's 429/5xx turned into a
+ * Entra's requests on our network client, with Entra's 429/5xx turned into a
  * verdict for our retry loop instead of MSAL's own throttling.
  */
 function tokenNetworkClient(timeoutMs: number, services: TokenServices, onRequest: () => void, onTrouble: (verdict: Verdict<never>) => void): INetworkModule {
@@ -222,47 +221,21 @@ function tokenNetworkClient(timeoutMs: number, services: TokenServices, onReques
     onTrouble(verdict);
     return tokenEndpointTrouble(verdict);
   };
-  const send = async <T>(url: string, method: "GET" | "POST", headers: Record<string, string> = {}, body?: string): Promise<NetworkResponse<T>> => {
-    if (method === "POST") onRequest(); // token requests; a custom authority's metadata GET is not one
-    const request = requestSignal(services.cancellation.halt, timeoutMs, services.clock);
-    try {
-      const payload = body === undefined ? [] : [Buffer.from(body)];
-      const answer = await exchange({
-        url,
-        method,
-        headers: { ...headers, ...(body === undefined ? {} : { "content-length": payload[0]?.length ?? 0 }) },
-        body: payload,
-        signal: request.signal,
-        agent: services.agentFor?.(url),
-      });
-      const parsed = parseJson(answer.body);
-      if (answer.status === 429 || (answer.status >= 500 && isRetryableStatus(answer.status))) {
-        const aadsts = /AADSTS\d+/.exec(String((parsed as { error_description?: unknown }).error_description ?? ""))?.[0];
+  const { halt } = services.cancellation;
+  return msalNetworkClient(
+    { timeoutMs, clock: services.clock, halt, agentFor: services.agentFor },
+    {
+      onRequest: (method) => method === "POST" && onRequest(), // token requests; a custom authority's metadata GET is not one
+      judge: (answer, body) => {
+        if (answer.status !== 429 && !(answer.status >= 500 && isRetryableStatus(answer.status))) return;
+        const aadsts = /AADSTS\d+/.exec(String((body as { error_description?: unknown }).error_description ?? ""))?.[0];
         const retryAfterMs = parseRetryAfter(header(answer.headers["retry-after"]), services.clock.now());
         throw trouble({ kind: "retry", reason: `Entra answered HTTP ${answer.status}${aadsts ? ` ${aadsts}` : ""}`, retryAfterMs });
-      }
-      return { status: answer.status, headers: Object.fromEntries(Object.entries(answer.headers).map(([name, value]) => [name, header(value) ?? ""])), body: parsed as T };
-    } catch (error) {
-      if (!(error instanceof HttpFailure)) throw error;
-      const halt = services.cancellation.halt;
-      if (halt.aborted) throw trouble({ kind: "fail", error: new StoppedError(stopReasonOf(halt)) });
-      throw trouble(networkVerdict(classifyNetworkFailure(error, url, request.timedOut(), timeoutMs), (message) => new AuthError(message)));
-    } finally {
-      request.release();
-    }
-  };
-  return {
-    sendGetRequestAsync: (url, options) => send(url, "GET", options?.headers),
-    sendPostRequestAsync: (url, options) => send(url, "POST", options?.headers, options?.body),
-  };
-}
-
-const header = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(", ") : value);
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString("utf8")) as unknown;
-  } catch {
-    return {}; // a non-JSON body (a proxy's error page) leaves MSAL without a token; the caller reports it
-  }
+      },
+      fail: (failure, url, timedOut) => {
+        if (halt.aborted) return trouble({ kind: "fail", error: new StoppedError(stopReasonOf(halt)) });
+        return trouble(networkVerdict(classifyNetworkFailure(failure, url, timedOut, timeoutMs), (message) => new AuthError(message)));
+      },
+    },
+  );
 }

@@ -6,7 +6,7 @@ import type { StateStore } from "../state/stateStore";
 import { isUrl, parseBlobUrl, type BlobLocation } from "../storage/blobUrl";
 import type { AppCredential } from "../auth";
 import type { HttpClient } from "@azure/core-rest-pipeline";
-import { systemClock, type Clock } from "../clock";
+import type { Clock } from "../clock";
 import { CLOUD_NAMES, CLOUD_PROFILES, signalsUrl, type CloudProfile } from "../clouds";
 import { hasManagedIdentity, managedIdentityTokens } from "../managedIdentity";
 import { UsageError } from "../errors";
@@ -104,7 +104,7 @@ interface StorageReach {
 function storageReach(edge: ConfigEdge, agents: ProxyAgents = new ProxyAgents(proxySettingsOf(edge.env))): StorageReach {
   let credential: Promise<TokenCredential> | undefined;
   let httpClient: Promise<HttpClient> | undefined;
-  const tokens = () => (credential ??= import("../storage/credential").then(({ storageCredential }) => storageCredential(edge.env, edge.platform, edge.clock)));
+  const tokens = () => (credential ??= import("../storage/credential").then(({ storageCredential }) => storageCredential(edge.env, edge.platform, edge.clock, edge.cancellation.halt)));
   return {
     tokens,
     access: async (location) => {
@@ -241,7 +241,8 @@ export async function stateStoreOf(flags: Flags, edge: ConfigEdge, storage: Stor
  * HR_APP_SECRET), or federated: the job's managed identity signs in as the app,
  * with no secret anywhere, which only works where that identity is (Container Apps).
  */
-function appCredentialOf(flags: Flags, env: NodeJS.ProcessEnv, profile: CloudProfile, dryRun: boolean, warn: (message: string) => void): AppCredential {
+function appCredentialOf(flags: Flags, edge: ConfigEdge, profile: CloudProfile, dryRun: boolean, warn: (message: string) => void): AppCredential {
+  const { env } = edge;
   const kind = choiceFlag(flags, "credential", CREDENTIAL_KINDS) ?? "secret";
   const secret = flags.string("app-secret");
   if (kind === "federated") {
@@ -250,7 +251,7 @@ function appCredentialOf(flags: Flags, env: NodeJS.ProcessEnv, profile: CloudPro
       throw new UsageError(`${flags.label("credential")} federated runs only in the Container Apps job: it signs in with the job's managed identity (IDENTITY_ENDPOINT), which this machine has not; use the app's client secret here`);
     }
     const audience = flags.string("federated-audience")?.trim() ?? profile.federationAudience;
-    const identityTokens = managedIdentityTokens(env.AZURE_CLIENT_ID, systemClock);
+    const identityTokens = managedIdentityTokens(env.AZURE_CLIENT_ID, edge.clock, edge.cancellation.halt);
     return { kind: "federated", audience, assertion: async () => (await identityTokens(audience)).token };
   }
   if (!dryRun && secret === undefined) {
@@ -283,7 +284,7 @@ export async function uploadConfigFrom(flags: Flags, edge: ConfigEdge, warn: (me
   const clientId = guidFlag(flags, "app-id", command);
   const jobId = guidFlag(flags, "job-id", command);
   const dryRun = flags.isOn("dry-run");
-  const credential = appCredentialOf(flags, env, profile, dryRun, warn);
+  const credential = appCredentialOf(flags, edge, profile, dryRun, warn);
   const authorityOverride = httpsFlag(flags, "authority-host");
   const retry = {
     maxRetries: numberFlag(flags, "max-retries", 8, { min: 0, max: 100, integer: true }),
