@@ -8,6 +8,22 @@ import { generatedCsv, recordsOf, UploadHarness } from "../support/standin";
 import { TcpRelay } from "../support/tcpRelay";
 
 /** Seconds the run says it spent on the proxy before giving up ("on N attempts over S s"). */
+/** The grace the stop tests give (seconds), and what a loaded machine may add to it. */
+const GRACE_S = 2;
+const SLACK_S = 3;
+
+/** Starts the bundle (json output), sends SIGTERM once `waiting` holds, and expects it to end interrupted, summary last, within the grace. */
+async function expectEndedWithinGrace(args: string[], env: NodeJS.ProcessEnv, waiting: () => boolean, what: string): Promise<void> {
+  const running = startBundle([...args, "--log-format", "json", "--shutdown-grace", String(GRACE_S)], env);
+  await until(waiting, what);
+  const signalled = Date.now();
+  running.child.kill("SIGTERM");
+  const stopped = await running.result;
+  expect(stopped.code).toBe(143);
+  expect(summaryOf(stopped)).toMatchObject({ event: "summary", outcome: "interrupted", exitCode: 143 });
+  expect((Date.now() - signalled) / 1000).toBeLessThan(GRACE_S + SLACK_S);
+}
+
 const reportedProxySeconds = (text: string) => Number(/on \d+ attempts? over (\d+) s; giving up/.exec(text)?.[1] ?? Number.NaN);
 
 describe("bounded: a proxy that is not there, a token endpoint that never answers", () => {
@@ -107,13 +123,7 @@ describe("Blob Storage through our one HTTP client: the proxy, the trusted roots
     try {
       relay.stalled = true;
       const csvUrl = `http://127.0.0.1:${relay.port}/devstoreaccount1/hr-data/employees.csv?sv=2025-01-05&sig=c2lnbmF0dXJl`;
-      const running = startBundle(harness.args(csvUrl, "--shutdown-grace", "2", "--log-format", "json"), harness.env());
-      await until(() => relay.connections > 0, "the run's first Blob request");
-      const signalled = Date.now();
-      running.child.kill("SIGTERM");
-      const stopped = await running.result;
-      expect(summaryOf(stopped)).toMatchObject({ event: "summary", outcome: "interrupted", exitCode: 143 });
-      expect((Date.now() - signalled) / 1000).toBeLessThan(2 + 3); // the grace, and the slack of a loaded machine
+      await expectEndedWithinGrace(harness.args(csvUrl), harness.env(), () => relay.connections > 0, "the run's first Blob request");
     } finally {
       await harness.close();
       await relay.close();
@@ -128,13 +138,7 @@ describe("Blob Storage through our one HTTP client: the proxy, the trusted roots
       // No SAS: the Storage token comes from the managed identity, through our client.
       const csvUrl = "https://127.0.0.1:9/devstoreaccount1/hr-data/employees.csv";
       const identity = { IDENTITY_ENDPOINT: `http://127.0.0.1:${silentIdentity.port}/msi/token`, IDENTITY_HEADER: "identity-header" };
-      const running = startBundle(harness.args(csvUrl, "--shutdown-grace", "2", "--log-format", "json"), harness.env(identity));
-      await until(() => silentIdentity.connections > 0, "the run's request for a Storage token");
-      const signalled = Date.now();
-      running.child.kill("SIGTERM");
-      const stopped = await running.result;
-      expect(summaryOf(stopped)).toMatchObject({ event: "summary", outcome: "interrupted", exitCode: 143 });
-      expect((Date.now() - signalled) / 1000).toBeLessThan(2 + 3); // the grace, and the slack of a loaded machine
+      await expectEndedWithinGrace(harness.args(csvUrl), harness.env(identity), () => silentIdentity.connections > 0, "the run's request for a Storage token");
     } finally {
       await harness.close();
       await silentIdentity.close();
@@ -166,28 +170,20 @@ describe("Blob Storage through our one HTTP client: the proxy, the trusted roots
       const csv = await generatedCsv(6, 4);
       await service.getContainerClient("hr-data").getBlockBlobClient("employees.csv").uploadData(readFileSync(csv));
       const viaRelay = (url: string) => url.replace(`//127.0.0.1:${azurite.port}/`, `//127.0.0.1:${relay.port}/`);
-      const args = (...extra: string[]) => harness.args(viaRelay(sasUrl(azurite, "hr-data", "employees.csv")), "--checkpoint", viaRelay(accountSasUrl(azurite, "hr-state")), "--records-per-call", "2", "--log-format", "json", ...extra);
+      const args = harness.args(viaRelay(sasUrl(azurite, "hr-data", "employees.csv")), "--checkpoint", viaRelay(accountSasUrl(azurite, "hr-state")), "--records-per-call", "2");
 
       // A first run delivers one chunk of three, then the service refuses the next: its checkpoint is in Blob.
       harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
-      expect((await runBundle(args(), harness.env())).code).toBe(5);
+      expect((await runBundle(args, harness.env())).code).toBe(5);
 
       // The path to Storage goes dark: the next run hangs in its first Blob call until SIGTERM.
       relay.stalled = true;
       const before = relay.connections;
-      const running = startBundle(args("--shutdown-grace", "2"), harness.env());
-      await until(() => relay.connections > before, "the run's first Blob request");
-      const signalled = Date.now();
-      running.child.kill("SIGTERM");
-      const stopped = await running.result;
-      const seconds = (Date.now() - signalled) / 1000;
-      expect(stopped.code).toBe(143);
-      expect(summaryOf(stopped)).toMatchObject({ event: "summary", outcome: "interrupted", exitCode: 143 });
-      expect(seconds).toBeLessThan(2 + 3); // the grace, and the slack of a loaded machine
+      await expectEndedWithinGrace(args, harness.env(), () => relay.connections > before, "the run's first Blob request");
 
       // The path comes back: the rerun sends the two chunks left, once.
       relay.stalled = false;
-      expect((await runBundle(args(), harness.env())).code).toBe(0);
+      expect((await runBundle(args, harness.env())).code).toBe(0);
       expect(harness.standIn.received.flatMap((chunk) => chunk.records)).toEqual(recordsOf(csv));
     } finally {
       await harness.close();
