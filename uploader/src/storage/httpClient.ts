@@ -49,11 +49,7 @@ export function storageHttpClient(services: StorageHttpServices): HttpClient {
       try {
         return await withRetries(
           async (attemptNumber): Promise<Verdict<PipelineResponse>> => {
-            const answer = await send(request, attemptNumber, call.signal, services).catch((error: unknown) => {
-              if (halt.aborted) throw new StoppedError(stopReasonOf(halt));
-              if (call.signal.aborted) throw Object.assign(new Error("the Storage call was aborted"), { name: "AbortError" });
-              throw error;
-            });
+            const answer = await send(request, attemptNumber, call.signal, services);
             if (answer instanceof HttpFailure) {
               lastFailure = answer;
               return failureVerdict(answer, request);
@@ -78,8 +74,10 @@ export function storageHttpClient(services: StorageHttpServices): HttpClient {
         );
       } catch (error) {
         if (error instanceof Exhausted && last !== undefined) return last; // the SDK makes its error of the service's answer
-        if (error instanceof StoppedError || !halt.aborted) throw error;
-        throw new StoppedError(stopReasonOf(halt)); // a backoff sleep cut short by the halt
+        // Ended in a try or a backoff sleep: by the run's halt (a stop, so the run ends interrupted), or by the SDK caller's own signal.
+        if (halt.aborted) throw new StoppedError(stopReasonOf(halt));
+        if (call.signal.aborted) throw Object.assign(new Error("the Storage call was aborted"), { name: "AbortError" });
+        throw error;
       } finally {
         if (!streamed) call.release();
       }
