@@ -52,7 +52,7 @@ describe("behind an agency proxy: every request follows HTTPS_PROXY and NO_PROXY
       const csv = await generatedCsv(4, 4);
       expect(await azurite.putAsAdmin("hr-data/employees.csv", readFileSync(csv), { "x-ms-blob-type": "BlockBlob" })).toBe(201);
       const before = proxy.tunnels().length;
-      // By name: the Storage SDK's proxy agent checks a tunnelled certificate against a host name only.
+      // By name, through tinyproxy (network-bounds.test.ts reaches Azurite by IP through our CONNECT proxy).
       const csvUrl = sasUrl(azurite, "hr-data", "employees.csv").replace("//127.0.0.1:", "//localhost:");
       const result = await runBundle(["validate", "--csv", csvUrl], { NODE_EXTRA_CA_CERTS: certificate.certFile, HTTPS_PROXY: proxy.url });
       expect(result.code).toBe(0);

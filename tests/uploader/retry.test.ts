@@ -84,6 +84,41 @@ describe("the one retry loop", () => {
   });
 });
 
+describe("bounds on the one retry loop", () => {
+  const failing = (clock: ManualClock, attemptMs: number, verdict: Verdict<never>) => {
+    let attempts = 0;
+    const attempt = async (): Promise<Verdict<never>> => {
+      attempts++;
+      await clock.sleep(attemptMs); // every attempt fails at its timeout
+      return verdict;
+    };
+    return { attempt, attempts: () => attempts };
+  };
+
+  it("ends a loop within its budget: no retry starts that could end past the total", async () => {
+    const clock = new ManualClock();
+    const started = clock.now();
+    const { attempt, attempts } = failing(clock, 30_000, { kind: "retry", reason: "no answer" });
+    const error = await clock
+      .runUntil(withRetries(attempt, { policy, clock, stop: new AbortController().signal, random: () => 1, budget: { totalMs: 120_000, attemptMs: 30_000 }, exhausted: (tries, reason, elapsedMs) => new Error(`${tries} tries over ${elapsedMs} ms (${reason})`) }))
+      .catch((thrown: Error) => thrown);
+    // 30 s, wait 5 s, 30 s, wait 10 s, 30 s: a third wait of 20 s and 30 s more would end at 155 s.
+    expect(error).toEqual(new Error("3 tries over 105000 ms (no answer)"));
+    expect(clock.now() - started).toBe(105_000);
+    expect(attempts()).toBe(3);
+  });
+
+  it("retries a failure with a window only while the next attempt starts inside it, then throws the window's own error", async () => {
+    const clock = new ManualClock();
+    const giveUp = (tries: number, elapsedMs: number) => new Error(`proxy: ${tries} tries over ${elapsedMs} ms`);
+    const { attempt, attempts } = failing(clock, 0, { kind: "retry", reason: "proxy refused", within: { ms: 30_000, giveUp } });
+    const error = await clock.runUntil(withRetries(attempt, { policy, clock, stop: new AbortController().signal, random: () => 1, exhausted: () => new Error("exhausted") })).catch((thrown: Error) => thrown);
+    // Waits of 5, 10 then 20 s would start the fourth attempt at 35 s: it gives up at 15 s instead.
+    expect(error).toEqual(new Error("proxy: 3 tries over 15000 ms"));
+    expect(attempts()).toBe(3);
+  });
+});
+
 describe("stop controller", () => {
   it("stops new work on the first request, halts requests in flight after the grace period or at a second request", () => {
     const timers: Array<{ callback: () => void; ms: number }> = [];

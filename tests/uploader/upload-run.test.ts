@@ -35,7 +35,7 @@ async function uploadOnce(file: string, state: StateStore, received: string[][])
     showValues: false,
     cloud: "gcch",
     jobId: JOB_ID,
-    credentials: { authorityHost: "https://login.microsoftonline.us", customAuthority: false, tenantId: JOB_ID, clientId: JOB_ID, credential: { kind: "secret", secret: "" }, resource: "r", timeoutMs: 1000, retry: { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0 } },
+    credentials: { authorityHost: "https://login.microsoftonline.us", customAuthority: false, tenantId: JOB_ID, clientId: JOB_ID, credential: { kind: "secret", secret: "" }, resource: "r", timeoutMs: 1000, signInTimeoutMs: 120_000, retry: { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0 } },
     delivery: { url: "https://ingestion.example/api/signals", timeoutMs: 60_000, retry: { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0 } },
     recordsPerCall: 2,
     concurrency: 1,

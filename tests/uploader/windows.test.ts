@@ -1,6 +1,8 @@
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import fsPromises from "node:fs/promises";
 import { join } from "node:path";
+import { systemClock } from "../../uploader/src/clock";
+import { NEVER_CANCELLED } from "../../uploader/src/stop";
 import { storageCredential } from "../../uploader/src/storage/credential";
 import { isUrl } from "../../uploader/src/storage/blobUrl";
 import { localStateStore } from "../../uploader/src/state/localState";
@@ -80,13 +82,13 @@ describe("Windows is a supported platform (its code paths, run on Linux CI)", ()
       HR_CSV: "https://acct.blob.core.usgovcloudapi.net/hr-data/e.csv",
       AWS_SECRET_ACCESS_KEY: "unrelated",
     };
-    const token = await storageCredential(env, asWindows(), { now: () => 0 }).getToken("https://storage.azure.com/.default");
+    const token = await storageCredential(env, asWindows(), { ...systemClock, now: () => 0 }, NEVER_CANCELLED.halt).getToken("https://storage.azure.com/.default");
     expect(token).toEqual({ token: "storage-token", expiresOnTimestamp: 1796126400000 });
     const [call] = az.calls();
     expect(call).toMatchObject({ argv: ["account", "get-access-token", "--output", "json", "--resource", "https://storage.azure.com"], cwd: systemRoot });
     expect(call?.env.filter((name) => !["PWD", "SHLVL", "_"].includes(name))).toEqual(["AZURE_CONFIG_DIR", "ComSpec", "HTTPS_PROXY", "PATH", "SystemRoot"]);
 
-    await storageCredential(env, asLinux(), { now: () => 0 }).getToken("https://storage.azure.com/.default");
+    await storageCredential(env, asLinux(), { ...systemClock, now: () => 0 }, NEVER_CANCELLED.halt).getToken("https://storage.azure.com/.default");
     expect(az.calls()).toHaveLength(2);
     expect(az.calls()[1]?.env.filter((name) => !["PWD", "SHLVL", "_"].includes(name))).toEqual(["AZURE_CONFIG_DIR", "ComSpec", "HTTPS_PROXY", "PATH", "SystemRoot"]);
   });
@@ -94,7 +96,7 @@ describe("Windows is a supported platform (its code paths, run on Linux CI)", ()
   it("says to install the Azure CLI when az is not there, on either platform", async () => {
     for (const platform of [asWindows({}), asLinux()]) {
       const systemRoot = tempDir();
-      const credential = storageCredential({ PATH: tempDir("hr-empty-path-"), SystemRoot: systemRoot, ComSpec: writeFakeCmdExe(systemRoot) }, platform, { now: () => 0 });
+      const credential = storageCredential({ PATH: tempDir("hr-empty-path-"), SystemRoot: systemRoot, ComSpec: writeFakeCmdExe(systemRoot) }, platform, { ...systemClock, now: () => 0 }, NEVER_CANCELLED.halt);
       await expect(credential.getToken("https://storage.azure.com/.default")).rejects.toThrow(/no Storage credential: install the Azure CLI and run az login, or use a SAS URL/);
     }
   });

@@ -1,12 +1,12 @@
 import type { Agent } from "node:http";
-import { AuthError as MsalAuthError, ConfidentialClientApplication, type Configuration, type INetworkModule, type NetworkResponse } from "@azure/msal-node";
+import { AuthError as MsalAuthError, ConfidentialClientApplication, type Configuration, type INetworkModule } from "@azure/msal-node";
 import type { Clock } from "./clock";
 import { tokenScope } from "./clouds";
 import { AuthError, HrError } from "./errors";
-import { exchange, HttpFailure } from "./http";
-import { classifyNetworkFailure } from "./netFailures";
+import { header, msalNetworkClient } from "./msalNetwork";
+import { classifyNetworkFailure, networkVerdict } from "./netFailures";
 import { isRetryableStatus, parseRetryAfter, withRetries, type RetryPolicy, type Verdict } from "./retry";
-import { requestSignal, StoppedError, stopReasonOf, type RunCancellation } from "./stop";
+import { StoppedError, stopReasonOf, type RunCancellation } from "./stop";
 
 export interface ClientCredentials {
   /** https://login.microsoftonline.us, or an override for private endpoints and tests. */
@@ -17,7 +17,10 @@ export interface ClientCredentials {
   readonly clientId: string;
   readonly credential: AppCredential;
   readonly resource: string;
+  /** Per token request: shorter than an upload's, a token answer is small. */
   readonly timeoutMs: number;
+  /** Sign-in as a whole, retries included: no retry starts that could end later. */
+  readonly signInTimeoutMs: number;
   readonly retry: RetryPolicy;
 }
 
@@ -118,7 +121,7 @@ export function createTokenSource(credentials: ClientCredentials, services: Toke
   // refresh never joins a cached lookup, so it cannot hand back the token the service just refused.
   const inFlight: { cached?: Promise<string>; fresh?: Promise<string> } = {};
   const acquire = (kind: "cached" | "fresh"): Promise<string> =>
-    (inFlight[kind] ??= acquireWithRetries(client, scopes, kind === "fresh", credentials.retry, services, {
+    (inFlight[kind] ??= acquireWithRetries(client, scopes, kind === "fresh", credentials, services, {
       lastTrouble: () => lastTrouble,
       federation: credential.kind === "federated" ? { issuer: `${credentials.authorityHost.replace(/\/+$/, "")}/${credentials.tenantId}/v2.0`, audience: credential.audience, lastAssertion: () => lastAssertion } : undefined,
     }).finally(() => (inFlight[kind] = undefined)));
@@ -139,7 +142,14 @@ interface SignInContext {
   readonly federation?: { readonly issuer: string; readonly audience: string; readonly lastAssertion: () => string | undefined };
 }
 
-function acquireWithRetries(client: ConfidentialClientApplication, scopes: string[], skipCache: boolean, retry: RetryPolicy, services: TokenServices, context: SignInContext): Promise<string> {
+function acquireWithRetries(
+  client: ConfidentialClientApplication,
+  scopes: string[],
+  skipCache: boolean,
+  credentials: Pick<ClientCredentials, "retry" | "timeoutMs" | "signInTimeoutMs">,
+  services: TokenServices,
+  context: SignInContext,
+): Promise<string> {
   return withRetries(
     async (attemptNumber): Promise<Verdict<string>> => {
       try {
@@ -153,11 +163,12 @@ function acquireWithRetries(client: ConfidentialClientApplication, scopes: strin
       }
     },
     {
-      policy: retry,
+      policy: credentials.retry,
+      budget: { totalMs: credentials.signInTimeoutMs, attemptMs: credentials.timeoutMs },
       clock: services.clock,
       stop: services.cancellation.stop,
       onRetry: services.onRetry && ((reason, waitMs) => services.onRetry?.(`sign-in: ${reason}`, waitMs)),
-      exhausted: (attempts, reason) => new AuthError(`could not get a token after ${attempts} attempts (${reason})`),
+      exhausted: (attempts, reason, elapsedMs) => new AuthError(`could not get a token after ${attempts} attempts over ${Math.round(elapsedMs / 1000)} s (${reason})`),
     },
   );
 }
@@ -202,8 +213,7 @@ function federationHint(federation: NonNullable<SignInContext["federation"]>): s
 }
 
 /**
- * MSAL's network client on our HTTP exchange: a timeout on every request (MSAL's
- * default has none on POST), the run's halt, and Entra's 429/5xx turned into a
+ * Entra's requests on our network client, with Entra's 429/5xx turned into a
  * verdict for our retry loop instead of MSAL's own throttling.
  */
 function tokenNetworkClient(timeoutMs: number, services: TokenServices, onRequest: () => void, onTrouble: (verdict: Verdict<never>) => void): INetworkModule {
@@ -211,48 +221,21 @@ function tokenNetworkClient(timeoutMs: number, services: TokenServices, onReques
     onTrouble(verdict);
     return tokenEndpointTrouble(verdict);
   };
-  const send = async <T>(url: string, method: "GET" | "POST", headers: Record<string, string> = {}, body?: string): Promise<NetworkResponse<T>> => {
-    if (method === "POST") onRequest(); // token requests; a custom authority's metadata GET is not one
-    const request = requestSignal(services.cancellation.halt, timeoutMs, services.clock);
-    try {
-      const payload = body === undefined ? [] : [Buffer.from(body)];
-      const answer = await exchange({
-        url,
-        method,
-        headers: { ...headers, ...(body === undefined ? {} : { "content-length": payload[0]?.length ?? 0 }) },
-        body: payload,
-        signal: request.signal,
-        agent: services.agentFor?.(url),
-      });
-      const parsed = parseJson(answer.body);
-      if (answer.status === 429 || (answer.status >= 500 && isRetryableStatus(answer.status))) {
-        const aadsts = /AADSTS\d+/.exec(String((parsed as { error_description?: unknown }).error_description ?? ""))?.[0];
+  const { halt } = services.cancellation;
+  return msalNetworkClient(
+    { timeoutMs, clock: services.clock, halt, agentFor: services.agentFor },
+    {
+      onRequest: (method) => method === "POST" && onRequest(), // token requests; a custom authority's metadata GET is not one
+      judge: (answer, body) => {
+        if (answer.status !== 429 && !(answer.status >= 500 && isRetryableStatus(answer.status))) return;
+        const aadsts = /AADSTS\d+/.exec(String((body as { error_description?: unknown }).error_description ?? ""))?.[0];
         const retryAfterMs = parseRetryAfter(header(answer.headers["retry-after"]), services.clock.now());
         throw trouble({ kind: "retry", reason: `Entra answered HTTP ${answer.status}${aadsts ? ` ${aadsts}` : ""}`, retryAfterMs });
-      }
-      return { status: answer.status, headers: Object.fromEntries(Object.entries(answer.headers).map(([name, value]) => [name, header(value) ?? ""])), body: parsed as T };
-    } catch (error) {
-      if (!(error instanceof HttpFailure)) throw error;
-      const halt = services.cancellation.halt;
-      if (halt.aborted) throw trouble({ kind: "fail", error: new StoppedError(stopReasonOf(halt)) });
-      const verdict = classifyNetworkFailure(error, url, request.timedOut(), timeoutMs);
-      throw trouble(verdict.kind === "final" ? { kind: "fail", error: new AuthError(verdict.message) } : { kind: "retry", reason: verdict.reason });
-    } finally {
-      request.release();
-    }
-  };
-  return {
-    sendGetRequestAsync: (url, options) => send(url, "GET", options?.headers),
-    sendPostRequestAsync: (url, options) => send(url, "POST", options?.headers, options?.body),
-  };
-}
-
-const header = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(", ") : value);
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString("utf8")) as unknown;
-  } catch {
-    return {}; // a non-JSON body (a proxy's error page) leaves MSAL without a token; the caller reports it
-  }
+      },
+      fail: (failure, url, timedOut) => {
+        if (halt.aborted) return trouble({ kind: "fail", error: new StoppedError(stopReasonOf(halt)) });
+        return trouble(networkVerdict(classifyNetworkFailure(failure, url, timedOut, timeoutMs), (message) => new AuthError(message)));
+      },
+    },
+  );
 }

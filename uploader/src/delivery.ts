@@ -3,7 +3,7 @@ import type { Clock } from "./clock";
 import type { TokenSource } from "./auth";
 import { AuthError, UploadError } from "./errors";
 import { HttpFailure } from "./http";
-import { classifyNetworkFailure } from "./netFailures";
+import { classifyNetworkFailure, networkVerdict } from "./netFailures";
 import { isRetryableStatus, parseRetryAfter, withRetries, type RetryPolicy, type Verdict } from "./retry";
 import { describeServiceAnswer, notKept, readServiceAnswer, type ServiceAnswer } from "./serviceAnswer";
 import { requestSignal, StoppedError, stopReasonOf, type RunCancellation } from "./stop";
@@ -96,8 +96,7 @@ export async function deliverChunk(chunk: { body: Buffer; fileName: string; reco
       if (!(error instanceof HttpFailure)) throw error;
       if (error.requestSent) requestsSent++;
       if (cancellation.halt.aborted) return { kind: "fail", error: new StoppedError(stopReasonOf(cancellation.halt)) };
-      const failure = classifyNetworkFailure(error, settings.url, request.timedOut(), settings.timeoutMs);
-      return failure.kind === "final" ? { kind: "fail", error: new UploadError(failure.message) } : { kind: "retry", reason: failure.reason };
+      return networkVerdict(classifyNetworkFailure(error, settings.url, request.timedOut(), settings.timeoutMs), (message) => new UploadError(message));
     } finally {
       request.release();
     }

@@ -1,15 +1,33 @@
+import { UsageError } from "./errors";
 import type { HttpFailure } from "./http";
+import type { Verdict } from "./retry";
 
 /** Codes of a TLS certificate check that failed: retrying cannot help, a trusted root is missing (TLS inspection) or the host is wrong. */
 const TLS_CODES = /^(CERT_|UNABLE_TO_VERIFY_LEAF_SIGNATURE$|UNABLE_TO_GET_ISSUER_CERT|SELF_SIGNED_CERT_IN_CHAIN$|DEPTH_ZERO_SELF_SIGNED_CERT$|ERR_TLS_|ERR_SSL_)/;
 const DNS_CODES = new Set(["ENOTFOUND"]);
+/** Failures to connect: through a proxy, our side only ever connects to the proxy, so these are the proxy's. */
+const CONNECT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
-/** How a failed exchange counts: worth retrying, or final with a one-line cause an admin can act on. */
-export type NetworkFailureClass = { readonly kind: "transient"; readonly reason: string } | { readonly kind: "final"; readonly message: string };
+/** How long a proxy that refuses or cannot be resolved is retried (it may be restarting) before the run gives up on it. */
+export const PROXY_GIVE_UP_MS = 30_000;
+
+/** How a failed exchange counts: worth retrying, final with a one-line cause an admin can act on, or the proxy's (retried briefly, then a configuration error). */
+export type NetworkFailureClass =
+  | { readonly kind: "transient"; readonly reason: string }
+  | { readonly kind: "final"; readonly message: string }
+  | { readonly kind: "proxy"; readonly reason: string };
 
 export function classifyNetworkFailure(failure: HttpFailure, url: string, timedOut: boolean, timeoutMs: number): NetworkFailureClass {
-  const host = new URL(url).host;
+  const target = new URL(url);
+  const host = target.host;
   if (timedOut) return { kind: "transient", reason: `no answer from ${host} within ${timeoutMs / 1000} s` };
+  if (failure.proxy !== undefined && CONNECT_CODES.has(failure.code)) {
+    // Host and port only: the proxy URL may carry a user name and password.
+    const proxy = `${failure.proxy.hostname}:${failure.proxy.port || 80}`;
+    const variable = target.protocol === "https:" ? "HTTPS_PROXY" : "HTTP_PROXY";
+    const what = DNS_CODES.has(failure.code) || failure.code === "EAI_AGAIN" ? `cannot be resolved (${failure.code})` : `refused or could not be reached (${failure.code})`;
+    return { kind: "proxy", reason: `the proxy ${proxy} (${variable}) ${what}` };
+  }
   if (TLS_CODES.test(failure.code)) {
     return {
       kind: "final",
@@ -25,4 +43,31 @@ export function classifyNetworkFailure(failure: HttpFailure, url: string, timedO
     };
   }
   return { kind: "transient", reason: `network error talking to ${host} (${failure.code})` };
+}
+
+/**
+ * A failed exchange as a verdict of the one retry loop: transient failures are
+ * retried, final ones fail with `finalError` (the caller's error class), and a
+ * proxy's for PROXY_GIVE_UP_MS only, then a configuration error (exit 2).
+ */
+export function networkVerdict(failure: NetworkFailureClass, finalError: (message: string) => Error): Verdict<never> {
+  switch (failure.kind) {
+    case "final":
+      return { kind: "fail", error: finalError(failure.message) };
+    case "transient":
+      return { kind: "retry", reason: failure.reason };
+    case "proxy":
+      return {
+        kind: "retry",
+        reason: failure.reason,
+        within: {
+          ms: PROXY_GIVE_UP_MS,
+          giveUp: (attempts, elapsedMs) =>
+            new UsageError(
+              `${failure.reason} on ${attempts} attempt${attempts === 1 ? "" : "s"} over ${Math.round(elapsedMs / 1000)} s; giving up: check the proxy variable ` +
+                "(host and port of your agency's proxy, and that it is running), or unset it where the network needs no proxy",
+            ),
+        },
+      };
+  }
 }

@@ -43,8 +43,28 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
 /** What one attempt's outcome means: done, worth another try (after `retryAfterMs` if the server said), or final. */
 export type Verdict<T> =
   | { readonly kind: "done"; readonly value: T }
-  | { readonly kind: "retry"; readonly reason: string; readonly retryAfterMs?: number }
+  | { readonly kind: "retry"; readonly reason: string; readonly retryAfterMs?: number; readonly within?: RetryWindow }
   | { readonly kind: "fail"; readonly error: Error };
+
+/**
+ * A failure worth retrying for a short while only (a proxy that refuses may be
+ * restarting; one that keeps refusing is misconfigured): no attempt starts
+ * later than `ms` after the loop's first, and then `giveUp` is thrown.
+ */
+export interface RetryWindow {
+  readonly ms: number;
+  readonly giveUp: (attempts: number, elapsedMs: number) => Error;
+}
+
+/**
+ * A bound on a whole loop, timed on its clock from its first attempt: no wait
+ * starts after which one more attempt, taking up to `attemptMs` (its request
+ * timeout), could end later than `totalMs`.
+ */
+export interface RetryBudget {
+  readonly totalMs: number;
+  readonly attemptMs: number;
+}
 
 export interface RetryLoop {
   readonly policy: RetryPolicy;
@@ -54,18 +74,24 @@ export interface RetryLoop {
   readonly random?: () => number;
   /** Told before each wait, for the log and the run's retry count. */
   readonly onRetry?: (reason: string, waitMs: number) => void;
-  /** The error to throw when the retries are spent. */
-  readonly exhausted: (attempts: number, lastReason: string) => Error;
+  /** The error to throw when the retries (or the budget) are spent. */
+  readonly exhausted: (attempts: number, lastReason: string, elapsedMs: number) => Error;
+  readonly budget?: RetryBudget;
 }
 
 export async function withRetries<T>(attempt: (attemptNumber: number) => Promise<Verdict<T>>, loop: RetryLoop): Promise<T> {
+  const started = loop.clock.now();
   for (let attemptNumber = 0; ; attemptNumber++) {
     throwIfStopped(loop.stop);
     const verdict = await attempt(attemptNumber);
     if (verdict.kind === "done") return verdict.value;
     if (verdict.kind === "fail") throw verdict.error;
-    if (attemptNumber >= loop.policy.maxRetries) throw loop.exhausted(attemptNumber + 1, verdict.reason);
+    const attempts = attemptNumber + 1;
+    const elapsedMs = loop.clock.now() - started;
+    if (attemptNumber >= loop.policy.maxRetries) throw loop.exhausted(attempts, verdict.reason, elapsedMs);
     const waitMs = backoffDelayMs(attemptNumber, loop.policy, verdict.retryAfterMs, loop.random);
+    if (verdict.within !== undefined && elapsedMs + waitMs > verdict.within.ms) throw verdict.within.giveUp(attempts, elapsedMs);
+    if (loop.budget !== undefined && elapsedMs + waitMs + loop.budget.attemptMs > loop.budget.totalMs) throw loop.exhausted(attempts, verdict.reason, elapsedMs);
     loop.onRetry?.(verdict.reason, waitMs);
     await loop.clock.sleep(waitMs, loop.stop).catch(() => {
       throw new StoppedError(stopReasonOf(loop.stop));

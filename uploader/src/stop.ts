@@ -75,30 +75,49 @@ export function throwIfStopped(signal: AbortSignal): void {
   if (signal.aborted) throw new StoppedError(stopReasonOf(signal));
 }
 
+/** The parts of an AbortSignal a link needs (the Azure SDK's AbortSignalLike has them too). */
+type ParentSignal = Pick<AbortSignal, "aborted" | "reason" | "addEventListener" | "removeEventListener">;
+
 /**
- * A signal for one request: aborts when `parent` does or after `timeoutMs`.
- * Listens on the long-lived parent only until `release`, so a run of thousands of
- * requests leaves no listeners behind (AbortSignal.any on a long-lived parent leaks, nodejs/node#54614).
+ * A signal that aborts when any parent does, with its reason. Listens on the
+ * (long-lived) parents only until `release`, so a run of thousands of requests
+ * leaves no listeners behind (AbortSignal.any on a long-lived parent leaks, nodejs/node#54614).
  */
-export function requestSignal(parent: AbortSignal, timeoutMs: number, clock: Pick<Clock, "sleep">): { signal: AbortSignal; timedOut: () => boolean; release: () => void } {
+export function linkedSignal(...parents: readonly (ParentSignal | undefined)[]): { signal: AbortSignal; abort: (reason: unknown) => void; release: () => void } {
   const controller = new AbortController();
+  const unlinks = parents.map((parent) => {
+    if (parent === undefined || parent.aborted) {
+      if (parent?.aborted) controller.abort(parent.reason);
+      return () => undefined;
+    }
+    const onAbort = () => controller.abort(parent.reason);
+    parent.addEventListener("abort", onAbort, { once: true });
+    return () => parent.removeEventListener("abort", onAbort);
+  });
+  return {
+    signal: controller.signal,
+    abort: (reason) => controller.abort(reason),
+    release: () => unlinks.forEach((unlink) => unlink()),
+  };
+}
+
+/** A signal for one request: aborts when `parent` does or after `timeoutMs`. */
+export function requestSignal(parent: AbortSignal, timeoutMs: number, clock: Pick<Clock, "sleep">): { signal: AbortSignal; timedOut: () => boolean; release: () => void } {
+  const link = linkedSignal(parent);
   let timedOut = false;
-  const onParent = () => controller.abort(parent.reason);
-  if (parent.aborted) controller.abort(parent.reason);
-  else parent.addEventListener("abort", onParent, { once: true });
   const timer = new AbortController();
   clock.sleep(timeoutMs, timer.signal).then(
     () => {
       timedOut = true;
-      controller.abort(new DOMException("request timed out", "TimeoutError"));
+      link.abort(new DOMException("request timed out", "TimeoutError"));
     },
     () => undefined,
   );
   return {
-    signal: controller.signal,
+    signal: link.signal,
     timedOut: () => timedOut,
     release: () => {
-      parent.removeEventListener("abort", onParent);
+      link.release();
       timer.abort();
     },
   };

@@ -62,6 +62,7 @@ export const COMMANDS = {
       "records-per-call",
       "concurrency",
       "request-timeout",
+      "sign-in-timeout",
       "max-retries",
       "retry-delay",
       "checkpoint-dir",

@@ -3,9 +3,10 @@ import type { TokenCredential } from "@azure/core-auth";
 import { defaultStateDir, localStateStore } from "../state/localState";
 import { defaultMachineLockDir, machineLocks } from "../state/machineLock";
 import type { StateStore } from "../state/stateStore";
-import { isUrl, parseBlobUrl } from "../storage/blobUrl";
+import { isUrl, parseBlobUrl, type BlobLocation } from "../storage/blobUrl";
 import type { AppCredential } from "../auth";
-import { systemClock } from "../clock";
+import type { HttpClient } from "@azure/core-rest-pipeline";
+import type { Clock } from "../clock";
 import { CLOUD_NAMES, CLOUD_PROFILES, signalsUrl, type CloudProfile } from "../clouds";
 import { hasManagedIdentity, managedIdentityTokens } from "../managedIdentity";
 import { UsageError } from "../errors";
@@ -17,6 +18,8 @@ import { DEFAULT_MAX_DELAY_MS } from "../retry";
 import type { Platform } from "../platform";
 import { ProxyAgents, proxySettingsFrom, type ProxySettings } from "../proxy";
 import type { ResetConfig } from "../reset";
+import type { RunCancellation } from "../stop";
+import type { BlobAccess } from "../storage/pipeline";
 import type { CsvSource, UploadConfig } from "../run/upload";
 import type { ByteSource } from "../source/byteSource";
 import { openLocalFile } from "../source/localFile";
@@ -79,19 +82,37 @@ function fileRulesOf(flags: Flags): FileRules {
   });
 }
 
+/** What reading the configuration needs from the edge: the environment, the machine, time, and the command's cancellation (for Storage calls). */
+export interface ConfigEdge {
+  readonly env: NodeJS.ProcessEnv;
+  readonly platform: Platform;
+  readonly clock: Clock;
+  readonly cancellation: RunCancellation;
+}
+
+/** How a command reaches Blob Storage: one identity, one proxy rule and one HTTP client for all its Storage clients. */
+interface StorageReach {
+  readonly tokens: () => Promise<TokenCredential>;
+  readonly access: (location: BlobLocation) => Promise<BlobAccess>;
+}
+
 /**
- * The Storage identity, resolved once per run and only if a Blob URL without
+ * The Storage identity is resolved once per run and only if a Blob URL without
  * SAS needs it. The Storage SDK is loaded only for Blob URLs: a local run
  * does not pay for it in start-up time or memory.
  */
-function storageTokens(env: NodeJS.ProcessEnv, platform: Platform): () => Promise<TokenCredential> {
+function storageReach(edge: ConfigEdge, agents: ProxyAgents = new ProxyAgents(proxySettingsOf(edge.env))): StorageReach {
   let credential: Promise<TokenCredential> | undefined;
-  return () => (credential ??= import("../storage/credential").then(({ storageCredential }) => storageCredential(env, platform, systemClock)));
-}
-
-async function blobAccess(location: ReturnType<typeof parseBlobUrl>, tokens: () => Promise<TokenCredential>, env: NodeJS.ProcessEnv) {
-  const { blobAccessFor } = await import("../storage/pipeline");
-  return blobAccessFor(location, tokens, proxySettingsOf(env));
+  let httpClient: Promise<HttpClient> | undefined;
+  const tokens = () => (credential ??= import("../storage/credential").then(({ storageCredential }) => storageCredential(edge.env, edge.platform, edge.clock, edge.cancellation.halt)));
+  return {
+    tokens,
+    access: async (location) => {
+      httpClient ??= import("../storage/httpClient").then(({ storageHttpClient }) => storageHttpClient({ agents, clock: edge.clock, cancellation: edge.cancellation }));
+      const { blobAccessFor } = await import("../storage/pipeline");
+      return blobAccessFor(location, tokens, await httpClient);
+    },
+  };
 }
 
 /** HTTPS_PROXY, HTTP_PROXY and NO_PROXY, read once by the one rule every request follows. */
@@ -104,7 +125,7 @@ export function proxySettingsOf(env: NodeJS.ProcessEnv): ProxySettings {
 }
 
 /** `--csv`: a local path, or an https Blob URL (SAS, managed identity or Azure CLI login); opened when the run gets to it. */
-function csvSourceOf(text: string, tokens: () => Promise<TokenCredential>, env: NodeJS.ProcessEnv, platform: Platform): CsvSource {
+function csvSourceOf(text: string, storage: StorageReach, platform: Platform): CsvSource {
   if (!isUrl(text)) {
     const path = platform.path.resolve(text);
     return { name: path, legacyNames: [path], open: () => openLocalFile(text) };
@@ -115,17 +136,18 @@ function csvSourceOf(text: string, tokens: () => Promise<TokenCredential>, env: 
     legacyNames: [location.name],
     open: async () => {
       const { openBlobFile } = await import("../storage/blobSource");
-      return openBlobFile(location, await blobAccess(location, tokens, env));
+      return openBlobFile(location, await storage.access(location));
     },
   };
 }
 
-export async function validateConfigFrom(flags: Flags, env: NodeJS.ProcessEnv, platform: Platform): Promise<ValidateConfig> {
+export async function validateConfigFrom(flags: Flags, edge: ConfigEdge): Promise<ValidateConfig> {
+  const { env, platform } = edge;
   const rules = fileRulesOf(flags);
   const columns = parseColumnMap(flags.string("columns"), rules);
   const showValues = showValuesOf(flags, env);
   // Opened last: nothing after it may fail and leave the file open.
-  const source: ByteSource = await csvSourceOf(requireFlag(flags, "csv", "validate"), storageTokens(env, platform), env, platform).open();
+  const source: ByteSource = await csvSourceOf(requireFlag(flags, "csv", "validate"), storageReach(edge), platform).open();
   return { source, rules, columns, showValues };
 }
 
@@ -205,12 +227,13 @@ function stateLocationOf(flags: Flags, env: NodeJS.ProcessEnv, platform: Platfor
   return flags.origin("checkpoint") === "command line" ? checkpoint : dir;
 }
 
-export async function stateStoreOf(flags: Flags, env: NodeJS.ProcessEnv, platform: Platform, tokens: () => Promise<TokenCredential> = storageTokens(env, platform)): Promise<StateStore> {
+export async function stateStoreOf(flags: Flags, edge: ConfigEdge, storage: StorageReach = storageReach(edge)): Promise<StateStore> {
+  const { env, platform } = edge;
   const location = stateLocationOf(flags, env, platform);
   if (!isUrl(location)) return localStateStore(platform.path.resolve(location), platform);
   const container = parseBlobUrl(location, "--checkpoint", "container");
   const { blobStateStore } = await import("../state/blobState");
-  return blobStateStore(container, await blobAccess(container, tokens, env));
+  return blobStateStore(container, await storage.access(container));
 }
 
 /**
@@ -218,7 +241,8 @@ export async function stateStoreOf(flags: Flags, env: NodeJS.ProcessEnv, platfor
  * HR_APP_SECRET), or federated: the job's managed identity signs in as the app,
  * with no secret anywhere, which only works where that identity is (Container Apps).
  */
-function appCredentialOf(flags: Flags, env: NodeJS.ProcessEnv, profile: CloudProfile, dryRun: boolean, warn: (message: string) => void): AppCredential {
+function appCredentialOf(flags: Flags, edge: ConfigEdge, profile: CloudProfile, dryRun: boolean, warn: (message: string) => void): AppCredential {
+  const { env } = edge;
   const kind = choiceFlag(flags, "credential", CREDENTIAL_KINDS) ?? "secret";
   const secret = flags.string("app-secret");
   if (kind === "federated") {
@@ -227,7 +251,7 @@ function appCredentialOf(flags: Flags, env: NodeJS.ProcessEnv, profile: CloudPro
       throw new UsageError(`${flags.label("credential")} federated runs only in the Container Apps job: it signs in with the job's managed identity (IDENTITY_ENDPOINT), which this machine has not; use the app's client secret here`);
     }
     const audience = flags.string("federated-audience")?.trim() ?? profile.federationAudience;
-    const identityTokens = managedIdentityTokens(env.AZURE_CLIENT_ID, systemClock);
+    const identityTokens = managedIdentityTokens(env.AZURE_CLIENT_ID, edge.clock, edge.cancellation.halt);
     return { kind: "federated", audience, assertion: async () => (await identityTokens(audience)).token };
   }
   if (!dryRun && secret === undefined) {
@@ -239,6 +263,11 @@ function appCredentialOf(flags: Flags, env: NodeJS.ProcessEnv, profile: CloudPro
   return { kind: "secret", secret: secret ?? "" };
 }
 
+/** A token request is small: one that has not answered in 30 s will not (an upload's 400 s is for its body). */
+export const TOKEN_REQUEST_TIMEOUT_MS = 30_000;
+/** Sign-in as a whole, retries included, unless `--sign-in-timeout` says otherwise. */
+export const SIGN_IN_TIMEOUT_MS = 120_000;
+
 const CREDENTIAL_KINDS = ["secret", "federated"] as const satisfies readonly AppCredential["kind"][];
 
 /** How long a killed run's lock keeps the job blocked (a Blob lease lasts 15 to 60 seconds). */
@@ -246,7 +275,8 @@ export function lockLeaseMsOf(flags: Flags): number {
   return numberFlag(flags, "lock-lease", 30, { min: 15, max: 60, integer: true }) * 1000;
 }
 
-export async function uploadConfigFrom(flags: Flags, env: NodeJS.ProcessEnv, platform: Platform, warn: (message: string) => void): Promise<UploadConfig> {
+export async function uploadConfigFrom(flags: Flags, edge: ConfigEdge, warn: (message: string) => void): Promise<UploadConfig> {
+  const { env, platform } = edge;
   const command = "upload";
   const cloudName = choiceFlag(flags, "cloud", CLOUD_NAMES) ?? missingFlag("cloud", command);
   const profile = CLOUD_PROFILES[cloudName];
@@ -254,7 +284,7 @@ export async function uploadConfigFrom(flags: Flags, env: NodeJS.ProcessEnv, pla
   const clientId = guidFlag(flags, "app-id", command);
   const jobId = guidFlag(flags, "job-id", command);
   const dryRun = flags.isOn("dry-run");
-  const credential = appCredentialOf(flags, env, profile, dryRun, warn);
+  const credential = appCredentialOf(flags, edge, profile, dryRun, warn);
   const authorityOverride = httpsFlag(flags, "authority-host");
   const retry = {
     maxRetries: numberFlag(flags, "max-retries", 8, { min: 0, max: 100, integer: true }),
@@ -262,12 +292,14 @@ export async function uploadConfigFrom(flags: Flags, env: NodeJS.ProcessEnv, pla
     maxDelayMs: DEFAULT_MAX_DELAY_MS,
   };
   const timeoutMs = numberFlag(flags, "request-timeout", 400, { min: 0.1, max: 3600 }) * 1000;
+  const signInTimeoutMs = numberFlag(flags, "sign-in-timeout", SIGN_IN_TIMEOUT_MS / 1000, { min: 1, max: 3600 }) * 1000;
   const rules = fileRulesOf(flags);
   const showValues = showValuesOf(flags, env);
-  const tokens = storageTokens(env, platform);
+  const proxyAgents = new ProxyAgents(proxySettingsOf(env));
+  const storage = storageReach(edge, proxyAgents);
   return {
-    csv: csvSourceOf(requireFlag(flags, "csv", command), tokens, env, platform),
-    proxyAgents: new ProxyAgents(proxySettingsOf(env)),
+    csv: csvSourceOf(requireFlag(flags, "csv", command), storage, platform),
+    proxyAgents,
     rules,
     columns: parseColumnMap(flags.string("columns"), rules),
     showValues,
@@ -280,14 +312,15 @@ export async function uploadConfigFrom(flags: Flags, env: NodeJS.ProcessEnv, pla
       clientId,
       credential,
       resource: flags.string("token-resource")?.trim() ?? profile.tokenResource,
-      timeoutMs,
+      timeoutMs: Math.min(timeoutMs, TOKEN_REQUEST_TIMEOUT_MS, signInTimeoutMs),
+      signInTimeoutMs,
       retry,
     },
     delivery: { url: signalsUrl(httpsFlag(flags, "ingestion-url") ?? profile.ingestionBaseUrl, jobId), timeoutMs, retry },
     recordsPerCall: numberFlag(flags, "records-per-call", 5000, { min: 1, max: 1_000_000, integer: true }),
     concurrency: numberFlag(flags, "concurrency", 1, { min: 1, max: 16, integer: true }),
     skipInvalid: flags.isOn("skip-invalid"),
-    state: await stateStoreOf(flags, env, platform, tokens),
+    state: await stateStoreOf(flags, edge, storage),
     machineLocks: machineLocks(platform.path.resolve(flags.string("lock-dir") ?? defaultMachineLockDir(env, platform)), platform),
     force: flags.isOn("force"),
     resendAfterDays: numberFlag(flags, "resend-after-days", 14, { min: 0, max: 3650 }),
@@ -298,12 +331,13 @@ export async function uploadConfigFrom(flags: Flags, env: NodeJS.ProcessEnv, pla
   };
 }
 
-export async function resetConfigFrom(flags: Flags, env: NodeJS.ProcessEnv, platform: Platform): Promise<ResetConfig> {
+export async function resetConfigFrom(flags: Flags, edge: ConfigEdge): Promise<ResetConfig> {
   const csv = flags.string("csv");
+  const storage = storageReach(edge);
   return {
     jobId: guidFlag(flags, "job-id", "reset"),
-    state: await stateStoreOf(flags, env, platform),
-    csvNames: csv === undefined ? [] : csvSourceOf(csv, storageTokens(env, platform), env, platform).legacyNames,
+    state: await stateStoreOf(flags, edge, storage),
+    csvNames: csv === undefined ? [] : csvSourceOf(csv, storage, edge.platform).legacyNames,
     lockLeaseMs: lockLeaseMsOf(flags),
   };
 }

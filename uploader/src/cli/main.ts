@@ -12,7 +12,7 @@ import { runValidate } from "../validate";
 import { SLICE_BYTES, type ValidationWorkers } from "../validation/inSlices";
 import { asksFor, readFlags, type Flags } from "./args";
 import { COMMANDS, isCommandName, type CommandName } from "./commands";
-import { httpsFlag, logFormatOf, numberFlag, resetConfigFrom, shutdownGraceMsOf, stateStoreOf, uploadConfigFrom, validateConfigFrom } from "./config";
+import { httpsFlag, logFormatOf, type ConfigEdge, numberFlag, resetConfigFrom, shutdownGraceMsOf, stateStoreOf, uploadConfigFrom, validateConfigFrom } from "./config";
 import { earlyLogFormat, reportFailure } from "./failure";
 import { commandHelp, programHelp } from "./help";
 import { VERSION } from "./version";
@@ -36,18 +36,22 @@ interface RunContext extends Edge {
 type Runner = (flags: Flags, context: RunContext) => Promise<number>;
 
 const RUNNERS: Record<CommandName, Runner> = {
-  validate: async (flags, { env, logger, platform, stop, workerScript }) => runValidate(await validateConfigFrom(flags, env, platform), logger, stop.stop, validationWorkersOf(flags, workerScript, logger)),
-  upload: async (flags, { env, streams, logger, clock, platform, stop, workerScript }) => {
+  validate: async (flags, context) => runValidate(await validateConfigFrom(flags, configEdge(context)), context.logger, context.stop.stop, validationWorkersOf(flags, context.workerScript, context.logger)),
+  upload: async (flags, context) => {
+    const { streams, logger, clock, stop, workerScript } = context;
     const validationWorkers = validationWorkersOf(flags, workerScript, logger);
     stop.graceMs = shutdownGraceMsOf(flags);
-    const config = await uploadConfigFrom(flags, env, platform, (message) => logger.warn("insecure-secret", message));
+    const config = await uploadConfigFrom(flags, configEdge(context), (message) => logger.warn("insecure-secret", message));
     const progress = logger.format === "text" && streams.stderr.isTTY ? terminalProgress(streams, clock) : undefined;
     return runUpload(config, { logger, clock, cancellation: stop, createTokenSource, post: postChunk, progress, validationWorkers });
   },
-  status: async (flags, { env, logger, platform }) =>
-    runStatus(await stateStoreOf(flags, env, platform), { limit: numberFlag(flags, "limit", 20, { min: 1, max: 10_000, integer: true }), dashboardUrl: httpsFlag(flags, "dashboard-url") }, logger),
-  reset: async (flags, { env, logger, clock, platform }) => runReset(await resetConfigFrom(flags, env, platform), logger, clock),
+  status: async (flags, context) =>
+    runStatus(await stateStoreOf(flags, configEdge(context)), { limit: numberFlag(flags, "limit", 20, { min: 1, max: 10_000, integer: true }), dashboardUrl: httpsFlag(flags, "dashboard-url") }, context.logger),
+  reset: async (flags, context) => runReset(await resetConfigFrom(flags, configEdge(context)), context.logger, context.clock),
 };
+
+/** What reading the configuration takes from the run's context; Storage calls end with the command's halt. */
+const configEdge = ({ env, platform, clock, stop }: RunContext): ConfigEdge => ({ env, platform, clock, cancellation: stop });
 
 /** `--validation-threads`: worker threads started from the bundle's own file, or none (said once, when asked for). */
 function validationWorkersOf(flags: Flags, workerScript: string | undefined, logger: Logger): ValidationWorkers | undefined {

@@ -18,9 +18,9 @@ export const STORAGE_RESOURCE = "https://storage.azure.com";
  * IDENTITY_HEADER are set; AZURE_CLIENT_ID picks the identity), elsewhere the
  * admin's Azure CLI login. SAS URLs need neither.
  */
-export function storageCredential(env: NodeJS.ProcessEnv, platform: Pick<Platform, "os">, clock: Pick<Clock, "now">): TokenCredential {
+export function storageCredential(env: NodeJS.ProcessEnv, platform: Pick<Platform, "os">, clock: Clock, halt: AbortSignal): TokenCredential {
   if (!hasManagedIdentity(env)) return azureCliCredential(env, platform, clock);
-  const tokens = managedIdentityTokens(env.AZURE_CLIENT_ID, clock);
+  const tokens = managedIdentityTokens(env.AZURE_CLIENT_ID, clock, halt);
   return { getToken: () => tokens(STORAGE_RESOURCE) };
 }
 

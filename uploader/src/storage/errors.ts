@@ -1,10 +1,15 @@
 import { RestError } from "@azure/storage-blob";
 import { AuthError, HrError, StateWriteError, UploadError, UsageError } from "../errors";
+import { StoppedError } from "../stop";
 
 export const isStatus = (error: unknown, ...statuses: number[]) => error instanceof RestError && statuses.includes(error.statusCode ?? 0);
 
-/** A Storage failure as one printable line with the right class (never the URL's SAS: callers pass the name). */
+/**
+ * A Storage failure as one printable line with the right class (never the URL's SAS: callers pass the name).
+ * A call the run's halt ended is no failure: its StoppedError is thrown on as it is, so the run ends `interrupted`.
+ */
 export function storageError(error: unknown, what: string): HrError {
+  if (error instanceof StoppedError) throw error;
   if (error instanceof HrError) return error; // e.g. our credential's AuthError, passed through the SDK
   if (!(error instanceof RestError)) return new UploadError(`Blob Storage failed for ${what} (${(error as Error).name ?? "error"})`);
   const code = error.code ?? "";

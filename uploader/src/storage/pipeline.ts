@@ -1,6 +1,7 @@
 import { AnonymousCredential, type StoragePipelineOptions } from "@azure/storage-blob";
 import type { TokenCredential } from "@azure/core-auth";
-import { proxyFor, type ProxySettings } from "../proxy";
+import type { HttpClient } from "@azure/core-rest-pipeline";
+import { forStorageSdk } from "./httpClient";
 import type { BlobLocation } from "./blobUrl";
 
 /** What a Storage client needs for one account: how to sign in, and how to get there. */
@@ -9,21 +10,15 @@ export interface BlobAccess {
   readonly pipeline: StoragePipelineOptions;
 }
 
-/** Storage SDK retries: enough to ride out a storage blip of about half a minute. */
-const RETRIES: StoragePipelineOptions["retryOptions"] = { maxTries: 6, retryDelayInMs: 1000, maxRetryDelayInMs: 16_000, tryTimeoutInMs: 120_000 };
-
 /**
  * A SAS URL authenticates itself; anything else gets the token credential
- * (resolved only then). The proxy is the one our rule picks for this account,
- * not the SDK's own reading of the environment (which the CLI edge clears).
+ * (resolved only then). Requests go through our HTTP client (httpClient.ts):
+ * its proxy rule, timeouts, the run's halt and our retry loop; the SDK makes
+ * one try per call, so its own retry policy never stacks on ours.
  */
-export async function blobAccessFor(location: BlobLocation, tokens: () => Promise<TokenCredential>, proxy: ProxySettings): Promise<BlobAccess> {
-  const via = proxyFor(location.url, proxy);
+export async function blobAccessFor(location: BlobLocation, tokens: () => Promise<TokenCredential>, httpClient: HttpClient): Promise<BlobAccess> {
   return {
     credential: location.hasSas ? new AnonymousCredential() : await tokens(),
-    pipeline: {
-      retryOptions: RETRIES,
-      ...(via ? { proxyOptions: { host: `${via.protocol}//${via.hostname}`, port: Number(via.port || 80), username: decodeURIComponent(via.username) || undefined, password: decodeURIComponent(via.password) || undefined } } : {}),
-    },
+    pipeline: { httpClient: forStorageSdk(httpClient), retryOptions: { maxTries: 1 } },
   };
 }
