@@ -2,7 +2,7 @@
  * The Azure clouds the stack deploys into (`azure-native:environment`) and the
  * DNS names that differ between them: the one table of data-plane host suffixes
  * and private-link DNS zones. The Purview endpoints are another matter: they live
- * in the uploader's table, uploader/src/clouds.ts.
+ * in the uploader's table, uploader/src/core/clouds.ts.
  */
 export const AZURE_ENVIRONMENT_NAMES = ["public", "usgovernment"] as const;
 export type AzureEnvironmentName = (typeof AZURE_ENVIRONMENT_NAMES)[number];

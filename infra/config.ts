@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { addressSpaceProblem } from "./addressSpace";
 import { AZURE_ENVIRONMENT_NAMES, AZURE_ENVIRONMENTS, azureEnvironmentNamed, type AzureEnvironmentName } from "./azureEnvironments";
-import { CLOUD_NAMES, CLOUD_PROFILES, isCloudName, type CloudName } from "../uploader/src/clouds";
+import { CLOUD_NAMES, CLOUD_PROFILES, isCloudName, type CloudName } from "../uploader/src/core/clouds";
 import { parseColumnMap } from "../uploader/src/csv/layout";
 import { fileRulesFor } from "../uploader/src/csv/fileRules";
 import { SCENARIOS, SCENARIO_IDS, isScenarioId, type ScenarioId } from "../uploader/src/csv/scenarios";

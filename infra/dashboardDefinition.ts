@@ -6,7 +6,7 @@
  * Pure: the stack deploys it, the tests check every query with the Kusto language service, and
  * `npm run dashboard-picture` draws its layout for the README.
  */
-import { LOG_EVENT, RUN_OUTCOME } from "../uploader/src/logEvents";
+import { LOG_EVENT, RUN_OUTCOME } from "../uploader/src/observe/logEvents";
 import { uploaderEvents, uploaderLogLines } from "./jobMonitoring";
 
 /** The parameters every query step reads: `{Connector}` (the jobs chosen) and the time range (applied by the workbook). */

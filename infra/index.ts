@@ -7,7 +7,7 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
-import { CLOUD_PROFILES } from "../uploader/src/clouds";
+import { CLOUD_PROFILES } from "../uploader/src/core/clouds";
 import { AZURE_ENVIRONMENTS } from "./azureEnvironments";
 import { loadStackConfig, type ConnectorConfig } from "./config";
 import { ConnectorIdentity, federatedSubject } from "./connectorIdentity";

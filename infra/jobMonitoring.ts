@@ -1,6 +1,6 @@
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
-import { LOG_EVENT, RUN_OUTCOME } from "../uploader/src/logEvents";
+import { LOG_EVENT, RUN_OUTCOME } from "../uploader/src/observe/logEvents";
 import { CONSOLE_LOG_TABLE } from "./resourceLogs";
 
 /** One uploader job the alerts watch. */

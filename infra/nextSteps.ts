@@ -1,4 +1,4 @@
-import { CLOUD_PROFILES, type CloudName } from "../uploader/src/clouds";
+import { CLOUD_PROFILES, type CloudName } from "../uploader/src/core/clouds";
 import { SCENARIOS } from "../uploader/src/csv/scenarios";
 import type { ConnectorConfig } from "./config";
 import { DATA_CONTAINER } from "./hrStorage";

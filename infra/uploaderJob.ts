@@ -2,7 +2,7 @@ import * as app from "@pulumi/azure-native/app";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import { envVarFor, type FlagName } from "../uploader/src/cli/flags";
-import type { CloudName } from "../uploader/src/clouds";
+import type { CloudName } from "../uploader/src/core/clouds";
 
 /** Name of the client secret, in Key Vault and in the job's secret that references it. */
 export const APP_SECRET_NAME = "hr-app-secret";

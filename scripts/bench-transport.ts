@@ -5,13 +5,13 @@
  * starts. Run by bench-upload.ts with NODE_EXTRA_CA_CERTS set.
  *   tsx scripts/bench-transport.ts FILE RECORDS_PER_CALL STANDIN_URL
  */
-import { CLOUD_PROFILES, signalsUrl, tokenScope } from "../uploader/src/clouds";
-import { planChunks } from "../uploader/src/chunking";
+import { CLOUD_PROFILES, signalsUrl, tokenScope } from "../uploader/src/core/clouds";
+import { planChunks } from "../uploader/src/csv/chunking";
 import { fileRulesFor } from "../uploader/src/csv/fileRules";
-import { inspectCsv } from "../uploader/src/inspect";
-import { RecordRanges } from "../uploader/src/recordRanges";
+import { inspectCsv } from "../uploader/src/validation/inspect";
+import { RecordRanges } from "../uploader/src/csv/recordRanges";
 import { openLocalFile } from "../uploader/src/source/localFile";
-import { postChunk } from "../uploader/src/transport";
+import { postChunk } from "../uploader/src/ingest/transport";
 import { STANDIN_DEFAULTS } from "./standin";
 
 async function transportOnly(file: string, recordsPerCall: number, standInUrl: string): Promise<void> {

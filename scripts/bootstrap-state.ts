@@ -10,7 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { AZURE_ENVIRONMENTS, AZURE_ENVIRONMENT_NAMES, azureEnvironmentNamed } from "../infra/azureEnvironments";
 import { ISO_DURATION } from "../infra/encryptionKeys";
-import { ToolError } from "../uploader/src/toolRunner";
+import { ToolError } from "../uploader/src/auth/toolRunner";
 import { azureCliOn, BootstrapError } from "./lib/stateBackend/azSteps";
 import { bootstrapStateBackend, nameProblem } from "./lib/stateBackend/bootstrap";
 import { subnetIdProblem } from "./lib/stateBackend/network";

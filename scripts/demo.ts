@@ -23,7 +23,7 @@ import { Azurite } from "./lib/azurite";
 import { localJobEnvironment } from "./lib/jobEnvironment";
 import { makeLoopbackCertificate } from "./lib/loopbackCert";
 import { BUNDLE } from "./lib/measure";
-import { CLOUD_PROFILES } from "../uploader/src/clouds";
+import { CLOUD_PROFILES } from "../uploader/src/core/clouds";
 import { StandInCloud, STANDIN_DEFAULTS } from "./standin";
 
 const SAMPLE = resolve(__dirname, "samples/employees.csv");

@@ -14,7 +14,7 @@ import { randomBytes, randomUUID, verify, type KeyObject } from "node:crypto";
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseCsv } from "csv-parse/sync";
-import { CLOUD_PROFILES, tokenScope } from "../uploader/src/clouds";
+import { CLOUD_PROFILES, tokenScope } from "../uploader/src/core/clouds";
 import { makeLoopbackCertificate, type LoopbackCertificate } from "./lib/loopbackCert";
 
 export interface StandInOptions {

@@ -6,7 +6,7 @@ import { REGISTRY_AUTH_MODES, RegistryAuthError, type RegistryAuthMode } from ".
 import { parsePlatform } from "./oci/image";
 import { DEFAULT_IMAGE_BASE, imageBaseProblem } from "./imageBase";
 import { isRepositoryName, isTag } from "./oci/reference";
-import { ToolError } from "../../uploader/src/toolRunner";
+import { ToolError } from "../../uploader/src/auth/toolRunner";
 import { DEFAULT_REPOSITORY, IMAGE_PLATFORM, processPushEnvironment, pushUploaderImage, readImageLabels, readUploaderFiles } from "./uploaderImage";
 
 const ROOT = path.resolve(__dirname, "..", "..");

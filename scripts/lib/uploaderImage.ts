@@ -16,7 +16,7 @@ import { parseImageReference } from "./oci/reference";
 import { RegistryClient, sha256Digest } from "./oci/registry";
 import { BUILD_PATHS } from "./buildPaths";
 import { makeSbom, serializeSbom, type BundleMetafile } from "./sbom";
-import { azureCliToken, ToolRunner } from "../../uploader/src/toolRunner";
+import { azureCliToken, ToolRunner } from "../../uploader/src/auth/toolRunner";
 
 export const DEFAULT_REPOSITORY = "hr-upload";
 /** What Azure Container Apps runs. */

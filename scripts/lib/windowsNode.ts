@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { extract } from "tar-stream";
-import { ToolRunner } from "../../uploader/src/toolRunner";
+import { ToolRunner } from "../../uploader/src/auth/toolRunner";
 import { findWine, winePrefixTemplate } from "./wine";
 
 export const WINDOWS_NODE_VERSION = "22.23.3";

@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { ToolRunner } from "../../uploader/src/toolRunner";
+import { ToolRunner } from "../../uploader/src/auth/toolRunner";
 
 export interface WineTools {
   readonly wine64: string;

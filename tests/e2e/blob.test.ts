@@ -5,7 +5,7 @@ import { parse } from "csv-parse/sync";
 import { IdentityStandIn } from "../../scripts/identityStandin";
 import { localJobEnvironment } from "../../scripts/lib/jobEnvironment";
 import { makeLoopbackCertificate } from "../../scripts/lib/loopbackCert";
-import { newJobState } from "../../uploader/src/run/jobState";
+import { newJobState } from "../../uploader/src/state/jobState";
 import { blobStateStore } from "../../uploader/src/state/blobState";
 import { jobKeyOf } from "../../uploader/src/state/stateStore";
 import { parseBlobUrl } from "../../uploader/src/storage/blobUrl";

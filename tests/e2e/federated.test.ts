@@ -1,5 +1,5 @@
 import { IdentityStandIn } from "../../scripts/identityStandin";
-import { CLOUD_PROFILES } from "../../uploader/src/clouds";
+import { CLOUD_PROFILES } from "../../uploader/src/core/clouds";
 import { jsonLines, runBundle, summaryOf } from "../support/cli";
 import { generatedCsv, STANDIN_DEFAULTS, UploadHarness } from "../support/standin";
 

@@ -13,7 +13,7 @@ import { preflightCli } from "../../scripts/lib/preflight/cli";
 import { actionAllowed, CHECK_IDS, CHECK_SUMMARIES, runPreflight, type CheckId, type CheckLine, type PreflightDependencies, type PreflightStack } from "../../scripts/lib/preflight/checks";
 import { resourceTypesOf, type StackResourceTypes } from "../../scripts/lib/preflight/resourceTypes";
 import { DEFAULT_IMAGE_BASE } from "../../scripts/lib/imageBase";
-import { ToolRunner } from "../../uploader/src/toolRunner";
+import { ToolRunner } from "../../uploader/src/auth/toolRunner";
 import { writeFakeCmdExe } from "../support/fakeCmdExe";
 import { CONNECTOR_JOB_ID, runGov } from "../infra/harness";
 import { runScript, runScriptHere, type CliResult } from "../support/cli";

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
-import { newJobState } from "../../uploader/src/run/jobState";
-import { systemPlatform } from "../../uploader/src/platform";
+import { newJobState } from "../../uploader/src/state/jobState";
+import { systemPlatform } from "../../uploader/src/core/platform";
 import { localStateStore } from "../../uploader/src/state/localState";
 import { jobKeyOf, type CompletedDelivery, type JobState } from "../../uploader/src/state/stateStore";
 import { fixture, jsonLines } from "../support/cli";

@@ -1,5 +1,5 @@
 /** Every `cloud` value yields that cloud's endpoints from the uploader's table, and a mismatched Entra cloud is refused. */
-import { CLOUD_NAMES, CLOUD_PROFILES } from "../../uploader/src/clouds";
+import { CLOUD_NAMES, CLOUD_PROFILES } from "../../uploader/src/core/clouds";
 import { CONNECTOR_JOB_ID, TYPE, only, runGov } from "./harness";
 
 describe.each(CLOUD_NAMES)("cloud %s", (cloud) => {

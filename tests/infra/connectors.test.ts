@@ -4,7 +4,7 @@
  * knows, so it becomes a real multi-scenario file as soon as there are several.
  */
 import { SCENARIOS, SCENARIO_IDS } from "../../uploader/src/csv/scenarios";
-import { LOG_EVENT } from "../../uploader/src/logEvents";
+import { LOG_EVENT } from "../../uploader/src/observe/logEvents";
 import { FAKE_CLIENT_SECRET_PREFIX, containsSecretEnvelope } from "../../infra/offline/mocks";
 import type { OfflineRun } from "../../infra/offline/run";
 import { CONNECTOR_JOB_ID, TYPE, named, ofType, only, runGov, type Json, type Recorded, jobGrants } from "./harness";

@@ -1,7 +1,7 @@
 import { DASHBOARD_PARAMETER, DASHBOARD_WARNINGS, queryItems, type WorkbookDefinition } from "../../infra/dashboardDefinition";
 import { stableGuid } from "../../infra/dashboard";
 import { OFFLINE_IDS } from "../../infra/offline/mocks";
-import { LOG_EVENT } from "../../uploader/src/logEvents";
+import { LOG_EVENT } from "../../uploader/src/observe/logEvents";
 import { jsonLines, runCli } from "../support/cli";
 import { generatedCsv, UploadHarness } from "../support/standin";
 import { CONNECTOR_JOB_ID, TYPE, only, runGov, type Json } from "./harness";

@@ -5,7 +5,7 @@
 import { federatedSubject } from "../../infra/connectorIdentity";
 import { OFFLINE_IDS } from "../../infra/offline/mocks";
 import type { OfflineRun } from "../../infra/offline/run";
-import { CLOUD_PROFILES } from "../../uploader/src/clouds";
+import { CLOUD_PROFILES } from "../../uploader/src/core/clouds";
 import { CONNECTOR_JOB_ID, named, ofType, only, runGov, TYPE, type Json } from "./harness";
 
 const FEDERATED_CREDENTIAL = "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential";

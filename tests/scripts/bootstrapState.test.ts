@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { SERVICE_KEY_ROTATION } from "../../infra/encryptionKeys";
 import { azureCliOn, BootstrapError } from "../../scripts/lib/stateBackend/azSteps";
 import { bootstrapStateBackend } from "../../scripts/lib/stateBackend/bootstrap";
-import { quoteForCmd } from "../../uploader/src/toolRunner";
+import { quoteForCmd } from "../../uploader/src/auth/toolRunner";
 import { runScript as runNpmScript } from "../support/cli";
 import { writeFakeCmdExe } from "../support/fakeCmdExe";
 import { DEFAULT_STATE_NAMES, FAKE_SUBSCRIPTION, FAKE_USER_ID, FakeAzure, GOV_BOOTSTRAP, type FakeAzureState } from "../support/fakeAzure";

@@ -13,7 +13,7 @@ import { HttpClient } from "../../scripts/lib/oci/http";
 import { DEFAULT_IMAGE_BASE } from "../../scripts/lib/imageBase";
 import { azureCliOn } from "../../scripts/lib/stateBackend/azSteps";
 import { bootstrapStateBackend, type StateBackendOptions } from "../../scripts/lib/stateBackend/bootstrap";
-import { ToolRunner } from "../../uploader/src/toolRunner";
+import { ToolRunner } from "../../uploader/src/auth/toolRunner";
 import { DEFAULT_STATE_NAMES, FAKE_SUBSCRIPTION, FakeAzure, GOV_BOOTSTRAP } from "../support/fakeAzure";
 import { writeFakeAz } from "../support/fakeCli";
 

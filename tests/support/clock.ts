@@ -1,4 +1,4 @@
-import type { Clock } from "../../uploader/src/clock";
+import type { Clock } from "../../uploader/src/core/clock";
 
 interface Sleeper {
   due: number;

@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { systemPlatform, type Platform } from "../../uploader/src/platform";
+import { systemPlatform, type Platform } from "../../uploader/src/core/platform";
 
 /** This machine as the uploader sees it. */
 export const thisMachine: Platform = systemPlatform();

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
-import { planChunks, validRecords } from "../../uploader/src/chunking";
+import { planChunks, validRecords } from "../../uploader/src/csv/chunking";
 import { readCsvRecords } from "../../uploader/src/csv/reader";
-import { RecordIndex } from "../../uploader/src/recordIndex";
-import { RecordRanges } from "../../uploader/src/recordRanges";
+import { RecordIndex } from "../../uploader/src/csv/recordIndex";
+import { RecordRanges } from "../../uploader/src/csv/recordRanges";
 import { fixture } from "../support/cli";
 
 /** The index a real file gives, every record valid unless `invalid` says otherwise. */

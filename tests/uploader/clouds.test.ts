@@ -1,4 +1,4 @@
-import { CLOUD_NAMES, CLOUD_PROFILES, signalsUrl, tokenScope } from "../../uploader/src/clouds";
+import { CLOUD_NAMES, CLOUD_PROFILES, signalsUrl, tokenScope } from "../../uploader/src/core/clouds";
 
 describe("cloud profiles (hr-connector-service.md §2)", () => {
   const RESOURCE = "https://microsoft.onmicrosoft.com/86dfdabb-5089-4a0c-880a-cfa5a790c5b1";

@@ -1,12 +1,12 @@
-import type { Chunk } from "../../uploader/src/chunking";
-import { StateWriteError, UploadError } from "../../uploader/src/errors";
-import { RecordRanges } from "../../uploader/src/recordRanges";
-import { CheckpointWriter } from "../../uploader/src/run/checkpointWriter";
-import { abandonVersion, clearInFlight, completeVersion, markDelivered, markInFlight, newJobState, sawContent, startVersion, takeOverVersion } from "../../uploader/src/run/jobState";
+import type { Chunk } from "../../uploader/src/csv/chunking";
+import { StateWriteError, UploadError } from "../../uploader/src/core/errors";
+import { RecordRanges } from "../../uploader/src/csv/recordRanges";
+import { CheckpointWriter } from "../../uploader/src/state/checkpointWriter";
+import { abandonVersion, clearInFlight, completeVersion, markDelivered, markInFlight, newJobState, sawContent, startVersion, takeOverVersion } from "../../uploader/src/state/jobState";
 import { decide } from "../../uploader/src/run/resumePolicy";
 import { runPool } from "../../uploader/src/run/workerPool";
 import type { JobState, StateStore } from "../../uploader/src/state/stateStore";
-import { StoppedError } from "../../uploader/src/stop";
+import { StoppedError } from "../../uploader/src/core/stop";
 import { ManualClock } from "../support/clock";
 
 const JOB_ID = "e081f4f4-3831-48d6-7bb3-fcfab1581458";

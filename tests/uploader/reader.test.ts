@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { readCsvRecords, type CsvReadOptions, type CsvRecord } from "../../uploader/src/csv/reader";
-import { InvalidCsvError } from "../../uploader/src/errors";
+import { InvalidCsvError } from "../../uploader/src/core/errors";
 import { fixture } from "../support/cli";
 
 /** Feeds the bytes in small pieces so records and line breaks straddle chunk boundaries. */

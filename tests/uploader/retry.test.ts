@@ -1,5 +1,5 @@
-import { backoffDelayMs, isRetryableStatus, parseRetryAfter, withRetries, type Verdict } from "../../uploader/src/retry";
-import { StopController, StoppedError, requestSignal } from "../../uploader/src/stop";
+import { backoffDelayMs, isRetryableStatus, parseRetryAfter, withRetries, type Verdict } from "../../uploader/src/net/retry";
+import { StopController, StoppedError, requestSignal } from "../../uploader/src/core/stop";
 import { ManualClock } from "../support/clock";
 
 const policy = { maxRetries: 8, baseDelayMs: 5000, maxDelayMs: 300_000 };

@@ -1,4 +1,4 @@
-import { UsageError } from "../../uploader/src/errors";
+import { UsageError } from "../../uploader/src/core/errors";
 import { unsupportedRuntime } from "../../uploader/src/cli/runtime";
 
 describe("the runtime floor", () => {

@@ -1,11 +1,11 @@
 import { createServer, type Socket } from "node:net";
-import { createTokenSource } from "../../uploader/src/auth";
+import { createTokenSource } from "../../uploader/src/auth/tokenSource";
 import { readFlags } from "../../uploader/src/cli/args";
 import { COMMANDS } from "../../uploader/src/cli/commands";
 import { uploadConfigFrom } from "../../uploader/src/cli/config";
-import { AuthError } from "../../uploader/src/errors";
-import { systemPlatform } from "../../uploader/src/platform";
-import { NEVER_CANCELLED } from "../../uploader/src/stop";
+import { AuthError } from "../../uploader/src/core/errors";
+import { systemPlatform } from "../../uploader/src/core/platform";
+import { NEVER_CANCELLED } from "../../uploader/src/core/stop";
 import { ManualClock } from "../support/clock";
 import { tempDir } from "../support/standin";
 import { rmSync } from "node:fs";

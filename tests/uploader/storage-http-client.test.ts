@@ -1,8 +1,8 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
-import { systemClock, type Clock } from "../../uploader/src/clock";
-import { NO_PROXY_SETTINGS, ProxyAgents } from "../../uploader/src/proxy";
-import { StopController, StoppedError } from "../../uploader/src/stop";
+import { systemClock, type Clock } from "../../uploader/src/core/clock";
+import { NO_PROXY_SETTINGS, ProxyAgents } from "../../uploader/src/net/proxy";
+import { StopController, StoppedError } from "../../uploader/src/core/stop";
 import { STORAGE_RETRY, storageHttpClient } from "../../uploader/src/storage/httpClient";
 
 type Answer = number | "hold" | "busy";

@@ -1,9 +1,9 @@
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import fsPromises from "node:fs/promises";
 import { join } from "node:path";
-import { systemClock } from "../../uploader/src/clock";
-import { NEVER_CANCELLED } from "../../uploader/src/stop";
-import { storageCredential } from "../../uploader/src/storage/credential";
+import { systemClock } from "../../uploader/src/core/clock";
+import { NEVER_CANCELLED } from "../../uploader/src/core/stop";
+import { storageCredential } from "../../uploader/src/auth/storageCredential";
 import { isUrl } from "../../uploader/src/storage/blobUrl";
 import { localStateStore } from "../../uploader/src/state/localState";
 import { runCli } from "../support/cli";

@@ -2,13 +2,13 @@
  * One HTTPS client for the image tools (registries, token endpoints, preflight
  * handshakes): undici, streaming bodies and following redirects, with extra
  * trusted roots for an agency's TLS-inspecting proxy or a loopback test. Which
- * requests go through the proxy is the uploader's one rule (uploader/src/proxy.ts).
+ * requests go through the proxy is the uploader's one rule (uploader/src/net/proxy.ts).
  */
 import { createSecureContext, rootCertificates, type SecureContext } from "node:tls";
 import { Agent, interceptors, ProxyAgent, request, type Dispatcher } from "undici";
-import { proxyFor, type ProxySettings } from "../../../uploader/src/proxy";
+import { proxyFor, type ProxySettings } from "../../../uploader/src/net/proxy";
 
-export { proxySettingsFrom, type ProxySettings } from "../../../uploader/src/proxy";
+export { proxySettingsFrom, type ProxySettings } from "../../../uploader/src/net/proxy";
 
 export interface HttpClientOptions {
   readonly proxy: ProxySettings;

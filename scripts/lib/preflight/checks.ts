@@ -8,9 +8,9 @@ import { AZURE_ENVIRONMENTS, azureEnvironmentNamed } from "../../../infra/azureE
 import { DEFENDER_PLANS } from "../../../policy/govBuiltIns";
 import type { NetworkMode } from "../../../infra/config";
 import { STACK_TAG, stackTagValue } from "../../../infra/stackTag";
-import { CLOUD_PROFILES, type CloudName } from "../../../uploader/src/clouds";
+import { CLOUD_PROFILES, type CloudName } from "../../../uploader/src/core/clouds";
 import { parseImageReference } from "../oci/reference";
-import { ToolError, type ToolRunner } from "../../../uploader/src/toolRunner";
+import { ToolError, type ToolRunner } from "../../../uploader/src/auth/toolRunner";
 import { imageBaseCheck } from "./imageBaseCheck";
 import { stateBackendCheck } from "./stateBackendCheck";
 import { proxied, systemResolve, tlsProblem, type NetworkDependencies } from "./reach";

@@ -13,7 +13,7 @@ import { existingStackFile, readStackFile } from "../../../infra/offline/stackFi
 import { HttpClient, proxySettingsFrom, type ProxySettings } from "../oci/http";
 import { CHECK_IDS, CHECK_SUMMARIES, runPreflight, type CheckId, type CheckLine, type PreflightStack } from "./checks";
 import { resourceTypesOf, type StackResourceTypes } from "./resourceTypes";
-import { ToolRunner } from "../../../uploader/src/toolRunner";
+import { ToolRunner } from "../../../uploader/src/auth/toolRunner";
 import type { ScriptIo } from "../scriptIo";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");

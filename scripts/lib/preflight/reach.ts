@@ -5,7 +5,7 @@
  */
 import { lookup } from "node:dns/promises";
 import type { HttpClient } from "../oci/http";
-import { proxyFor, type ProxySettings } from "../../../uploader/src/proxy";
+import { proxyFor, type ProxySettings } from "../../../uploader/src/net/proxy";
 
 export interface NetworkDependencies {
   readonly http: HttpClient;

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { ToolRunner, type ToolResult } from "../../../uploader/src/toolRunner";
+import { ToolRunner, type ToolResult } from "../../../uploader/src/auth/toolRunner";
 
 /** Runs one `az` command to its end, whatever it answers. */
 export type AzureCli = (args: readonly string[]) => Promise<ToolResult>;

@@ -12,7 +12,7 @@
  */
 import { ENCRYPTION_KEY, type KeyRotationPolicy } from "../../../infra/encryptionKeys";
 import { BootstrapError, firstLine, notFound, type AzSteps, type AzureCli } from "./azSteps";
-import type { ToolResult } from "../../../uploader/src/toolRunner";
+import type { ToolResult } from "../../../uploader/src/auth/toolRunner";
 
 /** Waits between attempts while something new (a role assignment) reaches the service that checks it. */
 export interface Propagation {

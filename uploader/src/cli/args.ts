@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { UsageError } from "../errors";
+import { UsageError } from "../core/errors";
 import { envVarFor, FLAGS, type FlagName, type FlagSpec } from "./flags";
 
 /** Where a setting came from; the command line outranks the environment, which outranks the defaults. */

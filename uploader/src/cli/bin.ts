@@ -1,5 +1,5 @@
 import { isMainThread } from "node:worker_threads";
-import { createLogger, ignoringClosedPipe } from "../log";
+import { createLogger, ignoringClosedPipe } from "../observe/log";
 import { earlyLogFormat, reportFailure } from "./failure";
 import { unsupportedRuntime } from "./runtime";
 import { VERSION } from "./version";

@@ -1,29 +1,29 @@
 import { domainToASCII } from "node:url";
 import type { TokenCredential } from "@azure/core-auth";
 import { defaultStateDir, localStateStore } from "../state/localState";
-import { defaultMachineLockDir, machineLocks } from "../state/machineLock";
+import { defaultMachineLockDir, machineLocks } from "../lock/machineLock";
 import type { StateStore } from "../state/stateStore";
 import { isUrl, parseBlobUrl, type BlobLocation } from "../storage/blobUrl";
-import type { AppCredential } from "../auth";
+import type { AppCredential } from "../auth/tokenSource";
 import type { HttpClient } from "@azure/core-rest-pipeline";
-import type { Clock } from "../clock";
-import { CLOUD_NAMES, CLOUD_PROFILES, signalsUrl, type CloudProfile } from "../clouds";
-import { hasManagedIdentity, managedIdentityTokens } from "../managedIdentity";
-import { UsageError } from "../errors";
+import type { Clock } from "../core/clock";
+import { CLOUD_NAMES, CLOUD_PROFILES, signalsUrl, type CloudProfile } from "../core/clouds";
+import { hasManagedIdentity, managedIdentityTokens } from "../auth/managedIdentity";
+import { UsageError } from "../core/errors";
 import { parseColumnMap } from "../csv/layout";
 import { fileRulesFor, type FileRules } from "../csv/fileRules";
 import { checkDate, checkDateTime, DATE_TIME_FORMAT, NOT_A_CALENDAR_DATE } from "../csv/values";
-import type { LogFormat } from "../log";
-import { DEFAULT_MAX_DELAY_MS } from "../retry";
-import type { Platform } from "../platform";
-import { ProxyAgents, proxySettingsFrom, type ProxySettings } from "../proxy";
-import type { ResetConfig } from "../reset";
-import type { RunCancellation } from "../stop";
+import type { LogFormat } from "../observe/log";
+import { DEFAULT_MAX_DELAY_MS } from "../net/retry";
+import type { Platform } from "../core/platform";
+import { ProxyAgents, proxySettingsFrom, type ProxySettings } from "../net/proxy";
+import type { ResetConfig } from "../run/reset";
+import type { RunCancellation } from "../core/stop";
 import type { BlobAccess } from "../storage/pipeline";
 import type { CsvSource, UploadConfig } from "../run/upload";
 import type { ByteSource } from "../source/byteSource";
 import { openLocalFile } from "../source/localFile";
-import type { ValidateConfig } from "../validate";
+import type { ValidateConfig } from "../run/validate";
 import type { Flags } from "./args";
 import { envVarFor, type FlagName } from "./flags";
 
@@ -104,7 +104,7 @@ interface StorageReach {
 function storageReach(edge: ConfigEdge, agents: ProxyAgents = new ProxyAgents(proxySettingsOf(edge.env))): StorageReach {
   let credential: Promise<TokenCredential> | undefined;
   let httpClient: Promise<HttpClient> | undefined;
-  const tokens = () => (credential ??= import("../storage/credential").then(({ storageCredential }) => storageCredential(edge.env, edge.platform, edge.clock, edge.cancellation.halt)));
+  const tokens = () => (credential ??= import("../auth/storageCredential").then(({ storageCredential }) => storageCredential(edge.env, edge.platform, edge.clock, edge.cancellation.halt)));
   return {
     tokens,
     access: async (location) => {
@@ -135,7 +135,7 @@ function csvSourceOf(text: string, storage: StorageReach, platform: Platform): C
     name: location.name,
     legacyNames: [location.name],
     open: async () => {
-      const { openBlobFile } = await import("../storage/blobSource");
+      const { openBlobFile } = await import("../source/blobSource");
       return openBlobFile(location, await storage.access(location));
     },
   };

@@ -1,7 +1,7 @@
-import { HrError, exitCodeOf, exitCodeOfSignal } from "../errors";
-import type { LogFormat, Logger } from "../log";
-import { LOG_EVENT, RUN_OUTCOME } from "../logEvents";
-import { StoppedError, stopReasonOf } from "../stop";
+import { HrError, exitCodeOf, exitCodeOfSignal } from "../core/errors";
+import type { LogFormat, Logger } from "../observe/log";
+import { LOG_EVENT, RUN_OUTCOME } from "../observe/logEvents";
+import { StoppedError, stopReasonOf } from "../core/stop";
 import { envVarFor } from "./flags";
 
 // How a command that did not finish is reported. Light on purpose: the entry point uses it before it loads the rest.

@@ -1,4 +1,4 @@
-import { UsageError } from "../errors";
+import { UsageError } from "../core/errors";
 
 /**
  * The Node.js lines hr-upload runs on: 24 LTS (the image's, supported until 2028-04-30) and 22 LTS (an admin's

@@ -1,9 +1,9 @@
-import { systemClock } from "../clock";
-import { exitCodeOfSignal } from "../errors";
-import { ignoringClosedPipe } from "../log";
-import { systemPlatform } from "../platform";
-import { PROXY_VARIABLES } from "../proxy";
-import { StopController, type StopSignalName } from "../stop";
+import { systemClock } from "../core/clock";
+import { exitCodeOfSignal } from "../core/errors";
+import { ignoringClosedPipe } from "../observe/log";
+import { systemPlatform } from "../core/platform";
+import { PROXY_VARIABLES } from "../net/proxy";
+import { StopController, type StopSignalName } from "../core/stop";
 import { DEFAULT_SHUTDOWN_GRACE_MS, main } from "./main";
 
 /** After requests in flight are halted, the run has this long to record itself before the process ends anyway (inside Container Apps' 30 s). */

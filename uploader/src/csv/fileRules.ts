@@ -1,4 +1,4 @@
-import { UsageError } from "../errors";
+import { UsageError } from "../core/errors";
 import { DEFAULT_SCENARIO_COLUMN, isScenarioId, SCENARIO_IDS, SCENARIOS, type FieldSpec, type ScenarioSpec } from "./scenarios";
 
 /**

@@ -1,4 +1,4 @@
-import { InvalidCsvError } from "../errors";
+import { InvalidCsvError } from "../core/errors";
 import { EXPORT_AS_CSV_UTF8 } from "./reader";
 import { checkEmail } from "./values";
 

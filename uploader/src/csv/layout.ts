@@ -1,4 +1,4 @@
-import { InvalidCsvError, UsageError } from "../errors";
+import { InvalidCsvError, UsageError } from "../core/errors";
 import { exampleHeader, type FileRules } from "./fileRules";
 import { checkHeaderLine } from "./headerLine";
 import type { FieldSpec, ScenarioSpec } from "./scenarios";

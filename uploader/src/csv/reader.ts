@@ -1,7 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import { Parser, type CsvError, type Options } from "csv-parse";
 import { parse as parseNow } from "csv-parse/sync";
-import { InvalidCsvError } from "../errors";
+import { InvalidCsvError } from "../core/errors";
 import { ByteWindow } from "./byteWindow";
 
 /** One CSV record with where it came from. */

@@ -1,9 +1,9 @@
-import { InvalidCsvError } from "../errors";
+import { InvalidCsvError } from "../core/errors";
 import type { CsvRecord } from "./reader";
 import type { HeaderLayout } from "./layout";
 import { VALUE_CHECKS, type ScenarioSpec } from "./scenarios";
 import { checkMaxLength } from "./values";
-import { plural } from "../text";
+import { plural } from "../core/text";
 
 export interface FieldProblem {
   /** Header name of the offending column; absent for record-level problems. */

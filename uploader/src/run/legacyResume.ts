@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { planChunks, type Chunk } from "../chunking";
-import type { RecordIndex } from "../recordIndex";
-import { RecordRanges } from "../recordRanges";
+import { planChunks, type Chunk } from "../csv/chunking";
+import type { RecordIndex } from "../csv/recordIndex";
+import { RecordRanges } from "../csv/recordRanges";
 import type { ByteSource } from "../source/byteSource";
 import type { CompletedDelivery, LegacyCheckpoint } from "../state/stateStore";
 

@@ -1,4 +1,4 @@
-import { RecordRanges } from "../recordRanges";
+import { RecordRanges } from "../csv/recordRanges";
 import type { JobState } from "../state/stateStore";
 
 const DAY_MS = 86_400_000;

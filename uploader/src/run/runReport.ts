@@ -1,14 +1,14 @@
-import type { Clock } from "../clock";
-import { EXIT_CODES, HrError, StateWriteError, UploadError, UsageError, exitCodeOfSignal } from "../errors";
-import type { Inspection } from "../inspect";
-import type { Logger } from "../log";
-import { LOG_EVENT, RUN_OUTCOME, type RunOutcome } from "../logEvents";
-import { warnIfProfileStale } from "../profileFreshness";
-import { countsOf } from "../report";
-import type { EarlierVersion, RunRecordOfVersions } from "../runRecordCounts";
+import type { Clock } from "../core/clock";
+import { EXIT_CODES, HrError, StateWriteError, UploadError, UsageError, exitCodeOfSignal } from "../core/errors";
+import type { Inspection } from "../validation/inspect";
+import type { Logger } from "../observe/log";
+import { LOG_EVENT, RUN_OUTCOME, type RunOutcome } from "../observe/logEvents";
+import { warnIfProfileStale } from "./profileFreshness";
+import { countsOf } from "../validation/report";
+import type { EarlierVersion, RunRecordOfVersions } from "../observe/runRecordCounts";
 import type { JobState } from "../state/stateStore";
-import { StoppedError, stopReasonOf } from "../stop";
-import { plural } from "../text";
+import { StoppedError, stopReasonOf } from "../core/stop";
+import { plural } from "../core/text";
 import type { ProgressLine, UploadConfig } from "./upload";
 
 const DAY_MS = 86_400_000;

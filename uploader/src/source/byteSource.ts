@@ -1,4 +1,4 @@
-import type { ByteRange } from "../chunking";
+import type { ByteRange } from "../csv/chunking";
 
 /** Where a file's bytes come from: read once as a stream (validation), then by range (chunks). */
 export interface ByteSource {

@@ -1,6 +1,6 @@
 import { open, realpath, type FileHandle } from "node:fs/promises";
 import { constants, type Stats } from "node:fs";
-import { UploadError, UsageError } from "../errors";
+import { UploadError, UsageError } from "../core/errors";
 import { rangeBuffer, type ByteSource } from "./byteSource";
 
 const READ_CHUNK_BYTES = 64 * 1024;

@@ -1,10 +1,10 @@
 import { ContainerClient, type BlockBlobClient } from "@azure/storage-blob";
-import { CorruptStateError, HrError, StateWriteError, UploadError } from "../errors";
-import { openBlobFile } from "../storage/blobSource";
+import { CorruptStateError, HrError, StateWriteError, UploadError } from "../core/errors";
+import { openBlobFile } from "../source/blobSource";
 import { KEPT_CONTAINER, siblingContainer, type BlobLocation } from "../storage/blobUrl";
 import { isStatus, stateWriteError, storageError } from "../storage/errors";
 import type { BlobAccess } from "../storage/pipeline";
-import { acquireBlobLease } from "./blobLease";
+import { acquireBlobLease } from "../lock/blobLease";
 import { parseState } from "./shapes";
 import {
   CHANGED_MEANWHILE,

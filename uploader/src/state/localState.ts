@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { CorruptStateError, HrError, StateWriteError, UploadError, UsageError } from "../errors";
-import type { Platform } from "../platform";
+import { CorruptStateError, HrError, StateWriteError, UploadError, UsageError } from "../core/errors";
+import type { Platform } from "../core/platform";
 import { openLocalFile, osReason } from "../source/localFile";
-import { acquireLocalLock } from "./localLock";
+import { acquireLocalLock } from "../lock/localLock";
 import { parseState } from "./shapes";
 import { CHANGED_MEANWHILE, keptCopyName, newestRunRecordNames, readEach, runRecordName, runRecordStartedAt, type JobState, type LegacyCheckpoint, type PinWriter, type RunRecord, type StateStore } from "./stateStore";
 

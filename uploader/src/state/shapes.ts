@@ -1,4 +1,4 @@
-import type { RecordRange } from "../recordRanges";
+import type { RecordRange } from "../csv/recordRanges";
 import type { JobState, LegacyCheckpoint, RunRecord } from "./stateStore";
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { CorruptStateError } from "../errors";
-import type { Clock } from "../clock";
-import type { RecordRange } from "../recordRanges";
+import { CorruptStateError } from "../core/errors";
+import type { Clock } from "../core/clock";
+import type { RecordRange } from "../csv/recordRanges";
 import type { ByteSource } from "../source/byteSource";
 
 /** A chunk marked as being sent before its first attempt (write-ahead): if the run dies, the service may or may not have it. */

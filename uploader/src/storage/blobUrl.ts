@@ -1,4 +1,4 @@
-import { UsageError } from "../errors";
+import { UsageError } from "../core/errors";
 
 /** An https Blob Storage URL, with its SAS (a secret) kept apart from its printable name. */
 export interface BlobLocation {

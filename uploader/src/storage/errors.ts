@@ -1,6 +1,6 @@
 import { RestError } from "@azure/storage-blob";
-import { AuthError, HrError, StateWriteError, UploadError, UsageError } from "../errors";
-import { StoppedError } from "../stop";
+import { AuthError, HrError, StateWriteError, UploadError, UsageError } from "../core/errors";
+import { StoppedError } from "../core/stop";
 
 export const isStatus = (error: unknown, ...statuses: number[]) => error instanceof RestError && statuses.includes(error.statusCode ?? 0);
 

@@ -2,13 +2,13 @@ import { Readable } from "node:stream";
 import { text } from "node:stream/consumers";
 import { toHttpHeadersLike, type CompatResponse, type RequestPolicy, type WebResourceLike } from "@azure/core-http-compat";
 import { createHttpHeaders, createPipelineRequest, RestError, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
-import type { Clock } from "../clock";
-import { UploadError } from "../errors";
-import { HttpFailure, openExchange, type OpenAnswer } from "../http";
-import { classifyNetworkFailure, networkVerdict } from "../netFailures";
-import type { ProxyAgents } from "../proxy";
-import { isRetryableStatus, parseRetryAfter, withRetries, type RetryPolicy, type Verdict } from "../retry";
-import { linkedSignal, requestSignal, StoppedError, stopReasonOf, type RunCancellation } from "../stop";
+import type { Clock } from "../core/clock";
+import { UploadError } from "../core/errors";
+import { HttpFailure, openExchange, type OpenAnswer } from "../net/http";
+import { classifyNetworkFailure, networkVerdict } from "../net/failures";
+import type { ProxyAgents } from "../net/proxy";
+import { isRetryableStatus, parseRetryAfter, withRetries, type RetryPolicy, type Verdict } from "../net/retry";
+import { linkedSignal, requestSignal, StoppedError, stopReasonOf, type RunCancellation } from "../core/stop";
 
 /**
  * The Storage SDK's HTTP client is ours (its `httpClient` option): Blob

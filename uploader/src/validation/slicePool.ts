@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import type { ReaderPosition } from "../csv/reader";
-import { stopReasonOf, StoppedError } from "../stop";
+import { stopReasonOf, StoppedError } from "../core/stop";
 import type { Slice } from "./slicer";
 import type { SliceResult, SliceTask, SliceWorkerSetup } from "./sliceWorker";
 

@@ -1,7 +1,7 @@
 import type { CsvRecord } from "../csv/reader";
 import type { HeaderLayout } from "../csv/layout";
 import { checkRecord, type FieldProblem } from "../csv/validator";
-import type { RecordIndex } from "../recordIndex";
+import type { RecordIndex } from "../csv/recordIndex";
 
 export interface InvalidRecord {
   readonly line: number;

@@ -1,7 +1,7 @@
 import type { Inspection } from "./inspect";
-import type { Logger } from "./log";
-import { LOG_EVENT } from "./logEvents";
-import { plural } from "./text";
+import type { Logger } from "../observe/log";
+import { LOG_EVENT } from "../observe/logEvents";
+import { plural } from "../core/text";
 
 /** The validation report: one entry per listed invalid record, then a count of the unlisted ones. */
 export function reportInvalidRecords(logger: Logger, inspection: Inspection, multiScenario: boolean): void {

@@ -1,12 +1,12 @@
 import type { Agent } from "node:http";
-import type { Clock } from "./clock";
-import type { TokenSource } from "./auth";
-import { AuthError, UploadError } from "./errors";
-import { HttpFailure } from "./http";
-import { classifyNetworkFailure, networkVerdict } from "./netFailures";
-import { isRetryableStatus, parseRetryAfter, withRetries, type RetryPolicy, type Verdict } from "./retry";
+import type { Clock } from "../core/clock";
+import type { TokenSource } from "../auth/tokenSource";
+import { AuthError, UploadError } from "../core/errors";
+import { HttpFailure } from "../net/http";
+import { classifyNetworkFailure, networkVerdict } from "../net/failures";
+import { isRetryableStatus, parseRetryAfter, withRetries, type RetryPolicy, type Verdict } from "../net/retry";
 import { describeServiceAnswer, notKept, readServiceAnswer, type ServiceAnswer } from "./serviceAnswer";
-import { requestSignal, StoppedError, stopReasonOf, type RunCancellation } from "./stop";
+import { requestSignal, StoppedError, stopReasonOf, type RunCancellation } from "../core/stop";
 import type { ChunkResponse, PostChunk } from "./transport";
 
 export interface DeliverySettings {

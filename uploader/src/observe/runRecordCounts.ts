@@ -1,5 +1,5 @@
-import type { RunRecord } from "./state/stateStore";
-import { plural } from "./text";
+import type { RunRecord } from "../state/stateStore";
+import { plural } from "../core/text";
 
 /**
  * The version a run finished from its kept copy before it moved on to the

@@ -1,8 +1,8 @@
 import type { Agent } from "node:http";
 import type { INetworkModule, NetworkResponse } from "@azure/msal-node";
-import type { Clock } from "./clock";
-import { exchange, HttpFailure, type HttpAnswer } from "./http";
-import { requestSignal } from "./stop";
+import type { Clock } from "../core/clock";
+import { exchange, HttpFailure, type HttpAnswer } from "../net/http";
+import { requestSignal } from "../core/stop";
 
 /** What MSAL's requests share with the rest of the run: a timeout per request, the run's halt, the proxy rule. */
 export interface MsalNetwork {

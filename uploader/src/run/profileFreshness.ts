@@ -1,7 +1,7 @@
-import type { FileRules } from "./csv/fileRules";
-import type { Logger } from "./log";
-import { LOG_EVENT } from "./logEvents";
-import type { JobState } from "./state/stateStore";
+import type { FileRules } from "../csv/fileRules";
+import type { Logger } from "../observe/log";
+import { LOG_EVENT } from "../observe/logEvents";
+import type { JobState } from "../state/stateStore";
 
 /** The service deletes employee profiles not refreshed for 30 days; warn with ten days to spare. */
 export const PROFILE_STALE_AFTER_DAYS = 20;

@@ -1,9 +1,9 @@
 import { ManagedIdentityApplication } from "@azure/msal-node";
 import type { AccessToken } from "@azure/core-auth";
-import type { Clock } from "./clock";
-import { AuthError } from "./errors";
+import type { Clock } from "../core/clock";
+import { AuthError } from "../core/errors";
 import { msalNetworkClient } from "./msalNetwork";
-import { StoppedError, stopReasonOf } from "./stop";
+import { StoppedError, stopReasonOf } from "../core/stop";
 
 /** A token whose expiry was not said is trusted this long. */
 export const UNKNOWN_EXPIRY_MS = 5 * 60_000;

@@ -1,6 +1,6 @@
-import type { Clock } from "../clock";
-import { StateWriteError } from "../errors";
-import type { JobState, StateStore } from "../state/stateStore";
+import type { Clock } from "../core/clock";
+import { StateWriteError } from "../core/errors";
+import type { JobState, StateStore } from "./stateStore";
 
 /** A failed state write is tried again this many times, backing off (a disk freeing up, a storage blip). */
 const WRITE_RETRIES = 3;

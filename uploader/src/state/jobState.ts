@@ -1,6 +1,6 @@
-import type { Chunk } from "../chunking";
-import { RecordRanges } from "../recordRanges";
-import { MAX_DELIVERIES, MAX_FILES, type JobState, type PendingVersion } from "../state/stateStore";
+import type { Chunk } from "../csv/chunking";
+import { RecordRanges } from "../csv/recordRanges";
+import { MAX_DELIVERIES, MAX_FILES, type JobState, type PendingVersion } from "./stateStore";
 
 /**
  * The transitions of a job's delivery state, as pure functions: the checkpoint

@@ -1,9 +1,9 @@
 import { BlobClient } from "@azure/storage-blob";
-import { UploadError } from "../errors";
-import { rangeBuffer, type ByteSource } from "../source/byteSource";
-import type { BlobLocation } from "./blobUrl";
-import { isStatus, storageError } from "./errors";
-import type { BlobAccess } from "./pipeline";
+import { UploadError } from "../core/errors";
+import { rangeBuffer, type ByteSource } from "./byteSource";
+import type { BlobLocation } from "../storage/blobUrl";
+import { isStatus, storageError } from "../storage/errors";
+import type { BlobAccess } from "../storage/pipeline";
 
 /**
  * A file as a blob: streamed once, then read by range. Every read is pinned to

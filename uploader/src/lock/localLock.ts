@@ -2,11 +2,11 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { chmod, link, mkdir, open, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
 import { dirname } from "node:path";
-import { StateWriteError, UploadError } from "../errors";
-import type { Platform } from "../platform";
+import { StateWriteError, UploadError } from "../core/errors";
+import type { Platform } from "../core/platform";
 import { osReason } from "../source/localFile";
-import { ensureFolder } from "./localState";
-import type { LockOptions, RunLock } from "./stateStore";
+import { ensureFolder } from "../state/localState";
+import type { LockOptions, RunLock } from "../state/stateStore";
 
 /**
  * The run lock in a local folder: a file created exclusively (O_EXCL), naming

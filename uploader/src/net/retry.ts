@@ -1,5 +1,5 @@
-import type { Clock } from "./clock";
-import { StoppedError, stopReasonOf, throwIfStopped } from "./stop";
+import type { Clock } from "../core/clock";
+import { StoppedError, stopReasonOf, throwIfStopped } from "../core/stop";
 
 /**
  * The run's one retry policy: exponential backoff with full jitter,

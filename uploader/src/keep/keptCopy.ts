@@ -1,11 +1,11 @@
-import { CorruptStateError, UploadError } from "../errors";
-import type { Logger } from "../log";
-import { LOG_EVENT } from "../logEvents";
+import { CorruptStateError, UploadError } from "../core/errors";
+import type { Logger } from "../observe/log";
+import { LOG_EVENT } from "../observe/logEvents";
 import type { ByteSource } from "../source/byteSource";
 import type { PendingVersion, PinnedCopy, StateStore } from "../state/stateStore";
-import { plural } from "../text";
-import type { CheckpointWriter } from "./checkpointWriter";
-import { abandonVersion } from "./jobState";
+import { plural } from "../core/text";
+import type { CheckpointWriter } from "../state/checkpointWriter";
+import { abandonVersion } from "../state/jobState";
 
 /**
  * The copy of a version kept so that its delivery can be finished whatever

@@ -1,12 +1,12 @@
 import type { Agent } from "node:http";
 import { AuthError as MsalAuthError, ConfidentialClientApplication, type Configuration, type INetworkModule } from "@azure/msal-node";
-import type { Clock } from "./clock";
-import { tokenScope } from "./clouds";
-import { AuthError, HrError } from "./errors";
+import type { Clock } from "../core/clock";
+import { tokenScope } from "../core/clouds";
+import { AuthError, HrError } from "../core/errors";
 import { header, msalNetworkClient } from "./msalNetwork";
-import { classifyNetworkFailure, networkVerdict } from "./netFailures";
-import { isRetryableStatus, parseRetryAfter, withRetries, type RetryPolicy, type Verdict } from "./retry";
-import { StoppedError, stopReasonOf, type RunCancellation } from "./stop";
+import { classifyNetworkFailure, networkVerdict } from "../net/failures";
+import { isRetryableStatus, parseRetryAfter, withRetries, type RetryPolicy, type Verdict } from "../net/retry";
+import { StoppedError, stopReasonOf, type RunCancellation } from "../core/stop";
 
 export interface ClientCredentials {
   /** https://login.microsoftonline.us, or an override for private endpoints and tests. */

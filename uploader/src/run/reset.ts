@@ -1,11 +1,11 @@
-import type { Clock } from "./clock";
-import { CorruptStateError, EXIT_CODES, UploadError } from "./errors";
-import type { Logger } from "./log";
+import type { Clock } from "../core/clock";
+import { CorruptStateError, EXIT_CODES, UploadError } from "../core/errors";
+import type { Logger } from "../observe/log";
 import { sayWaitingForLock } from "./lockWaiting";
-import { LOG_EVENT } from "./logEvents";
-import { plural } from "./text";
-import { jobKeyOf, legacyCheckpointKey, type JobState, type StateStore } from "./state/stateStore";
-import { NEVER_CANCELLED } from "./stop";
+import { LOG_EVENT } from "../observe/logEvents";
+import { plural } from "../core/text";
+import { jobKeyOf, legacyCheckpointKey, type JobState, type StateStore } from "../state/stateStore";
+import { NEVER_CANCELLED } from "../core/stop";
 
 export interface ResetConfig {
   readonly state: StateStore;

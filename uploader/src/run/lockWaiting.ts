@@ -1,4 +1,4 @@
-import type { Logger } from "./log";
+import type { Logger } from "../observe/log";
 
 /** What a run or reset says, once, when it starts waiting for a job's lock that a holder it cannot judge may hold. */
 export function sayWaitingForLock(logger: Logger, leaseMs: number): (holder: string) => void {

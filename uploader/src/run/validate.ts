@@ -1,13 +1,13 @@
-import { EXIT_CODES } from "./errors";
-import type { ColumnMap } from "./csv/layout";
-import type { FileRules } from "./csv/fileRules";
-import { inspectCsv } from "./inspect";
-import type { Logger } from "./log";
-import { LOG_EVENT, RUN_OUTCOME } from "./logEvents";
-import { countsOf, describeByScenario, reportInvalidRecords } from "./report";
-import type { ByteSource } from "./source/byteSource";
-import { plural } from "./text";
-import type { ValidationWorkers } from "./validation/inSlices";
+import { EXIT_CODES } from "../core/errors";
+import type { ColumnMap } from "../csv/layout";
+import type { FileRules } from "../csv/fileRules";
+import { inspectCsv } from "../validation/inspect";
+import type { Logger } from "../observe/log";
+import { LOG_EVENT, RUN_OUTCOME } from "../observe/logEvents";
+import { countsOf, describeByScenario, reportInvalidRecords } from "../validation/report";
+import type { ByteSource } from "../source/byteSource";
+import { plural } from "../core/text";
+import type { ValidationWorkers } from "../validation/inSlices";
 
 export interface ValidateConfig {
   readonly source: ByteSource;

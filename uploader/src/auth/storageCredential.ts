@@ -1,9 +1,9 @@
 import type { TokenCredential } from "@azure/core-auth";
-import { AuthError } from "../errors";
-import type { Clock } from "../clock";
-import { hasManagedIdentity, managedIdentityTokens, UNKNOWN_EXPIRY_MS } from "../managedIdentity";
-import type { Platform } from "../platform";
-import { azureCliToken, ToolError, ToolRunner } from "../toolRunner";
+import { AuthError } from "../core/errors";
+import type { Clock } from "../core/clock";
+import { hasManagedIdentity, managedIdentityTokens, UNKNOWN_EXPIRY_MS } from "./managedIdentity";
+import type { Platform } from "../core/platform";
+import { azureCliToken, ToolError, ToolRunner } from "./toolRunner";
 
 /**
  * Audience of Storage tokens. Microsoft documents it for every cloud; that Gov

@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
-import { InvalidCsvError } from "./errors";
-import { type ColumnMap, type HeaderLayout, resolveLayout } from "./csv/layout";
-import { CsvReader, type CsvRecord } from "./csv/reader";
-import { exampleHeader, fileRulesOptionsOf, type FileRules } from "./csv/fileRules";
-import { RecordIndex } from "./recordIndex";
-import type { ByteSource } from "./source/byteSource";
-import { throwIfStopped } from "./stop";
-import { canSlice, checkInSlices, type ValidationWorkers } from "./validation/inSlices";
-import { SLICE_WORKER } from "./validation/sliceWorker";
-import { RecordTally, UNKNOWN_SCENARIO, type InvalidRecord, type ScenarioCounts } from "./validation/tally";
+import { InvalidCsvError } from "../core/errors";
+import { type ColumnMap, type HeaderLayout, resolveLayout } from "../csv/layout";
+import { CsvReader, type CsvRecord } from "../csv/reader";
+import { exampleHeader, fileRulesOptionsOf, type FileRules } from "../csv/fileRules";
+import { RecordIndex } from "../csv/recordIndex";
+import type { ByteSource } from "../source/byteSource";
+import { throwIfStopped } from "../core/stop";
+import { canSlice, checkInSlices, type ValidationWorkers } from "./inSlices";
+import { SLICE_WORKER } from "./sliceWorker";
+import { RecordTally, UNKNOWN_SCENARIO, type InvalidRecord, type ScenarioCounts } from "./tally";
 
 export { UNKNOWN_SCENARIO, type InvalidRecord, type ScenarioCounts };
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Agent } from "node:http";
-import { exchange, type HttpAnswer } from "./http";
+import { exchange, type HttpAnswer } from "../net/http";
 
 /** One multipart POST of one CSV chunk to the ingestion service. */
 export interface ChunkRequest {

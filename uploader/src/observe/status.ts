@@ -1,9 +1,9 @@
-import { EXIT_CODES, UsageError } from "./errors";
+import { EXIT_CODES, UsageError } from "../core/errors";
 import type { Logger } from "./log";
 import { LOG_EVENT } from "./logEvents";
 import { describeRunCounts } from "./runRecordCounts";
-import { plural } from "./text";
-import type { JobState, StateStore } from "./state/stateStore";
+import { plural } from "../core/text";
+import type { JobState, StateStore } from "../state/stateStore";
 
 export interface StatusOptions {
   /** How many recent runs to list. */
