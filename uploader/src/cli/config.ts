@@ -20,7 +20,7 @@ import { ProxyAgents, proxySettingsFrom, type ProxySettings } from "../net/proxy
 import type { ResetConfig } from "../run/reset";
 import type { RunCancellation } from "../core/stop";
 import type { BlobAccess } from "../storage/pipeline";
-import type { CsvSource, UploadConfig } from "../run/upload";
+import type { CsvSource, UploadConfig } from "../run/uploadConfig";
 import type { ByteSource } from "../source/byteSource";
 import { openLocalFile } from "../source/localFile";
 import type { ValidateConfig } from "../run/validate";

@@ -1,7 +1,7 @@
 import type { BlockBlobClient } from "@azure/storage-blob";
 import { UploadError } from "../core/errors";
 import { isStatus, stateWriteError } from "../storage/errors";
-import type { LockOptions, RunLock } from "../state/stateStore";
+import type { LockOptions, RunLock } from "./runLock";
 
 /** Blob leases last 15 to 60 seconds (or forever, which a killed run must never leave behind). */
 const MIN_LEASE_SECONDS = 15;

@@ -4,9 +4,8 @@ import { chmod, link, mkdir, open, readFile, rename, stat, unlink, utimes } from
 import { dirname } from "node:path";
 import { StateWriteError, UploadError } from "../core/errors";
 import type { Platform } from "../core/platform";
-import { osReason } from "../source/localFile";
-import { ensureFolder } from "../state/localState";
-import type { LockOptions, RunLock } from "../state/stateStore";
+import { ensureFolder, osReason } from "../source/localFile";
+import type { LockOptions, RunLock } from "./runLock";
 
 /**
  * The run lock in a local folder: a file created exclusively (O_EXCL), naming

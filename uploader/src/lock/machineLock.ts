@@ -1,7 +1,7 @@
 import { StateWriteError, UsageError } from "../core/errors";
 import type { Platform } from "../core/platform";
 import { acquireLocalLock } from "./localLock";
-import type { LockOptions, RunLock } from "../state/stateStore";
+import type { LockOptions, RunLock } from "./runLock";
 
 /**
  * One run per connector job on a machine, whatever state folder each run is

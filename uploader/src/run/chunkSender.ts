@@ -15,7 +15,7 @@ import type { PostChunk } from "../ingest/transport";
 import type { CheckpointWriter } from "../state/checkpointWriter";
 import { clearInFlight, markDelivered, markInFlight } from "../state/jobState";
 import type { Tally } from "./runReport";
-import type { ProgressLine } from "./upload";
+import type { ProgressLine } from "./uploadConfig";
 import { runPool } from "./workerPool";
 
 /** The version being sent: its kept copy (read by range), its header line, and the file to watch for changes, if it is the one at hand. */

@@ -10,7 +10,7 @@ import type { JobState } from "../state/stateStore";
 import { plural } from "../core/text";
 import { decide } from "./resumePolicy";
 import type { RunReport, RunResult } from "./runReport";
-import type { UploadConfig } from "./upload";
+import type { UploadConfig } from "./uploadConfig";
 
 export interface DryRunContext {
   /** The job's state as read (a corrupt one has already been refused). */

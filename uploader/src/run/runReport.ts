@@ -9,7 +9,7 @@ import type { EarlierVersion, RunRecordOfVersions } from "../observe/runRecordCo
 import type { JobState } from "../state/stateStore";
 import { StoppedError, stopReasonOf } from "../core/stop";
 import { plural } from "../core/text";
-import type { ProgressLine, UploadConfig } from "./upload";
+import type { ProgressLine, UploadConfig } from "./uploadConfig";
 
 const DAY_MS = 86_400_000;
 

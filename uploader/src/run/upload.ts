@@ -1,25 +1,19 @@
 import { randomUUID } from "node:crypto";
-import type { ClientCredentials, TokenServices, TokenSource } from "../auth/tokenSource";
+import type { TokenSource } from "../auth/tokenSource";
 import { planChunks, validRecords } from "../csv/chunking";
 import { isoAt, type Clock } from "../core/clock";
-import type { ColumnMap } from "../csv/layout";
-import type { FileRules } from "../csv/fileRules";
-import type { DeliverySettings } from "../ingest/delivery";
 import { CorruptStateError, EXIT_CODES, InvalidCsvError, UploadError } from "../core/errors";
 import { inspectCsv, type Inspection } from "../validation/inspect";
-import type { ValidationWorkers } from "../validation/inSlices";
 import type { Logger } from "../observe/log";
 import { sayWaitingForLock } from "./lockWaiting";
 import { LOG_EVENT, RUN_OUTCOME } from "../observe/logEvents";
 import { RecordRanges } from "../csv/recordRanges";
 import { describeByScenario, reportInvalidRecords } from "../validation/report";
 import type { ByteSource } from "../source/byteSource";
-import { jobKeyOf, legacyCheckpointKey, type JobState, type KeptCopy, type PendingVersion, type RunLock, type StateStore } from "../state/stateStore";
-import { StoppedError, stopReasonOf, type RunCancellation, type StopReason } from "../core/stop";
+import { jobKeyOf, legacyCheckpointKey, type JobState, type KeptCopy, type PendingVersion } from "../state/stateStore";
+import type { RunLock } from "../lock/runLock";
+import { StoppedError, stopReasonOf, type StopReason } from "../core/stop";
 import { plural } from "../core/text";
-import type { PostChunk } from "../ingest/transport";
-import type { ProxyAgents } from "../net/proxy";
-import type { MachineLocks } from "../lock/machineLock";
 import { CheckpointWriter } from "../state/checkpointWriter";
 import { sendChunks } from "./chunkSender";
 import { RunReport, type RunResult, type Tally } from "./runReport";
@@ -29,62 +23,8 @@ import { extendsVersion } from "./appendedVersion";
 import { dryRun } from "./dryRun";
 import { abandonPending, keptCopyCorrupt, keptCopyUnavailable, readBack } from "../keep/keptCopy";
 import { decide, type Decision } from "./resumePolicy";
+import type { UploadConfig, UploadServices } from "./uploadConfig";
 import { versionPlan } from "./versionPlan";
-
-/** The CSV to upload, opened only when the run gets to it: a version left unfinished is delivered first, even if the file is gone. */
-export interface CsvSource {
-  /** The file as given (a path made absolute, or a blob URL without its query). */
-  readonly name: string;
-  /** Earlier spellings of the name under which format-1 checkpoints were kept. */
-  readonly legacyNames: readonly string[];
-  open(): Promise<ByteSource>;
-}
-
-export interface UploadConfig {
-  readonly csv: CsvSource;
-  readonly rules: FileRules;
-  readonly columns: ColumnMap;
-  readonly showValues: boolean;
-  readonly cloud: string;
-  readonly jobId: string;
-  readonly credentials: ClientCredentials;
-  readonly delivery: DeliverySettings;
-  readonly recordsPerCall: number;
-  readonly concurrency: number;
-  readonly skipInvalid: boolean;
-  /** Job states, run locks, kept copies and run records. */
-  readonly state: StateStore;
-  /** Where runs on this machine lock each job whatever their state folder; absent in tests of the run alone. */
-  readonly machineLocks?: MachineLocks;
-  readonly force: boolean;
-  readonly resendAfterDays: number;
-  readonly dryRun: boolean;
-  readonly secretExpiresOn?: Date;
-  /** How long a killed run's lock blocks the job. */
-  readonly lockLeaseMs: number;
-  /** Run records older than this are deleted from a state folder. */
-  readonly keepRunsDays: number;
-  /** Where sign-in and upload requests go through the agency's proxy. */
-  readonly proxyAgents?: ProxyAgents;
-}
-
-export interface UploadServices {
-  readonly logger: Logger;
-  readonly clock: Clock;
-  /** From the CLI edge: signals stop the run (and, past the grace period, halt requests in flight). */
-  readonly cancellation: RunCancellation;
-  readonly createTokenSource: (credentials: ClientCredentials, services: TokenServices) => TokenSource;
-  readonly post: PostChunk;
-  /** Progress line on an interactive terminal; absent otherwise. */
-  readonly progress?: ProgressLine;
-  /** Worker threads for validation; absent, validation runs on this thread. */
-  readonly validationWorkers?: ValidationWorkers;
-}
-
-export interface ProgressLine {
-  update(text: string): void;
-  clear(): void;
-}
 
 const DAY_MS = 86_400_000;
 export const SECRET_EXPIRY_WARNING_DAYS = 30;

@@ -1,4 +1,4 @@
-import { open, realpath, type FileHandle } from "node:fs/promises";
+import { mkdir, open, realpath, type FileHandle } from "node:fs/promises";
 import { constants, type Stats } from "node:fs";
 import { UploadError, UsageError } from "../core/errors";
 import { rangeBuffer, type ByteSource } from "./byteSource";
@@ -10,6 +10,21 @@ export function osReason(error: unknown): string {
   const { code, message } = error as NodeJS.ErrnoException;
   const meaning = /^[A-Z]+: ([^,]+)/.exec(message ?? "")?.[1];
   return code === undefined ? "error" : meaning ? `${code}: ${meaning}` : code;
+}
+
+/**
+ * `mkdir -p` that reports the real reason: Node's recursive mkdir says ENOENT
+ * where the file system is read-only or forbidden; a plain mkdir of the last
+ * level then tells EROFS or EACCES.
+ */
+export async function ensureFolder(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    await mkdir(path, { mode: 0o700 });
+    throw error;
+  }
 }
 
 /**

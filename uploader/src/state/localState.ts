@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
+import { open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { CorruptStateError, HrError, StateWriteError, UploadError, UsageError } from "../core/errors";
 import type { Platform } from "../core/platform";
-import { openLocalFile, osReason } from "../source/localFile";
+import { ensureFolder, openLocalFile, osReason } from "../source/localFile";
 import { acquireLocalLock } from "../lock/localLock";
 import { parseState } from "./shapes";
 import { CHANGED_MEANWHILE, keptCopyName, newestRunRecordNames, readEach, runRecordName, runRecordStartedAt, type JobState, type LegacyCheckpoint, type PinWriter, type RunRecord, type StateStore } from "./stateStore";
@@ -131,21 +131,6 @@ const sameRevision = (a: Revision | undefined, b: Revision | undefined) => a?.re
 const ignoreMissing = (error: NodeJS.ErrnoException) => {
   if (error.code !== "ENOENT") throw error;
 };
-
-/**
- * `mkdir -p` that reports the real reason: Node's recursive mkdir says ENOENT
- * where the file system is read-only or forbidden; a plain mkdir of the last
- * level then tells EROFS or EACCES.
- */
-export async function ensureFolder(path: string): Promise<void> {
-  try {
-    await mkdir(path, { recursive: true, mode: 0o700 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    await mkdir(path, { mode: 0o700 });
-    throw error;
-  }
-}
 
 /** Directory fsync is refused where it is not supported (Windows: EPERM or EISDIR, some network shares: EINVAL); the rename is then as durable as the OS makes it. */
 const UNSUPPORTED_DIRECTORY_SYNC = new Set(["EPERM", "EISDIR", "EINVAL", "ENOTSUP", "EACCES"]);

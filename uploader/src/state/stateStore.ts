@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { CorruptStateError } from "../core/errors";
-import type { Clock } from "../core/clock";
 import type { RecordRange } from "../csv/recordRanges";
 import type { ByteSource } from "../source/byteSource";
+import type { LockOptions, RunLock } from "../lock/runLock";
 
 /** A chunk marked as being sent before its first attempt (write-ahead): if the run dies, the service may or may not have it. */
 export interface InFlightChunk {
@@ -109,25 +109,6 @@ export interface RunRecord {
 
 /** Why a state write is refused: another run wrote the job's state since this one read or wrote it. */
 export const CHANGED_MEANWHILE = "another run changed this job's state meanwhile (this run lost the job's lock); stopped so that nothing is sent twice (rerun to resume from its state)";
-
-/** Held while a run works for one connector job: a second run for the same job stands down. */
-export interface RunLock {
-  /** Throws (exit 5) when the lock was lost: checked before every request attempt. */
-  assertHeld(): void;
-  release(): Promise<void>;
-}
-
-export interface LockOptions {
-  readonly clock: Clock;
-  /** A killed holder's lock lapses this long after its last heartbeat (Blob lease duration). */
-  readonly leaseMs: number;
-  /** Waiting for a dead holder's lock ends early when the run is stopped. */
-  readonly stop: AbortSignal;
-  /** Told once when the lock is lost while held (renewals failing, taken over). */
-  readonly onLost: (detail: string) => void;
-  /** Told once, when the run starts waiting to judge a holder it cannot see (its heartbeat, or its lease lapsing): who holds it. */
-  readonly onWait?: (holder: string) => void;
-}
 
 /**
  * Kept copies (HR rows) live apart from the state that `status` reads: a

@@ -1,0 +1,24 @@
+/**
+ * The lock port: what a store's run lock promises (one run per job) and what
+ * it is told. The local lock file and the Blob lease implement it.
+ */
+import type { Clock } from "../core/clock";
+
+/** Held while a run works for one connector job: a second run for the same job stands down. */
+export interface RunLock {
+  /** Throws (exit 5) when the lock was lost: checked before every request attempt. */
+  assertHeld(): void;
+  release(): Promise<void>;
+}
+
+export interface LockOptions {
+  readonly clock: Clock;
+  /** A killed holder's lock lapses this long after its last heartbeat (Blob lease duration). */
+  readonly leaseMs: number;
+  /** Waiting for a dead holder's lock ends early when the run is stopped. */
+  readonly stop: AbortSignal;
+  /** Told once when the lock is lost while held (renewals failing, taken over). */
+  readonly onLost: (detail: string) => void;
+  /** Told once, when the run starts waiting to judge a holder it cannot see (its heartbeat, or its lease lapsing): who holds it. */
+  readonly onWait?: (holder: string) => void;
+}
