@@ -26,4 +26,7 @@ export const systemClock: Clock = {
     }),
 };
 
+/** Whole days in milliseconds, for day-counted settings and ages (UTC days: no daylight saving). */
+export const DAY_MS = 86_400_000;
+
 export const isoAt = (clock: Clock): string => new Date(clock.now()).toISOString();

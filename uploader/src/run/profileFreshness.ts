@@ -2,10 +2,10 @@ import type { FileRules } from "../csv/fileRules";
 import type { Logger } from "../observe/log";
 import { LOG_EVENT } from "../observe/logEvents";
 import type { JobState } from "../state/stateStore";
+import { DAY_MS } from "../core/clock";
 
 /** The service deletes employee profiles not refreshed for 30 days; warn with ten days to spare. */
 export const PROFILE_STALE_AFTER_DAYS = 20;
-const DAY_MS = 86_400_000;
 
 export interface ThisRun {
   readonly jobId: string;

@@ -1,7 +1,6 @@
 import { RecordRanges } from "../csv/recordRanges";
 import type { JobState } from "../state/stateStore";
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from "../core/clock";
 
 export interface ResendRules {
   readonly force: boolean;

@@ -1,4 +1,4 @@
-import type { Clock } from "../core/clock";
+import { DAY_MS, type Clock } from "../core/clock";
 import { EXIT_CODES, HrError, StateWriteError, UploadError, UsageError, exitCodeOfSignal } from "../core/errors";
 import type { Inspection } from "../validation/inspect";
 import type { Logger } from "../observe/log";
@@ -10,8 +10,6 @@ import type { JobState } from "../state/stateStore";
 import { StoppedError, stopReasonOf } from "../core/stop";
 import { plural } from "../core/text";
 import type { ProgressLine, UploadConfig } from "./uploadConfig";
-
-const DAY_MS = 86_400_000;
 
 /** How a run ended. */
 export interface RunResult {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { TokenSource } from "../auth/tokenSource";
 import { planChunks, validRecords } from "../csv/chunking";
-import { isoAt, type Clock } from "../core/clock";
+import { DAY_MS, isoAt, type Clock } from "../core/clock";
 import { CorruptStateError, EXIT_CODES, InvalidCsvError, UploadError } from "../core/errors";
 import { inspectCsv, type Inspection } from "../validation/inspect";
 import type { Logger } from "../observe/log";
@@ -26,7 +26,6 @@ import { decide, type Decision } from "./resumePolicy";
 import type { UploadConfig, UploadServices } from "./uploadConfig";
 import { versionPlan } from "./versionPlan";
 
-const DAY_MS = 86_400_000;
 export const SECRET_EXPIRY_WARNING_DAYS = 30;
 
 /**
