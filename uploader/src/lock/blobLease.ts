@@ -1,7 +1,6 @@
 import type { BlockBlobClient } from "@azure/storage-blob";
-import { UploadError } from "../core/errors";
 import { isStatus, stateWriteError } from "../storage/errors";
-import type { LockOptions, RunLock } from "./runLock";
+import { lostLockError, type LockOptions, type RunLock } from "./runLock";
 
 /** Blob leases last 15 to 60 seconds (or forever, which a killed run must never leave behind). */
 const MIN_LEASE_SECONDS = 15;
@@ -94,7 +93,7 @@ function holdLease(
   return {
     assertHeld() {
       if (clock.now() - renewedAt > trustedForMs) markLost("its lease could not be renewed in time");
-      if (lost !== undefined) throw new UploadError(`lost the run lock (${lost}); stopped so that no other run's work is doubled`);
+      if (lost !== undefined) throw lostLockError(lost);
     },
     async release() {
       ended.abort();

@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { chmod, link, mkdir, open, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
 import { dirname } from "node:path";
-import { StateWriteError, UploadError } from "../core/errors";
+import { StateWriteError } from "../core/errors";
 import type { Platform } from "../core/platform";
 import { ensureFolder, osReason } from "../source/localFile";
-import type { LockOptions, RunLock } from "./runLock";
+import { lostLockError, type LockOptions, type RunLock } from "./runLock";
 
 /**
  * The run lock in a local folder: a file created exclusively (O_EXCL), naming
@@ -131,7 +131,7 @@ function holdLock(path: string, owner: string, inode: number, heartbeatMs: numbe
   return {
     assertHeld() {
       if (!stillOurs()) markLost("the lock file was removed or replaced by someone else");
-      if (lost !== undefined) throw new UploadError(`lost the run lock (${lost}); stopped so that no other run's work is doubled`);
+      if (lost !== undefined) throw lostLockError(lost);
     },
     async release() {
       ended.abort();

@@ -3,6 +3,7 @@
  * it is told. The local lock file and the Blob lease implement it.
  */
 import type { Clock } from "../core/clock";
+import { UploadError } from "../core/errors";
 
 /** Held while a run works for one connector job: a second run for the same job stands down. */
 export interface RunLock {
@@ -21,4 +22,9 @@ export interface LockOptions {
   readonly onLost: (detail: string) => void;
   /** Told once, when the run starts waiting to judge a holder it cannot see (its heartbeat, or its lease lapsing): who holds it. */
   readonly onWait?: (holder: string) => void;
+}
+
+/** Why a run stopped when its lock was lost (exit 5), said the same whichever lock and whoever notices. */
+export function lostLockError(detail: string): UploadError {
+  return new UploadError(`lost the run lock (${detail}); stopped so that no other run's work is doubled`);
 }

@@ -1,6 +1,7 @@
 import { DAY_MS, type Clock } from "../core/clock";
-import { EXIT_CODES, HrError, StateWriteError, UploadError, UsageError, exitCodeOfSignal } from "../core/errors";
+import { EXIT_CODES, HrError, StateWriteError, UsageError, exitCodeOfSignal } from "../core/errors";
 import type { Inspection } from "../validation/inspect";
+import { lostLockError } from "../lock/runLock";
 import type { Logger } from "../observe/log";
 import { LOG_EVENT, RUN_OUTCOME, type RunOutcome } from "../observe/logEvents";
 import { warnIfProfileStale } from "./profileFreshness";
@@ -91,7 +92,7 @@ export class RunReport {
     const reason = stopReasonOf(stop);
     if (error instanceof StoppedError || (reason?.kind === "signal" && !(error instanceof HrError))) {
       const stoppedBy = (error instanceof StoppedError ? error.reason : undefined) ?? reason;
-      if (stoppedBy?.kind === "lock-lost") return this.failed(new UploadError(`lost the run lock (${stoppedBy.detail}); stopped so that no other run's work is doubled`), progress);
+      if (stoppedBy?.kind === "lock-lost") return this.failed(lostLockError(stoppedBy.detail), progress);
       const signal = stoppedBy?.kind === "signal" ? stoppedBy.signal : "SIGTERM";
       return { outcome: RUN_OUTCOME.interrupted, exitCode: exitCodeOfSignal(signal), message: `interrupted by ${signal}: ${progress}` };
     }
