@@ -23,18 +23,20 @@ export abstract class HrError extends Error {
   abstract readonly exitCode: number;
 }
 
-/** Bad flag, missing file, inconsistent configuration. */
-export class UsageError extends HrError {
-  override readonly name = "UsageError";
-  readonly errorClass = "usage";
-  readonly exitCode = EXIT_CODES.usage;
+/** The base of the error classes: each has its name, its class and the exit code that class means. */
+function hrErrorOf<C extends ErrorClass>(name: string, errorClass: C, exitCode: number) {
+  return class extends HrError {
+    override readonly name = name;
+    readonly errorClass = errorClass;
+    readonly exitCode = exitCode;
+  };
 }
 
+/** Bad flag, missing file, inconsistent configuration. */
+export class UsageError extends hrErrorOf("UsageError", "usage", EXIT_CODES.usage) {}
+
 /** The CSV cannot be read as a whole (no header, bad quote, missing column...). */
-export class InvalidCsvError extends HrError {
-  override readonly name = "InvalidCsvError";
-  readonly errorClass = "invalid-csv";
-  readonly exitCode = EXIT_CODES.invalidCsv;
+export class InvalidCsvError extends hrErrorOf("InvalidCsvError", "invalid-csv", EXIT_CODES.invalidCsv) {
   constructor(
     message: string,
     /** Physical line the problem was found at, when known. */
@@ -45,18 +47,10 @@ export class InvalidCsvError extends HrError {
 }
 
 /** Entra refused the credentials, or the service refused a fresh token. */
-export class AuthError extends HrError {
-  override readonly name = "AuthError";
-  readonly errorClass = "auth";
-  readonly exitCode = EXIT_CODES.auth;
-}
+export class AuthError extends hrErrorOf("AuthError", "auth", EXIT_CODES.auth) {}
 
 /** A chunk could not be delivered: retries ran out, or the service rejected it. The checkpoint is kept. */
-export class UploadError extends HrError {
-  override readonly name = "UploadError";
-  readonly errorClass = "upload";
-  readonly exitCode = EXIT_CODES.upload;
-}
+export class UploadError extends hrErrorOf("UploadError", "upload", EXIT_CODES.upload) {}
 
 /** A run stopped by a signal exits as a shell reports that signal. */
 export function exitCodeOfSignal(signal: "SIGTERM" | "SIGINT" | "SIGHUP"): number {
