@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DEFAULT_SHUTDOWN_GRACE_MS, main } from "../../uploader/src/cli/main";
-import { systemClock } from "../../uploader/src/core/clock";
+import { systemClock } from "../../uploader/src/cli/systemClock";
 import type { ScriptIo } from "../../scripts/lib/scriptIo";
 import type { Platform } from "../../uploader/src/core/platform";
 import { StopController } from "../../uploader/src/core/stop";

@@ -1,5 +1,5 @@
 import { createTokenSource } from "../auth/tokenSource";
-import { systemClock, type Clock } from "../core/clock";
+import type { Clock } from "../core/clock";
 import { EXIT_CODES, UsageError } from "../core/errors";
 import { createLogger, type Logger, type LogStreams } from "../observe/log";
 import { systemPlatform, type Platform } from "../core/platform";
@@ -16,6 +16,7 @@ import { COMMANDS, isCommandName, type CommandName } from "./commands";
 import { httpsFlag, logFormatOf, type ConfigEdge, numberFlag, resetConfigFrom, shutdownGraceMsOf, stateStoreOf, uploadConfigFrom, validateConfigFrom } from "./config";
 import { earlyLogFormat, reportFailure } from "./failure";
 import { commandHelp, programHelp } from "./help";
+import { systemClock } from "./systemClock";
 import { VERSION } from "./version";
 
 /** What the process gives the run: time, the machine, and the stop its signals request. */

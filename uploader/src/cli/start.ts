@@ -1,4 +1,4 @@
-import { systemClock } from "../core/clock";
+import { systemClock } from "./systemClock";
 import { exitCodeOfSignal } from "../core/errors";
 import { ignoringClosedPipe } from "../observe/log";
 import { systemPlatform } from "../core/platform";

@@ -1,6 +1,7 @@
 /**
- * Time, injected: the CLI edge passes the system clock down, tests pass their
- * own. Nothing below the edge reads the wall clock or sets a timer directly.
+ * Time, injected: the CLI edge passes the system clock (cli/systemClock.ts)
+ * down, tests pass their own. Nothing below the edge reads the wall clock or
+ * sets a timer directly.
  */
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -8,23 +9,6 @@ export interface Clock {
   /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts (at once if it already has). */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    }),
-};
 
 /** Whole days in milliseconds, for day-counted settings and ages (UTC days: no daylight saving). */
 export const DAY_MS = 86_400_000;
