@@ -11,21 +11,21 @@ import * as ts from "typescript";
 const ROOT = resolve(__dirname, "../..");
 const SRC = join(ROOT, "uploader/src");
 
-/** Room → the rooms it may import (besides itself). Downward only: the CLI edge at the top, core at the bottom. */
+/** Room → the rooms it may import (besides itself), top-down: a room may import only rooms listed after it (the README's table, in its order). */
 const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   cli: ["run", "observe", "keep", "state", "lock", "ingest", "auth", "validation", "storage", "source", "net", "csv", "core"],
   run: ["observe", "keep", "state", "lock", "ingest", "auth", "validation", "storage", "source", "net", "csv", "core"],
-  observe: ["state", "core"],
   keep: ["observe", "state", "source", "core"],
+  validation: ["observe", "source", "csv", "core"],
+  observe: ["state", "core"],
   state: ["lock", "storage", "source", "csv", "core"],
   lock: ["storage", "source", "core"],
   ingest: ["auth", "net", "core"],
   auth: ["net", "core"],
-  validation: ["observe", "source", "csv", "core"],
+  csv: ["source", "core"],
+  source: ["storage", "core"],
   storage: ["net", "core"],
-  source: ["storage", "csv", "core"],
   net: ["core"],
-  csv: ["core"],
   core: [],
 };
 
@@ -83,6 +83,12 @@ describe("uploader/src layout", () => {
     expect(entries.filter((name) => !statSync(join(SRC, name)).isDirectory())).toEqual([]);
     expect([...entries].sort()).toEqual(Object.keys(MAY_IMPORT).sort());
     for (const room of entries) expect(readFileSync(join(SRC, room, "README.md"), "utf8")).toMatch(new RegExp(`^# ${room}/\\n\\n\\S`));
+  });
+
+  it("lists the rooms top-down: each may import only rooms listed after it", () => {
+    const order = Object.keys(MAY_IMPORT);
+    const upward = order.flatMap((room) => (MAY_IMPORT[room] ?? []).filter((other) => order.indexOf(other) <= order.indexOf(room)).map((other) => `${room} → ${other}`));
+    expect(upward).toEqual([]);
   });
 
   it("imports only downward: every import crosses into a room its room may use", () => {

@@ -1,6 +1,7 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
-import { systemClock, type Clock } from "../../uploader/src/core/clock";
+import type { Clock } from "../../uploader/src/core/clock";
+import { systemClock } from "../../uploader/src/cli/systemClock";
 import { NO_PROXY_SETTINGS, ProxyAgents } from "../../uploader/src/net/proxy";
 import { StopController, StoppedError } from "../../uploader/src/core/stop";
 import { STORAGE_RETRY, storageHttpClient } from "../../uploader/src/storage/httpClient";

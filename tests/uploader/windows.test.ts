@@ -1,7 +1,7 @@
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import fsPromises from "node:fs/promises";
 import { join } from "node:path";
-import { systemClock } from "../../uploader/src/core/clock";
+import { systemClock } from "../../uploader/src/cli/systemClock";
 import { NEVER_CANCELLED } from "../../uploader/src/core/stop";
 import { storageCredential } from "../../uploader/src/auth/storageCredential";
 import { isUrl } from "../../uploader/src/storage/blobUrl";

@@ -1,11 +1,6 @@
+import type { ByteRange } from "../source/byteSource";
 import type { RecordIndex } from "./recordIndex";
 import { RecordRanges, type RecordRange } from "./recordRanges";
-
-/** A byte range [start, end) of a file. */
-export interface ByteRange {
-  readonly start: number;
-  readonly end: number;
-}
 
 /** One upload request of this run: which records, where their bytes lie, and the line the first one starts on. */
 export interface Chunk {

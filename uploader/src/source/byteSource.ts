@@ -1,4 +1,8 @@
-import type { ByteRange } from "../csv/chunking";
+/** A byte range [start, end) of a file. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
+}
 
 /** Where a file's bytes come from: read once as a stream (validation), then by range (chunks). */
 export interface ByteSource {
