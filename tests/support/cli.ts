@@ -6,7 +6,7 @@ import { DEFAULT_SHUTDOWN_GRACE_MS, main } from "../../uploader/src/cli/main";
 import { systemClock } from "../../uploader/src/cli/systemClock";
 import type { ScriptIo } from "../../scripts/lib/scriptIo";
 import type { Platform } from "../../uploader/src/core/platform";
-import { StopController } from "../../uploader/src/core/stop";
+import { StopController } from "../../uploader/src/cli/stopController";
 
 export const FIXTURES = resolve(__dirname, "../fixtures");
 export const fixture = (name: string) => resolve(FIXTURES, name);

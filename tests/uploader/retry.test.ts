@@ -1,5 +1,6 @@
 import { backoffDelayMs, isRetryableStatus, parseRetryAfter, withRetries, type Verdict } from "../../uploader/src/net/retry";
-import { StopController, StoppedError, requestSignal } from "../../uploader/src/core/stop";
+import { StopController } from "../../uploader/src/cli/stopController";
+import { StoppedError, requestSignal } from "../../uploader/src/core/stop";
 import { ManualClock } from "../support/clock";
 
 const policy = { maxRetries: 8, baseDelayMs: 5000, maxDelayMs: 300_000 };

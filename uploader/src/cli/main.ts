@@ -7,7 +7,6 @@ import { runReset } from "../run/reset";
 import { runUpload } from "../run/upload";
 import type { ProgressLine } from "../run/uploadConfig";
 import { runStatus } from "../observe/status";
-import { StopController } from "../core/stop";
 import { postChunk } from "../ingest/transport";
 import { runValidate } from "../run/validate";
 import { SLICE_BYTES, type ValidationWorkers } from "../validation/inSlices";
@@ -16,6 +15,7 @@ import { COMMANDS, isCommandName, type CommandName } from "./commands";
 import { httpsFlag, logFormatOf, type ConfigEdge, numberFlag, resetConfigFrom, shutdownGraceMsOf, stateStoreOf, uploadConfigFrom, validateConfigFrom } from "./config";
 import { earlyLogFormat, reportFailure } from "./failure";
 import { commandHelp, programHelp } from "./help";
+import { StopController } from "./stopController";
 import { systemClock } from "./systemClock";
 import { VERSION } from "./version";
 

@@ -3,7 +3,8 @@ import { exitCodeOfSignal } from "../core/errors";
 import { ignoringClosedPipe } from "../observe/log";
 import { systemPlatform } from "../core/platform";
 import { PROXY_VARIABLES } from "../net/proxy";
-import { StopController, type StopSignalName } from "../core/stop";
+import type { StopSignalName } from "../core/stop";
+import { StopController } from "./stopController";
 import { DEFAULT_SHUTDOWN_GRACE_MS, main } from "./main";
 
 /** After requests in flight are halted, the run has this long to record itself before the process ends anyway (inside Container Apps' 30 s). */
