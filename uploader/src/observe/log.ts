@@ -24,7 +24,7 @@ export interface LogStreams {
 }
 
 /** `version`, when given, is stamped on every summary event, whichever command emits it. */
-export function createLogger(format: LogFormat, streams: LogStreams, now: () => Date = () => new Date(), version?: string): Logger {
+export function createLogger(format: LogFormat, streams: LogStreams, now: () => Date, version?: string): Logger {
   const emit = (level: LogLevel, event: string, message: string, fields: LogFields = {}) => {
     if (format === "json") {
       const stamp = event === LOG_EVENT.summary && version !== undefined ? { version } : {};
