@@ -3,7 +3,8 @@ import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipel
 import type { Clock } from "../../uploader/src/core/clock";
 import { systemClock } from "../../uploader/src/cli/systemClock";
 import { NO_PROXY_SETTINGS, ProxyAgents } from "../../uploader/src/net/proxy";
-import { StopController, StoppedError } from "../../uploader/src/core/stop";
+import { StoppedError } from "../../uploader/src/core/stop";
+import { StopController } from "../../uploader/src/cli/stopController";
 import { STORAGE_RETRY, storageHttpClient } from "../../uploader/src/storage/httpClient";
 
 type Answer = number | "hold" | "busy";

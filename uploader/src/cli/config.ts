@@ -7,7 +7,6 @@ import { isUrl, parseBlobUrl, type BlobLocation } from "../storage/blobUrl";
 import type { AppCredential } from "../auth/tokenSource";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import type { Clock } from "../core/clock";
-import { systemClock } from "./systemClock";
 import { CLOUD_NAMES, CLOUD_PROFILES, signalsUrl, type CloudProfile } from "../core/clouds";
 import { hasManagedIdentity, managedIdentityTokens } from "../auth/managedIdentity";
 import { UsageError } from "../core/errors";
