@@ -7,7 +7,7 @@ import { RecordIndex } from "./recordIndex";
 import type { ByteSource } from "./source/byteSource";
 import { throwIfStopped } from "./stop";
 import { canSlice, checkInSlices, type ValidationWorkers } from "./validation/inSlices";
-import { SLICE_WORKER } from "./validation/sliceWorker";
+import { SLICE_WORKER } from "./validation/sliceCheck";
 import { RecordTally, UNKNOWN_SCENARIO, type InvalidRecord, type ScenarioCounts } from "./validation/tally";
 
 export { UNKNOWN_SCENARIO, type InvalidRecord, type ScenarioCounts };

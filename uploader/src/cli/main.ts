@@ -22,8 +22,8 @@ export interface Edge {
   readonly clock: Clock;
   readonly platform: Platform;
   readonly stop: StopController;
-  /** The bundle's own file, which validation's worker threads start from (`--validation-threads`); absent, validation stays on this thread. */
-  readonly workerScript?: string;
+  /** The validation worker's code, which the bundle carries (`--validation-threads`); absent outside the bundle, and validation stays on this thread. */
+  readonly workerCode?: string;
 }
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 20_000;
@@ -36,9 +36,9 @@ interface RunContext extends Edge {
 type Runner = (flags: Flags, context: RunContext) => Promise<number>;
 
 const RUNNERS: Record<CommandName, Runner> = {
-  validate: async (flags, { env, logger, platform, stop, workerScript }) => runValidate(await validateConfigFrom(flags, env, platform), logger, stop.stop, validationWorkersOf(flags, workerScript, logger)),
-  upload: async (flags, { env, streams, logger, clock, platform, stop, workerScript }) => {
-    const validationWorkers = validationWorkersOf(flags, workerScript, logger);
+  validate: async (flags, { env, logger, platform, stop, workerCode }) => runValidate(await validateConfigFrom(flags, env, platform), logger, stop.stop, validationWorkersOf(flags, workerCode, logger)),
+  upload: async (flags, { env, streams, logger, clock, platform, stop, workerCode }) => {
+    const validationWorkers = validationWorkersOf(flags, workerCode, logger);
     stop.graceMs = shutdownGraceMsOf(flags);
     const config = await uploadConfigFrom(flags, env, platform, (message) => logger.warn("insecure-secret", message));
     const progress = logger.format === "text" && streams.stderr.isTTY ? terminalProgress(streams, clock) : undefined;
@@ -49,16 +49,16 @@ const RUNNERS: Record<CommandName, Runner> = {
   reset: async (flags, { env, logger, clock, platform }) => runReset(await resetConfigFrom(flags, env, platform), logger, clock),
 };
 
-/** `--validation-threads`: worker threads started from the bundle's own file, or none (said once, when asked for). */
-function validationWorkersOf(flags: Flags, workerScript: string | undefined, logger: Logger): ValidationWorkers | undefined {
+/** `--validation-threads`: worker threads started from the code the bundle carries, or none (said once, when asked for). */
+function validationWorkersOf(flags: Flags, workerCode: string | undefined, logger: Logger): ValidationWorkers | undefined {
   const threads = numberFlag(flags, "validation-threads", 0, { min: 0, max: 16, integer: true });
   if (threads === 0) return undefined;
-  if (workerScript === undefined) {
+  if (workerCode === undefined) {
     logger.warn("validation-threads", "--validation-threads needs the bundle (dist/hr-upload.js); validating on this thread");
     return undefined;
   }
   logger.info("validation-threads", `checking records on ${threads} worker threads besides this one, ${SLICE_BYTES / 1024 / 1024} MiB at a time`, { threads });
-  return { script: workerScript, threads, sliceBytes: SLICE_BYTES };
+  return { code: workerCode, threads, sliceBytes: SLICE_BYTES };
 }
 
 /** One self-overwriting status line on an interactive stderr, redrawn at most five times a second. */
