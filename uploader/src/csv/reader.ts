@@ -162,7 +162,7 @@ export class CsvReader {
       const end = endedAt[n] as number;
       const segment = window.take(this.consumed, end);
       const blank = leadingLineBreakBytes(segment);
-      const raw = segment.subarray(blank);
+      const raw = blank === 0 ? segment : segment.subarray(blank); // almost always 0: no second view
       const startLine = this.line + (blank === 0 ? 0 : countLineBreaks(segment.subarray(0, blank)));
       if (!utf8 && !isUtf8(raw)) throw new InvalidCsvError(`the file is not valid UTF-8 text; ${EXPORT_AS_CSV_UTF8}`, startLine);
       const hasNul = nul && raw.includes(NUL);
