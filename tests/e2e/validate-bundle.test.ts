@@ -2,7 +2,8 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { writeCsv } from "../../scripts/generate-csv";
-import { BUNDLE, fixture, jsonLines, runBundle } from "../support/cli";
+import { BUNDLE, fixture, jsonLines, runBundle, startBundle, until } from "../support/cli";
+import { workerThreadsOf } from "../support/threads";
 
 const SAMPLE = resolve(__dirname, "../../scripts/samples/employees.csv");
 
@@ -42,6 +43,26 @@ describe("the bundled hr-upload", () => {
       expect(jsonLines(alone.stdout).filter((event) => event.event === "invalid-record").length).toBeGreaterThan(10);
       const refused = await runBundle(["validate", "--csv", file, "--validation-threads", "-1"]);
       expect({ exit: refused.code, lines: refused.stderr.trimEnd().split("\n").length }).toEqual({ exit: 2, lines: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("SIGTERM during validation on worker threads ends the run within the grace, exit 143, the summary last", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hr-threads-stop-"));
+    try {
+      const file = join(dir, "big.csv");
+      await writeCsv(file, { records: 300_000, seed: 23 }); // about 30 MiB: seconds of validation
+      const running = startBundle(["validate", "--csv", file, "--log-format", "json", "--validation-threads", "1"]);
+      const pid = running.child.pid as number;
+      // Signalled once the worker thread runs (Node names its OS thread WorkerThread): slices are being checked.
+      await until(() => workerThreadsOf(pid) > 0, "the validation worker thread");
+      const signalledAt = Date.now();
+      process.kill(pid, "SIGTERM");
+      const stopped = await running.result;
+      expect(Date.now() - signalledAt).toBeLessThan(20_000); // the default --shutdown-grace
+      expect({ code: stopped.code, stderr: stopped.stderr }).toEqual({ code: 143, stderr: "" });
+      expect(jsonLines(stopped.stdout).at(-1)).toMatchObject({ event: "summary", outcome: "interrupted", exitCode: 143 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -11,6 +11,8 @@ import { StopController } from "../../uploader/src/cli/stopController";
 export const FIXTURES = resolve(__dirname, "../fixtures");
 export const fixture = (name: string) => resolve(FIXTURES, name);
 export const BUNDLE = resolve(__dirname, "../../dist/hr-upload.js");
+/** The validation worker's code as `npm run build` bundles it (the bundle carries the same text). */
+export const SLICE_WORKER = resolve(__dirname, "../../dist/hr-slice-worker.js");
 /** The version --version and summary events must show, read here as the release would read it. */
 export const PACKAGE_VERSION = (JSON.parse(readFileSync(resolve(__dirname, "../../package.json"), "utf8")) as { version: string }).version;
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { caseFile, INSPECTION_CASES, inspectionReport, type InspectionReport } from "../support/inspectionReports";
-import { BUNDLE, fixture } from "../support/cli";
+import { fixture, SLICE_WORKER } from "../support/cli";
 
 // Reports recorded with the sequential reader before issue 22 changed how validation runs (tests/support/inspectionReports.ts).
 const RECORDED = JSON.parse(readFileSync(fixture("inspection-reports.json"), "utf8")) as Record<string, InspectionReport>;
@@ -16,9 +16,9 @@ describe("validation reports stay what they were on files with every kind of err
     expect(await inspectionReport(testCase, await caseFile(testCase, dir))).toEqual(RECORDED[name]);
   });
 
-  // The real bundle's worker threads, with slices small enough that every file past its first 4 KiB is cut into many.
+  // The built worker's threads and this one, with slices small enough that every file past its first 4 KiB is cut into many.
   it.each(CASES)("in slices on worker threads: %s", async (name, testCase) => {
-    const workers = { script: BUNDLE, threads: 2, sliceBytes: 4096 };
+    const workers = { code: readFileSync(SLICE_WORKER, "utf8"), threads: 2, sliceBytes: 4096 };
     expect(await inspectionReport(testCase, await caseFile(testCase, dir), { workers })).toEqual(RECORDED[name]);
   });
 });

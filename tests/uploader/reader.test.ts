@@ -136,6 +136,14 @@ describe("CSV reader", () => {
     expect(error.message).not.toMatch(/secret|se"/);
   });
 
+  it("reads multi-byte characters split across chunks at every offset as the text they are", async () => {
+    const text = "EmailAddress,Notes\nrené.müller@agency.gov,Zoë 👩‍💼 naïve\nсаша@agency.gov,\"日本, 語\"\n";
+    for (let pieceSize = 1; pieceSize <= 9; pieceSize++) {
+      const records = await readAll(Buffer.from(text), pieceSize);
+      expect(records.map((record) => record.fields)).toEqual([["EmailAddress", "Notes"], ["rené.müller@agency.gov", "Zoë 👩‍💼 naïve"], ["саша@agency.gov", "日本, 語"]]);
+    }
+  });
+
   it("rejects invalid UTF-8 at the record's line", async () => {
     const error = await readError(readFileSync(fixture("invalid-utf8.csv")));
     expect(error.message).toMatch(/^line 3: the file is not valid UTF-8/);

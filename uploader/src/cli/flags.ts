@@ -69,7 +69,7 @@ export const FLAGS = {
   "validation-threads": {
     type: "string",
     value: "N",
-    description: "also check records on N worker threads, slice by slice (default 0: this thread only; each adds about 35-50 MiB of memory)",
+    description: "check records on N worker threads and this one, slice by slice (default 0: this thread only; threads add memory, 15-110 MiB each, see README)",
   },
   checkpoint: { type: "string", value: "DIR|URL", description: "where resume state and run records live: a folder or a Blob container URL" },
   "checkpoint-dir": { type: "string", value: "DIR", description: "folder for resume state (default: under your state directory); --checkpoint or this, not both" },

@@ -24,8 +24,8 @@ export interface Edge {
   readonly clock: Clock;
   readonly platform: Platform;
   readonly stop: StopController;
-  /** The bundle's own file, which validation's worker threads start from (`--validation-threads`); absent, validation stays on this thread. */
-  readonly workerScript?: string;
+  /** The validation worker's code, which the bundle carries (`--validation-threads`); absent outside the bundle, and validation stays on this thread. */
+  readonly workerCode?: string;
 }
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 20_000;
@@ -38,10 +38,10 @@ interface RunContext extends Edge {
 type Runner = (flags: Flags, context: RunContext) => Promise<number>;
 
 const RUNNERS: Record<CommandName, Runner> = {
-  validate: async (flags, context) => runValidate(await validateConfigFrom(flags, configEdge(context)), context.logger, context.stop.stop, validationWorkersOf(flags, context.workerScript, context.logger)),
+  validate: async (flags, context) => runValidate(await validateConfigFrom(flags, configEdge(context)), context.logger, context.stop.stop, validationWorkersOf(flags, context.workerCode, context.logger)),
   upload: async (flags, context) => {
-    const { streams, logger, clock, stop, workerScript } = context;
-    const validationWorkers = validationWorkersOf(flags, workerScript, logger);
+    const { streams, logger, clock, stop, workerCode } = context;
+    const validationWorkers = validationWorkersOf(flags, workerCode, logger);
     stop.graceMs = shutdownGraceMsOf(flags);
     const config = await uploadConfigFrom(flags, configEdge(context), (message) => logger.warn("insecure-secret", message));
     const progress = logger.format === "text" && streams.stderr.isTTY ? terminalProgress(streams, clock) : undefined;
@@ -55,16 +55,16 @@ const RUNNERS: Record<CommandName, Runner> = {
 /** What reading the configuration takes from the run's context; Storage calls end with the command's halt. */
 const configEdge = ({ env, platform, clock, stop }: RunContext): ConfigEdge => ({ env, platform, clock, cancellation: stop });
 
-/** `--validation-threads`: worker threads started from the bundle's own file, or none (said once, when asked for). */
-function validationWorkersOf(flags: Flags, workerScript: string | undefined, logger: Logger): ValidationWorkers | undefined {
+/** `--validation-threads`: worker threads started from the code the bundle carries, or none (said once, when asked for). */
+function validationWorkersOf(flags: Flags, workerCode: string | undefined, logger: Logger): ValidationWorkers | undefined {
   const threads = numberFlag(flags, "validation-threads", 0, { min: 0, max: 16, integer: true });
   if (threads === 0) return undefined;
-  if (workerScript === undefined) {
+  if (workerCode === undefined) {
     logger.warn("validation-threads", "--validation-threads needs the bundle (dist/hr-upload.js); validating on this thread");
     return undefined;
   }
   logger.info("validation-threads", `checking records on ${threads} worker threads besides this one, ${SLICE_BYTES / 1024 / 1024} MiB at a time`, { threads });
-  return { script: workerScript, threads, sliceBytes: SLICE_BYTES };
+  return { code: workerCode, threads, sliceBytes: SLICE_BYTES };
 }
 
 /** One self-overwriting status line on an interactive stderr, redrawn at most five times a second. */

@@ -7,6 +7,10 @@ import type { StopSignalName } from "../core/stop";
 import { StopController } from "./stopController";
 import { DEFAULT_SHUTDOWN_GRACE_MS, main } from "./main";
 
+// The validation worker's own bundle, which scripts/build.ts puts here as a string; not defined outside the bundle.
+declare const HR_SLICE_WORKER_CODE: string | undefined;
+const SLICE_WORKER_CODE = typeof HR_SLICE_WORKER_CODE === "string" ? HR_SLICE_WORKER_CODE : undefined;
+
 /** After requests in flight are halted, the run has this long to record itself before the process ends anyway (inside Container Apps' 30 s). */
 const WRAP_UP_MS = 8_000;
 
@@ -32,8 +36,7 @@ export function start(argv: readonly string[], env: NodeJS.ProcessEnv): void {
     clock: systemClock,
     platform: systemPlatform(),
     stop,
-    // This module runs only inside the bundle, so this is the bundle's file, which a worker thread can start.
-    workerScript: __filename,
+    workerCode: SLICE_WORKER_CODE,
   }).then(
     (code) => {
       stop.dispose();

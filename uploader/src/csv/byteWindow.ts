@@ -29,6 +29,12 @@ export class ByteWindow {
 
   /** Bytes [start, end) without releasing anything; `end` is clamped to what has arrived. */
   peek(start: number, end: number): Buffer {
+    const pieces = this.pieces(start, end);
+    return pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
+  }
+
+  /** Bytes [start, end) as views of the chunks they lie in, without a copy; `end` is clamped to what has arrived. */
+  pieces(start: number, end: number): Buffer[] {
     const pieces: Buffer[] = [];
     let partStart = this.base;
     for (const part of this.parts) {
@@ -39,7 +45,7 @@ export class ByteWindow {
       if (partEnd >= end) break;
       partStart = partEnd;
     }
-    return pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
+    return pieces;
   }
 
   private release(offset: number): void {

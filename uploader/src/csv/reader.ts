@@ -3,6 +3,9 @@ import { Parser, type CsvError, type Options } from "csv-parse";
 import { parse as parseNow } from "csv-parse/sync";
 import { InvalidCsvError } from "../core/errors";
 import { ByteWindow } from "./byteWindow";
+import { countLineBreaks, ENDING_TEXT, leadingLineBreakBytes, LineEnding, lineEndingOf, mixedLineEndings } from "./lineEndings";
+
+export { LineEnding };
 
 /** One CSV record with where it came from. */
 export interface CsvRecord {
@@ -31,8 +34,6 @@ export const EXPORT_AS_CSV_UTF8 = 'export it again with Excel\'s "Save As > CSV 
 const UTF16 = `(Excel's "Unicode Text"), not UTF-8; ${EXPORT_AS_CSV_UTF8}`;
 const NUL = 0x00;
 const OLD_MAC_ENDINGS = "the lines end with CR alone (old Mac line endings), which the connector does not read; save it again with CRLF (Windows) or LF (Unix) line endings";
-const LF = 0x0a;
-const CR = 0x0d;
 export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
 
 /** Where a reader stands between two records: enough to start another reader there. */
@@ -151,16 +152,17 @@ export class CsvReader {
     const batch: CsvRecord[] = [];
     const count = endedAt.length;
     if (count === 0) return batch;
-    // One UTF-8 check and one NUL search for the whole batch; record by record only where they find something.
-    const bytes = window.peek(this.consumed, endedAt[count - 1] as number);
-    const utf8 = isUtf8(bytes);
-    const nul = bytes.includes(NUL);
+    // One UTF-8 check and one NUL search for the whole batch, on the chunks as read (joining them would copy the
+    // file once more); record by record only where they find something, or where a chunk's end splits a character.
+    const pieces = window.pieces(this.consumed, endedAt[count - 1] as number);
+    const utf8 = pieces.every((piece) => isUtf8(piece));
+    const nul = pieces.some((piece) => piece.includes(NUL));
     for (let n = 0; n < count; n++) {
       const fields = endedFields[n] as string[];
       const end = endedAt[n] as number;
       const segment = window.take(this.consumed, end);
       const blank = leadingLineBreakBytes(segment);
-      const raw = segment.subarray(blank);
+      const raw = blank === 0 ? segment : segment.subarray(blank); // almost always 0: no second view
       const startLine = this.line + (blank === 0 ? 0 : countLineBreaks(segment.subarray(0, blank)));
       if (!utf8 && !isUtf8(raw)) throw new InvalidCsvError(`the file is not valid UTF-8 text; ${EXPORT_AS_CSV_UTF8}`, startLine);
       const hasNul = nul && raw.includes(NUL);
@@ -217,35 +219,6 @@ function parserCore(options: Options): ParserCore {
 
 const ignore = () => undefined;
 
-export const enum LineEnding {
-  none,
-  lf,
-  crlf,
-  cr,
-}
-
-function lineEndingOf(raw: Buffer): LineEnding {
-  const last = raw[raw.length - 1];
-  if (last === LF) return raw[raw.length - 2] === CR ? LineEnding.crlf : LineEnding.lf;
-  return last === CR ? LineEnding.cr : LineEnding.none;
-}
-
-const ENDING_TEXT: Record<LineEnding, string> = { [LineEnding.none]: "", [LineEnding.lf]: "\n", [LineEnding.crlf]: "\r\n", [LineEnding.cr]: "\r" };
-
-const ENDING_NAMES: Record<LineEnding, string> = {
-  [LineEnding.none]: "nothing",
-  [LineEnding.lf]: "LF (Unix)",
-  [LineEnding.crlf]: "CRLF (Windows)",
-  [LineEnding.cr]: "CR (old Mac)",
-};
-
-function mixedLineEndings(header: LineEnding, other: LineEnding, line: number): InvalidCsvError {
-  return new InvalidCsvError(
-    `the file mixes line endings: the header line ends with ${ENDING_NAMES[header]} but this record with ${ENDING_NAMES[other]}, and readers split such a file into different records; save it again with one kind of line ending`,
-    line,
-  );
-}
-
 /**
  * NUL bytes where the header line should be: UTF-16 text (Excel's "Unicode
  * Text") holds them at every other byte, beside ASCII letters; anything else
@@ -265,26 +238,6 @@ function looksLikeUtf16(bytes: Buffer): boolean {
   return true;
 }
 
-/**
- * Counts CRLF, LF and lone CR as one line break each, and notes in
- * `other.kind` the first that is not `expected`. One plain loop per record
- * into a reused object: a native search or an allocation per record costs more.
- */
-function countLineBreaks(bytes: Buffer, expected?: LineEnding, other?: { kind?: LineEnding }): number {
-  let count = 0;
-  let otherKind: LineEnding | undefined;
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i];
-    if (byte !== LF && byte !== CR) continue;
-    const kind = byte === LF ? LineEnding.lf : bytes[i + 1] === LF ? LineEnding.crlf : LineEnding.cr;
-    if (kind === LineEnding.crlf) i++;
-    count++;
-    if (otherKind === undefined && expected !== undefined && kind !== expected) otherKind = kind;
-  }
-  if (other !== undefined) other.kind = otherKind;
-  return count;
-}
-
 /** The first record of `bytes` when every kind of line break ends a record; undefined if that does not parse. */
 function firstRecordAtEveryLineEnding(bytes: Buffer): string[] | undefined {
   try {
@@ -298,12 +251,6 @@ function firstRecordAtEveryLineEnding(bytes: Buffer): string[] | undefined {
 function readsAlike(segment: Buffer, fields: readonly string[]): boolean {
   const record = firstRecordAtEveryLineEnding(segment);
   return record !== undefined && record.length === fields.length && record.every((field, index) => field === fields[index]);
-}
-
-function leadingLineBreakBytes(bytes: Buffer): number {
-  let i = 0;
-  while (i < bytes.length && (bytes[i] === LF || bytes[i] === CR)) i++;
-  return i;
 }
 
 /** csv-parse messages quote cell values, so they are never shown: each code gets our own words. */

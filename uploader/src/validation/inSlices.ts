@@ -1,15 +1,16 @@
 import { DEFAULT_MAX_RECORD_BYTES, LineEnding, type ReaderPosition } from "../csv/reader";
 import { SlicePool, untilStopped } from "./slicePool";
 import { Slicer, type Slice } from "./slicer";
-import type { SliceResult, SliceWorkerSetup } from "./sliceWorker";
+import type { SliceResult, SliceWorkerSetup } from "./sliceCheck";
 import type { RecordTally } from "./tally";
 
-/** Validation on worker threads: the script to start them from (the bundle), how many, and how big a slice each gets. */
-/** How much of the file one worker checks at a time. */
+/** How much of the file one thread checks at a time. */
 export const SLICE_BYTES = 1024 * 1024;
 
+/** Validation on worker threads besides this one: the code to start them from, how many, and how big a slice each gets. */
 export interface ValidationWorkers {
-  readonly script: string;
+  /** The slice worker's bundled code (uploader/src/validation/sliceWorker.ts), which the CLI's bundle carries. */
+  readonly code: string;
   readonly threads: number;
   readonly sliceBytes: number;
 }
@@ -43,10 +44,10 @@ export async function checkInSlices(
   stop?: AbortSignal,
 ): Promise<ReadOnFrom | undefined> {
   const slicer = new Slicer(from.offset, from.ending, workers.sliceBytes);
-  const pool = new SlicePool(workers.script, workers.threads, setup);
+  const pool = new SlicePool(workers.code, workers.threads, setup);
   const queue: Array<{ slice: Slice; result: Promise<SliceResult> }> = [];
-  // Only the oldest results are merged, in order: at most this many slices wait, bounding memory.
-  const maxQueued = workers.threads * 2;
+  // Only the oldest results are merged, in order: at most this many slices wait (two per thread, this one included), bounding memory.
+  const maxQueued = (workers.threads + 1) * 2;
   // No record ends in this many bytes: the file cannot parse (a record is longer than the limit, or a quote is open).
   const maxHeld = workers.sliceBytes + 2 * (setup.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES) + 1024 * 1024;
   let line = from.line;

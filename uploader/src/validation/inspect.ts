@@ -7,7 +7,7 @@ import { RecordIndex } from "../csv/recordIndex";
 import type { ByteSource } from "../source/byteSource";
 import { throwIfStopped } from "../core/stop";
 import { canSlice, checkInSlices, type ValidationWorkers } from "./inSlices";
-import { SLICE_WORKER } from "./sliceWorker";
+import { SLICE_WORKER } from "./sliceCheck";
 import { RecordTally, UNKNOWN_SCENARIO, type InvalidRecord, type ScenarioCounts } from "./tally";
 
 export { UNKNOWN_SCENARIO, type InvalidRecord, type ScenarioCounts };

@@ -2,21 +2,28 @@ import { Worker } from "node:worker_threads";
 import type { ReaderPosition } from "../csv/reader";
 import { stopReasonOf, StoppedError } from "../core/stop";
 import type { Slice } from "./slicer";
-import type { SliceResult, SliceTask, SliceWorkerSetup } from "./sliceWorker";
+import { SliceChecker, type SliceResult, type SliceTask, type SliceWorkerSetup } from "./sliceCheck";
 
 // A worker's V8 heap grows with the garbage of parsing; a small young generation keeps each worker's RSS small.
 const WORKER_YOUNG_GENERATION_MB = 8;
 
-/** Worker threads checking slices, each started from `script` (the bundle itself: the CLI is one file). */
+/**
+ * Worker threads checking slices, each started from `code` (the slice
+ * worker's own bundle, which the CLI's bundle carries), and this thread
+ * taking its turn: of every `threads + 1` slices, it checks one itself
+ * while the workers check theirs.
+ */
 export class SlicePool {
   private readonly workers: Worker[];
+  private readonly here: SliceChecker;
   private readonly waiting = new Map<number, { resolve: (result: SliceResult) => void; reject: (error: Error) => void }>();
   private nextId = 0;
   private failure: Error | undefined;
 
-  constructor(script: string, threads: number, setup: SliceWorkerSetup) {
+  constructor(code: string, threads: number, setup: SliceWorkerSetup) {
+    this.here = new SliceChecker(setup);
     this.workers = Array.from({ length: threads }, () => {
-      const worker = new Worker(script, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB }, stdout: false, stderr: false });
+      const worker = new Worker(code, { eval: true, workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB }, stdout: false, stderr: false });
       worker.on("message", (result: SliceResult) => {
         const waiter = this.waiting.get(result.id);
         this.waiting.delete(result.id);
@@ -29,9 +36,10 @@ export class SlicePool {
     });
   }
 
-  /** Sends a slice (a copy of its bytes) to the next worker in turn; resolves with its result. */
+  /** Checks a slice here, or sends it (a copy of its bytes) to the next worker, in turn; resolves with its result. */
   check(slice: Slice, from: ReaderPosition): Promise<SliceResult> {
     const id = this.nextId++;
+    if (id % (this.workers.length + 1) === this.workers.length) return Promise.resolve(this.here.check(id, from, slice.pieces));
     const bytes = new Uint8Array(slice.length);
     let at = 0;
     for (const piece of slice.pieces) {
@@ -42,7 +50,7 @@ export class SlicePool {
     return new Promise<SliceResult>((resolve, reject) => {
       if (this.failure !== undefined) return reject(this.failure);
       this.waiting.set(id, { resolve, reject });
-      (this.workers[id % this.workers.length] as Worker).postMessage(task, [bytes.buffer]);
+      (this.workers[id % (this.workers.length + 1)] as Worker).postMessage(task, [bytes.buffer]);
     });
   }
 
