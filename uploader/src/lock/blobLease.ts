@@ -1,4 +1,6 @@
 import type { BlockBlobClient } from "@azure/storage-blob";
+import { isoOf, type Clock } from "../core/clock";
+import { requestSignal } from "../core/stop";
 import { isStatus, stateWriteError } from "../storage/errors";
 import { lostLockError, type LockOptions, type RunLock } from "./runLock";
 
@@ -71,12 +73,13 @@ function holdLease(
   // Past this since the last renewal, the lease may lapse before the next one: stop sending.
   const trustedForMs = leaseMs - 2 * heartbeatMs;
   const ended = new AbortController();
+  const bounded = renewalBound(clock);
   const beat = async () => {
     const askedAt = clock.now();
     try {
-      await lease.renewLease({ abortSignal: AbortSignal.timeout(RENEW_TIMEOUT_MS) });
+      await bounded((abortSignal) => lease.renewLease({ abortSignal }));
       renewedAt = askedAt;
-      await blob.setMetadata({ heartbeat: new Date(askedAt).toISOString(), leaseseconds: String(leaseMs / 1000) }, { conditions: { leaseId: lease.leaseId }, abortSignal: AbortSignal.timeout(RENEW_TIMEOUT_MS) });
+      await bounded((abortSignal) => blob.setMetadata({ heartbeat: isoOf(askedAt), leaseseconds: String(leaseMs / 1000) }, { conditions: { leaseId: lease.leaseId }, abortSignal }));
     } catch (error) {
       // 409/412: the lease is gone (broken, or taken after lapsing); anything else may pass.
       if (isStatus(error, 409, 412)) markLost("its lease was broken or taken by another run");
@@ -98,7 +101,19 @@ function holdLease(
     async release() {
       ended.abort();
       await heartbeat;
-      await lease.releaseLease({ abortSignal: AbortSignal.timeout(RENEW_TIMEOUT_MS) }).catch(() => undefined); // an unreleased lease lapses by itself
+      await bounded((abortSignal) => lease.releaseLease({ abortSignal })).catch(() => undefined); // an unreleased lease lapses by itself
     },
+  };
+}
+
+/** A lease call that takes longer than RENEW_TIMEOUT_MS (timed on the run's clock) is abandoned: the next beat tries again. */
+function renewalBound(clock: Clock): <T>(call: (signal: AbortSignal) => Promise<T>) => Promise<T> {
+  return async (call) => {
+    const bound = requestSignal(new AbortController().signal, RENEW_TIMEOUT_MS, clock);
+    try {
+      return await call(bound.signal);
+    } finally {
+      bound.release();
+    }
   };
 }

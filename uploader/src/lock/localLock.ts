@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { chmod, link, mkdir, open, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
 import { dirname } from "node:path";
+import { isoAt } from "../core/clock";
 import { StateWriteError } from "../core/errors";
 import type { Platform } from "../core/platform";
 import { ensureFolder, osReason } from "../source/localFile";
@@ -29,7 +30,7 @@ export async function acquireLocalLock(path: string, location: string, platform:
   await (shared ? ensureSharedFolder(dirname(path)) : ensureFolder(dirname(path))).catch((error: unknown) => {
     throw writeFailed(error);
   });
-  const owner = JSON.stringify({ pid: platform.pid, host: platform.hostname, tag: await platform.processTagOf(platform.pid), acquiredAt: new Date(clock.now()).toISOString() });
+  const owner = JSON.stringify({ pid: platform.pid, host: platform.hostname, tag: await platform.processTagOf(platform.pid), acquiredAt: isoAt(clock) });
 
   let watching: { content: string; mtimeMs: number; since: number } | undefined;
   for (;;) {
@@ -123,8 +124,8 @@ function holdLock(path: string, owner: string, inode: number, heartbeatMs: numbe
     while (!ended.signal.aborted) {
       await clock.sleep(heartbeatMs, ended.signal).catch(() => undefined);
       if (ended.signal.aborted) return;
-      const now = new Date(clock.now());
-      await utimes(path, now, now).catch(() => undefined);
+      const nowSeconds = clock.now() / 1000; // utimes takes seconds since the epoch
+      await utimes(path, nowSeconds, nowSeconds).catch(() => undefined);
       if (!stillOurs()) markLost("the lock file was removed or replaced by someone else");
     }
   })();

@@ -1,4 +1,4 @@
-import type { Clock } from "../core/clock";
+import { isoAt, type Clock } from "../core/clock";
 import { StateWriteError } from "../core/errors";
 import type { JobState, StateStore } from "./stateStore";
 
@@ -47,7 +47,7 @@ export class CheckpointWriter {
 
   private async flush(): Promise<void> {
     this.next = undefined; // changes from now on wait for the write after this one
-    const snapshot: JobState = { ...this.state, revision: ++this.revision, writtenBy: this.runId, updatedAt: new Date(this.clock.now()).toISOString() };
+    const snapshot: JobState = { ...this.state, revision: ++this.revision, writtenBy: this.runId, updatedAt: isoAt(this.clock) };
     for (let attempt = 0; ; attempt++) {
       try {
         await this.store.saveJobState(this.jobKey, snapshot);
