@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { CorruptStateError, EXIT_CODES } from "../../uploader/src/core/errors";
 import type { Platform } from "../../uploader/src/core/platform";
 import { platformOf } from "../../uploader/src/cli/systemPlatform";
+import { NEVER_CANCELLED } from "../../uploader/src/core/stop";
 import { startTimeLookup } from "../../uploader/src/cli/processStart";
 import { CheckpointWriter } from "../../uploader/src/state/checkpointWriter";
 import { newJobState } from "../../uploader/src/state/jobState";
@@ -334,7 +335,7 @@ describe("local state writes are fenced", () => {
   /** A run starting a job with no state in `dir`: its store and its writer, its first state written. */
   async function firstRun(dir: string, runId: string, clock: ManualClock) {
     const store = localStateStore(dir, thisMachine);
-    const writer = new CheckpointWriter(store, "k", newJobState("job", "2026-01-01T00:00:00.000Z"), runId, clock);
+    const writer = new CheckpointWriter(store, "k", newJobState("job", "2026-01-01T00:00:00.000Z"), runId, clock, NEVER_CANCELLED.halt);
     await writer.commit((state) => state);
     return { store, writer };
   }
@@ -345,7 +346,7 @@ describe("local state writes are fenced", () => {
     const { writer: first } = await firstRun(dir, "run-a", clock);
     // Run A stalls; run B takes the job over from what A last wrote, and writes.
     const storeB = localStateStore(dir, thisMachine);
-    const second = new CheckpointWriter(storeB, "k", (await storeB.loadJobState("k")) as JobState, "run-b", clock);
+    const second = new CheckpointWriter(storeB, "k", (await storeB.loadJobState("k")) as JobState, "run-b", clock, NEVER_CANCELLED.halt);
     await second.commit((state) => state);
     await second.commit((state) => state);
     // A wakes up: whatever it writes next is refused, and B's state stands.
@@ -374,7 +375,7 @@ describe("local state writes are fenced", () => {
   it("accepts its own write retried (its answer lost), and a job's first state", async () => {
     const dir = tempDir();
     const store = localStateStore(dir, thisMachine);
-    const writer = new CheckpointWriter(store, "k", newJobState("job", "2026-01-01T00:00:00.000Z"), "run-a", new ManualClock());
+    const writer = new CheckpointWriter(store, "k", newJobState("job", "2026-01-01T00:00:00.000Z"), "run-a", new ManualClock(), NEVER_CANCELLED.halt);
     await writer.commit((state) => state);
     const written = (await store.loadJobState("k")) as JobState;
     await store.saveJobState("k", written); // the same write again: accepted

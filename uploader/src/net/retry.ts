@@ -18,6 +18,12 @@ export interface RetryPolicy {
 
 export const DEFAULT_MAX_DELAY_MS = 5 * 60 * 1000;
 
+/** Storage blips are short: four tries at most, waits of at most 0.5, 1 and 2 s (with jitter). */
+export const STORAGE_RETRY: RetryPolicy = { maxRetries: 3, baseDelayMs: 500, maxDelayMs: 4_000 };
+
+/** A job state write that failed (a disk freeing up, a storage blip): three more tries, waits of at most 0.25, 0.5 and 1 s (with jitter). */
+export const STATE_WRITE_RETRY: RetryPolicy = { maxRetries: 3, baseDelayMs: 250, maxDelayMs: 1_000 };
+
 /** Statuses the ingestion service and Entra may recover from; every other non-2xx is final. */
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 

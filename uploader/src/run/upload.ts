@@ -105,7 +105,7 @@ class UploadRun {
       (await this.takeLock(() => config.state.acquireLock(this.jobKey, lockOptions), "for this connector job", config.state.location));
     if (standDown !== undefined) return standDown;
     const initial = (await this.loadJobState()) ?? newJobState(config.jobId, isoAt(this.clock));
-    const writer = new CheckpointWriter(config.state, this.jobKey, initial, this.runId, this.clock);
+    const writer = new CheckpointWriter(config.state, this.jobKey, initial, this.runId, this.clock, this.services.cancellation.halt);
     this.writer = writer;
 
     // The file may be gone, replaced or appended to: what happens to a version an earlier run left unfinished is planned first.
