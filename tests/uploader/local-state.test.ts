@@ -219,6 +219,20 @@ describe("local run lock", () => {
     await lock!.release();
   });
 
+  it("stops waiting for a silent holder as soon as the run is stopped: no further look, the lock file left as it was", async () => {
+    const dir = tempDir();
+    holdBy(dir, "silent", { pid: 1, host: "another-container" });
+    const clock = new ManualClock();
+    const stop = new AbortController();
+    const waiting = localStateStore(dir, platform).acquireLock("silent", lockOptions(clock, { stop: stop.signal }));
+    await clock.someoneSleeps(); // it has looked once, and waits to look again
+    clock.advance(5_000);
+    await clock.someoneSleeps();
+    stop.abort({ kind: "signal", signal: "SIGTERM" });
+    expect(await waiting).toBeUndefined(); // no time moved: the sleep was cut short
+    expect(JSON.parse(readFileSync(lockFile(dir, "silent"), "utf8"))).toMatchObject({ host: "another-container" });
+  });
+
   it("stands down for a holder it cannot see whose heartbeat it sees", async () => {
     const dir = tempDir();
     const store = localStateStore(dir, platform);
