@@ -1,6 +1,6 @@
 import type { BlockBlobClient } from "@azure/storage-blob";
 import { isoOf, type Clock } from "../core/clock";
-import { requestSignal } from "../core/stop";
+import { NEVER_CANCELLED, withRequestSignal } from "../core/stop";
 import { isStatus, stateWriteError } from "../storage/errors";
 import { keepHeld, type LockHolding } from "./heartbeat";
 import { lookAgain, waitForLock } from "./lockWait";
@@ -91,12 +91,5 @@ async function holdLease(
 
 /** A lease call that takes longer than RENEW_TIMEOUT_MS (timed on the run's clock) is abandoned: the next beat tries again. */
 function renewalBound(clock: Clock): <T>(call: (signal: AbortSignal) => Promise<T>) => Promise<T> {
-  return async (call) => {
-    const bound = requestSignal(new AbortController().signal, RENEW_TIMEOUT_MS, clock);
-    try {
-      return await call(bound.signal);
-    } finally {
-      bound.release();
-    }
-  };
+  return (call) => withRequestSignal(NEVER_CANCELLED.halt, RENEW_TIMEOUT_MS, clock, ({ signal }) => call(signal));
 }
