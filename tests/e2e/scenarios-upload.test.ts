@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { newJobState } from "../../uploader/src/state/jobState";
-import { systemPlatform } from "../../uploader/src/core/platform";
+import { systemPlatform } from "../../uploader/src/cli/systemPlatform";
 import { localStateStore } from "../../uploader/src/state/localState";
 import { jobKeyOf, type CompletedDelivery, type JobState } from "../../uploader/src/state/stateStore";
 import { fixture, jsonLines } from "../support/cli";

@@ -1,5 +1,6 @@
 import * as path from "node:path";
-import { systemPlatform, type Platform } from "../../uploader/src/core/platform";
+import type { Platform } from "../../uploader/src/core/platform";
+import { systemPlatform } from "../../uploader/src/cli/systemPlatform";
 
 /** This machine as the uploader sees it. */
 export const thisMachine: Platform = systemPlatform();

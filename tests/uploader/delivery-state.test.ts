@@ -6,7 +6,7 @@ import { abandonVersion, clearInFlight, completeVersion, markDelivered, markInFl
 import { decide } from "../../uploader/src/run/resumePolicy";
 import { runPool } from "../../uploader/src/run/workerPool";
 import type { JobState, StateStore } from "../../uploader/src/state/stateStore";
-import { StoppedError } from "../../uploader/src/core/stop";
+import { NEVER_CANCELLED, StoppedError } from "../../uploader/src/core/stop";
 import { ManualClock } from "../support/clock";
 
 const JOB_ID = "e081f4f4-3831-48d6-7bb3-fcfab1581458";
@@ -89,6 +89,7 @@ describe("checkpoint writer", () => {
       started(),
       "run-1",
       new ManualClock(),
+      NEVER_CANCELLED.halt,
     );
     const first = writer.commit((state) => markInFlight(state, chunk(0, 2), AT));
     await new Promise((tick) => setImmediate(tick));
@@ -114,6 +115,7 @@ describe("checkpoint writer", () => {
       started(),
       "run-1",
       clock,
+      NEVER_CANCELLED.halt,
     );
     await clock.runUntil(flaky.commit((state) => state));
     const full = new CheckpointWriter(
@@ -124,6 +126,7 @@ describe("checkpoint writer", () => {
       started(),
       "run-1",
       clock,
+      NEVER_CANCELLED.halt,
     );
     await expect(clock.runUntil(full.commit((state) => state))).rejects.toThrow(/ENOSPC/);
     const conflict = new CheckpointWriter(
@@ -134,8 +137,37 @@ describe("checkpoint writer", () => {
       started(),
       "run-1",
       clock,
+      NEVER_CANCELLED.halt,
     );
     await expect(conflict.commit((state) => state)).rejects.toThrow(/another run/); // not retried
+  });
+
+  it("stops retrying a failed write when the run halts: no further try, the backoff sleep cut short", async () => {
+    const clock = new ManualClock();
+    const halt = new AbortController();
+    let tries = 0;
+    const failing = new CheckpointWriter(
+      store(async () => {
+        tries++;
+        throw new StateWriteError("/state", "ENOSPC: no space left on device");
+      }),
+      "k",
+      started(),
+      "run-1",
+      clock,
+      halt.signal,
+    );
+    const commit = failing.commit((state) => state);
+    const outcome = commit.catch((error: unknown) => error);
+    await new Promise((tick) => setImmediate(tick)); // the first try failed; the writer sleeps before the second
+    expect(tries).toBe(1);
+    halt.abort({ kind: "signal", signal: "SIGTERM" });
+    expect(await outcome).toBeInstanceOf(StoppedError);
+    expect(tries).toBe(1);
+    // Halted before it starts, a write is not tried at all.
+    const halted = new CheckpointWriter(store(async () => void tries++), "k", started(), "run-1", clock, halt.signal);
+    await expect(halted.commit((state) => state)).rejects.toBeInstanceOf(StoppedError);
+    expect(tries).toBe(1);
   });
 });
 

@@ -2,8 +2,10 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CorruptStateError, EXIT_CODES } from "../../uploader/src/core/errors";
-import { platformOf, type Platform } from "../../uploader/src/core/platform";
-import { startTimeLookup } from "../../uploader/src/core/processStart";
+import type { Platform } from "../../uploader/src/core/platform";
+import { platformOf } from "../../uploader/src/cli/systemPlatform";
+import { NEVER_CANCELLED } from "../../uploader/src/core/stop";
+import { startTimeLookup } from "../../uploader/src/cli/processStart";
 import { CheckpointWriter } from "../../uploader/src/state/checkpointWriter";
 import { newJobState } from "../../uploader/src/state/jobState";
 import { defaultStateDir, localStateStore } from "../../uploader/src/state/localState";
@@ -217,6 +219,20 @@ describe("local run lock", () => {
     await lock!.release();
   });
 
+  it("stops waiting for a silent holder as soon as the run is stopped: no further look, the lock file left as it was", async () => {
+    const dir = tempDir();
+    holdBy(dir, "silent", { pid: 1, host: "another-container" });
+    const clock = new ManualClock();
+    const stop = new AbortController();
+    const waiting = localStateStore(dir, platform).acquireLock("silent", lockOptions(clock, { stop: stop.signal }));
+    await clock.someoneSleeps(); // it has looked once, and waits to look again
+    clock.advance(5_000);
+    await clock.someoneSleeps();
+    stop.abort({ kind: "signal", signal: "SIGTERM" });
+    expect(await waiting).toBeUndefined(); // no time moved: the sleep was cut short
+    expect(JSON.parse(readFileSync(lockFile(dir, "silent"), "utf8"))).toMatchObject({ host: "another-container" });
+  });
+
   it("stands down for a holder it cannot see whose heartbeat it sees", async () => {
     const dir = tempDir();
     const store = localStateStore(dir, platform);
@@ -333,7 +349,7 @@ describe("local state writes are fenced", () => {
   /** A run starting a job with no state in `dir`: its store and its writer, its first state written. */
   async function firstRun(dir: string, runId: string, clock: ManualClock) {
     const store = localStateStore(dir, thisMachine);
-    const writer = new CheckpointWriter(store, "k", newJobState("job", "2026-01-01T00:00:00.000Z"), runId, clock);
+    const writer = new CheckpointWriter(store, "k", newJobState("job", "2026-01-01T00:00:00.000Z"), runId, clock, NEVER_CANCELLED.halt);
     await writer.commit((state) => state);
     return { store, writer };
   }
@@ -344,7 +360,7 @@ describe("local state writes are fenced", () => {
     const { writer: first } = await firstRun(dir, "run-a", clock);
     // Run A stalls; run B takes the job over from what A last wrote, and writes.
     const storeB = localStateStore(dir, thisMachine);
-    const second = new CheckpointWriter(storeB, "k", (await storeB.loadJobState("k")) as JobState, "run-b", clock);
+    const second = new CheckpointWriter(storeB, "k", (await storeB.loadJobState("k")) as JobState, "run-b", clock, NEVER_CANCELLED.halt);
     await second.commit((state) => state);
     await second.commit((state) => state);
     // A wakes up: whatever it writes next is refused, and B's state stands.
@@ -373,7 +389,7 @@ describe("local state writes are fenced", () => {
   it("accepts its own write retried (its answer lost), and a job's first state", async () => {
     const dir = tempDir();
     const store = localStateStore(dir, thisMachine);
-    const writer = new CheckpointWriter(store, "k", newJobState("job", "2026-01-01T00:00:00.000Z"), "run-a", new ManualClock());
+    const writer = new CheckpointWriter(store, "k", newJobState("job", "2026-01-01T00:00:00.000Z"), "run-a", new ManualClock(), NEVER_CANCELLED.halt);
     await writer.commit((state) => state);
     const written = (await store.loadJobState("k")) as JobState;
     await store.saveJobState("k", written); // the same write again: accepted

@@ -4,7 +4,7 @@ import { readFlags } from "../../uploader/src/cli/args";
 import { COMMANDS } from "../../uploader/src/cli/commands";
 import { uploadConfigFrom } from "../../uploader/src/cli/config";
 import { AuthError } from "../../uploader/src/core/errors";
-import { systemPlatform } from "../../uploader/src/core/platform";
+import { systemPlatform } from "../../uploader/src/cli/systemPlatform";
 import { NEVER_CANCELLED } from "../../uploader/src/core/stop";
 import { ManualClock } from "../support/clock";
 import { tempDir } from "../support/standin";

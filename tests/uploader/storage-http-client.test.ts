@@ -5,7 +5,8 @@ import { systemClock } from "../../uploader/src/cli/systemClock";
 import { NO_PROXY_SETTINGS, ProxyAgents } from "../../uploader/src/net/proxy";
 import { StoppedError } from "../../uploader/src/core/stop";
 import { StopController } from "../../uploader/src/cli/stopController";
-import { STORAGE_RETRY, storageHttpClient } from "../../uploader/src/storage/httpClient";
+import { STORAGE_RETRY } from "../../uploader/src/net/retry";
+import { storageHttpClient } from "../../uploader/src/storage/httpClient";
 
 type Answer = number | "hold" | "busy";
 

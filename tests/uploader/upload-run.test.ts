@@ -6,7 +6,7 @@ import type { TokenSource } from "../../uploader/src/auth/tokenSource";
 import { fileRulesFor } from "../../uploader/src/csv/fileRules";
 import { StateWriteError } from "../../uploader/src/core/errors";
 import { createLogger } from "../../uploader/src/observe/log";
-import { systemPlatform } from "../../uploader/src/core/platform";
+import { systemPlatform } from "../../uploader/src/cli/systemPlatform";
 import { runUpload } from "../../uploader/src/run/upload";
 import type { UploadConfig } from "../../uploader/src/run/uploadConfig";
 import { openLocalFile } from "../../uploader/src/source/localFile";

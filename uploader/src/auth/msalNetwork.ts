@@ -2,7 +2,7 @@ import type { Agent } from "node:http";
 import type { INetworkModule, NetworkResponse } from "@azure/msal-node";
 import type { Clock } from "../core/clock";
 import { exchange, HttpFailure, type HttpAnswer } from "../net/http";
-import { requestSignal } from "../core/stop";
+import { withRequestSignal } from "../core/stop";
 
 /** What MSAL's requests share with the rest of the run: a timeout per request, the run's halt, the proxy rule. */
 export interface MsalNetwork {
@@ -33,26 +33,25 @@ export interface MsalNetworkHooks {
 export function msalNetworkClient(network: MsalNetwork, hooks: MsalNetworkHooks): INetworkModule {
   const send = async <T>(url: string, method: "GET" | "POST", headers: Record<string, string> = {}, body?: string): Promise<NetworkResponse<T>> => {
     hooks.onRequest?.(method);
-    const request = requestSignal(network.halt, network.timeoutMs, network.clock);
-    try {
-      const payload = body === undefined ? [] : [Buffer.from(body)];
-      const answer = await exchange({
-        url,
-        method,
-        headers: { ...headers, ...(body === undefined ? {} : { "content-length": payload[0]?.length ?? 0 }) },
-        body: payload,
-        signal: request.signal,
-        agent: network.agentFor?.(url),
-      });
-      const parsed = parseJson(answer.body);
-      hooks.judge?.(answer, parsed);
-      return { status: answer.status, headers: Object.fromEntries(Object.entries(answer.headers).map(([name, value]) => [name, header(value) ?? ""])), body: parsed as T };
-    } catch (error) {
-      if (!(error instanceof HttpFailure)) throw error;
-      throw hooks.fail(error, url, request.timedOut());
-    } finally {
-      request.release();
-    }
+    return withRequestSignal(network.halt, network.timeoutMs, network.clock, async (request) => {
+      try {
+        const payload = body === undefined ? [] : [Buffer.from(body)];
+        const answer = await exchange({
+          url,
+          method,
+          headers: { ...headers, ...(body === undefined ? {} : { "content-length": payload[0]?.length ?? 0 }) },
+          body: payload,
+          signal: request.signal,
+          agent: network.agentFor?.(url),
+        });
+        const parsed = parseJson(answer.body);
+        hooks.judge?.(answer, parsed);
+        return { status: answer.status, headers: Object.fromEntries(Object.entries(answer.headers).map(([name, value]) => [name, header(value) ?? ""])), body: parsed as T };
+      } catch (error) {
+        if (!(error instanceof HttpFailure)) throw error;
+        throw hooks.fail(error, url, request.timedOut());
+      }
+    });
   };
   return {
     sendGetRequestAsync: (url, options) => send(url, "GET", options?.headers),

@@ -4,9 +4,9 @@ import type { Clock } from "../core/clock";
 import { tokenScope } from "../core/clouds";
 import { AuthError, HrError } from "../core/errors";
 import { header, msalNetworkClient } from "./msalNetwork";
-import { classifyNetworkFailure, networkVerdict } from "../net/failures";
+import { transportVerdict } from "../net/failures";
 import { isRetryableStatus, parseRetryAfter, withRetries, type RetryPolicy, type Verdict } from "../net/retry";
-import { StoppedError, stopReasonOf, type RunCancellation } from "../core/stop";
+import type { RunCancellation } from "../core/stop";
 
 export interface ClientCredentials {
   /** https://login.microsoftonline.us, or an override for private endpoints and tests. */
@@ -232,10 +232,7 @@ function tokenNetworkClient(timeoutMs: number, services: TokenServices, onReques
         const retryAfterMs = parseRetryAfter(header(answer.headers["retry-after"]), services.clock.now());
         throw trouble({ kind: "retry", reason: `Entra answered HTTP ${answer.status}${aadsts ? ` ${aadsts}` : ""}`, retryAfterMs });
       },
-      fail: (failure, url, timedOut) => {
-        if (halt.aborted) return trouble({ kind: "fail", error: new StoppedError(stopReasonOf(halt)) });
-        return trouble(networkVerdict(classifyNetworkFailure(failure, url, timedOut, timeoutMs), (message) => new AuthError(message)));
-      },
+      fail: (failure, url, timedOut) => trouble(transportVerdict(failure, { url, timedOut, timeoutMs, halt }, (message) => new AuthError(message))),
     },
   );
 }

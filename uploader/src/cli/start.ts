@@ -1,7 +1,7 @@
 import { systemClock } from "./systemClock";
 import { exitCodeOfSignal } from "../core/errors";
 import { ignoringClosedPipe } from "../observe/log";
-import { systemPlatform } from "../core/platform";
+import { systemPlatform } from "./systemPlatform";
 import { PROXY_VARIABLES } from "../net/proxy";
 import type { StopSignalName } from "../core/stop";
 import { StopController } from "./stopController";

@@ -13,4 +13,7 @@ export interface Clock {
 /** Whole days in milliseconds, for day-counted settings and ages (UTC days: no daylight saving). */
 export const DAY_MS = 86_400_000;
 
-export const isoAt = (clock: Clock): string => new Date(clock.now()).toISOString();
+/** A time as a timestamp (ISO 8601, UTC). Formats the time it is given: reads no clock. */
+export const isoOf = (ms: number): string => new Date(ms).toISOString();
+
+export const isoAt = (clock: Clock): string => isoOf(clock.now());

@@ -84,3 +84,13 @@ export function requestSignal(parent: AbortSignal, timeoutMs: number, clock: Pic
     },
   };
 }
+
+/** Runs one request with its own signal (`parent`, or `timeoutMs` on `clock`), released when it ends. */
+export async function withRequestSignal<T>(parent: AbortSignal, timeoutMs: number, clock: Pick<Clock, "sleep">, send: (request: { signal: AbortSignal; timedOut: () => boolean }) => Promise<T>): Promise<T> {
+  const request = requestSignal(parent, timeoutMs, clock);
+  try {
+    return await send(request);
+  } finally {
+    request.release();
+  }
+}

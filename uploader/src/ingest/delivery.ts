@@ -3,10 +3,10 @@ import type { Clock } from "../core/clock";
 import type { TokenSource } from "../auth/tokenSource";
 import { AuthError, UploadError } from "../core/errors";
 import { HttpFailure } from "../net/http";
-import { classifyNetworkFailure, networkVerdict } from "../net/failures";
+import { transportVerdict } from "../net/failures";
 import { isRetryableStatus, parseRetryAfter, withRetries, type RetryPolicy, type Verdict } from "../net/retry";
 import { describeServiceAnswer, notKept, readServiceAnswer, type ServiceAnswer } from "./serviceAnswer";
-import { requestSignal, StoppedError, stopReasonOf, type RunCancellation } from "../core/stop";
+import { withRequestSignal, type RunCancellation } from "../core/stop";
 import type { ChunkResponse, PostChunk } from "./transport";
 
 export interface DeliverySettings {
@@ -88,19 +88,16 @@ export async function deliverChunk(chunk: { body: Buffer; fileName: string; reco
   let requestsSent = 0; // whole requests the service may have acted on without a clear answer
   let refreshed = false;
 
-  const post = async (token: string): Promise<ChunkResponse | Verdict<never>> => {
-    const request = requestSignal(cancellation.halt, settings.timeoutMs, clock);
-    try {
-      return await services.post({ url: settings.url, token, body: chunk.body, fileName: chunk.fileName, signal: request.signal, agent: services.agentFor?.(settings.url) });
-    } catch (error) {
-      if (!(error instanceof HttpFailure)) throw error;
-      if (error.requestSent) requestsSent++;
-      if (cancellation.halt.aborted) return { kind: "fail", error: new StoppedError(stopReasonOf(cancellation.halt)) };
-      return networkVerdict(classifyNetworkFailure(error, settings.url, request.timedOut(), settings.timeoutMs), (message) => new UploadError(message));
-    } finally {
-      request.release();
-    }
-  };
+  const post = (token: string): Promise<ChunkResponse | Verdict<never>> =>
+    withRequestSignal(cancellation.halt, settings.timeoutMs, clock, async (request) => {
+      try {
+        return await services.post({ url: settings.url, token, body: chunk.body, fileName: chunk.fileName, signal: request.signal, agent: services.agentFor?.(settings.url) });
+      } catch (error) {
+        if (!(error instanceof HttpFailure)) throw error;
+        if (error.requestSent) requestsSent++;
+        return transportVerdict(error, { url: settings.url, timedOut: request.timedOut(), timeoutMs: settings.timeoutMs, halt: cancellation.halt }, (message) => new UploadError(message));
+      }
+    });
 
   const attempt = async (): Promise<Verdict<{ status: number; answer: ServiceAnswer }>> => {
     services.assertMaySend();

@@ -1,6 +1,10 @@
 import type { BlockBlobClient } from "@azure/storage-blob";
+import { isoOf, type Clock } from "../core/clock";
+import { NEVER_CANCELLED, withRequestSignal } from "../core/stop";
 import { isStatus, stateWriteError } from "../storage/errors";
-import { lostLockError, type LockOptions, type RunLock } from "./runLock";
+import { keepHeld, type LockHolding } from "./heartbeat";
+import { lookAgain, waitForLock } from "./lockWait";
+import type { LockOptions, RunLock } from "./runLock";
 
 /** Blob leases last 15 to 60 seconds (or forever, which a killed run must never leave behind). */
 const MIN_LEASE_SECONDS = 15;
@@ -26,11 +30,11 @@ export async function acquireBlobLease(blob: BlockBlobClient, itemName: string, 
   });
   const lease = blob.getBlobLeaseClient();
   let watched: { etag: string | undefined; since: number } | undefined;
-  for (;;) {
+  return waitForLock(async () => {
     try {
       const acquiredAt = clock.now();
       await lease.acquireLease(leaseSeconds);
-      return holdLease(blob, lease, acquiredAt, leaseMs, heartbeatMs, options);
+      return { kind: "done", value: await holdLease(blob, lease, acquiredAt, leaseMs, heartbeatMs, options) };
     } catch (error) {
       if (!isStatus(error, 409)) throw fail(error);
     }
@@ -43,62 +47,49 @@ export async function acquireBlobLease(blob: BlockBlobClient, itemName: string, 
       options.onWait?.(`the lease on ${itemName}`);
       watched = { etag, since: clock.now() };
     }
-    else if (etag !== watched.etag) return undefined; // a heartbeat: the holder is alive
+    else if (etag !== watched.etag) return { kind: "done", value: undefined }; // a heartbeat: the holder is alive
     // A dead holder's lease lapses within one lease period; one that outlasts it is held by a live run (one that writes no heartbeat).
-    else if (clock.now() - watched.since > holderLeaseMs + heartbeatMs) return undefined;
-    await clock.sleep(Math.min(heartbeatMs, 1000), options.stop).catch(() => undefined);
-    if (options.stop.aborted) return undefined;
-  }
+    else if (clock.now() - watched.since > holderLeaseMs + heartbeatMs) return { kind: "done", value: undefined };
+    return lookAgain("held", Math.min(heartbeatMs, 1000));
+  }, options);
 }
 
-function holdLease(
+/** Holds the lease acquired at `acquiredAt`; resolves once its first heartbeat is written, so a waiter sees a live holder from the start. */
+async function holdLease(
   blob: BlockBlobClient,
   lease: ReturnType<BlockBlobClient["getBlobLeaseClient"]>,
   acquiredAt: number,
   leaseMs: number,
   heartbeatMs: number,
   options: LockOptions,
-): RunLock {
+): Promise<RunLock> {
   const { clock } = options;
   // The lease runs from when the service renewed it, at the latest from when we asked.
   let renewedAt = acquiredAt;
-  let lost: string | undefined;
-  const markLost = (detail: string) => {
-    if (lost !== undefined) return;
-    lost = detail;
-    options.onLost(detail);
-  };
   // Past this since the last renewal, the lease may lapse before the next one: stop sending.
   const trustedForMs = leaseMs - 2 * heartbeatMs;
-  const ended = new AbortController();
-  const beat = async () => {
-    const askedAt = clock.now();
-    try {
-      await lease.renewLease({ abortSignal: AbortSignal.timeout(RENEW_TIMEOUT_MS) });
-      renewedAt = askedAt;
-      await blob.setMetadata({ heartbeat: new Date(askedAt).toISOString(), leaseseconds: String(leaseMs / 1000) }, { conditions: { leaseId: lease.leaseId }, abortSignal: AbortSignal.timeout(RENEW_TIMEOUT_MS) });
-    } catch (error) {
-      // 409/412: the lease is gone (broken, or taken after lapsing); anything else may pass.
-      if (isStatus(error, 409, 412)) markLost("its lease was broken or taken by another run");
-    }
-    if (clock.now() - renewedAt > trustedForMs) markLost("its lease could not be renewed in time");
-  };
-  const heartbeat = (async () => {
-    await beat();
-    while (!ended.signal.aborted) {
-      await clock.sleep(heartbeatMs, ended.signal).catch(() => undefined);
-      if (!ended.signal.aborted) await beat();
-    }
-  })();
-  return {
-    assertHeld() {
-      if (clock.now() - renewedAt > trustedForMs) markLost("its lease could not be renewed in time");
-      if (lost !== undefined) throw lostLockError(lost);
+  const bounded = renewalBound(clock);
+  const holding: LockHolding = {
+    async beat(lost) {
+      const askedAt = clock.now();
+      try {
+        await bounded((abortSignal) => lease.renewLease({ abortSignal }));
+        renewedAt = askedAt;
+        await bounded((abortSignal) => blob.setMetadata({ heartbeat: isoOf(askedAt), leaseseconds: String(leaseMs / 1000) }, { conditions: { leaseId: lease.leaseId }, abortSignal }));
+      } catch (error) {
+        // 409/412: the lease is gone (broken, or taken after lapsing); anything else may pass.
+        if (isStatus(error, 409, 412)) lost("its lease was broken or taken by another run");
+      }
     },
-    async release() {
-      ended.abort();
-      await heartbeat;
-      await lease.releaseLease({ abortSignal: AbortSignal.timeout(RENEW_TIMEOUT_MS) }).catch(() => undefined); // an unreleased lease lapses by itself
+    check(lost) {
+      if (clock.now() - renewedAt > trustedForMs) lost("its lease could not be renewed in time");
     },
+    giveBack: () => bounded((abortSignal) => lease.releaseLease({ abortSignal })).then(() => undefined, () => undefined), // an unreleased lease lapses by itself
   };
+  return keepHeld(clock, heartbeatMs, holding, options.onLost, true);
+}
+
+/** A lease call that takes longer than RENEW_TIMEOUT_MS (timed on the run's clock) is abandoned: the next beat tries again. */
+function renewalBound(clock: Clock): <T>(call: (signal: AbortSignal) => Promise<T>) => Promise<T> {
+  return (call) => withRequestSignal(NEVER_CANCELLED.halt, RENEW_TIMEOUT_MS, clock, ({ signal }) => call(signal));
 }

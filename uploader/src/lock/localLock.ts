@@ -1,11 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import { chmod, link, mkdir, open, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
+import { chmod, link, mkdir, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
 import { dirname } from "node:path";
+import { isoAt } from "../core/clock";
 import { StateWriteError } from "../core/errors";
 import type { Platform } from "../core/platform";
-import { ensureFolder, osReason } from "../source/localFile";
-import { lostLockError, type LockOptions, type RunLock } from "./runLock";
+import { ensureFolder, osReason, writeSyncedFile } from "../source/localFile";
+import { keepHeld, type LockHolding } from "./heartbeat";
+import { lookAgain, waitForLock } from "./lockWait";
+import type { LockOptions, RunLock } from "./runLock";
 
 /**
  * The run lock in a local folder: a file created exclusively (O_EXCL), naming
@@ -29,49 +32,39 @@ export async function acquireLocalLock(path: string, location: string, platform:
   await (shared ? ensureSharedFolder(dirname(path)) : ensureFolder(dirname(path))).catch((error: unknown) => {
     throw writeFailed(error);
   });
-  const owner = JSON.stringify({ pid: platform.pid, host: platform.hostname, tag: await platform.processTagOf(platform.pid), acquiredAt: new Date(clock.now()).toISOString() });
+  const owner = JSON.stringify({ pid: platform.pid, host: platform.hostname, tag: await platform.processTagOf(platform.pid), acquiredAt: isoAt(clock) });
 
   let watching: { content: string; mtimeMs: number; since: number } | undefined;
-  for (;;) {
+  return waitForLock(async () => {
     try {
       // A shared folder's locks are readable by every account (they name a process, nothing secret): each judges the others'.
-      const file = await open(path, "wx", shared ? 0o644 : 0o600);
-      try {
-        await file.writeFile(owner);
-        await file.sync();
-      } catch (error) {
-        // A lock naming nobody (a full disk) would make the next run wait out a lease in silence: take it back.
-        await file.close().catch(() => undefined);
-        await unlink(path).catch(() => undefined);
-        throw error;
-      }
-      await file.close();
-      return holdLock(path, owner, (await stat(path)).ino, heartbeatMs, options);
+      // A lock naming nobody (a full disk) would make the next run wait out a lease in silence: a failed write takes it back.
+      await writeSyncedFile(path, owner, "wx", shared ? 0o644 : 0o600);
+      return { kind: "done", value: await holdLock(path, owner, (await stat(path)).ino, heartbeatMs, options) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw writeFailed(error);
     }
     const content = await readFile(path, "utf8").catch(() => undefined);
     const touched = await stat(path).then((info) => info.mtimeMs, () => undefined);
-    if (content === undefined || touched === undefined) continue; // released meanwhile
+    if (content === undefined || touched === undefined) return lookAgain("released meanwhile", 0);
     const holder = parseOwner(content);
     const running = holder?.host === platform.hostname ? await platform.isRunning(holder.pid, holder.tag) : undefined;
-    if (running === true) return undefined;
+    if (running === true) return { kind: "done", value: undefined };
     if (running === false) {
       await takeOver(path, content);
-      continue;
+      return lookAgain("its holder is gone", 0);
     }
     // A holder this host cannot see: watch its heartbeat.
     if (watching === undefined) options.onWait?.(holder ? `process ${holder.pid} on ${holder.host}` : "a holder whose lock file cannot be read");
     if (watching === undefined || watching.content !== content) watching = { content, mtimeMs: touched, since: clock.now() };
-    else if (touched !== watching.mtimeMs) return undefined; // it touched the lock: alive
+    else if (touched !== watching.mtimeMs) return { kind: "done", value: undefined }; // it touched the lock: alive
     else if (clock.now() - watching.since > options.leaseMs + heartbeatMs) {
       await takeOver(path, content);
       watching = undefined;
-      continue;
+      return lookAgain("its holder's heartbeat stopped", 0);
     }
-    await clock.sleep(Math.min(heartbeatMs, 1000), options.stop).catch(() => undefined);
-    if (options.stop.aborted) return undefined;
-  }
+    return lookAgain("held", Math.min(heartbeatMs, 1000));
+  }, options);
 }
 
 /** A folder every account of the machine may create its locks in, but not remove another's (sticky, like /tmp). */
@@ -102,9 +95,8 @@ async function takeOver(path: string, judged: string): Promise<void> {
   await unlink(aside).catch(() => undefined);
 }
 
-function holdLock(path: string, owner: string, inode: number, heartbeatMs: number, options: LockOptions): RunLock {
+function holdLock(path: string, owner: string, inode: number, heartbeatMs: number, options: LockOptions): Promise<RunLock> {
   const { clock } = options;
-  let lost: string | undefined;
   /** Ours while the file is the one we created and still names us. */
   const stillOurs = () => {
     try {
@@ -113,30 +105,17 @@ function holdLock(path: string, owner: string, inode: number, heartbeatMs: numbe
       return false;
     }
   };
-  const markLost = (detail: string) => {
-    if (lost !== undefined) return;
-    lost = detail;
-    options.onLost(detail);
-  };
-  const ended = new AbortController();
-  const heartbeat = (async () => {
-    while (!ended.signal.aborted) {
-      await clock.sleep(heartbeatMs, ended.signal).catch(() => undefined);
-      if (ended.signal.aborted) return;
-      const now = new Date(clock.now());
-      await utimes(path, now, now).catch(() => undefined);
-      if (!stillOurs()) markLost("the lock file was removed or replaced by someone else");
-    }
-  })();
-  return {
-    assertHeld() {
-      if (!stillOurs()) markLost("the lock file was removed or replaced by someone else");
-      if (lost !== undefined) throw lostLockError(lost);
+  const holding: LockHolding = {
+    async beat() {
+      const nowSeconds = clock.now() / 1000; // utimes takes seconds since the epoch
+      await utimes(path, nowSeconds, nowSeconds).catch(() => undefined);
     },
-    async release() {
-      ended.abort();
-      await heartbeat;
+    check(lost) {
+      if (!stillOurs()) lost("the lock file was removed or replaced by someone else");
+    },
+    async giveBack() {
       if (stillOurs()) await unlink(path).catch(() => undefined);
     },
   };
+  return keepHeld(clock, heartbeatMs, holding, options.onLost, false);
 }

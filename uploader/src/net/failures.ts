@@ -1,4 +1,5 @@
 import { UsageError } from "../core/errors";
+import { StoppedError, stopReasonOf } from "../core/stop";
 import type { HttpFailure } from "./http";
 import type { Verdict } from "./retry";
 
@@ -70,4 +71,13 @@ export function networkVerdict(failure: NetworkFailureClass, finalError: (messag
         },
       };
   }
+}
+
+/**
+ * The verdict on a request that failed in transport, the same for upload and sign-in: the run's `halt` (which ended
+ * it) ends the loop as a stop; any other failure counts by its class, final ones as `finalError`.
+ */
+export function transportVerdict(failure: HttpFailure, request: { readonly url: string; readonly timedOut: boolean; readonly timeoutMs: number; readonly halt: AbortSignal }, finalError: (message: string) => Error): Verdict<never> {
+  if (request.halt.aborted) return { kind: "fail", error: new StoppedError(stopReasonOf(request.halt)) };
+  return networkVerdict(classifyNetworkFailure(failure, request.url, request.timedOut, request.timeoutMs), finalError);
 }

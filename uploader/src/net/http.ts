@@ -114,6 +114,8 @@ export function openExchange(request: HttpExchange): Promise<OpenAnswer> {
     request.signal.addEventListener("abort", aborted, { once: true });
     request.connectTimeout?.addEventListener("abort", notConnected, { once: true });
     outgoing.once("socket", () => request.connectTimeout?.removeEventListener("abort", notConnected));
+    // Node's socket inactivity timer, restarted by every byte sent or received: traffic no injected clock sees. The run's own
+    // deadlines (the connect bound, call budgets, the stop) are timed on the injected clock by the callers.
     if (request.idleTimeoutMs !== undefined) outgoing.setTimeout(request.idleTimeoutMs, () => outgoing.destroy(timedOut(`no traffic for ${request.idleTimeoutMs} ms`)));
     outgoing.on("finish", () => (sent = true));
     outgoing.on("error", (error) => {

@@ -18,6 +18,18 @@ export interface RetryPolicy {
 
 export const DEFAULT_MAX_DELAY_MS = 5 * 60 * 1000;
 
+/** Storage blips are short: four tries at most, waits of at most 0.5, 1 and 2 s (with jitter). */
+export const STORAGE_RETRY: RetryPolicy = { maxRetries: 3, baseDelayMs: 500, maxDelayMs: 4_000 };
+
+/**
+ * Waiting for a job's lock: no count ends the wait (the lock's own judgement does: the holder's heartbeat seen, its
+ * lease lapsed, the run stopped); each look comes after the wait its verdict names, at most a second.
+ */
+export const LOCK_WAIT_RETRY: RetryPolicy = { maxRetries: Number.POSITIVE_INFINITY, baseDelayMs: 1_000, maxDelayMs: 1_000 };
+
+/** A job state write that failed (a disk freeing up, a storage blip): three more tries, waits of at most 0.25, 0.5 and 1 s (with jitter). */
+export const STATE_WRITE_RETRY: RetryPolicy = { maxRetries: 3, baseDelayMs: 250, maxDelayMs: 1_000 };
+
 /** Statuses the ingestion service and Entra may recover from; every other non-2xx is final. */
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 
@@ -93,6 +105,7 @@ export async function withRetries<T>(attempt: (attemptNumber: number) => Promise
     if (verdict.within !== undefined && elapsedMs + waitMs > verdict.within.ms) throw verdict.within.giveUp(attempts, elapsedMs);
     if (loop.budget !== undefined && elapsedMs + waitMs + loop.budget.attemptMs > loop.budget.totalMs) throw loop.exhausted(attempts, verdict.reason, elapsedMs);
     loop.onRetry?.(verdict.reason, waitMs);
+    if (waitMs === 0) continue; // at once (a lock just taken over): no sleep, which a clock may only end when time moves
     await loop.clock.sleep(waitMs, loop.stop).catch(() => {
       throw new StoppedError(stopReasonOf(loop.stop));
     });

@@ -3,7 +3,9 @@ import { planChunks, type Chunk } from "../csv/chunking";
 import type { RecordIndex } from "../csv/recordIndex";
 import { RecordRanges } from "../csv/recordRanges";
 import type { ByteSource } from "../source/byteSource";
-import type { CompletedDelivery, LegacyCheckpoint } from "../state/stateStore";
+import { CorruptStateError } from "../core/errors";
+import type { Inspection } from "../validation/inspect";
+import { legacyCheckpointKey, type CompletedDelivery, type LegacyCheckpoint, type StateStore } from "../state/stateStore";
 
 /** What a format-1 checkpoint (chunk indexes of one plan) says about the file just read, in format-2 terms. */
 export type LegacyProgress =
@@ -37,6 +39,39 @@ export async function readLegacyProgress(checkpoint: LegacyCheckpoint, file: { s
   if (chunks.length !== checkpoint.totalChunks || (await planDigest(chunks, file.header, file.source)) !== checkpoint.planSha256) return { kind: "other-version" };
   const delivered = checkpoint.deliveredChunks.flatMap((position) => chunks[position]?.records.toJSON() ?? []);
   return { kind: "partial", delivered: RecordRanges.of(delivered) };
+}
+
+/** The format-1 checkpoints of a job's file, read in format-2 terms, and deleted once the job's state has taken them over. */
+export class LegacyCheckpoints {
+  /** The checkpoints read this run. */
+  private readonly keys: string[] = [];
+
+  constructor(
+    private readonly state: StateStore,
+    private readonly jobId: string,
+    /** The reset command that clears a checkpoint (with `extra` flags), for a corrupt one's message. */
+    private readonly resetCommand: (extra: string) => string,
+  ) {}
+
+  /** What a format-1 checkpoint of the file says, under its name or any of its earlier `names`; undefined when none is of this version. */
+  async progressOf(source: ByteSource, inspection: Inspection, names: readonly string[]): Promise<LegacyProgress | undefined> {
+    for (const name of new Set([source.name, ...names])) {
+      const key = legacyCheckpointKey(this.jobId, name);
+      const checkpoint = await this.state.loadLegacyCheckpoint(key).catch((error: unknown) => {
+        if (error instanceof CorruptStateError) throw new CorruptStateError(error.item, `${error.problem}; clear it with ${this.resetCommand(` --csv ${name}`)}`);
+        throw error;
+      });
+      if (checkpoint === undefined) continue;
+      this.keys.push(key);
+      const progress = await readLegacyProgress(checkpoint, { sha256: inspection.sha256, header: inspection.header, index: inspection.index as NonNullable<Inspection["index"]>, source });
+      if (progress.kind !== "other-version") return progress;
+    }
+    return undefined;
+  }
+
+  async forget(): Promise<void> {
+    for (const key of this.keys) await this.state.deleteLegacyCheckpoint(key).catch(() => undefined);
+  }
 }
 
 /** Format 1's plan digest: SHA-256 over the header and each chunk's SHA-256 (header + records) in hex. */

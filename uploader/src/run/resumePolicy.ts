@@ -1,6 +1,7 @@
 import { RecordRanges } from "../csv/recordRanges";
-import type { JobState } from "../state/stateStore";
+import type { JobState, PendingVersion } from "../state/stateStore";
 import { DAY_MS } from "../core/clock";
+import { plural } from "../core/text";
 
 export interface ResendRules {
   readonly force: boolean;
@@ -40,4 +41,13 @@ export function decide(state: JobState | undefined, file: { sha256: string; name
   }
   const seen = state?.files[file.name];
   return { send: true, delivered: RecordRanges.EMPTY, message: seen && seen.sha256 !== file.sha256 ? "the file changed since the last run: sending the new version" : undefined };
+}
+
+/** The pending version, appended to, resumed by records. */
+export function resumeAppended(pending: PendingVersion): Decision {
+  return {
+    send: true,
+    delivered: RecordRanges.of(pending.delivered),
+    message: `resuming ${pending.file}: it was appended to since ${pending.recordsDelivered} of its ${plural(pending.recordsTotal, "record")} were delivered; the rest and the appended records follow, nothing is sent twice`,
+  };
 }

@@ -1,4 +1,4 @@
-import { DAY_MS, type Clock } from "../core/clock";
+import { DAY_MS, isoOf, type Clock } from "../core/clock";
 import { EXIT_CODES, HrError, StateWriteError, UsageError, exitCodeOfSignal } from "../core/errors";
 import type { Inspection } from "../validation/inspect";
 import { lostLockError } from "../lock/runLock";
@@ -122,8 +122,8 @@ export class RunReport {
     const record: RunRecordOfVersions = {
       version: 2,
       runId: this.context.runId,
-      startedAt: new Date(this.context.started).toISOString(),
-      endedAt: new Date(ended).toISOString(),
+      startedAt: isoOf(this.context.started),
+      endedAt: isoOf(ended),
       file: this.fileName,
       fileSha256: file?.sha256,
       jobId: config.jobId,

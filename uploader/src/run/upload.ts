@@ -1,32 +1,32 @@
 import { randomUUID } from "node:crypto";
-import type { TokenSource } from "../auth/tokenSource";
 import { planChunks, validRecords } from "../csv/chunking";
-import { DAY_MS, isoAt, type Clock } from "../core/clock";
+import { isoAt, type Clock } from "../core/clock";
 import { CorruptStateError, EXIT_CODES, InvalidCsvError, UploadError } from "../core/errors";
 import { inspectCsv, type Inspection } from "../validation/inspect";
 import type { Logger } from "../observe/log";
-import { sayWaitingForLock } from "./lockWaiting";
+import { sayWaitingForLock, takeJobLocks } from "./lockWaiting";
 import { LOG_EVENT, RUN_OUTCOME } from "../observe/logEvents";
 import { RecordRanges } from "../csv/recordRanges";
 import { describeByScenario, reportInvalidRecords } from "../validation/report";
 import type { ByteSource } from "../source/byteSource";
-import { jobKeyOf, legacyCheckpointKey, type JobState, type KeptCopy, type PendingVersion } from "../state/stateStore";
+import { jobKeyOf, type JobState, type KeptCopy, type PendingVersion } from "../state/stateStore";
 import type { RunLock } from "../lock/runLock";
-import { StoppedError, stopReasonOf, type StopReason } from "../core/stop";
+import type { StopReason } from "../core/stop";
 import { plural } from "../core/text";
 import { CheckpointWriter } from "../state/checkpointWriter";
 import { sendChunks } from "./chunkSender";
 import { RunReport, type RunResult, type Tally } from "./runReport";
-import { completeVersion, extendVersion, newJobState, sawContent, startVersion, takeOverVersion } from "../state/jobState";
-import { readLegacyProgress } from "./legacyResume";
+import { completeVersion, extendVersion, newJobState, sawContent, startVersion } from "../state/jobState";
+import { LegacyCheckpoints } from "./legacyResume";
 import { extendsVersion } from "./appendedVersion";
 import { dryRun } from "./dryRun";
 import { abandonPending, keptCopyCorrupt, keptCopyUnavailable, readBack } from "../keep/keptCopy";
-import { decide, type Decision } from "./resumePolicy";
+import { admitKeptCopy, adoptPending } from "./pendingVersion";
+import { decide, resumeAppended } from "./resumePolicy";
+import { RunNetwork } from "./runNetwork";
+import { warnIfSecretExpiring } from "./secretExpiry";
 import type { UploadConfig, UploadServices } from "./uploadConfig";
 import { versionPlan } from "./versionPlan";
-
-export const SECRET_EXPIRY_WARNING_DAYS = 30;
 
 /**
  * `hr-upload upload`: under the job's lock, finish any version an earlier run
@@ -51,13 +51,12 @@ class UploadRun {
   private readonly report: RunReport;
   private readonly tally: Tally;
   private writer: CheckpointWriter | undefined;
-  private tokens: TokenSource | undefined;
+  private readonly network: RunNetwork;
   /** The machine's lock for this job, then the state store's: held from start to end. */
   private readonly locks: RunLock[] = [];
   /** Set when the first request is about to go out: state failures before it are configuration problems. */
   private sentAnything = false;
-  /** Format-1 checkpoints read this run, deleted once the job's state has taken them over. */
-  private readonly legacyKeys: string[] = [];
+  private readonly legacy: LegacyCheckpoints;
 
   constructor(
     private readonly config: UploadConfig,
@@ -70,6 +69,8 @@ class UploadRun {
     this.stop = AbortSignal.any([services.cancellation.stop, this.lockLoss.signal]);
     this.report = new RunReport({ config, logger: this.logger, clock: this.clock, progress: services.progress, runId: this.runId, started: this.started }, config.csv.name);
     this.tally = this.report.tally;
+    this.network = new RunNetwork(config, services, { stop: this.stop, halt: services.cancellation.halt }, this.tally);
+    this.legacy = new LegacyCheckpoints(config.state, config.jobId, (extra) => this.resetCommand(extra));
   }
 
   async execute(): Promise<number> {
@@ -85,7 +86,7 @@ class UploadRun {
     }
     this.services.progress?.clear();
     if (!config.dryRun) await this.report.record(result, this.writer?.current);
-    this.report.summarise(result, this.tokens?.networkRequests ?? 0);
+    this.report.summarise(result, this.network.networkRequests);
     return result.exitCode;
   }
 
@@ -99,13 +100,10 @@ class UploadRun {
       onWait: sayWaitingForLock(this.logger, config.lockLeaseMs),
     };
     // The machine's lock first: a run of this job with another state folder on this machine is as much a second run.
-    const { machineLocks } = config;
-    const standDown =
-      (machineLocks && (await this.takeLock(() => machineLocks.acquire(this.jobKey, lockOptions), "on this machine", machineLocks.location))) ??
-      (await this.takeLock(() => config.state.acquireLock(this.jobKey, lockOptions), "for this connector job", config.state.location));
+    const standDown = await takeJobLocks(config, this.jobKey, lockOptions, this.locks);
     if (standDown !== undefined) return standDown;
     const initial = (await this.loadJobState()) ?? newJobState(config.jobId, isoAt(this.clock));
-    const writer = new CheckpointWriter(config.state, this.jobKey, initial, this.runId, this.clock);
+    const writer = new CheckpointWriter(config.state, this.jobKey, initial, this.runId, this.clock, this.services.cancellation.halt);
     this.writer = writer;
 
     // The file may be gone, replaced or appended to: what happens to a version an earlier run left unfinished is planned first.
@@ -157,17 +155,6 @@ class UploadRun {
     }
   }
 
-  /** Holds the lock `acquire` takes; or, when a live run holds it, the result of standing down. */
-  private async takeLock(acquire: () => Promise<RunLock | undefined>, where: string, location: string): Promise<RunResult | undefined> {
-    const lock = await acquire();
-    if (lock !== undefined) {
-      this.locks.push(lock);
-      return undefined;
-    }
-    if (this.stop.aborted) throw new StoppedError(stopReasonOf(this.stop));
-    return { outcome: RUN_OUTCOME.locked, exitCode: EXIT_CODES.ok, message: `another run is working ${where} (its lock in ${location} is held and renewed); standing down` };
-  }
-
   private async loadJobState(): Promise<JobState | undefined> {
     try {
       return await this.config.state.loadJobState(this.jobKey);
@@ -186,22 +173,7 @@ class UploadRun {
     const { config, logger } = this;
     try {
       const inspection = await this.inspect(kept);
-      if (inspection.sha256 !== pending.sha256) throw keptCopyCorrupt(pending, config.state.keptIn(pending.pinned), `its SHA-256 is ${inspection.sha256.slice(0, 12)}..., not the version's`, this.resetCommand());
-      if (inspection.invalid > 0 && !config.skipInvalid) {
-        reportInvalidRecords(logger, inspection, config.rules.scenarioColumn !== undefined);
-        throw new InvalidCsvError(`the unfinished version of ${pending.file} kept from an earlier run has ${plural(inspection.invalid, "invalid record")} with these settings; rerun with the settings it was sent with (or --skip-invalid), or clear it with ${this.resetCommand()}`);
-      }
-      if (inspection.invalid > 0) {
-        logger.warn("skipping-invalid", `--skip-invalid: ${plural(inspection.invalid, "invalid record")} of the unfinished version of ${pending.file} will not be sent`, { invalid: inspection.invalid, file: pending.file });
-      }
-      const progress = `${pending.recordsDelivered} of ${plural(pending.recordsTotal, "record")} were delivered by earlier runs`;
-      logger.info(
-        "resume",
-        isCurrent
-          ? `resuming ${pending.file}: ${progress}`
-          : `finishing ${pending.file} (sha256 ${pending.sha256.slice(0, 12)}...) first, from the copy kept in ${config.state.keptIn(pending.pinned)}: ${progress}; the file has changed since`,
-        { file: pending.file, fileSha256: pending.sha256, recordsDelivered: pending.recordsDelivered, recordsTotal: pending.recordsTotal },
-      );
+      admitKeptCopy(pending, inspection, isCurrent, { keptIn: config.state.keptIn(pending.pinned), skipInvalid: config.skipInvalid, byScenario: config.rules.scenarioColumn !== undefined, resetCommand: this.resetCommand(), logger });
       await this.adoptPending(inspection);
       await this.deliverVersion(kept, inspection);
     } catch (error) {
@@ -212,25 +184,9 @@ class UploadRun {
     }
   }
 
-  /** Takes the pending version over: records its run left in flight are sent again, and named. */
-  private async adoptPending(inspection: Inspection): Promise<void> {
-    const writer = this.writer as CheckpointWriter;
-    const pending = writer.current.pending as PendingVersion;
-    const ordinals = (inspection.index as NonNullable<Inspection["index"]>).count;
-    if ([...pending.delivered, ...pending.inFlight.flatMap((mark) => mark.records)].some(([, end]) => end > ordinals)) {
-      throw new CorruptStateError(`${this.config.state.location} (job ${this.config.jobId})`, `its checkpoint names records past the ${plural(ordinals, "record")} of ${pending.file}; clear it with ${this.resetCommand()}`);
-    }
-    if (pending.inFlight.length > 0) {
-      const records = pending.inFlight.reduce((sum, chunk) => sum + chunk.recordCount, 0);
-      const lines = pending.inFlight.map((chunk) => chunk.firstLine).sort((a, b) => a - b);
-      this.tally.possiblyDuplicated += records;
-      this.logger.warn(
-        LOG_EVENT.possiblyDuplicated,
-        `${plural(pending.inFlight.length, "chunk")} (${plural(records, "record")}, starting at line ${lines.join(", ")}) ${pending.inFlight.length === 1 ? "was" : "were"} being sent when an earlier run stopped: sending ${pending.inFlight.length === 1 ? "it" : "them"} again, so the service may hold ${pending.inFlight.length === 1 ? "it" : "them"} twice`,
-        { file: pending.file, chunks: pending.inFlight.length, records, firstLines: lines },
-      );
-    }
-    await writer.commit((state) => takeOverVersion(state, validRecords(inspection.index as NonNullable<Inspection["index"]>).count, pending.fingerprint));
+  private adoptPending(inspection: Inspection): Promise<void> {
+    const { config } = this;
+    return adoptPending(this.writer as CheckpointWriter, inspection, { stateOf: `${config.state.location} (job ${config.jobId})`, resetCommand: this.resetCommand(), tally: this.tally, logger: this.logger });
   }
 
   private async inspect(source: ByteSource, tee?: (bytes: Buffer) => Promise<void>): Promise<Inspection> {
@@ -261,7 +217,7 @@ class UploadRun {
         logger.warn("skipping-invalid", `--skip-invalid: ${plural(inspection.invalid, "invalid record")} will not be sent`, { invalid: inspection.invalid });
       }
 
-      const legacy = await this.legacyProgress(source, inspection);
+      const legacy = writer.current.pending === undefined ? await this.legacy.progressOf(source, inspection, config.csv.legacyNames) : undefined;
       if (legacy?.kind === "complete") await writer.commit((state) => ({ ...state, deliveries: [legacy.delivery, ...state.deliveries] }));
       const decision = appended ? resumeAppended(writer.current.pending as PendingVersion) : decide(writer.current, { sha256: inspection.sha256, name: source.name }, config, this.clock.now());
       await writer.commit((state) => sawContent(state, source.name, inspection.sha256, isoAt(this.clock)));
@@ -289,7 +245,7 @@ class UploadRun {
           startVersion(state, { sha256: inspection.sha256, file: source.name, bytes: inspection.bytes, pinned, fingerprint: source.fingerprint, recordsTotal: total, delivered }, isoAt(this.clock)),
         );
       }
-      if (legacy !== undefined) await this.forgetLegacy();
+      if (legacy !== undefined) await this.legacy.forget();
       const copy = await readBack(config.state, pinned, source.name);
       try {
         await this.deliverVersion(copy, inspection, source);
@@ -303,28 +259,6 @@ class UploadRun {
     }
   }
 
-  /** A format-1 checkpoint of this file (under any of its earlier names), read in format-2 terms. */
-  private async legacyProgress(source: ByteSource, inspection: Inspection) {
-    const { config } = this;
-    if (this.writer?.current.pending !== undefined) return undefined;
-    for (const name of new Set([source.name, ...config.csv.legacyNames])) {
-      const key = legacyCheckpointKey(config.jobId, name);
-      const checkpoint = await config.state.loadLegacyCheckpoint(key).catch((error: unknown) => {
-        if (error instanceof CorruptStateError) throw new CorruptStateError(error.item, `${error.problem}; clear it with ${this.resetCommand(` --csv ${name}`)}`);
-        throw error;
-      });
-      if (checkpoint === undefined) continue;
-      this.legacyKeys.push(key);
-      const progress = await readLegacyProgress(checkpoint, { sha256: inspection.sha256, header: inspection.header, index: inspection.index as NonNullable<Inspection["index"]>, source });
-      if (progress.kind !== "other-version") return progress;
-    }
-    return undefined;
-  }
-
-  private async forgetLegacy(): Promise<void> {
-    for (const key of this.legacyKeys) await this.config.state.deleteLegacyCheckpoint(key).catch(() => undefined);
-  }
-
   /** Sends the valid records of the pending version not yet delivered, then marks it complete and drops its kept copy. */
   private async deliverVersion(copy: ByteSource, inspection: Inspection, watched?: ByteSource): Promise<void> {
     const writer = this.writer as CheckpointWriter;
@@ -332,7 +266,7 @@ class UploadRun {
     const chunks = planChunks(inspection.index as NonNullable<Inspection["index"]>, RecordRanges.of(pending.delivered), this.config.recordsPerCall);
     this.tally.planned += chunks.length;
     if (chunks.length > 0) {
-      const tokens = this.tokenSource();
+      const tokens = this.network.tokens();
       await tokens.token(); // before any chunk: a bad secret fails here, before a byte is sent
       await sendChunks(chunks, { copy, header: inspection.header, watched }, {
         concurrency: this.config.concurrency,
@@ -344,10 +278,10 @@ class UploadRun {
         logger: this.logger,
         progress: this.services.progress,
         cancellation: { stop: this.stop, halt: this.services.cancellation.halt },
-        agentFor: this.agentFor,
+        agentFor: this.network.agentFor,
         assertMaySend: () => this.locks.forEach((lock) => lock.assertHeld()),
         tally: this.tally,
-        retrying: (reason, waitMs) => this.retrying(reason, waitMs),
+        retrying: this.network.retrying,
         beforeRequest: () => (this.sentAnything = true),
       });
     }
@@ -358,43 +292,4 @@ class UploadRun {
     await writer.commit((state) => completeVersion(state, isoAt(this.clock)));
     await this.config.state.deletePinned(pending.pinned).catch(() => this.logger.warn("kept-copy-not-deleted", `the kept copy of ${pending.file} could not be deleted from ${this.config.state.keptIn(pending.pinned)}; the next delivery replaces it`));
   }
-
-  private readonly agentFor = (url: string) => this.config.proxyAgents?.for(url);
-
-  private tokenSource(): TokenSource {
-    this.tokens ??= this.services.createTokenSource(this.config.credentials, {
-      clock: this.clock,
-      cancellation: { stop: this.stop, halt: this.services.cancellation.halt },
-      agentFor: this.agentFor,
-      onRetry: (reason, waitMs) => this.retrying(reason, waitMs),
-    });
-    return this.tokens;
-  }
-
-  private retrying(reason: string, waitMs: number): void {
-    this.tally.retries++;
-    this.services.progress?.clear();
-    this.logger.warn("retry", `${reason}; retrying in ${(waitMs / 1000).toFixed(1)} s`, { reason, waitMs });
-  }
-}
-
-/** The pending version, appended to, resumed by records. */
-function resumeAppended(pending: PendingVersion): Decision {
-  return {
-    send: true,
-    delivered: RecordRanges.of(pending.delivered),
-    message: `resuming ${pending.file}: it was appended to since ${pending.recordsDelivered} of its ${plural(pending.recordsTotal, "record")} were delivered; the rest and the appended records follow, nothing is sent twice`,
-  };
-}
-
-function warnIfSecretExpiring(expiresOn: Date | undefined, now: number, logger: Logger): void {
-  if (expiresOn === undefined) return;
-  const daysLeft = Math.floor((expiresOn.getTime() - now) / DAY_MS);
-  if (daysLeft > SECRET_EXPIRY_WARNING_DAYS) return;
-  const when = expiresOn.toISOString().slice(0, 10);
-  const message =
-    daysLeft < 0
-      ? `the client secret expired on ${when}; rotate it: pulumi config set secretRotation <today> && pulumi up`
-      : `the client secret expires on ${when} (${daysLeft} days); rotate it: pulumi config set secretRotation <today> && pulumi up`;
-  logger.warn(LOG_EVENT.secretExpiring, message, { expiresOn: when, daysLeft });
 }

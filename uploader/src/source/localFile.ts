@@ -1,4 +1,4 @@
-import { mkdir, open, realpath, type FileHandle } from "node:fs/promises";
+import { mkdir, open, realpath, unlink, type FileHandle } from "node:fs/promises";
 import { constants, type Stats } from "node:fs";
 import { UploadError, UsageError } from "../core/errors";
 import { rangeBuffer, type ByteSource } from "./byteSource";
@@ -25,6 +25,23 @@ export async function ensureFolder(path: string): Promise<void> {
     await mkdir(path, { mode: 0o700 });
     throw error;
   }
+}
+
+/**
+ * Writes `text` to a new file at `path` (`wx`: only if none is there; `w`: over any) and syncs it to the disk. A write
+ * that fails (a full disk) removes the file: half a file would mislead whoever reads it next.
+ */
+export async function writeSyncedFile(path: string, text: string, flags: "w" | "wx", mode: number): Promise<void> {
+  const file = await open(path, flags, mode);
+  try {
+    await file.writeFile(text);
+    await file.sync();
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    await unlink(path).catch(() => undefined);
+    throw error;
+  }
+  await file.close();
 }
 
 /**

@@ -5,7 +5,7 @@ import { KEPT_CONTAINER, siblingContainer, type BlobLocation } from "../storage/
 import { isStatus, stateWriteError, storageError } from "../storage/errors";
 import type { BlobAccess } from "../storage/pipeline";
 import { acquireBlobLease } from "../lock/blobLease";
-import { parseState } from "./shapes";
+import { legacyCheckpointKeysOf, parseState } from "./shapes";
 import {
   CHANGED_MEANWHILE,
   KEPT_PREFIX,
@@ -173,15 +173,7 @@ export function blobStateStore(location: BlobLocation, access: BlobAccess): Stat
     pruneRunRecords: async () => 0,
     loadLegacyCheckpoint: async (key) => (await readState<LegacyCheckpoint>(`checkpoints/${key}.json`, "legacy checkpoint"))?.value,
     deleteLegacyCheckpoint: (key) => deleteIfExists(`checkpoints/${key}.json`),
-    async legacyCheckpointsOf(jobId) {
-      const keys: string[] = [];
-      for (const name of (await names("checkpoints/")).filter((file) => file.endsWith(".json"))) {
-        const found = await readText(`checkpoints/${name}`);
-        const parsed = found && parseState<LegacyCheckpoint>(found.text, "legacy checkpoint");
-        if (parsed && "value" in parsed && parsed.value.jobId.toLowerCase() === jobId.toLowerCase()) keys.push(name.replace(/\.json$/, ""));
-      }
-      return keys;
-    },
+    legacyCheckpointsOf: async (jobId) => legacyCheckpointKeysOf(await names("checkpoints/"), async (name) => (await readText(`checkpoints/${name}`))?.text, jobId),
   };
 }
 

@@ -1,10 +1,7 @@
-import type { Clock } from "../core/clock";
+import { isoAt, type Clock } from "../core/clock";
 import { StateWriteError } from "../core/errors";
+import { STATE_WRITE_RETRY, withRetries } from "../net/retry";
 import type { JobState, StateStore } from "./stateStore";
-
-/** A failed state write is tried again this many times, backing off (a disk freeing up, a storage blip). */
-const WRITE_RETRIES = 3;
-const WRITE_RETRY_BASE_MS = 250;
 
 /**
  * Persists the job's state as the run changes it. Changes apply at once in
@@ -24,6 +21,11 @@ export class CheckpointWriter {
     private state: JobState,
     private readonly runId: string,
     private readonly clock: Clock,
+    /**
+     * Ends the retries of a failed write (no further try, no backoff sleep). The run's halt rather than its stop:
+     * the marks of chunks still in flight when a stop comes are written during the grace, as the Storage calls that carry them are.
+     */
+    private readonly signal: AbortSignal,
   ) {
     this.revision = state.revision;
   }
@@ -47,15 +49,20 @@ export class CheckpointWriter {
 
   private async flush(): Promise<void> {
     this.next = undefined; // changes from now on wait for the write after this one
-    const snapshot: JobState = { ...this.state, revision: ++this.revision, writtenBy: this.runId, updatedAt: new Date(this.clock.now()).toISOString() };
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.store.saveJobState(this.jobKey, snapshot);
-        return;
-      } catch (error) {
-        if (!(error instanceof StateWriteError) || attempt >= WRITE_RETRIES) throw error;
-        await this.clock.sleep(WRITE_RETRY_BASE_MS * 2 ** attempt);
-      }
-    }
+    const snapshot: JobState = { ...this.state, revision: ++this.revision, writtenBy: this.runId, updatedAt: isoAt(this.clock) };
+    let failure: unknown;
+    await withRetries(
+      async () => {
+        try {
+          return { kind: "done", value: await this.store.saveJobState(this.jobKey, snapshot) };
+        } catch (error) {
+          // Only a write that did not land is worth another try (a disk freeing up, a storage blip); a fencing refusal is final.
+          if (!(error instanceof StateWriteError)) return { kind: "fail", error: error as Error };
+          failure = error;
+          return { kind: "retry", reason: error.message };
+        }
+      },
+      { policy: STATE_WRITE_RETRY, clock: this.clock, stop: this.signal, exhausted: () => failure as Error },
+    );
   }
 }

@@ -4,9 +4,9 @@ import { open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promi
 import { join } from "node:path";
 import { CorruptStateError, HrError, StateWriteError, UploadError, UsageError } from "../core/errors";
 import type { Platform } from "../core/platform";
-import { ensureFolder, openLocalFile, osReason } from "../source/localFile";
+import { ensureFolder, openLocalFile, osReason, writeSyncedFile } from "../source/localFile";
 import { acquireLocalLock } from "../lock/localLock";
-import { parseState } from "./shapes";
+import { legacyCheckpointKeysOf, parseState } from "./shapes";
 import { CHANGED_MEANWHILE, keptCopyName, newestRunRecordNames, readEach, runRecordName, runRecordStartedAt, type JobState, type LegacyCheckpoint, type PinWriter, type RunRecord, type StateStore } from "./stateStore";
 
 /** The default folder: the user's state directory (XDG on Linux, LOCALAPPDATA on Windows). */
@@ -107,15 +107,7 @@ export function localStateStore(dir: string, platform: Platform): StateStore {
     },
     loadLegacyCheckpoint: (key) => readState<LegacyCheckpoint>(legacyPath(key), "legacy checkpoint"),
     deleteLegacyCheckpoint: (key) => unlink(legacyPath(key)).catch(ignoreMissing),
-    async legacyCheckpointsOf(jobId) {
-      const keys: string[] = [];
-      for (const name of (await names("checkpoints")).filter((file) => file.endsWith(".json"))) {
-        const text = await readFile(join(dir, "checkpoints", name), "utf8").catch(() => "");
-        const parsed = parseState<LegacyCheckpoint>(text, "legacy checkpoint");
-        if ("value" in parsed && parsed.value.jobId.toLowerCase() === jobId.toLowerCase()) keys.push(name.replace(/\.json$/, ""));
-      }
-      return keys;
-    },
+    legacyCheckpointsOf: async (jobId) => legacyCheckpointKeysOf(await names("checkpoints"), (name) => readFile(join(dir, "checkpoints", name), "utf8").catch(() => undefined), jobId),
   };
 }
 
@@ -140,16 +132,7 @@ export async function writeAtomically(path: string, text: string, platform: Pick
   const folder = join(path, "..");
   await ensureFolder(folder);
   const temporary = `${path}.${randomBytes(6).toString("hex")}.tmp`;
-  const file = await open(temporary, "w", 0o600);
-  try {
-    await file.writeFile(text);
-    await file.sync();
-  } catch (error) {
-    await file.close().catch(() => undefined);
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
-  await file.close();
+  await writeSyncedFile(temporary, text, "w", 0o600);
   await rename(temporary, path).catch(async (error: unknown) => {
     await unlink(temporary).catch(() => undefined);
     throw error;

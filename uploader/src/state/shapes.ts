@@ -171,3 +171,13 @@ export function parseState<T>(text: string, what: "job state" | "legacy checkpoi
 }
 
 export type { JobState, LegacyCheckpoint, RunRecord };
+
+/** Of the format-1 checkpoints named `names` (`<key>.json`), the keys of job `jobId`'s; one that does not read as a checkpoint is no job's. */
+export async function legacyCheckpointKeysOf(names: readonly string[], readText: (name: string) => Promise<string | undefined>, jobId: string): Promise<string[]> {
+  const keys: string[] = [];
+  for (const name of names.filter((file) => file.endsWith(".json"))) {
+    const parsed = parseState<LegacyCheckpoint>((await readText(name)) ?? "", "legacy checkpoint");
+    if ("value" in parsed && parsed.value.jobId.toLowerCase() === jobId.toLowerCase()) keys.push(name.replace(/\.json$/, ""));
+  }
+  return keys;
+}

@@ -7,7 +7,7 @@ import { UploadError } from "../core/errors";
 import { HttpFailure, openExchange, type OpenAnswer } from "../net/http";
 import { classifyNetworkFailure, networkVerdict } from "../net/failures";
 import type { ProxyAgents } from "../net/proxy";
-import { isRetryableStatus, parseRetryAfter, withRetries, type RetryPolicy, type Verdict } from "../net/retry";
+import { isRetryableStatus, parseRetryAfter, STORAGE_RETRY, withRetries, type Verdict } from "../net/retry";
 import { linkedSignal, requestSignal, StoppedError, stopReasonOf, type RunCancellation } from "../core/stop";
 
 /**
@@ -32,8 +32,6 @@ export interface StorageHttpServices {
 export const STORAGE_IDLE_TIMEOUT_MS = 10_000;
 /** One Storage call, retries included, that keeps failing ends within this: inside the default shutdown grace (20 s) and Container Apps' 30 s. */
 export const STORAGE_CALL_BUDGET_MS = 20_000;
-/** Storage blips are short: four tries at most, waits of at most 0.5, 1 and 2 s (with jitter). */
-export const STORAGE_RETRY: RetryPolicy = { maxRetries: 3, baseDelayMs: 500, maxDelayMs: 4_000 };
 
 /** Thrown out of the loop when its retries are spent, to hand back the last answer instead. */
 class Exhausted extends Error {}
