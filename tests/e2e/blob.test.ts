@@ -4,7 +4,7 @@ import { AnonymousCredential, type ContainerClient } from "@azure/storage-blob";
 import { parse } from "csv-parse/sync";
 import { IdentityStandIn } from "../../scripts/identityStandin";
 import { localJobEnvironment } from "../../scripts/lib/jobEnvironment";
-import { makeLoopbackCertificate } from "../../scripts/lib/loopbackCert";
+import { testCertificate } from "../support/testCertificate";
 import { newJobState } from "../../uploader/src/state/jobState";
 import { blobStateStore } from "../../uploader/src/state/blobState";
 import { jobKeyOf } from "../../uploader/src/state/stateStore";
@@ -418,7 +418,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
 
 describe("the production path: HTTPS + OAuth Azurite, the Container Apps identity endpoint, the bundle configured like the job", () => {
   it("reads the CSV and keeps its state with the job's managed identity", async () => {
-    const certificate = await makeLoopbackCertificate();
+    const certificate = await testCertificate();
     const azurite = await Azurite.start({ certificate, oauth: true });
     const identity = await IdentityStandIn.start();
     const harness = await UploadHarness.start({ certificate });
