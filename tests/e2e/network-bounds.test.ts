@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { makeLoopbackCertificate, type LoopbackCertificate } from "../../scripts/lib/loopbackCert";
+import type { LoopbackCertificate } from "../../scripts/lib/loopbackCert";
+import { testCertificate } from "../support/testCertificate";
 import { freePort } from "../../scripts/lib/freePort";
 import { accountSasUrl, adminClient, Azurite, sasUrl } from "../support/azurite";
 import { jsonLines, runBundle, startBundle, summaryOf, until } from "../support/cli";
@@ -80,7 +81,7 @@ describe("bounded: a proxy that is not there, a token endpoint that never answer
 describe("Blob Storage through our one HTTP client: the proxy, the trusted roots, the stop", () => {
   let certificate: LoopbackCertificate;
   beforeAll(async () => {
-    certificate = await makeLoopbackCertificate();
+    certificate = await testCertificate();
   });
 
   it("sends every Blob request through the CONNECT proxy of HTTPS_PROXY, trusting NODE_EXTRA_CA_CERTS, and fails cleanly without that root", async () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { makeLoopbackCertificate, type LoopbackCertificate } from "../../scripts/lib/loopbackCert";
+import type { LoopbackCertificate } from "../../scripts/lib/loopbackCert";
+import { testCertificate } from "../support/testCertificate";
 import { Azurite, sasUrl } from "../support/azurite";
 import { jsonLines, runBundle, summaryOf } from "../support/cli";
 import { generatedCsv, StandInCloud, UploadHarness } from "../support/standin";
@@ -11,7 +12,7 @@ describe("behind an agency proxy: every request follows HTTPS_PROXY and NO_PROXY
   let proxy: TinyProxy;
   let harness: UploadHarness;
   beforeAll(async () => {
-    certificate = await makeLoopbackCertificate();
+    certificate = await testCertificate();
     proxy = await TinyProxy.start();
   });
   afterAll(async () => {

@@ -22,6 +22,7 @@ import { writeFakeCli } from "../support/fakeCli";
 import { LayerHost } from "../support/layerHost";
 import { deleteManifest, pushSyntheticBase } from "../support/registries";
 import { tempDir } from "../support/standin";
+import { testCertificate } from "../support/testCertificate";
 import { DistributionRegistry } from "../../scripts/lib/distributionRegistry";
 import { freePort } from "../../scripts/lib/freePort";
 import { anonymousTokens } from "../../scripts/lib/oci/auth";
@@ -324,7 +325,7 @@ describe("preflight checks", () => {
   it("tells an untrusted certificate (a TLS-inspecting proxy) from one for another name", async () => {
     const untrusted = await run(goodAz(), { http: new HttpClient({ proxy: { httpsProxy: new URL(proxy.url), noProxy: [] } }) });
     expect(only(untrusted, "tls")[0]).toMatch(/^failed: Entra sign-in \(GCC High\): login\.microsoftonline\.us presents a certificate this machine does not trust \(DEPTH_ZERO_SELF_SIGNED_CERT\)$/);
-    const plainCertificate = await makeLoopbackCertificate();
+    const plainCertificate = await testCertificate();
     const elsewhere = await StandInCloud.start({ certificate: plainCertificate });
     const wrongNameProxy = await ConnectProxy.start({ host: "127.0.0.1", port: Number(new URL(elsewhere.url).port) });
     try {
@@ -332,8 +333,7 @@ describe("preflight checks", () => {
       expect(only(mismatch, "tls")[0]).toBe("failed: Entra sign-in (GCC High): login.microsoftonline.us presents a certificate for another name");
     } finally {
       await wrongNameProxy.close();
-      await elsewhere.close();
-      rmSync(dirname(plainCertificate.certFile), { recursive: true, force: true });
+      await elsewhere.close(); // the run's shared certificate stays: the run's temporary folder goes at its end
     }
   });
 

@@ -61,13 +61,20 @@ export interface RunningBundle {
   readonly result: Promise<CliResult>;
 }
 
+/**
+ * Node's compile cache for the children on the tests' own Node, shared by every bundle run of this test run (its
+ * temporary folder): each run then loads the 3 MB bundle without compiling it again (measured: about a third less CPU
+ * per start, 0.15 s -> 0.10 s user for a validate). It changes nothing a run does; another Node (Wine's Windows one) keeps its own default.
+ */
+const compileCache = (options: BundleOptions): NodeJS.ProcessEnv => (options.node === undefined ? { NODE_COMPILE_CACHE: join(tmpdir(), "node-compile-cache") } : {});
+
 /** Starts the bundle and lets the test act on the running process (signals, kills) before collecting its output. */
 export function startBundle(args: string[], env: NodeJS.ProcessEnv = {}, options: BundleOptions = {}): RunningBundle {
   const node = options.node ?? process.execPath;
   const [command = node, ...prefix] = options.wrapper ? [...options.wrapper, node] : [node];
   const child = spawn(command, [...prefix, ...(options.nodeArgs ?? []), options.bundle ?? BUNDLE, ...args], {
     cwd: options.cwd,
-    env: { PATH: process.env.PATH, ...withTestStateHome(env) },
+    env: { PATH: process.env.PATH, ...compileCache(options), ...withTestStateHome(env) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const result = new Promise<CliResult>((done, fail) => {

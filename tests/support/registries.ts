@@ -6,12 +6,13 @@
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { extract } from "tar-stream";
 import { AcrTokenStandIn } from "../../scripts/acrStandin";
 import { DistributionRegistry } from "../../scripts/lib/distributionRegistry";
-import { makeLoopbackCertificate, type LoopbackCertificate } from "../../scripts/lib/loopbackCert";
+import type { LoopbackCertificate } from "../../scripts/lib/loopbackCert";
+import { testCertificate } from "./testCertificate";
 import { anonymousTokens, azureExchangeTokens } from "../../scripts/lib/oci/auth";
 import { HttpClient } from "../../scripts/lib/oci/http";
 import { MEDIA_TYPE, type ImageConfig, type ImageIndex, type ImageManifest } from "../../scripts/lib/oci/image";
@@ -53,7 +54,7 @@ export class ImageRegistries {
   ) {}
 
   static async start(): Promise<ImageRegistries> {
-    const certificate = await makeLoopbackCertificate();
+    const certificate = await testCertificate();
     const http = new HttpClient({ proxy: { noProxy: [] }, extraCa: certificate.cert });
     const base = await DistributionRegistry.start({ certificate });
     const standIn = await AcrTokenStandIn.start({ certificate, entraAccessToken: ENTRA_TOKEN, service: "hr-test-acr" });
@@ -72,7 +73,7 @@ export class ImageRegistries {
     await this.http.close();
     await Promise.all([this.target.close(), this.base.close(), this.standIn.close()]);
     rmSync(this.fakeAzDir, { recursive: true, force: true });
-    rmSync(dirname(this.certificate.certFile), { recursive: true, force: true });
+    // The certificate is the run's shared one (testCertificate): it goes with the run's temporary folder.
   }
 }
 

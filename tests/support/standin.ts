@@ -5,6 +5,7 @@ import { parse } from "csv-parse/sync";
 import { writeCsv } from "../../scripts/generate-csv";
 import { StandInCloud, STANDIN_DEFAULTS, type StandInOptions } from "../../scripts/standin";
 import { runBundle, type CliResult } from "./cli";
+import { testCertificate } from "./testCertificate";
 
 export { StandInCloud, STANDIN_DEFAULTS };
 
@@ -33,8 +34,9 @@ export class UploadHarness {
     chmodSync(this.lockDir, 0o1777); // as hr-upload makes its default one: any account may lock a job there (a test may run the bundle as another user)
   }
 
-  static async start(options?: StandInOptions): Promise<UploadHarness> {
-    return new UploadHarness(await StandInCloud.start(options));
+  /** The stand-in serves the run's one test certificate unless `options` name another. */
+  static async start(options: StandInOptions = {}): Promise<UploadHarness> {
+    return new UploadHarness(await StandInCloud.start({ ...options, certificate: options.certificate ?? (await testCertificate()) }));
   }
 
   args(csv: string, ...extra: string[]): string[] {

@@ -1,0 +1,157 @@
+import { rmSync } from "node:fs";
+import { IdentityStandIn } from "../../scripts/identityStandin";
+import { localJobEnvironment } from "../../scripts/lib/jobEnvironment";
+import { testCertificate } from "../support/testCertificate";
+import { jsonLines, runBundle, startBundle, summaryOf, until } from "../support/cli";
+import { ManualClock } from "../support/clock";
+import { Azurite } from "../support/azurite";
+import { BlobSuite, generatedBytes, recordsOf } from "../support/blobSuite";
+import { STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
+
+/** The run lock as a Blob lease, and an Azurite restart, with the CSV and the state in Blob (split from blob.test.ts so that the two run side by side). */
+describe("Blob Storage: the run lock's lease and a restart of Storage (SAS URLs)", () => {
+  const suite = BlobSuite.use();
+  const { putCsv, blobArgs, upload, sent, stateNames, store } = suite;
+
+  it("waits out the lease of a killed replica, then resumes and sends the rest exactly once", async () => {
+    const bytes = await generatedBytes(20);
+    const csvUrl = await putCsv(bytes);
+    suite.harness.standIn.ingestionDelayMs = 300;
+    const killed = startBundle(blobArgs(csvUrl, "--records-per-call", "2", "--lock-lease", "15"), suite.harness.env());
+    await until(() => suite.harness.standIn.ingestionRequests >= 4, "the fourth request");
+    killed.child.kill("SIGKILL");
+    await killed.result;
+
+    // The job's retry replica starts at once: the dead run's lease is still there, and lapses within 15 s.
+    suite.harness.standIn.ingestionDelayMs = 0;
+    const retried = Date.now();
+    const rerun = await upload(csvUrl, ["--records-per-call", "2", "--lock-lease", "15", "--log-format", "json"]);
+    expect(rerun.code).toBe(0);
+    expect(Date.now() - retried).toBeLessThan(25_000);
+    expect(jsonLines(rerun.stdout).find((event) => event.event === "resume")?.msg).toMatch(/6 of 20 records were delivered by earlier runs/);
+    expect(summaryOf(rerun)).toMatchObject({ outcome: "delivered", recordsDelivered: 14, recordsPossiblyDuplicated: 2 });
+    expect(sent()).toEqual(recordsOf(bytes));
+  }, 60_000);
+
+  it("stops before its next request once its lease is taken away (exit 5, checkpoint kept), and the rerun sends the rest exactly once", async () => {
+    const bytes = await generatedBytes(30);
+    const csvUrl = await putCsv(bytes);
+    suite.harness.standIn.ingestionDelayMs = 300; // 15 requests take longer than a heartbeat (2.5 s for a 15 s lease)
+    const running = upload(csvUrl, ["--records-per-call", "2", "--lock-lease", "15", "--log-format", "json"]);
+    await until(() => suite.harness.standIn.received.length >= 2, "two chunks delivered");
+    const [lock] = await stateNames("locks/");
+    await suite.state.getBlobClient(lock!).getBlobLeaseClient().breakLease(0); // an operator, or another replica after a lapse
+    const stopped = await running;
+    expect(stopped.code).toBe(5);
+    expect(jsonLines(stopped.stdout).find((event) => event.event === "failed")?.msg).toMatch(/^lost the run lock \(its lease was broken or taken by another run\)/);
+    expect(summaryOf(stopped)).toMatchObject({ outcome: "failed", exitCode: 5 });
+    const deliveredBeforeStop = sent().length;
+    expect(deliveredBeforeStop).toBeLessThan(30);
+
+    suite.harness.standIn.ingestionDelayMs = 0;
+    const rerun = await upload(csvUrl, ["--records-per-call", "2", "--lock-lease", "15", "--log-format", "json"]);
+    expect(rerun.code).toBe(0);
+    expect(summaryOf(rerun)).toMatchObject({ outcome: "delivered", recordsDelivered: 30 - deliveredBeforeStop, recordsPossiblyDuplicated: 0 });
+    expect(sent()).toEqual(recordsOf(bytes));
+  });
+
+  it("lets only one of two concurrent runs of the same job work: the other sees its heartbeat and stands down", async () => {
+    const bytes = await generatedBytes(20);
+    const csvUrl = await putCsv(bytes);
+    suite.harness.standIn.ingestionDelayMs = 600; // the first run lasts longer than a heartbeat period (2.5 s for a 15 s lease)
+    const first = upload(csvUrl, ["--records-per-call", "2", "--lock-lease", "15", "--log-format", "json"]);
+    await until(() => suite.harness.standIn.ingestionRequests >= 1, "the first run sending");
+    // As another replica would: a machine (container) of its own, so only the lease keeps the two apart.
+    const otherMachine = tempDir("hr-locks-");
+    const second = await upload(csvUrl, ["--records-per-call", "2", "--lock-lease", "15", "--log-format", "json"], { HR_LOCK_DIR: otherMachine });
+    rmSync(otherMachine, { recursive: true, force: true });
+    expect(second.code).toBe(0);
+    expect(summaryOf(second)).toMatchObject({ outcome: "locked", recordsDelivered: 0 });
+    expect(second.stdout).toMatch(/another run is working for this connector job/);
+    // It said once that it waited, and on what.
+    expect(jsonLines(second.stdout).filter((event) => event.event === "waiting-for-lock")).toEqual([expect.objectContaining({ holder: expect.stringMatching(/^the lease on .*locks\//) })]);
+    expect((await first).code).toBe(0);
+    expect(sent()).toEqual(recordsOf(bytes));
+  });
+
+  it("stops vouching for its lease when it is taken away, or once renewals have failed for too long", async () => {
+    const clock = new ManualClock();
+    const lost: string[] = [];
+    const options = { clock, leaseMs: 30_000, stop: new AbortController().signal, onLost: (detail: string) => lost.push(detail) };
+    const broken = await store().acquireLock("k", options);
+    expect(broken).toBeDefined();
+    await clock.someoneSleeps(); // its first renewal done, the heartbeat waits for its next
+    await suite.state.getBlobClient("locks/k").getBlobLeaseClient().breakLease(0); // taken away behind its back
+    expect(() => broken!.assertHeld()).not.toThrow();
+    clock.advance(5_000); // the next renewal finds the lease gone
+    await until(() => lost.length > 0, "the lost lease noticed");
+    expect(() => broken!.assertHeld()).toThrow(/lost the run lock \(its lease was broken or taken by another run\)/);
+    await broken!.release();
+
+    const stalled = await store().acquireLock("stalled", { ...options, onLost: () => undefined });
+    await clock.someoneSleeps();
+    await suite.azurite.stop(); // renewals fail from now on
+    try {
+      clock.advance(15_000);
+      expect(() => stalled!.assertHeld()).not.toThrow();
+      clock.advance(6_000); // past a lease less two heartbeats since the last renewal that worked
+      expect(() => stalled!.assertHeld()).toThrow(/lost the run lock \(its lease could not be renewed in time\)/);
+    } finally {
+      await suite.azurite.restart();
+    }
+    await stalled!.release();
+  });
+
+
+  it("rides out an Azurite restart mid-run with nothing lost or doubled", async () => {
+    const bytes = await generatedBytes(20);
+    const csvUrl = await putCsv(bytes);
+    suite.harness.standIn.ingestionDelayMs = 250;
+    const running = upload(csvUrl, ["--records-per-call", "2", "--log-format", "json"]);
+    await until(() => suite.harness.standIn.ingestionRequests >= 3, "the third request");
+    await suite.azurite.restart();
+    const result = await running;
+    expect(result.code).toBe(0);
+    expect(sent()).toEqual(recordsOf(bytes));
+  }, 90_000);
+});
+
+describe("the production path: HTTPS + OAuth Azurite, the Container Apps identity endpoint, the bundle configured like the job", () => {
+  it("reads the CSV and keeps its state with the job's managed identity", async () => {
+    const certificate = await testCertificate();
+    const azurite = await Azurite.start({ certificate, oauth: true });
+    const identity = await IdentityStandIn.start();
+    const harness = await UploadHarness.start({ certificate });
+    try {
+      const bytes = await generatedBytes(9);
+      expect(await azurite.putAsAdmin("hr-data?restype=container", "")).toBe(201);
+      expect(await azurite.putAsAdmin("hr-state?restype=container", "")).toBe(201);
+      expect(await azurite.putAsAdmin("hr-kept?restype=container", "")).toBe(201);
+      expect(await azurite.putAsAdmin("hr-data/employees.csv", bytes, { "x-ms-blob-type": "BlockBlob" })).toBe(201);
+
+      const jobEnvironment = {
+        ...localJobEnvironment({ standInUrl: harness.standIn.url, caFile: certificate.certFile, identity, blobEndpoint: azurite.blobEndpoint, recordsPerCall: 4 }),
+        HR_LOG_FORMAT: "json",
+      };
+      const result = await runBundle(["upload"], jobEnvironment);
+      expect(result.stderr).toBe("");
+      expect(summaryOf(result)).toMatchObject({ outcome: "delivered", recordsDelivered: 9, exitCode: 0 });
+      expect(harness.standIn.received.flatMap((chunk) => chunk.records)).toEqual(recordsOf(bytes));
+      expect(identity.requests).toHaveLength(1); // one token, shared by the CSV and the state clients
+      expect(identity.requests.every((request) => request.clientId === identity.clientId && request.resource === "https://storage.azure.com")).toBe(true);
+
+      const status = await runBundle(["status", "--log-format", "json"], jobEnvironment);
+      expect(jsonLines(status.stdout)).toContainEqual(expect.objectContaining({ event: "last-delivery", jobId: STANDIN_DEFAULTS.jobId, file: `${azurite.blobEndpoint}/hr-data/employees.csv` }));
+
+      // Without the identity there is no way in: OAuth is really enforced.
+      const withoutIdentity = { ...jobEnvironment, IDENTITY_ENDPOINT: undefined, IDENTITY_HEADER: undefined, PATH: "/nonexistent" };
+      const refused = await runBundle(["validate"], withoutIdentity);
+      expect(refused.code).toBe(4);
+      expect(refused.stdout).toMatch(/no Storage credential: install the Azure CLI and run az login, or use a SAS URL/);
+    } finally {
+      await harness.close();
+      await identity.close();
+      await azurite.stop();
+    }
+  });
+});
