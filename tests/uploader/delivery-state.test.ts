@@ -142,7 +142,7 @@ describe("checkpoint writer", () => {
     await expect(conflict.commit((state) => state)).rejects.toThrow(/another run/); // not retried
   });
 
-  it("stops retrying a failed write when the run halts: no further try, the backoff sleep cut short", async () => {
+  it("stops retrying a failed write when the run halts: no further try, the backoff sleep cut short; a write asked for after the halt is tried once", async () => {
     const clock = new ManualClock();
     const halt = new AbortController();
     let tries = 0;
@@ -164,10 +164,25 @@ describe("checkpoint writer", () => {
     halt.abort({ kind: "signal", signal: "SIGTERM" });
     expect(await outcome).toBeInstanceOf(StoppedError);
     expect(tries).toBe(1);
-    // Halted before it starts, a write is not tried at all.
-    const halted = new CheckpointWriter(store(async () => void tries++), "k", started(), "run-1", clock, halt.signal);
-    await expect(halted.commit((state) => state)).rejects.toBeInstanceOf(StoppedError);
-    expect(tries).toBe(1);
+    // Halted before it starts, a write is still tried once (it records what already happened: a delivered mark
+    // queued behind another write must land), and lands; a failing one is not tried again.
+    let saved = 0;
+    const halted = new CheckpointWriter(store(async () => void saved++), "k", started(), "run-1", clock, halt.signal);
+    await halted.commit((state) => state);
+    expect(saved).toBe(1);
+    const haltedFailing = new CheckpointWriter(
+      store(async () => {
+        tries++;
+        throw new StateWriteError("/state", "ENOSPC: no space left on device");
+      }),
+      "k",
+      started(),
+      "run-1",
+      clock,
+      halt.signal,
+    );
+    await expect(haltedFailing.commit((state) => state)).rejects.toBeInstanceOf(StoppedError);
+    expect(tries).toBe(2);
   });
 });
 

@@ -83,6 +83,8 @@ export interface RetryLoop {
   readonly clock: Clock;
   /** Once aborted, no further attempt and no backoff sleep starts (StoppedError). */
   readonly stop: AbortSignal;
+  /** The first attempt runs even when `stop` is already aborted: for work that records what has already happened (a checkpoint), never for a request. */
+  readonly firstAttemptDespiteStop?: boolean;
   readonly random?: () => number;
   /** Told before each wait, for the log and the run's retry count. */
   readonly onRetry?: (reason: string, waitMs: number) => void;
@@ -94,7 +96,7 @@ export interface RetryLoop {
 export async function withRetries<T>(attempt: (attemptNumber: number) => Promise<Verdict<T>>, loop: RetryLoop): Promise<T> {
   const started = loop.clock.now();
   for (let attemptNumber = 0; ; attemptNumber++) {
-    throwIfStopped(loop.stop);
+    if (attemptNumber > 0 || loop.firstAttemptDespiteStop !== true) throwIfStopped(loop.stop);
     const verdict = await attempt(attemptNumber);
     if (verdict.kind === "done") return verdict.value;
     if (verdict.kind === "fail") throw verdict.error;

@@ -62,7 +62,9 @@ export class CheckpointWriter {
           return { kind: "retry", reason: error.message };
         }
       },
-      { policy: STATE_WRITE_RETRY, clock: this.clock, stop: this.signal, exhausted: () => failure as Error },
+      // A write records what already happened (a chunk the service kept): it is tried once even after the halt, so a
+      // delivered mark queued behind another write still lands; only its retries end there.
+      { policy: STATE_WRITE_RETRY, clock: this.clock, stop: this.signal, firstAttemptDespiteStop: true, exhausted: () => failure as Error },
     );
   }
 }
