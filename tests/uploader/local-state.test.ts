@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CorruptStateError, EXIT_CODES } from "../../uploader/src/core/errors";
+import { CorruptStateError, EXIT_CODES, StateWriteError } from "../../uploader/src/core/errors";
 import type { Platform } from "../../uploader/src/core/platform";
 import { platformOf } from "../../uploader/src/cli/systemPlatform";
 import { NEVER_CANCELLED } from "../../uploader/src/core/stop";
@@ -72,6 +72,20 @@ describe("local state store", () => {
     expect(await store.loadJobState(key)).toEqual({ ...jobState, revision: 4 });
     expect(readdirSync(join(dir, "jobs"))).toEqual([`${key}.json`]);
     expect(statSync(join(dir, "jobs", `${key}.json`)).mode & 0o777).toBe(0o600);
+  });
+
+  it("takes a job state it cannot read this once for a failed write (which the writer tries again), not for a lost lock", async () => {
+    const dir = tempDir();
+    const store = localStateStore(dir, platform);
+    const key = jobKeyOf(JOB_ID);
+    await store.saveJobState(key, jobState);
+    mkdirSync(join(dir, "jobs", `${key}.json.unreadable`));
+    // The state's name now names a folder: reading it fails with EISDIR, as an EACCES or an antivirus lock would fail.
+    rmSync(join(dir, "jobs", `${key}.json`));
+    renameSync(join(dir, "jobs", `${key}.json.unreadable`), join(dir, "jobs", `${key}.json`));
+    const error = await store.saveJobState(key, { ...jobState, revision: 4 }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(StateWriteError);
+    expect(String(error)).not.toMatch(/changed this job's state meanwhile/);
   });
 
   it.each([

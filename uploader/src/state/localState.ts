@@ -53,7 +53,11 @@ export function localStateStore(dir: string, platform: Platform): StateStore {
       // and as its next revision; or over its own write, retried. A former holder that stalled past its lease and was taken
       // over (by a run, or by reset, which holds the job's lock to remove the state) finds another state there, or none, and
       // stops: its next in-flight mark, which comes before each request, is this check.
-      const text = await readFile(jobPath(jobKey), "utf8").catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? undefined : ""));
+      // A state that cannot be read this once (EACCES, EIO, an antivirus lock) is a failed write, tried again; not a lost lock.
+      const text = await readFile(jobPath(jobKey), "utf8").catch((error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") return undefined;
+        throw writeFailed(error);
+      });
       const parsed = text === undefined ? undefined : parseState<JobState>(text, "job state");
       const onDisk = parsed === undefined ? undefined : "value" in parsed ? revisionOf(parsed.value) : UNREADABLE;
       const expected = lastSeen.get(jobKey);
