@@ -40,7 +40,13 @@ export async function acquireLocalLock(path: string, location: string, platform:
       // A shared folder's locks are readable by every account (they name a process, nothing secret): each judges the others'.
       // A lock naming nobody (a full disk) would make the next run wait out a lease in silence: a failed write takes it back.
       await writeSyncedFile(path, owner, "wx", shared ? 0o644 : 0o600);
-      return { kind: "done", value: await holdLock(path, owner, (await stat(path)).ino, heartbeatMs, options) };
+      // Another waiter taking over what it judged a stale lock may have moved ours aside in between: look again.
+      const created = await stat(path).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") return undefined;
+        throw error;
+      });
+      if (created === undefined) return lookAgain("taken over meanwhile", 0);
+      return { kind: "done", value: await holdLock(path, owner, created.ino, heartbeatMs, options) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw writeFailed(error);
     }
