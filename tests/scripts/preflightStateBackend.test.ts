@@ -144,6 +144,10 @@ describe("preflight's state-backend check", () => {
       "passed: the Pulumi backend is not an Azure storage account (file:///srv/pulumi-state): nothing of bootstrap-state's to check",
     ]);
     expect(azure.calls("storage")).toEqual([]);
+    // A backend URL with a password in it (Pulumi's postgres:// backend) is printed without it, nor its options.
+    expect(await stateBackendLines({ ...STACK, projectBackendUrl: "postgres://pulumi:s3cret-pw@db.agency.example:5432/state?sslmode=require" }, azure.env())).toEqual([
+      "passed: the Pulumi backend is not an Azure storage account (postgres://db.agency.example:5432/state): nothing of bootstrap-state's to check",
+    ]);
     await bootstrapHere(GOV_BOOTSTRAP);
     const passphrase = await stateBackendLines({ ...STACK, network: "public", secretsProvider: "passphrase" }, azure.env());
     expect(passphrase.at(-1)).toBe("passed: the stack file names no azurekeyvault secrets provider (it names passphrase): no state key vault to check");

@@ -12,7 +12,7 @@ import { CLOUD_PROFILES, type CloudName } from "../../../uploader/src/core/cloud
 import { parseImageReference } from "../oci/reference";
 import { ToolError, type ToolRunner } from "../../../uploader/src/auth/toolRunner";
 import { imageBaseCheck } from "./imageBaseCheck";
-import { stateBackendCheck } from "./stateBackendCheck";
+import { backendShown, stateBackendCheck } from "./stateBackendCheck";
 import { proxied, systemResolve, tlsProblem, type NetworkDependencies } from "./reach";
 import type { ResourceTypeVersion, StackResourceTypes } from "./resourceTypes";
 
@@ -330,7 +330,7 @@ export async function runPreflight(stack: PreflightStack, resourceTypes: StackRe
     if (saas && restricted) {
       fail("backend", `the Pulumi backend is the Pulumi Cloud SaaS (${new URL(backendUrl).host}), not for ${CLOUD_PROFILES[stack.cloud].title} stack state`, "pulumi login azblob://<container>?storage_account=<account> (a Gov storage account), or a self-hosted backend");
     } else {
-      pass("backend", `the Pulumi backend is ${saas ? "the Pulumi Cloud SaaS" : "self-managed"} (${backendUrl.replace(/[?#].*$/, "")})${restricted ? "" : `, fine for ${CLOUD_PROFILES[stack.cloud].title}`}`);
+      pass("backend", `the Pulumi backend is ${saas ? "the Pulumi Cloud SaaS" : "self-managed"} (${backendShown(backendUrl)})${restricted ? "" : `, fine for ${CLOUD_PROFILES[stack.cloud].title}`}`);
     }
   }
 

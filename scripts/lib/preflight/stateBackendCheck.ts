@@ -75,8 +75,11 @@ function networkLine(what: string, publicAccess: string | undefined, connections
   return { status: "failed", title: `${open}, while the stack has network: private`, fix: `${BOOTSTRAP} --private-endpoint <subnet ID>, from a machine inside that subnet's network` };
 }
 
+/** A backend URL as preflight prints it: without its query and fragment (SAS, options) or user information (a postgres:// password). */
+export const backendShown = (url: string): string => url.replace(/[?#].*$/, "").replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1");
+
 export async function stateBackendCheck(target: StateBackendTarget, az: Az): Promise<StateBackendLine[]> {
-  if (!target.backendUrl.startsWith("azblob://")) return [{ status: "passed", title: `the Pulumi backend is not an Azure storage account (${target.backendUrl.replace(/[?#].*$/, "")}): nothing of bootstrap-state's to check` }];
+  if (!target.backendUrl.startsWith("azblob://")) return [{ status: "passed", title: `the Pulumi backend is not an Azure storage account (${backendShown(target.backendUrl)}): nothing of bootstrap-state's to check` }];
   const accountName = stateAccount(target);
   if (accountName === undefined) {
     return [{ status: "failed", title: "cannot tell the state account: the backend URL names none and AZURE_STORAGE_ACCOUNT is not set", fix: "set AZURE_STORAGE_ACCOUNT as bootstrap-state printed it" }];
