@@ -8,9 +8,9 @@ import { StopController } from "../../uploader/src/cli/stopController";
 import { STORAGE_RETRY } from "../../uploader/src/net/retry";
 import { storageHttpClient } from "../../uploader/src/storage/httpClient";
 
-type Answer = number | "hold" | "busy";
+type Answer = number | "hold" | "busy" | "cut";
 
-/** A loopback server whose answers the test scripts one by one; "hold" keeps the request open, "busy" is a 503 with Retry-After: 3. */
+/** A loopback server whose answers the test scripts one by one; "hold" keeps the request open, "busy" is a 503 with Retry-After: 3, "cut" drops the connection in the middle of a 200's body. */
 async function scriptedServer(answers: Answer[]): Promise<{ server: Server; url: string; requests: () => number; held: ServerResponse[] }> {
   let requests = 0;
   const held: ServerResponse[] = [];
@@ -20,6 +20,7 @@ async function scriptedServer(answers: Answer[]): Promise<{ server: Server; url:
     const answer = answers.shift() ?? 200;
     if (answer === "hold") return void held.push(response);
     if (answer === "busy") return void response.writeHead(503, { "retry-after": "3" }).end();
+    if (answer === "cut") return void response.writeHead(200, { "content-length": "100" }).write("<ans", () => response.socket?.destroy());
     response.writeHead(answer, { "content-type": "application/xml" }).end(`<answer status="${answer}"/>`);
   });
   await new Promise<void>((listening) => server.listen(0, "127.0.0.1", () => listening()));
@@ -47,6 +48,12 @@ describe("the Storage SDK's HTTP client (ours)", () => {
     const { url, requests } = await start([503, 500, 200]);
     const response = await clientWith().sendRequest(get(url));
     expect([response.status, response.bodyAsText, requests()]).toEqual([200, '<answer status="200"/>', 3]);
+  });
+
+  it("retries an answer whose body the connection cut off, as a network failure", async () => {
+    const { url, requests } = await start(["cut", 200]);
+    const response = await clientWith().sendRequest(get(url));
+    expect([response.status, response.bodyAsText, requests()]).toEqual([200, '<answer status="200"/>', 2]);
   });
 
   it("hands the SDK the last answer once the tries are spent, within the Storage budget", async () => {

@@ -4,7 +4,7 @@ import { toHttpHeadersLike, type CompatResponse, type RequestPolicy, type WebRes
 import { createHttpHeaders, createPipelineRequest, RestError, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 import type { Clock } from "../core/clock";
 import { UploadError } from "../core/errors";
-import { HttpFailure, openExchange, type OpenAnswer } from "../net/http";
+import { failureOf, HttpFailure, openExchange, type OpenAnswer } from "../net/http";
 import { classifyNetworkFailure, networkVerdict } from "../net/failures";
 import type { ProxyAgents } from "../net/proxy";
 import { isRetryableStatus, parseRetryAfter, STORAGE_RETRY, withRetries, type Verdict } from "../net/retry";
@@ -58,7 +58,16 @@ export function storageHttpClient(services: StorageHttpServices): HttpClient {
               answer.body.once("close", call.release);
               return { kind: "done", value: response(request, answer, { readableStreamBody: answer.body }) };
             }
-            last = response(request, answer, { bodyAsText: await text(answer.body) });
+            let bodyAsText: string;
+            try {
+              bodyAsText = await text(answer.body);
+            } catch (error) {
+              // The connection broke or fell silent while the answer's body came: a network failure like any other.
+              if (call.signal.aborted) throw error;
+              lastFailure = failureOf(error, { signal: call.signal, agent: services.agents.for(request.url) }, true);
+              return failureVerdict(lastFailure, request);
+            }
+            last = response(request, answer, { bodyAsText });
             if (!isRetryableStatus(answer.status)) return { kind: "done", value: last };
             return { kind: "retry", reason: `HTTP ${answer.status}`, retryAfterMs: parseRetryAfter(answer.headers["retry-after"], services.clock.now()) };
           },
