@@ -205,6 +205,15 @@ describe("local run lock", () => {
     }
   });
 
+  it("names a lock it cannot read (a folder in its place) as a state it cannot use, instead of looking at it again and again", async () => {
+    const dir = tempDir();
+    mkdirSync(lockFile(dir, "k"), { recursive: true });
+    const clock = new ManualClock();
+    const error = await clock.runUntil(localStateStore(dir, platform).acquireLock("k", lockOptions(clock))).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(StateWriteError);
+    expect(String(error)).toMatch(/EISDIR|illegal operation on a directory/);
+  });
+
   it("takes over at once the lock of a holder on this host that is gone, even if its PID now names another process", async () => {
     const dir = tempDir();
     const gone = Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString());

@@ -50,7 +50,12 @@ export async function acquireLocalLock(path: string, location: string, platform:
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw writeFailed(error);
     }
-    const content = await readFile(path, "utf8").catch(() => undefined);
+    // Gone meanwhile: look again at once. There but unreadable (a folder, another account's 0600 file): no look would
+    // ever tell its holder, so say so rather than spin on it.
+    const content = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return undefined;
+      throw writeFailed(error);
+    });
     const touched = await stat(path).then((info) => info.mtimeMs, () => undefined);
     if (content === undefined || touched === undefined) return lookAgain("released meanwhile", 0);
     const holder = parseOwner(content);
