@@ -8,7 +8,12 @@ import type { Platform } from "../core/platform";
 import { ensureFolder, osReason, writeSyncedFile } from "../source/localFile";
 import { keepHeld, type LockHolding } from "./heartbeat";
 import { lookAgain, waitForLock } from "./lockWait";
+
 import type { LockOptions, RunLock } from "./runLock";
+
+const BUSY = Symbol("busy");
+/** How soon to look again at a lock file another process holds open this once. */
+const BUSY_LOOK_MS = 200;
 
 /**
  * The run lock in a local folder: a file created exclusively (O_EXCL), naming
@@ -50,12 +55,15 @@ export async function acquireLocalLock(path: string, location: string, platform:
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw writeFailed(error);
     }
-    // Gone meanwhile: look again at once. There but unreadable (a folder, another account's 0600 file): no look would
-    // ever tell its holder, so say so rather than spin on it.
+    // Gone meanwhile: look again at once. Held open by another process this once (a Windows sharing violation, an
+    // antivirus scan): look again shortly. There but unreadable for good (a folder, another account's 0600 file): no
+    // look would ever tell its holder, so say so rather than spin on it.
     const content = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
       if (error.code === "ENOENT") return undefined;
+      if (error.code === "EBUSY" || error.code === "EPERM") return BUSY;
       throw writeFailed(error);
     });
+    if (content === BUSY) return lookAgain("its lock file is in use", BUSY_LOOK_MS);
     const touched = await stat(path).then((info) => info.mtimeMs, () => undefined);
     if (content === undefined || touched === undefined) return lookAgain("released meanwhile", 0);
     const holder = parseOwner(content);
