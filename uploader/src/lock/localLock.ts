@@ -8,7 +8,6 @@ import type { Platform } from "../core/platform";
 import { ensureFolder, osReason, writeSyncedFile } from "../source/localFile";
 import { keepHeld, type LockHolding } from "./heartbeat";
 import { lookAgain, waitForLock } from "./lockWait";
-
 import type { LockOptions, RunLock } from "./runLock";
 
 const BUSY = Symbol("busy");
