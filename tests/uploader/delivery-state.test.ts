@@ -146,18 +146,19 @@ describe("checkpoint writer", () => {
     const clock = new ManualClock();
     const halt = new AbortController();
     let tries = 0;
-    const failing = new CheckpointWriter(
-      store(async () => {
-        tries++;
-        throw new StateWriteError("/state", "ENOSPC: no space left on device");
-      }),
-      "k",
-      started(),
-      "run-1",
-      clock,
-      halt.signal,
-    );
-    const commit = failing.commit((state) => state);
+    const writerOnAFullDisk = () =>
+      new CheckpointWriter(
+        store(async () => {
+          tries++;
+          throw new StateWriteError("/state", "ENOSPC: no space left on device");
+        }),
+        "k",
+        started(),
+        "run-1",
+        clock,
+        halt.signal,
+      );
+    const commit = writerOnAFullDisk().commit((state) => state);
     const outcome = commit.catch((error: unknown) => error);
     await new Promise((tick) => setImmediate(tick)); // the first try failed; the writer sleeps before the second
     expect(tries).toBe(1);
@@ -170,18 +171,7 @@ describe("checkpoint writer", () => {
     const halted = new CheckpointWriter(store(async () => void saved++), "k", started(), "run-1", clock, halt.signal);
     await halted.commit((state) => state);
     expect(saved).toBe(1);
-    const haltedFailing = new CheckpointWriter(
-      store(async () => {
-        tries++;
-        throw new StateWriteError("/state", "ENOSPC: no space left on device");
-      }),
-      "k",
-      started(),
-      "run-1",
-      clock,
-      halt.signal,
-    );
-    await expect(haltedFailing.commit((state) => state)).rejects.toBeInstanceOf(StoppedError);
+    await expect(writerOnAFullDisk().commit((state) => state)).rejects.toBeInstanceOf(StoppedError);
     expect(tries).toBe(2);
   });
 });
