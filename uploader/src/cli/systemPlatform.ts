@@ -24,7 +24,7 @@ export function systemPlatform(): Platform {
 /** The real machine with `identity` for telling processes apart: tests inject a Windows or macOS one. */
 export function platformOf(os: NodeJS.Platform, identity: Promise<ProcessIdentity> | ProcessIdentity): Platform {
   const identified = Promise.resolve(identity);
-  const ownTag = new Map<number, Promise<string | undefined>>();
+  let ownTag: Promise<string | undefined> | undefined;
   const startOf = async (pid: number) => (await identified).startTimeOf(pid).catch(() => undefined);
   const tagOf = async (pid: number) => {
     const { scope } = await identified;
@@ -39,7 +39,7 @@ export function platformOf(os: NodeJS.Platform, identity: Promise<ProcessIdentit
     homedir: homedir(),
     tmpdir: tmpdir(),
     // This process's own tag is asked for by every lock it takes: looked up once (a child process on Windows and macOS).
-    processTagOf: (pid) => (pid === process.pid ? getOrSet(ownTag, pid, () => tagOf(pid)) : tagOf(pid)),
+    processTagOf: (pid) => (pid === process.pid ? (ownTag ??= tagOf(pid)) : tagOf(pid)),
     async isRunning(pid, tag) {
       const { scope } = await identified;
       const [tagScope, tagStart] = splitTag(tag);
@@ -60,14 +60,6 @@ export function platformOf(os: NodeJS.Platform, identity: Promise<ProcessIdentit
 function splitTag(tag: string | undefined): [string | undefined, string | undefined] {
   const slash = tag?.indexOf("/") ?? -1;
   return tag === undefined || slash < 0 ? [undefined, undefined] : [tag.slice(0, slash), tag.slice(slash + 1)];
-}
-
-function getOrSet<K, V>(map: Map<K, V>, key: K, make: () => V): V {
-  const known = map.get(key);
-  if (known !== undefined) return known;
-  const made = make();
-  map.set(key, made);
-  return made;
 }
 
 /** Linux tells PIDs apart per PID namespace, through /proc; Windows and macOS have one PID space, asked through a tool. */
