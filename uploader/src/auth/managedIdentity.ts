@@ -3,7 +3,7 @@ import type { AccessToken } from "@azure/core-auth";
 import type { Clock } from "../core/clock";
 import { AuthError } from "../core/errors";
 import { msalNetworkClient } from "./msalNetwork";
-import { StoppedError, stopReasonOf } from "../core/stop";
+import { throwIfStopped } from "../core/stop";
 
 /** A token whose expiry was not said is trusted this long. */
 export const UNKNOWN_EXPIRY_MS = 5 * 60_000;
@@ -35,7 +35,7 @@ export function managedIdentityTokens(clientId: string | undefined, clock: Clock
       const result = await client.acquireToken({ resource });
       return { token: result.accessToken, expiresOnTimestamp: result.expiresOn?.getTime() ?? clock.now() + UNKNOWN_EXPIRY_MS };
     } catch (error) {
-      if (halt.aborted) throw new StoppedError(stopReasonOf(halt));
+      throwIfStopped(halt);
       throw new AuthError(`the managed identity could not get a token for ${resource} (${(error as { errorCode?: string }).errorCode ?? "error"})`);
     }
   };

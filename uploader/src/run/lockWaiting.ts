@@ -1,5 +1,5 @@
 import { EXIT_CODES } from "../core/errors";
-import { StoppedError, stopReasonOf } from "../core/stop";
+import { throwIfStopped } from "../core/stop";
 import type { LockOptions, RunLock } from "../lock/runLock";
 import type { Logger } from "../observe/log";
 import { RUN_OUTCOME } from "../observe/logEvents";
@@ -23,7 +23,7 @@ export async function takeJobLocks(config: Pick<UploadConfig, "machineLocks" | "
       held.push(lock);
       return undefined;
     }
-    if (options.stop.aborted) throw new StoppedError(stopReasonOf(options.stop));
+    throwIfStopped(options.stop);
     return { outcome: RUN_OUTCOME.locked, exitCode: EXIT_CODES.ok, message: `another run is working ${where} (its lock in ${location} is held and renewed); standing down` };
   };
   const { machineLocks, state } = config;

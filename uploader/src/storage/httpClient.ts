@@ -8,7 +8,7 @@ import { failureOf, HttpFailure, openExchange, type OpenAnswer } from "../net/ht
 import { classifyNetworkFailure, networkVerdict } from "../net/failures";
 import type { ProxyAgents } from "../net/proxy";
 import { isRetryableStatus, parseRetryAfter, STORAGE_RETRY, withRetries, type Verdict } from "../net/retry";
-import { linkedSignal, requestSignal, StoppedError, stopReasonOf, type RunCancellation } from "../core/stop";
+import { linkedSignal, requestSignal, throwIfStopped, type RunCancellation } from "../core/stop";
 
 /**
  * The Storage SDK's HTTP client is ours (its `httpClient` option): Blob
@@ -82,7 +82,7 @@ export function storageHttpClient(services: StorageHttpServices): HttpClient {
       } catch (error) {
         if (error instanceof Exhausted && last !== undefined) return last; // the SDK makes its error of the service's answer
         // Ended in a try or a backoff sleep: by the run's halt (a stop, so the run ends interrupted), or by the SDK caller's own signal.
-        if (halt.aborted) throw new StoppedError(stopReasonOf(halt));
+        throwIfStopped(halt);
         if (call.signal.aborted) throw Object.assign(new Error("the Storage call was aborted"), { name: "AbortError" });
         throw error;
       } finally {
