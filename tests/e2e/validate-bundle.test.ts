@@ -1,8 +1,8 @@
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { writeCsv } from "../../scripts/generate-csv";
 import { BUNDLE, fixture, jsonLines, runBundle, startBundle, until } from "../support/cli";
+import { writeRepeatedCsv } from "../support/repeatedCsv";
 import { workerThreadsOf } from "../support/threads";
 
 const SAMPLE = resolve(__dirname, "../../scripts/samples/employees.csv");
@@ -33,7 +33,7 @@ describe("the bundled hr-upload", () => {
     const dir = mkdtempSync(join(tmpdir(), "hr-threads-"));
     try {
       const file = join(dir, "big.csv");
-      await writeCsv(file, { records: 40_000, seed: 22, errorRate: 0.002 }); // about 4 MiB: several 1 MiB slices
+      await writeRepeatedCsv(file, { records: 4_000, seed: 22, errorRate: 0.002 }, 10); // about 4 MiB: several 1 MiB slices
       const args = ["validate", "--csv", file, "--log-format", "json"];
       const [alone, threaded] = await Promise.all([runBundle(args), runBundle([...args, "--validation-threads", "2"])]);
       const withoutTime = (stdout: string) => jsonLines(stdout).map(({ time: _time, ...event }) => event);
@@ -41,8 +41,6 @@ describe("the bundled hr-upload", () => {
       expect({ exit: threaded.code, events: withoutTime(threaded.stdout).slice(1) }).toEqual({ exit: alone.code, events: withoutTime(alone.stdout) });
       expect(alone.code).toBe(3);
       expect(jsonLines(alone.stdout).filter((event) => event.event === "invalid-record").length).toBeGreaterThan(10);
-      const refused = await runBundle(["validate", "--csv", file, "--validation-threads", "-1"]);
-      expect({ exit: refused.code, lines: refused.stderr.trimEnd().split("\n").length }).toEqual({ exit: 2, lines: 1 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -52,7 +50,7 @@ describe("the bundled hr-upload", () => {
     const dir = mkdtempSync(join(tmpdir(), "hr-threads-stop-"));
     try {
       const file = join(dir, "big.csv");
-      await writeCsv(file, { records: 300_000, seed: 23 }); // about 30 MiB: seconds of validation
+      await writeRepeatedCsv(file, { records: 3_000, seed: 23 }, 100); // about 30 MiB: seconds of validation
       const running = startBundle(["validate", "--csv", file, "--log-format", "json", "--validation-threads", "1"]);
       const pid = running.child.pid as number;
       // Signalled once the worker thread runs (Node names its OS thread WorkerThread): slices are being checked.

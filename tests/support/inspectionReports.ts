@@ -4,9 +4,14 @@
  * scenario), the hash, and a digest of the record index; or the file-level
  * error. tests/fixtures/inspection-reports.json holds these summaries as the
  * sequential reader reported them before issue 22 (commit 6fdb8b4); the
- * validation tests compare every later version against them. To record them
- * again (only when a report is meant to change):
+ * validation tests compare every later version against them. Recorded on
+ * 2026-12-07 with this file's cases run on that commit's code: in a temporary
+ * worktree of 6fdb8b4, this file copied to tests/support/ with its imports of
+ * errors and inspect pointed at that layout (uploader/src/errors.ts,
+ * uploader/src/inspect.ts), then
  *   npx tsx tests/support/inspectionReports.ts > tests/fixtures/inspection-reports.json
+ * Record them so again whenever a case changes; run in this tree instead, it
+ * would record the current code, which the tests would then compare with itself.
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -29,10 +34,10 @@ export interface InspectionCase {
 
 const resignation: FileRulesOptions = {};
 const ROW = "2026-03-02T09:00:00Z,2026-03-20T17:00:00Z";
-/** A resignation file of 3,000 records with a record that makes the file unreadable, half-way. */
+/** A resignation file of 2,000 records (about 200 KB) with a record that makes the file unreadable, half-way: past the first 64 KiB read. */
 const brokenHalfWay = (name: string, text: string, crlf = false): InspectionCase => ({
   name: `resignation, half-way: ${name}${crlf ? ", CRLF" : ""}`,
-  file: { generate: { records: 3_000, seed: 5, errorRate: 0.01, crlf }, insert: { at: 0.5, text } },
+  file: { generate: { records: 2_000, seed: 5, errorRate: 0.01, crlf }, insert: { at: 0.5, text } },
   rules: resignation,
   showValues: false,
 });
@@ -46,16 +51,16 @@ export const INSPECTION_CASES: readonly InspectionCase[] = [
   { name: "mixed-one-bad-per-scenario.csv", file: { fixture: "scenarios/mixed-one-bad-per-scenario.csv" }, rules: anyScenario, showValues: true },
   { name: "unterminated-quote.csv", file: { fixture: "unterminated-quote.csv" }, rules: resignation, showValues: false },
   { name: "invalid-utf8.csv", file: { fixture: "invalid-utf8.csv" }, rules: resignation, showValues: false },
-  { name: "resignation, --error-rate 0.01, 30000 records", file: { generate: { records: 30_000, errorRate: 0.01, seed: 1 } }, rules: resignation, showValues: true },
-  { name: "resignation, --error-rate 0.3, CRLF, BOM", file: { generate: { records: 5_000, errorRate: 0.3, seed: 2, crlf: true, bom: true } }, rules: resignation, showValues: false },
+  { name: "resignation, --error-rate 0.05, 3000 records", file: { generate: { records: 3_000, errorRate: 0.05, seed: 1 } }, rules: resignation, showValues: true },
+  { name: "resignation, --error-rate 0.3, CRLF, BOM", file: { generate: { records: 1_500, errorRate: 0.3, seed: 2, crlf: true, bom: true } }, rules: resignation, showValues: false },
   ...(["job-level-change", "performance-review", "performance-improvement-plan", "employee-profile"] as const).map((scenario, seed) => ({
     name: `${scenario}, --error-rate 0.2`,
-    file: { generate: { records: 5_000, scenario, errorRate: 0.2, seed: 10 + seed } },
+    file: { generate: { records: 1_500, scenario, errorRate: 0.2, seed: 10 + seed } },
     rules: { scenarios: scenario },
     showValues: true,
   })),
-  { name: "mixed, --error-rate 0.2", file: { generate: { records: 20_000, scenario: "mixed", errorRate: 0.2, seed: 3 } }, rules: anyScenario, showValues: true },
-  { name: "mixed, --error-rate 0.05, CRLF", file: { generate: { records: 20_000, scenario: "mixed", errorRate: 0.05, seed: 4, crlf: true } }, rules: anyScenario, showValues: false },
+  { name: "mixed, --error-rate 0.2", file: { generate: { records: 2_000, scenario: "mixed", errorRate: 0.2, seed: 3 } }, rules: anyScenario, showValues: true },
+  { name: "mixed, --error-rate 0.05, CRLF", file: { generate: { records: 3_000, scenario: "mixed", errorRate: 0.05, seed: 4, crlf: true } }, rules: anyScenario, showValues: false },
   brokenHalfWay("a quote never closed", `alex.doe@agency.gov,"${ROW}\n`),
   brokenHalfWay("a quote inside an unquoted value", `alex"doe@agency.gov,${ROW}\n`),
   brokenHalfWay("a stray quote inside a quoted value", `"alex"doe@agency.gov",${ROW}\n`),
@@ -66,7 +71,7 @@ export const INSPECTION_CASES: readonly InspectionCase[] = [
   brokenHalfWay("a record longer than 1 MiB", `alex.doe@agency.gov,${ROW},"${"x".repeat(1_100_000)}"\n`),
   {
     name: "mixed, half-way: a record of a scenario whose columns the header lacks",
-    file: { generate: { records: 3_000, scenario: "mixed", seed: 6 }, insert: { at: 0.5, text: `Employee profile,alex.doe@agency.gov,,,,,,,,\n` } },
+    file: { generate: { records: 2_000, scenario: "mixed", seed: 6 }, insert: { at: 0.5, text: `Employee profile,alex.doe@agency.gov,,,,,,,,\n` } },
     rules: anyScenario,
     showValues: false,
   },

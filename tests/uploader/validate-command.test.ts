@@ -128,6 +128,7 @@ describe("hr-upload validate: usage", () => {
     [["validate", "--csv", fixture("seed-example.csv"), "--columns", "mail"], /^error: --columns takes field=Header pairs/],
     [["validate", "--csv", fixture("seed-example.csv"), "--columns", "phone=Tel"], /^error: --columns: unknown field "phone"/],
     [["validate", "--csv", fixture("seed-example.csv"), "--log-format", "xml"], /^error: --log-format must be text or json$/],
+    [["validate", "--csv", fixture("seed-example.csv"), "--validation-threads=-1"], /^error: --validation-threads must be a whole number from 0 to 16$/],
     [["validate", "--csv", fixture("seed-example.csv"), "stray"], /^error: unexpected argument/],
     [["frobnicate"], /^error: unknown command "frobnicate"/],
   ])("%j exits 2 with one line", async (args, message) => {

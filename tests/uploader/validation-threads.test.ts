@@ -1,12 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeCsv } from "../../scripts/generate-csv";
 import { fileRulesFor } from "../../uploader/src/csv/fileRules";
 import { inspectCsv } from "../../uploader/src/validation/inspect";
 import { openLocalFile } from "../../uploader/src/source/localFile";
 import { StoppedError } from "../../uploader/src/core/stop";
 import { SLICE_WORKER } from "../support/cli";
+import { writeRepeatedCsv } from "../support/repeatedCsv";
 import { workerThreadsOf } from "../support/threads";
 
 const describeOnLinux = process.platform === "linux" ? describe : describe.skip;
@@ -17,7 +17,7 @@ describeOnLinux("validation on worker threads, stopped", () => {
 
   it("rejects with the stop, and every worker thread has ended by then", async () => {
     const file = join(dir, "big.csv");
-    await writeCsv(file, { records: 60_000, seed: 7 }); // about 6 MiB: about 90 slices of 64 KiB
+    await writeRepeatedCsv(file, { records: 2_000, seed: 7 }, 30); // about 6 MiB: about 90 slices of 64 KiB
     const workers = { code: readFileSync(SLICE_WORKER, "utf8"), threads: 2, sliceBytes: 64 * 1024 };
     const stop = new AbortController();
     // Threads the test process runs besides ours (esbuild's transform keeps a worker thread when Jest's cache is cold).
