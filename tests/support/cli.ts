@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { getCACertificates, setDefaultCACertificates } from "node:tls";
 import { DEFAULT_SHUTDOWN_GRACE_MS, main } from "../../uploader/src/cli/main";
 import { systemClock } from "../../uploader/src/cli/systemClock";
 import type { ScriptIo } from "../../scripts/lib/scriptIo";
@@ -28,7 +29,34 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI in-process with captured output (fast; for rule and format tests), on this machine or another (`platform`). */
+/** Node's own trusted roots, before any run here added one. */
+let nodeRoots: string[] | undefined;
+/** The NODE_EXTRA_CA_CERTS files of the in-process runs under way (a file once per run naming it). */
+const extraRootFiles: string[] = [];
+
+/**
+ * Trusts `file` (PEM) in this process while `run` runs, as a bundle started with NODE_EXTRA_CA_CERTS=file trusts it:
+ * Node reads that variable once at start, so main() cannot honour it from the env it is given.
+ */
+async function trustingExtraRoots<T>(file: string | undefined, run: () => Promise<T>): Promise<T> {
+  if (file === undefined || file === "") return run();
+  nodeRoots ??= getCACertificates("default");
+  const roots = nodeRoots;
+  const trustNow = () => setDefaultCACertificates([...roots, ...[...new Set(extraRootFiles)].map((pemFile) => readFileSync(pemFile, "utf8"))]);
+  extraRootFiles.push(file);
+  trustNow();
+  try {
+    return await run();
+  } finally {
+    extraRootFiles.splice(extraRootFiles.indexOf(file), 1);
+    trustNow();
+  }
+}
+
+/**
+ * Runs the CLI in-process with captured output (fast; for rule and format tests), on this machine or another (`platform`).
+ * The same main() as the bundle, given `env` as the bundle's process.env; NODE_EXTRA_CA_CERTS in it is trusted for the run.
+ */
 export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, platform?: Platform): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
@@ -36,7 +64,9 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, platfo
     stdout: { write: (text: string) => ((stdout += text), true) },
     stderr: { write: (text: string) => ((stderr += text), true) },
   };
-  const code = await (platform ? main(args, withTestStateHome(env), streams, { clock: systemClock, platform, stop: new StopController(DEFAULT_SHUTDOWN_GRACE_MS) }) : main(args, withTestStateHome(env), streams));
+  const code = await trustingExtraRoots(env.NODE_EXTRA_CA_CERTS, () =>
+    platform ? main(args, withTestStateHome(env), streams, { clock: systemClock, platform, stop: new StopController(DEFAULT_SHUTDOWN_GRACE_MS) }) : main(args, withTestStateHome(env), streams),
+  );
   return { code, stdout, stderr };
 }
 
