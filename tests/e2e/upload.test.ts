@@ -305,9 +305,9 @@ describe("hr-upload upload against the stand-in (real MSAL, real HTTPS)", () => 
 
   it("gets a new token when the cached one nears expiry, between chunks", async () => {
     await harness.close();
-    // MSAL treats a token as expired 300 s before its end: this one is good for about 2 s.
-    harness = await UploadHarness.start({ tokenLifetimeSeconds: 302 });
-    harness.standIn.ingestionDelayMs = 1500;
+    // MSAL treats a token as expired 300 s before its end: this one is good for about 1 s, and the 4 chunks take 3 s.
+    harness = await UploadHarness.start({ tokenLifetimeSeconds: 301 });
+    harness.standIn.ingestionDelayMs = 750;
     const result = await harness.uploadHere(await generatedCsv(8), ["--records-per-call", "2"]);
     expect(result.code).toBe(0);
     expect(harness.standIn.recordsSaved()).toBe(8);
