@@ -31,25 +31,41 @@ export interface CliResult {
 
 /** Node's own trusted roots, before any run here added one. */
 let nodeRoots: string[] | undefined;
-/** The NODE_EXTRA_CA_CERTS files of the in-process runs under way (a file once per run naming it). */
-const extraRootFiles: string[] = [];
+/** The NODE_EXTRA_CA_CERTS files of the in-process runs under way, with how many runs name each. */
+const rootFilesInUse = new Map<string, number>();
+/** The extra root files the process trusts now (sorted, joined): what was installed last. */
+let installedRootFiles = "";
 
 /**
- * Trusts `file` (PEM) in this process while `run` runs, as a bundle started with NODE_EXTRA_CA_CERTS=file trusts it:
- * Node reads that variable once at start, so main() cannot honour it from the env it is given.
+ * Makes this process trust Node's roots plus the files of the runs under way, as a bundle started with
+ * NODE_EXTRA_CA_CERTS trusts its file: Node reads that variable once at start, so main() cannot honour it from its env.
+ * Installing roots costs about 45 ms (Node parses them all), so a set stays installed until a run needs another one
+ * or the test file ends: runs that name the same file in a row install it once.
  */
-async function trustingExtraRoots<T>(file: string | undefined, run: () => Promise<T>): Promise<T> {
-  if (file === undefined || file === "") return run();
+function installRootsInUse(): void {
+  const files = [...rootFilesInUse.keys()].sort();
+  if (files.join("\n") === installedRootFiles) return;
   nodeRoots ??= getCACertificates("default");
-  const roots = nodeRoots;
-  const trustNow = () => setDefaultCACertificates([...roots, ...[...new Set(extraRootFiles)].map((pemFile) => readFileSync(pemFile, "utf8"))]);
-  extraRootFiles.push(file);
-  trustNow();
+  setDefaultCACertificates([...nodeRoots, ...files.map((pemFile) => readFileSync(pemFile, "utf8"))]);
+  installedRootFiles = files.join("\n");
+}
+afterAll(() => {
+  rootFilesInUse.clear();
+  installRootsInUse();
+});
+
+async function trustingExtraRoots<T>(file: string | undefined, run: () => Promise<T>): Promise<T> {
+  const named = file !== undefined && file !== "";
+  if (named) rootFilesInUse.set(file, (rootFilesInUse.get(file) ?? 0) + 1);
+  installRootsInUse();
   try {
     return await run();
   } finally {
-    extraRootFiles.splice(extraRootFiles.indexOf(file), 1);
-    trustNow();
+    if (named) {
+      const runs = (rootFilesInUse.get(file) ?? 1) - 1;
+      if (runs === 0) rootFilesInUse.delete(file);
+      else rootFilesInUse.set(file, runs);
+    }
   }
 }
 
