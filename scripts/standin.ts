@@ -271,7 +271,8 @@ export class StandInCloud {
     if (fault?.kind === "html") return send(response, 200, SIGN_IN_PAGE, { "content-type": "text/html; charset=utf-8" });
     if (this.holdIngestionAfter !== undefined && this.ingestionRequests > this.holdIngestionAfter) await new Promise<void>((release) => this.held.push(release));
     if (this.ingestionDelayMs > 0) {
-      await new Promise((later) => setTimeout(later, this.ingestionDelayMs));
+      // Unref'd: the delay of a request whose client is gone never keeps the process (a test run) alive.
+      await new Promise((later) => setTimeout(later, this.ingestionDelayMs).unref());
       // A client that went away while its request was held never had the chunk accepted.
       if (request.socket.destroyed) return;
     }
@@ -299,7 +300,7 @@ export class StandInCloud {
       recordCount: records.length,
     });
     this.recordsSavedByJob.set(jobId, this.recordsSaved(jobId) + records.length);
-    if (this.answerDelayMs > 0) await new Promise((later) => setTimeout(later, this.answerDelayMs));
+    if (this.answerDelayMs > 0) await new Promise((later) => setTimeout(later, this.answerDelayMs).unref());
     if (fault?.kind === "store-then-status") return send(response, fault.status, "", retryAfterHeader(fault));
     send(response, 200, JSON.stringify({ RecordsSaved: records.length, RequestId: randomUUID() }), JSON_TYPE);
   }

@@ -2,7 +2,7 @@ import { appendFileSync, chmodSync, copyFileSync, mkdirSync, readdirSync, readFi
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { writeCsv } from "../../scripts/generate-csv";
-import { BUNDLE, jsonLines, runBundle, startBundle, summaryOf, until, type BundleOptions } from "../support/cli";
+import { BUNDLE, jsonLines, runBundle, runCli, startBundle, summaryOf, until, type BundleOptions } from "../support/cli";
 import { isRoot, unshare } from "../support/namespaces";
 import { generatedCsv, recordsOf, sortedRecords, STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
 
@@ -24,6 +24,11 @@ function childOf(pid: number): number | undefined {
   }
 }
 
+/**
+ * The real bundle where a test is about the process: signals, kill -9, node as PID 1, two runs at once (issue 18's
+ * item 5: one run per job on a machine), a closed output pipe, state that cannot be written (item 8). The runs that
+ * follow one (the resume, the rerun) and the rules of state and versions are the same main() in this process.
+ */
 describe("the delivery protocol: nothing lost, nothing doubled, whatever the platform does", () => {
   let harness: UploadHarness;
   beforeEach(async () => {
@@ -73,7 +78,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     // Requests in flight finished within the grace and were checkpointed: nothing is sent twice.
     expect(summaryOf(stopped).recordsDelivered).toBe(sent().length);
 
-    const resumed = await runBundle(args, harness.env());
+    const resumed = await runCli(args, harness.env());
     expect(resumed.code).toBe(0);
     expect(summaryOf(resumed)).toMatchObject({ outcome: "delivered", recordsPossiblyDuplicated: 0, recordsDeliveredTotal: records });
     expect(sorted(sent())).toEqual(sorted(recordsOf(file)));
@@ -122,7 +127,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     expect(Date.now() - signalledAt).toBeLessThan(6_000);
 
     harness.standIn.ingestionDelayMs = 0;
-    const resumed = await runBundle(args, harness.env());
+    const resumed = await runCli(args, harness.env());
     expect(resumed.code).toBe(0);
     // The two chunks halted in flight may have reached the service: sent again, and said so.
     expect(jsonLines(resumed.stdout).find((event) => event.event === "possibly-duplicated")).toMatchObject({ chunks: 2, records: 4, firstLines: [2, 4] });
@@ -140,7 +145,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     await running.result;
 
     harness.standIn.answerDelayMs = 0;
-    const rerun = await runBundle(args, harness.env());
+    const rerun = await runCli(args, harness.env());
     expect(rerun.code).toBe(0);
     const records = sent().map((record) => JSON.stringify(record));
     const duplicated = records.filter((record, index) => records.indexOf(record) !== index);
@@ -171,7 +176,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     expect(second.code).toBe(0);
     expect(summaryOf(second)).toMatchObject({ outcome: "locked", recordsDelivered: 0 });
     expect((await first.result).code).toBe(0);
-    const again = await runBundle(harness.args(link, "--records-per-call", "2", "--log-format", "json"), harness.env());
+    const again = await runCli(harness.args(link, "--records-per-call", "2", "--log-format", "json"), harness.env());
     expect(summaryOf(again)).toMatchObject({ outcome: "nothing-to-do" });
     expect(sent()).toEqual(recordsOf(file));
   });
@@ -198,7 +203,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     const file = await generatedCsv(4, 15);
     const notAFolder = join(tempDir(), "locks");
     writeFileSync(notAFolder, "");
-    const result = await runBundle(harness.args(file), harness.env({ HR_LOCK_DIR: join(notAFolder, "sub") }));
+    const result = await runCli(harness.args(file), harness.env({ HR_LOCK_DIR: join(notAFolder, "sub") }));
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(new RegExp(`^error: cannot lock this job on this machine in ${join(notAFolder, "sub")} \\(ENOTDIR: not a directory\\): nothing was sent; fix the folder's permissions, or choose another --lock-dir\n`));
     expect(harness.standIn.tokenRequests + harness.standIn.ingestionRequests).toBe(0);
@@ -206,11 +211,11 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
 
   it("sends nothing for content already delivered to the job under another name", async () => {
     const file = await generatedCsv(6, 12);
-    expect((await harness.upload(file)).code).toBe(0);
+    expect((await harness.uploadHere(file)).code).toBe(0);
     const copy = join(tempDir(), "copy-of-employees.csv");
     writeFileSync(copy, readFileSync(file));
     const requests = harness.standIn.ingestionRequests;
-    const again = await harness.upload(copy, ["--log-format", "json"]);
+    const again = await harness.uploadHere(copy, ["--log-format", "json"]);
     expect(again.code).toBe(0);
     expect(summaryOf(again)).toMatchObject({ outcome: "nothing-to-do" });
     expect(summaryOf(again).msg).toMatch(/already delivered in full to this job on .* \(as .*employees\.csv\); nothing to do/);
@@ -232,7 +237,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     appendFileSync(file, "-15T17:00:00Z,Finance,\n");
 
     harness.standIn.ingestionDelayMs = 0;
-    const next = await runBundle(args, harness.env());
+    const next = await runCli(args, harness.env());
     expect(next.code).toBe(0);
     expect(Buffer.compare(readFileSync(file).subarray(0, whole.length), whole)).toBe(0);
     // The grown file begins with the version read first: it is resumed as that version, the appended record after it; nothing cut, nothing twice.
@@ -248,11 +253,11 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     writeFileSync(live, readFileSync(versionA));
     harness.standIn.injectFaults({ kind: "pass" }, { kind: "pass" }, { kind: "status", status: 400 });
     const args = harness.args(live, "--records-per-call", "2", "--log-format", "json");
-    expect((await runBundle(args, harness.env())).code).toBe(5);
+    expect((await runCli(args, harness.env())).code).toBe(5);
     // The HR system replaces the file (a new file renamed over it).
     writeFileSync(`${live}.new`, readFileSync(versionB));
     renameSync(`${live}.new`, live);
-    const next = await runBundle(args, harness.env());
+    const next = await runCli(args, harness.env());
     expect(next.code).toBe(0);
     expect(jsonLines(next.stdout).find((event) => event.event === "resume")?.msg).toMatch(/^finishing .*employees\.csv .* first, from the copy kept in .*: 4 of 12 records were delivered by earlier runs; the file has changed since$/);
     expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(versionB)]);
@@ -262,9 +267,9 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     writeFileSync(live, readFileSync(versionC));
     harness.standIn.received.length = 0;
     harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
-    expect((await runBundle(args, harness.env())).code).toBe(5);
+    expect((await runCli(args, harness.env())).code).toBe(5);
     rmSync(live);
-    const orphan = await runBundle(args, harness.env());
+    const orphan = await runCli(args, harness.env());
     expect(orphan.code).toBe(2);
     expect(jsonLines(orphan.stdout)).toContainEqual(expect.objectContaining({ event: "failed", msg: `file not found: ${live}` }));
     expect(summaryOf(orphan)).toMatchObject({ recordsDelivered: 4 });
@@ -276,11 +281,11 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     writeFileSync(live, readFileSync(await generatedCsv(10, 31)));
     harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
     const args = harness.args(live, "--records-per-call", "3", "--log-format", "json");
-    expect((await runBundle(args, harness.env())).code).toBe(5);
+    expect((await runCli(args, harness.env())).code).toBe(5);
     rmSync(join(harness.checkpointDir, "kept"), { recursive: true });
     const versionB = await generatedCsv(5, 32);
     writeFileSync(live, readFileSync(versionB));
-    const next = await runBundle(args, harness.env());
+    const next = await runCli(args, harness.env());
     expect(next.code).toBe(0);
     expect(jsonLines(next.stdout)).toContainEqual(expect.objectContaining({ level: "warn", event: "abandoned", recordsNeverDelivered: 7, recordsInFlight: 0 }));
     expect(sent().slice(3)).toEqual(recordsOf(versionB));
@@ -288,14 +293,15 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
 
   it("reports a corrupt checkpoint in every shape with exit 2, and `hr-upload reset` clears it after showing it", async () => {
     const file = await generatedCsv(4, 41);
-    expect((await harness.upload(file)).code).toBe(0);
+    expect((await harness.uploadHere(file)).code).toBe(0);
     const jobs = join(harness.checkpointDir, "jobs");
     const [name] = readdirSync(jobs);
     const good = readFileSync(join(jobs, name as string), "utf8");
     const requests = harness.standIn.ingestionRequests;
-    for (const corrupt of ["{}", "[]", "null", good.slice(0, 40), good.replace(/"revision": \d+/, '"revision": "7"')]) {
+    for (const [shape, corrupt] of ["{}", "[]", "null", good.slice(0, 40), good.replace(/"revision": \d+/, '"revision": "7"')].entries()) {
       writeFileSync(join(jobs, name as string), corrupt);
-      const refused = await harness.upload(file, ["--force"]);
+      // The first shape through the real bundle (no stack trace on its stderr), the others by the same main() here.
+      const refused = shape === 0 ? await harness.upload(file, ["--force"]) : await harness.uploadHere(file, ["--force"]);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain(`${join(jobs, name as string)} is not a valid hr-upload checkpoint (`);
       expect(refused.stderr).toContain(`; clear it with hr-upload reset --job-id ${STANDIN_DEFAULTS.jobId} --checkpoint ${harness.checkpointDir})`);
@@ -305,7 +311,7 @@ describe("the delivery protocol: nothing lost, nothing doubled, whatever the pla
     const reset = await runBundle(["reset", "--job-id", STANDIN_DEFAULTS.jobId, "--checkpoint", harness.checkpointDir], {});
     expect(reset.code).toBe(0);
     expect(reset.stdout).toMatch(/is corrupt \(.*\); its content cannot be shown/);
-    expect((await harness.upload(file)).code).toBe(0);
+    expect((await harness.uploadHere(file)).code).toBe(0);
     expect(harness.standIn.recordsSaved()).toBe(8);
   });
 

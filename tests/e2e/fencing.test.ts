@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { jsonLines, runBundle, startBundle, summaryOf, until, type RunningBundle } from "../support/cli";
+import { jsonLines, runBundle, runCli, startBundle, summaryOf, until, type RunningBundle } from "../support/cli";
 import { jobKeyOf } from "../../uploader/src/state/stateStore";
 import { unshare } from "../support/namespaces";
 import { thisMachine } from "../support/platforms";
@@ -15,7 +15,9 @@ const TAKEOVER_MS = 40_000;
 /**
  * Locks and fencing with the real bundle: a lock left by a killed run whose PID another process now has is taken
  * over at once; a run that stalls past its lease (SIGSTOP) on another machine sharing the state folder is taken
- * over, and when it wakes (SIGCONT) it writes nothing over the new holder's state and sends nothing more.
+ * over, and when it wakes (SIGCONT) it writes nothing over the new holder's state and sends nothing more (issue 18's
+ * items 5 and 7). Runs that only meet a rule of the lock (a refusal, standing down, the upload after a reset) are the
+ * same main() in this process.
  */
 describe("locks and fencing: one holder per job, and a former holder never writes over the job's state, nor sends, once taken over (real bundle, local state)", () => {
   let harness: UploadHarness;
@@ -83,7 +85,7 @@ describe("locks and fencing: one holder per job, and a former holder never write
     }
   }, 60_000);
 
-  const reset = (env: NodeJS.ProcessEnv = {}) => runBundle(["reset", "--job-id", STANDIN_DEFAULTS.jobId, "--checkpoint", harness.checkpointDir, ...LEASE, "--log-format", "json"], env);
+  const resetArgs = () => ["reset", "--job-id", STANDIN_DEFAULTS.jobId, "--checkpoint", harness.checkpointDir, ...LEASE, "--log-format", "json"];
 
   // The rule: reset takes the job's lock as a run does. A live run is never reset under it (reset refuses, exit 5);
   // a run silent for a lease (stalled, on another machine) is taken over, and its writes are fenced from then on.
@@ -93,7 +95,7 @@ describe("locks and fencing: one holder per job, and a former holder never write
     const running = startBundle(harness.args(file, "--records-per-call", "2", "--log-format", "json"), harness.env());
     await until(() => harness.standIn.ingestionRequests > 2, "the run sending");
     const stateBefore = readFileSync(jobFile(), "utf8");
-    const refused = await reset();
+    const refused = await runCli(resetArgs()); // the refusal is a rule of the lock: the same main() here
     expect(refused.code).toBe(5);
     expect(failure(refused)).toBe(`a run is working for job ${STANDIN_DEFAULTS.jobId} now (its lock in ${harness.checkpointDir} is held); reset it when that run has ended`);
     expect(readFileSync(jobFile(), "utf8")).toBe(stateBefore);
@@ -106,7 +108,7 @@ describe("locks and fencing: one holder per job, and a former holder never write
     const file = await generatedCsv(12, 83);
     const stalled = await stalledHolder(file, 2);
     try {
-      const cleared = await reset();
+      const cleared = await runBundle(resetArgs());
       expect(cleared.code).toBe(0);
       expect(jsonLines(cleared.stdout).filter((event) => event.event === "waiting-for-lock")).toEqual([expect.objectContaining({ holder: expect.stringMatching(/ on stalled-host$/) })]);
       expect(summaryOf(cleared)).toMatchObject({ outcome: "reset", exitCode: 0 });
@@ -122,7 +124,7 @@ describe("locks and fencing: one holder per job, and a former holder never write
       expect(harness.standIn.ingestionRequests).toBe(requestsBefore);
 
       // As reset says: the next upload sends the file in full.
-      const next = await harness.upload(file, ["--records-per-call", "2", "--log-format", "json"]);
+      const next = await harness.uploadHere(file, ["--records-per-call", "2", "--log-format", "json"]);
       expect(next.code).toBe(0);
       expect(summaryOf(next)).toMatchObject({ outcome: "delivered", recordsDelivered: 12 });
     } finally {
@@ -147,7 +149,7 @@ describe("locks and fencing: one holder per job, and a former holder never write
       const tag = (await thisMachine.processTagOf(pid)) as string;
       expect(tag).toMatch(/^pid:\[\d+\]\/\d+$/);
       leftLocks(pid, tag);
-      const held = await harness.upload(file, ["--log-format", "json"]);
+      const held = await harness.uploadHere(file, ["--log-format", "json"]); // standing down is a rule of the lock: main() here
       expect(summaryOf(held)).toMatchObject({ outcome: "locked", exitCode: 0, recordsDelivered: 0 });
 
       // The same PID, but the killed run started earlier than the process that has it now.

@@ -32,6 +32,7 @@ async function seedJobState(dir: string, deliveries: Array<Partial<CompletedDeli
   await localStateStore(dir, systemPlatform()).saveJobState(jobKeyOf(STANDIN_DEFAULTS.jobId), state);
 }
 
+/** A mixed file through the real bundle; the other scenario rules by the same main() in this process. */
 describe("scenarios through hr-upload upload", () => {
   let harness: UploadHarness;
   beforeEach(async () => {
@@ -56,7 +57,7 @@ describe("scenarios through hr-upload upload", () => {
   });
 
   it("sends nothing from an employee-profile file missing a mandatory column", async () => {
-    const result = await harness.upload(fixture("scenarios/profile-missing-zip.csv"), ["--scenario", "employee-profile"]);
+    const result = await harness.uploadHere(fixture("scenarios/profile-missing-zip.csv"), ["--scenario", "employee-profile"]);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/missing required column "EmployeeZipCode".*imports nothing/);
     expect(harness.standIn.tokenRequests + harness.standIn.ingestionRequests).toBe(0);
@@ -65,7 +66,7 @@ describe("scenarios through hr-upload upload", () => {
   it("warns when the profile file has not changed for 20 days", async () => {
     const sha = createHash("sha256").update(readFileSync(PROFILE)).digest("hex");
     await seedJobState(harness.checkpointDir, [{ days: 11, sha256: sha }], { [PROFILE]: { sha256: sha, since: daysAgo(25) } });
-    const result = await harness.upload(PROFILE, ["--scenario", "employee-profile", "--log-format", "json"]);
+    const result = await harness.uploadHere(PROFILE, ["--scenario", "employee-profile", "--log-format", "json"]);
     expect(result.code).toBe(0);
     expect(jsonLines(result.stdout)).toContainEqual(expect.objectContaining({ level: "warn", event: "profile-stale", reason: "unchanged", days: 25 }));
   });
@@ -73,11 +74,11 @@ describe("scenarios through hr-upload upload", () => {
   it("warns when the last full delivery of profile data is 20 days old, and stays quiet when it is recent", async () => {
     await seedJobState(harness.checkpointDir, [{ days: 22 }]);
     harness.standIn.injectFaults({ kind: "status", status: 400, body: "Bad request" });
-    const failed = await harness.upload(PROFILE, ["--scenario", "employee-profile", "--log-format", "json"]);
+    const failed = await harness.uploadHere(PROFILE, ["--scenario", "employee-profile", "--log-format", "json"]);
     expect(failed.code).toBe(5);
     expect(jsonLines(failed.stdout)).toContainEqual(expect.objectContaining({ event: "profile-stale", reason: "not-delivered", days: 22 }));
 
-    const delivered = await harness.upload(PROFILE, ["--scenario", "employee-profile", "--log-format", "json"]);
+    const delivered = await harness.uploadHere(PROFILE, ["--scenario", "employee-profile", "--log-format", "json"]);
     expect(delivered.code).toBe(0);
     expect(jsonLines(delivered.stdout).some((event) => event.event === "profile-stale")).toBe(false);
   });
@@ -85,7 +86,7 @@ describe("scenarios through hr-upload upload", () => {
   it("never warns about freshness for other scenarios", async () => {
     await seedJobState(harness.checkpointDir, [{ days: 40, file: join(SAMPLES, "employees.csv") }]);
     harness.standIn.injectFaults({ kind: "status", status: 400 });
-    const result = await harness.upload(join(SAMPLES, "employees.csv"), ["--log-format", "json"]);
+    const result = await harness.uploadHere(join(SAMPLES, "employees.csv"), ["--log-format", "json"]);
     expect(result.code).toBe(5);
     expect(jsonLines(result.stdout).some((event) => event.event === "profile-stale")).toBe(false);
   });

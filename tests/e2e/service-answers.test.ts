@@ -1,12 +1,16 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { jsonLines, runBundle, summaryOf } from "../support/cli";
+import { jsonLines, runCli, summaryOf } from "../support/cli";
 import { generatedCsv, recordsOf, sortedRecords, UploadHarness } from "../support/standin";
 
 const sorted = sortedRecords;
 
-/** What "delivered" means: the service kept it. What "possibly duplicated" counts: every chunk it may hold twice. */
-describe("the service's answers (real bundle against the stand-in)", () => {
+/**
+ * What "delivered" means: the service kept it. What "possibly duplicated" counts: every chunk it may hold twice.
+ * Issue 18's item 1 (a 200 that saved nothing is not delivered) and item 2 (a kept chunk answered 500 is possibly
+ * duplicated) each with the real bundle; their other cases and the reruns by the same main() in this process.
+ */
+describe("the service's answers against the stand-in", () => {
   let harness: UploadHarness;
   beforeEach(async () => {
     harness = await UploadHarness.start();
@@ -20,12 +24,18 @@ describe("the service's answers (real bundle against the stand-in)", () => {
     const dir = join(harness.checkpointDir, "runs");
     return JSON.parse(readFileSync(join(dir, readdirSync(dir).sort().at(-1) as string), "utf8")) as Record<string, unknown>;
   };
-  const upload = (file: string) => harness.upload(file, ["--records-per-call", "2", "--log-format", "json"]);
+  const uploadArgs = ["--records-per-call", "2", "--log-format", "json"];
+  const upload = (file: string) => harness.uploadHere(file, uploadArgs);
+  const uploadWithBundle = (file: string) => harness.upload(file, uploadArgs);
 
-  it.each([500, 502, 504])("counts a chunk the service kept but answered %i as possibly duplicated: what it holds twice is exactly what is reported", async (status) => {
+  it.each([
+    [500, uploadWithBundle],
+    [502, upload],
+    [504, upload],
+  ])("counts a chunk the service kept but answered %i as possibly duplicated: what it holds twice is exactly what is reported", async (status, run) => {
     const file = await generatedCsv(6);
     harness.standIn.injectFaults({ kind: "store-then-status", status });
-    const result = await upload(file);
+    const result = await run(file);
     expect(result.code).toBe(0);
     expect(summaryOf(result)).toMatchObject({ outcome: "delivered", recordsDelivered: 6, recordsPossiblyDuplicated: 2, recordsNotSaved: 0 });
     expect(jsonLines(result.stdout).filter((event) => event.event === "possibly-duplicated")).toEqual([expect.objectContaining({ chunks: 1, records: 2, firstLines: [2] })]);
@@ -46,7 +56,7 @@ describe("the service's answers (real bundle against the stand-in)", () => {
   it("does not count as delivered a 200 whose RecordsSaved is 0: goes on with the rest, exits 5, and the next run sends it again, once", async () => {
     const file = await generatedCsv(6);
     harness.standIn.injectFaults({ kind: "pass" }, { kind: "saved", recordsSaved: 0 });
-    const first = await upload(file);
+    const first = await uploadWithBundle(file);
     expect(first.code).toBe(5);
     const events = jsonLines(first.stdout);
     expect(events.filter((event) => event.event === "records-not-saved")).toEqual([
@@ -55,7 +65,7 @@ describe("the service's answers (real bundle against the stand-in)", () => {
     expect(events.find((event) => event.event === "records-not-saved")?.msg).toMatch(/^chunk 2\/3 \(line 4\) was answered HTTP 200 with RecordsSaved 0 of 2 records sent/);
     expect(summaryOf(first)).toMatchObject({ outcome: "failed", exitCode: 5, errorClass: "upload", recordsDelivered: 4, recordsNotSaved: 2 });
     expect(lastRunRecord()).toMatchObject({ outcome: "failed", exitCode: 5, recordsNotSaved: 2 });
-    expect((await runBundle(["status", "--checkpoint", harness.checkpointDir])).stdout).toMatch(/failed +4 of 6 records delivered, 2 not saved by the service, 2 chunks/);
+    expect((await runCli(["status", "--checkpoint", harness.checkpointDir])).stdout).toMatch(/failed +4 of 6 records delivered, 2 not saved by the service, 2 chunks/);
 
     const second = await upload(file);
     expect(second.code).toBe(0);

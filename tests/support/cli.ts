@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { getCACertificates, setDefaultCACertificates } from "node:tls";
 import { DEFAULT_SHUTDOWN_GRACE_MS, main } from "../../uploader/src/cli/main";
 import { systemClock } from "../../uploader/src/cli/systemClock";
 import type { ScriptIo } from "../../scripts/lib/scriptIo";
@@ -28,7 +29,50 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI in-process with captured output (fast; for rule and format tests), on this machine or another (`platform`). */
+/** Node's own trusted roots, before any run here added one. */
+let nodeRoots: string[] | undefined;
+/** The NODE_EXTRA_CA_CERTS files of the in-process runs under way, with how many runs name each. */
+const rootFilesInUse = new Map<string, number>();
+/** The extra root files the process trusts now (sorted, joined): what was installed last. */
+let installedRootFiles = "";
+
+/**
+ * Makes this process trust Node's roots plus the files of the runs under way, as a bundle started with
+ * NODE_EXTRA_CA_CERTS trusts its file: Node reads that variable once at start, so main() cannot honour it from its env.
+ * Installing roots costs about 45 ms (Node parses them all), so a set stays installed until a run needs another one
+ * or the test file ends: runs that name the same file in a row install it once.
+ */
+function installRootsInUse(): void {
+  const files = [...rootFilesInUse.keys()].sort();
+  if (files.join("\n") === installedRootFiles) return;
+  nodeRoots ??= getCACertificates("default");
+  setDefaultCACertificates([...nodeRoots, ...files.map((pemFile) => readFileSync(pemFile, "utf8"))]);
+  installedRootFiles = files.join("\n");
+}
+afterAll(() => {
+  rootFilesInUse.clear();
+  installRootsInUse();
+});
+
+async function trustingExtraRoots<T>(file: string | undefined, run: () => Promise<T>): Promise<T> {
+  const named = file !== undefined && file !== "";
+  if (named) rootFilesInUse.set(file, (rootFilesInUse.get(file) ?? 0) + 1);
+  installRootsInUse();
+  try {
+    return await run();
+  } finally {
+    if (named) {
+      const runs = (rootFilesInUse.get(file) ?? 1) - 1;
+      if (runs === 0) rootFilesInUse.delete(file);
+      else rootFilesInUse.set(file, runs);
+    }
+  }
+}
+
+/**
+ * Runs the CLI in-process with captured output (fast; for rule and format tests), on this machine or another (`platform`).
+ * The same main() as the bundle, given `env` as the bundle's process.env; NODE_EXTRA_CA_CERTS in it is trusted for the run.
+ */
 export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, platform?: Platform): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
@@ -36,7 +80,9 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, platfo
     stdout: { write: (text: string) => ((stdout += text), true) },
     stderr: { write: (text: string) => ((stderr += text), true) },
   };
-  const code = await (platform ? main(args, withTestStateHome(env), streams, { clock: systemClock, platform, stop: new StopController(DEFAULT_SHUTDOWN_GRACE_MS) }) : main(args, withTestStateHome(env), streams));
+  const code = await trustingExtraRoots(env.NODE_EXTRA_CA_CERTS, () =>
+    platform ? main(args, withTestStateHome(env), streams, { clock: systemClock, platform, stop: new StopController(DEFAULT_SHUTDOWN_GRACE_MS) }) : main(args, withTestStateHome(env), streams),
+  );
   return { code, stdout, stderr };
 }
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { writeCsv } from "../../scripts/generate-csv";
 import { StandInCloud, STANDIN_DEFAULTS, type StandInOptions } from "../../scripts/standin";
-import { runBundle, type CliResult } from "./cli";
+import { runBundle, runCli, type CliResult } from "./cli";
 import { testCertificate } from "./testCertificate";
 
 export { StandInCloud, STANDIN_DEFAULTS };
@@ -65,8 +65,14 @@ export class UploadHarness {
     };
   }
 
+  /** The real bundle uploads `csv`, as the job and users run it. */
   upload(csv: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
     return runBundle(this.args(csv, ...extra), this.env(env));
+  }
+
+  /** The same upload by the bundle's main() in this process (no node start): for runs that prove a rule, not the process. */
+  uploadHere(csv: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+    return runCli(this.args(csv, ...extra), this.env(env));
   }
 
   async close(): Promise<void> {
