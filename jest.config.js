@@ -24,7 +24,8 @@ const cacheDirectory = join(tmpdir(), "jest-hr-connector");
 process.env.TMPDIR = mkdtempSync(join(temporaryBase(), "hr-jest-"));
 
 module.exports = {
-  testEnvironment: "node",
+  // Jest's node environment, but with a plain global object (tests/support/plainGlobalEnvironment.cjs): in-process code runs at node's speed.
+  testEnvironment: "<rootDir>/tests/support/plainGlobalEnvironment.cjs",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.[tj]s$": "<rootDir>/tests/support/esbuildTransform.cjs" },
