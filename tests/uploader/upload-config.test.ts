@@ -23,6 +23,9 @@ describe("hr-upload upload: configuration errors exit 2 with one line", () => {
     [["--retry-delay", "soon"], /--retry-delay must be a number from 0 to 3600/],
     [["--retry-delay", "-1"], /option --retry-delay needs a value \(for one starting with "-", write --retry-delay=-\.\.\.\)/],
     [["--concurrency", "100"], /--concurrency must be a whole number from 1 to 16/],
+    [["--lock-lease", "1"], /--lock-lease must be a whole number from 2 to 60/],
+    // A Blob lease is Azure's: 15 to 60 s, so a shorter one is refused before anything is sent, not silently lengthened.
+    [["--lock-lease", "14", "--checkpoint", "https://acct.blob.core.usgovcloudapi.net/hr-state"], /^error: --lock-lease must be at least 15 with the state in Blob Storage \(an Azure lease lasts 15 to 60 seconds\), not 14$/m],
     [["--ingestion-url", "http://127.0.0.1:8080"], /--ingestion-url must be an https URL/],
     [["--authority-host", "login.microsoftonline.us"], /--authority-host must be an https URL/],
     [["--secret-expires-on", "next year"], /--secret-expires-on must be a date/],

@@ -15,7 +15,7 @@ import type { ByteSource } from "../source/byteSource";
 import type { Flags } from "./args";
 import { envVarFor } from "./flags";
 import { choiceFlag, dateFlag, guidFlag, httpsFlag, missingFlag, numberFlag, requireFlag, tenantFlag } from "./flagValues";
-import { csvSourceOf, proxySettingsOf, stateStoreOf, storageReach, type ConfigEdge } from "./storeWiring";
+import { csvSourceOf, proxySettingsOf, stateInBlob, stateStoreOf, storageReach, type ConfigEdge } from "./storeWiring";
 
 /*
  * Turns flag values into each command's typed, validated config (flagValues.ts reads each value, storeWiring.ts
@@ -99,9 +99,17 @@ export const SIGN_IN_TIMEOUT_MS = 120_000;
 
 const CREDENTIAL_KINDS = ["secret", "federated"] as const satisfies readonly AppCredential["kind"][];
 
-/** How long a killed run's lock keeps the job blocked (a Blob lease lasts 15 to 60 seconds). */
-export function lockLeaseMsOf(flags: Flags): number {
-  return numberFlag(flags, "lock-lease", 30, { min: 15, max: 60, integer: true }) * 1000;
+/** A Blob lease lasts 15 to 60 seconds (Azure's bounds); a lock file's lease is ours, and may be as short as this. */
+const MIN_BLOB_LEASE_SECONDS = 15;
+const MIN_LOCAL_LEASE_SECONDS = 2;
+
+/** How long a killed run's lock keeps the job blocked: 2 to 60 s for a state folder, 15 to 60 s for a Blob container. */
+export function lockLeaseMsOf(flags: Flags, edge: ConfigEdge): number {
+  const seconds = numberFlag(flags, "lock-lease", 30, { min: MIN_LOCAL_LEASE_SECONDS, max: 60, integer: true });
+  if (seconds < MIN_BLOB_LEASE_SECONDS && stateInBlob(flags, edge)) {
+    throw new UsageError(`${flags.label("lock-lease")} must be at least ${MIN_BLOB_LEASE_SECONDS} with the state in Blob Storage (an Azure lease lasts 15 to 60 seconds), not ${seconds}`);
+  }
+  return seconds * 1000;
 }
 
 export async function uploadConfigFrom(flags: Flags, edge: ConfigEdge, warn: (message: string) => void): Promise<UploadConfig> {
@@ -155,7 +163,7 @@ export async function uploadConfigFrom(flags: Flags, edge: ConfigEdge, warn: (me
     resendAfterDays: numberFlag(flags, "resend-after-days", 14, { min: 0, max: 3650 }),
     dryRun,
     secretExpiresOn: dateFlag(flags, "secret-expires-on"),
-    lockLeaseMs: lockLeaseMsOf(flags),
+    lockLeaseMs: lockLeaseMsOf(flags, edge),
     keepRunsDays: numberFlag(flags, "keep-runs-days", 400, { min: 1, max: 36_500, integer: true }),
   };
 }
@@ -167,7 +175,7 @@ export async function resetConfigFrom(flags: Flags, edge: ConfigEdge): Promise<R
     jobId: guidFlag(flags, "job-id", "reset"),
     state: await stateStoreOf(flags, edge, storage),
     csvNames: csv === undefined ? [] : csvSourceOf(csv, storage, edge.platform).legacyNames,
-    lockLeaseMs: lockLeaseMsOf(flags),
+    lockLeaseMs: lockLeaseMsOf(flags, edge),
   };
 }
 

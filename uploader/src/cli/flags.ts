@@ -104,7 +104,7 @@ export const FLAGS = {
   "lock-lease": {
     type: "string",
     value: "SECONDS",
-    description: "how long the lock of a killed run keeps its job blocked, 15 to 60 (default 30); a live run's lock never lapses",
+    description: "how long the lock of a killed run keeps its job blocked, 2 to 60 with a state folder, 15 to 60 with Blob state (default 30); a live run's lock never lapses",
   },
   "keep-runs-days": { type: "string", value: "DAYS", description: "delete run records older than this from a state folder (default 400; Blob containers use the stack's lifecycle rule)" },
   help: { type: "boolean", short: "h", commandLineOnly: true, description: "show this help" },

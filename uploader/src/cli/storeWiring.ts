@@ -92,6 +92,11 @@ function stateLocationOf(flags: Flags, env: NodeJS.ProcessEnv, platform: Platfor
   return flags.origin("checkpoint") === "command line" ? checkpoint : dir;
 }
 
+/** Whether the state lives in a Blob container (its lock is then an Azure lease) rather than a folder. */
+export function stateInBlob(flags: Flags, edge: ConfigEdge): boolean {
+  return isUrl(stateLocationOf(flags, edge.env, edge.platform));
+}
+
 export async function stateStoreOf(flags: Flags, edge: ConfigEdge, storage: StorageReach = storageReach(edge)): Promise<StateStore> {
   const { env, platform } = edge;
   const location = stateLocationOf(flags, env, platform);
