@@ -10,6 +10,7 @@ import { jsonLines, runBundle, startBundle, summaryOf, until } from "../support/
 import { ConnectProxy } from "../support/connectProxy";
 import { generatedCsv, recordsOf, STANDIN_DEFAULTS, UploadHarness } from "../support/standin";
 import { TcpRelay } from "../support/tcpRelay";
+import { TinyProxy } from "../support/tinyproxy";
 
 /** Seconds the run says it spent on the proxy before giving up ("on N attempts over S s"). */
 /** The grace the stop tests give (seconds), and what a loaded machine may add to it. */
@@ -98,9 +99,9 @@ describe("Blob Storage through our one HTTP client: the proxy, the trusted roots
     await azurite?.stop();
   });
 
-  /** Containers `data` and `state`, and `data`/employees.csv holding `bytes`. */
-  const putCsv = async (bytes: Buffer, data: string, state: string) => {
-    for (const container of [data, state]) expect(await azurite.putAsAdmin(`${container}?restype=container`, "")).toBe(201);
+  /** Containers `data` and `state` (if named), and `data`/employees.csv holding `bytes`. */
+  const putCsv = async (bytes: Buffer, data: string, state?: string) => {
+    for (const container of state === undefined ? [data] : [data, state]) expect(await azurite.putAsAdmin(`${container}?restype=container`, "")).toBe(201);
     expect(await azurite.putAsAdmin(`${data}/employees.csv`, bytes, { "x-ms-blob-type": "BlockBlob" })).toBe(201);
   };
 
@@ -134,6 +135,20 @@ describe("Blob Storage through our one HTTP client: the proxy, the trusted roots
       await proxy.close();
     }
   }, 60_000);
+
+  it("reads Blob Storage through tinyproxy too, naming Azurite by host name", async () => {
+    const tinyproxy = await TinyProxy.start();
+    try {
+      await putCsv(readFileSync(await generatedCsv(4, 4)), "tinyproxied-data");
+      // By name, through tinyproxy (the test above reaches Azurite by IP through our CONNECT proxy).
+      const csvUrl = sasUrl(azurite, "tinyproxied-data", "employees.csv").replace("//127.0.0.1:", "//localhost:");
+      const result = await runBundle(["validate", "--csv", csvUrl], { NODE_EXTRA_CA_CERTS: certificate.certFile, HTTPS_PROXY: tinyproxy.url });
+      expect(result.code).toBe(0);
+      expect(tinyproxy.tunnels()).toContain(`localhost:${azurite.port}`);
+    } finally {
+      await tinyproxy.stop();
+    }
+  });
 
   it("ends a run stuck opening its CSV from Blob within the shutdown grace of SIGTERM", async () => {
     const relay = await TcpRelay.start({ host: "127.0.0.1", port: await freePort() });
