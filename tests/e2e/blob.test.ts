@@ -6,7 +6,7 @@ import { newJobState } from "../../uploader/src/state/jobState";
 import { jobKeyOf } from "../../uploader/src/state/stateStore";
 import { STANDIN_DEFAULTS } from "../support/standin";
 
-/** The CSV and the state in Blob; the run lock's lease, an Azurite restart and the job's managed identity are in blob-lease.test.ts. */
+/** The CSV and the state in Blob; the run lock's lease and an Azurite restart are in blob-lease.test.ts, the job's managed identity (HTTPS, OAuth) in network-bounds.test.ts. */
 describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
   const suite = BlobSuite.use();
   const { putCsv, upload, sent, stateNames, keptNames, store } = suite;
