@@ -1,14 +1,12 @@
 import { rmSync } from "node:fs";
-import { IdentityStandIn } from "../../scripts/identityStandin";
-import { localJobEnvironment } from "../../scripts/lib/jobEnvironment";
-import { testCertificate } from "../support/testCertificate";
-import { jsonLines, runBundle, startBundle, summaryOf, until } from "../support/cli";
+import { jsonLines, startBundle, summaryOf, until } from "../support/cli";
 import { ManualClock } from "../support/clock";
-import { Azurite } from "../support/azurite";
+import { sasUrl } from "../support/azurite";
+import { TcpRelay } from "../support/tcpRelay";
 import { BlobSuite, generatedBytes, recordsOf } from "../support/blobSuite";
-import { STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
+import { tempDir } from "../support/standin";
 
-/** The run lock as a Blob lease, and an Azurite restart, with the CSV and the state in Blob (split from blob.test.ts so that the two run side by side). */
+/** The run lock as a Blob lease, and an Azurite restart, with the CSV and the state in Blob (split from blob.test.ts so that the two run side by side; the production path, HTTPS and OAuth, is in network-bounds.test.ts). */
 describe("Blob Storage: the run lock's lease and a restart of Storage (SAS URLs)", () => {
   const suite = BlobSuite.use();
   const { putCsv, blobArgs, upload, sent, stateNames, store } = suite;
@@ -88,18 +86,17 @@ describe("Blob Storage: the run lock's lease and a restart of Storage (SAS URLs)
     expect(() => broken!.assertHeld()).toThrow(/lost the run lock \(its lease was broken or taken by another run\)/);
     await broken!.release();
 
-    const stalled = await store().acquireLock("stalled", { ...options, onLost: () => undefined });
+    // Storage as this store reaches it: through a relay, whose closing makes Storage unreachable for it alone (the
+    // same refused connections as a stopped Azurite, without a restart of the Azurite the file shares).
+    const relay = await TcpRelay.start({ host: "127.0.0.1", port: suite.azurite.port });
+    const stalled = await store(sasUrl(suite.azurite, suite.state.containerName).replace(`:${suite.azurite.port}/`, `:${relay.port}/`)).acquireLock("stalled", { ...options, onLost: () => undefined });
     await clock.someoneSleeps();
-    await suite.azurite.stop(); // renewals fail from now on
-    try {
-      clock.advance(15_000);
-      expect(() => stalled!.assertHeld()).not.toThrow();
-      clock.advance(6_000); // past a lease less two heartbeats since the last renewal that worked
-      expect(() => stalled!.assertHeld()).toThrow(/lost the run lock \(its lease could not be renewed in time\)/);
-    } finally {
-      await suite.azurite.restart();
-    }
-    await stalled!.release();
+    await relay.close(); // renewals fail from now on
+    clock.advance(15_000);
+    expect(() => stalled!.assertHeld()).not.toThrow();
+    clock.advance(6_000); // past a lease less two heartbeats since the last renewal that worked
+    expect(() => stalled!.assertHeld()).toThrow(/lost the run lock \(its lease could not be renewed in time\)/);
+    await stalled!.release(); // its lease cannot be given back now: it lapses by itself
   });
 
 
@@ -114,44 +111,4 @@ describe("Blob Storage: the run lock's lease and a restart of Storage (SAS URLs)
     expect(result.code).toBe(0);
     expect(sent()).toEqual(recordsOf(bytes));
   }, 90_000);
-});
-
-describe("the production path: HTTPS + OAuth Azurite, the Container Apps identity endpoint, the bundle configured like the job", () => {
-  it("reads the CSV and keeps its state with the job's managed identity", async () => {
-    const certificate = await testCertificate();
-    const azurite = await Azurite.start({ certificate, oauth: true });
-    const identity = await IdentityStandIn.start();
-    const harness = await UploadHarness.start({ certificate });
-    try {
-      const bytes = await generatedBytes(9);
-      expect(await azurite.putAsAdmin("hr-data?restype=container", "")).toBe(201);
-      expect(await azurite.putAsAdmin("hr-state?restype=container", "")).toBe(201);
-      expect(await azurite.putAsAdmin("hr-kept?restype=container", "")).toBe(201);
-      expect(await azurite.putAsAdmin("hr-data/employees.csv", bytes, { "x-ms-blob-type": "BlockBlob" })).toBe(201);
-
-      const jobEnvironment = {
-        ...localJobEnvironment({ standInUrl: harness.standIn.url, caFile: certificate.certFile, identity, blobEndpoint: azurite.blobEndpoint, recordsPerCall: 4 }),
-        HR_LOG_FORMAT: "json",
-      };
-      const result = await runBundle(["upload"], jobEnvironment);
-      expect(result.stderr).toBe("");
-      expect(summaryOf(result)).toMatchObject({ outcome: "delivered", recordsDelivered: 9, exitCode: 0 });
-      expect(harness.standIn.received.flatMap((chunk) => chunk.records)).toEqual(recordsOf(bytes));
-      expect(identity.requests).toHaveLength(1); // one token, shared by the CSV and the state clients
-      expect(identity.requests.every((request) => request.clientId === identity.clientId && request.resource === "https://storage.azure.com")).toBe(true);
-
-      const status = await runBundle(["status", "--log-format", "json"], jobEnvironment);
-      expect(jsonLines(status.stdout)).toContainEqual(expect.objectContaining({ event: "last-delivery", jobId: STANDIN_DEFAULTS.jobId, file: `${azurite.blobEndpoint}/hr-data/employees.csv` }));
-
-      // Without the identity there is no way in: OAuth is really enforced.
-      const withoutIdentity = { ...jobEnvironment, IDENTITY_ENDPOINT: undefined, IDENTITY_HEADER: undefined, PATH: "/nonexistent" };
-      const refused = await runBundle(["validate"], withoutIdentity);
-      expect(refused.code).toBe(4);
-      expect(refused.stdout).toMatch(/no Storage credential: install the Azure CLI and run az login, or use a SAS URL/);
-    } finally {
-      await harness.close();
-      await identity.close();
-      await azurite.stop();
-    }
-  });
 });

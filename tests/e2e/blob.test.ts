@@ -6,7 +6,7 @@ import { newJobState } from "../../uploader/src/state/jobState";
 import { jobKeyOf } from "../../uploader/src/state/stateStore";
 import { STANDIN_DEFAULTS } from "../support/standin";
 
-/** The CSV and the state in Blob; the run lock's lease, an Azurite restart and the job's managed identity are in blob-lease.test.ts. */
+/** The CSV and the state in Blob; the run lock's lease and an Azurite restart are in blob-lease.test.ts, the job's managed identity (HTTPS, OAuth) in network-bounds.test.ts. */
 describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
   const suite = BlobSuite.use();
   const { putCsv, upload, sent, stateNames, keptNames, store } = suite;
@@ -103,16 +103,30 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect(await stateNames("jobs/")).toEqual([]);
   });
 
-  it.each([
+  const TRUNCATED_JOB_STATE = '{"version":2,"jobId":';
+  /** Job states no run wrote: each read as corrupt by the Blob store, never reinterpreted. */
+  const CORRUPT_JOB_STATES = [
     ["{}", "{}"],
     ["[]", "[]"],
     ["null", "null"],
-    ["truncated", '{"version":2,"jobId":'],
+    ["truncated", TRUNCATED_JOB_STATE],
     ["wrong types", JSON.stringify({ ...newJobState(STANDIN_DEFAULTS.jobId, "2026-12-01T06:00:00.000Z"), deliveries: "none" })],
-  ])("refuses a corrupt job state in the container (%s) with exit 2, naming it, before sending anything", async (_shape, text) => {
-    const csvUrl = await putCsv(await generatedBytes(3));
+  ];
+  const putJobState = async (text: string) => {
     const key = jobKeyOf(STANDIN_DEFAULTS.jobId);
     await suite.state.getBlockBlobClient(`jobs/${key}.json`).upload(text, Buffer.byteLength(text));
+    return key;
+  };
+
+  // Every shape read by the store in this process (no bundle start each); the run's refusal, exit 2 before sending, once below.
+  it.each(CORRUPT_JOB_STATES)("reads a corrupt job state in the container (%s) as not a valid checkpoint, naming the blob", async (_shape, text) => {
+    const key = await putJobState(text);
+    await expect(store().loadJobState(key)).rejects.toThrow(new RegExp(`hr-state-\\d+/jobs/${key}\\.json is not a valid hr-upload checkpoint \\(.+\\)`));
+  });
+
+  it("refuses a corrupt job state in the container with exit 2, naming it and the reset, before sending anything", async () => {
+    const csvUrl = await putCsv(await generatedBytes(3));
+    const key = await putJobState(TRUNCATED_JOB_STATE);
     const result = await upload(csvUrl);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(new RegExp(`hr-state-\\d+/jobs/${key}\\.json is not a valid hr-upload checkpoint \\(.+; clear it with hr-upload reset --job-id ${STANDIN_DEFAULTS.jobId}`));

@@ -155,7 +155,7 @@ describe("the stack's image resource, run as Pulumi's dynamic provider host runs
     const result = await runBundle(["-e", host], { PATH: `${registries.fakeAzDir}:${process.env.PATH}`, NODE_EXTRA_CA_CERTS: registries.certificate.certFile }, { cwd: ROOT, bundle: "--no-warnings" });
     expect([result.code, result.stderr]).toEqual([0, ""]);
     const created = JSON.parse(result.stdout) as { id: string; outs: Json };
-    const pushedByCli = (await pushScript()).stdout.trim();
+    const pushedByCli = (await push()).stdout.trim(); // npm run image's command line, in this process (its script runs above)
     expect(created.outs.ref).toBe(pushedByCli);
     expect(created.id).toBe(pushedByCli.split("@")[1]);
     expect(JSON.stringify(created)).not.toContain(ENTRA_TOKEN);

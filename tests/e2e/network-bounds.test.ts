@@ -2,11 +2,15 @@ import { readFileSync } from "node:fs";
 import type { LoopbackCertificate } from "../../scripts/lib/loopbackCert";
 import { testCertificate } from "../support/testCertificate";
 import { freePort } from "../../scripts/lib/freePort";
-import { accountSasUrl, adminClient, Azurite, sasUrl } from "../support/azurite";
+import { IdentityStandIn } from "../../scripts/identityStandin";
+import { localJobEnvironment } from "../../scripts/lib/jobEnvironment";
+import { accountSasUrl, Azurite, sasUrl } from "../support/azurite";
+import { generatedBytes, recordsOf as recordsOfBytes } from "../support/blobSuite";
 import { jsonLines, runBundle, startBundle, summaryOf, until } from "../support/cli";
 import { ConnectProxy } from "../support/connectProxy";
-import { generatedCsv, recordsOf, UploadHarness } from "../support/standin";
+import { generatedCsv, recordsOf, STANDIN_DEFAULTS, UploadHarness } from "../support/standin";
 import { TcpRelay } from "../support/tcpRelay";
+import { TinyProxy } from "../support/tinyproxy";
 
 /** Seconds the run says it spent on the proxy before giving up ("on N attempts over S s"). */
 /** The grace the stop tests give (seconds), and what a loaded machine may add to it. */
@@ -78,26 +82,41 @@ describe("bounded: a proxy that is not there, a token endpoint that never answer
   }, 30_000);
 });
 
-describe("Blob Storage through our one HTTP client: the proxy, the trusted roots, the stop", () => {
+/**
+ * One Azurite for the tests of this describe, as in production: HTTPS with the run's test certificate and OAuth (a SAS
+ * works beside it). Each test has CSV and state containers of its own; hr-kept, the account's one container of kept
+ * copies, is emptied by every test that ends with its job delivered in full.
+ */
+describe("Blob Storage through our one HTTP client: the proxy, the trusted roots, the stop, the job's managed identity", () => {
   let certificate: LoopbackCertificate;
+  let azurite: Azurite;
   beforeAll(async () => {
     certificate = await testCertificate();
+    azurite = await Azurite.start({ certificate, oauth: true });
+    expect(await azurite.putAsAdmin("hr-kept?restype=container", "")).toBe(201);
+  });
+  afterAll(async () => {
+    await azurite?.stop();
   });
 
+  /** Containers `data` and `state` (if named), and `data`/employees.csv holding `bytes`. */
+  const putCsv = async (bytes: Buffer, data: string, state?: string) => {
+    for (const container of state === undefined ? [data] : [data, state]) expect(await azurite.putAsAdmin(`${container}?restype=container`, "")).toBe(201);
+    expect(await azurite.putAsAdmin(`${data}/employees.csv`, bytes, { "x-ms-blob-type": "BlockBlob" })).toBe(201);
+  };
+
   it("sends every Blob request through the CONNECT proxy of HTTPS_PROXY, trusting NODE_EXTRA_CA_CERTS, and fails cleanly without that root", async () => {
-    const azurite = await Azurite.start({ certificate });
     // Azurite is reachable through the proxy only: the URLs name a closed port, which the proxy's tunnels lead to Azurite's.
     const proxy = await ConnectProxy.start({ host: "127.0.0.1", port: azurite.port });
     const closedPort = await freePort();
     const behindProxy = (url: string) => url.replace(`//127.0.0.1:${azurite.port}/`, `//127.0.0.1:${closedPort}/`);
     const harness = await UploadHarness.start({ certificate });
     try {
-      for (const container of ["hr-data", "hr-state", "hr-kept"]) expect(await azurite.putAsAdmin(`${container}?restype=container`, "")).toBe(201);
       const csv = await generatedCsv(5, 3);
-      expect(await azurite.putAsAdmin("hr-data/employees.csv", readFileSync(csv), { "x-ms-blob-type": "BlockBlob" })).toBe(201);
+      await putCsv(readFileSync(csv), "proxied-data", "proxied-state");
       // By IP address: our client checks the tunnelled certificate against the URL's host, whatever it is.
-      const csvUrl = behindProxy(sasUrl(azurite, "hr-data", "employees.csv"));
-      const stateUrl = behindProxy(accountSasUrl(azurite, "hr-state"));
+      const csvUrl = behindProxy(sasUrl(azurite, "proxied-data", "employees.csv"));
+      const stateUrl = behindProxy(accountSasUrl(azurite, "proxied-state"));
 
       const result = await harness.upload(csvUrl, ["--checkpoint", stateUrl, "--records-per-call", "2", "--log-format", "json"], { HTTPS_PROXY: proxy.url, NO_PROXY: new URL(harness.standIn.url).host });
       // The CSV's properties and download, the lease, the kept copy, every checkpoint write and the run record: none went direct (it would have been refused).
@@ -114,9 +133,22 @@ describe("Blob Storage through our one HTTP client: the proxy, the trusted roots
     } finally {
       await harness.close();
       await proxy.close();
-      await azurite.stop();
     }
   }, 60_000);
+
+  it("reads Blob Storage through tinyproxy too, naming Azurite by host name", async () => {
+    const tinyproxy = await TinyProxy.start();
+    try {
+      await putCsv(readFileSync(await generatedCsv(4, 4)), "tinyproxied-data");
+      // By name, through tinyproxy (the test above reaches Azurite by IP through our CONNECT proxy).
+      const csvUrl = sasUrl(azurite, "tinyproxied-data", "employees.csv").replace("//127.0.0.1:", "//localhost:");
+      const result = await runBundle(["validate", "--csv", csvUrl], { NODE_EXTRA_CA_CERTS: certificate.certFile, HTTPS_PROXY: tinyproxy.url });
+      expect(result.code).toBe(0);
+      expect(tinyproxy.tunnels()).toContain(`localhost:${azurite.port}`);
+    } finally {
+      await tinyproxy.stop();
+    }
+  });
 
   it("ends a run stuck opening its CSV from Blob within the shutdown grace of SIGTERM", async () => {
     const relay = await TcpRelay.start({ host: "127.0.0.1", port: await freePort() });
@@ -162,16 +194,13 @@ describe("Blob Storage through our one HTTP client: the proxy, the trusted roots
   }, 40_000);
 
   it("ends a run stuck in a Blob call within the shutdown grace of SIGTERM, summary last, and the checkpoint intact for the rerun", async () => {
-    const azurite = await Azurite.start();
     const relay = await TcpRelay.start({ host: "127.0.0.1", port: azurite.port });
-    const harness = await UploadHarness.start();
+    const harness = await UploadHarness.start({ certificate });
     try {
-      const service = adminClient(azurite);
-      for (const container of ["hr-data", "hr-state", "hr-kept"]) await service.getContainerClient(container).create();
       const csv = await generatedCsv(6, 4);
-      await service.getContainerClient("hr-data").getBlockBlobClient("employees.csv").uploadData(readFileSync(csv));
+      await putCsv(readFileSync(csv), "stopped-data", "stopped-state");
       const viaRelay = (url: string) => url.replace(`//127.0.0.1:${azurite.port}/`, `//127.0.0.1:${relay.port}/`);
-      const args = harness.args(viaRelay(sasUrl(azurite, "hr-data", "employees.csv")), "--checkpoint", viaRelay(accountSasUrl(azurite, "hr-state")), "--records-per-call", "2");
+      const args = harness.args(viaRelay(sasUrl(azurite, "stopped-data", "employees.csv")), "--checkpoint", viaRelay(accountSasUrl(azurite, "stopped-state")), "--records-per-call", "2");
 
       // A first run delivers one chunk of three, then the service refuses the next: its checkpoint is in Blob.
       harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
@@ -189,7 +218,38 @@ describe("Blob Storage through our one HTTP client: the proxy, the trusted roots
     } finally {
       await harness.close();
       await relay.close();
-      await azurite.stop();
     }
   }, 90_000);
+
+  it("reads the CSV and keeps its state with the job's managed identity, configured like the job (the production path)", async () => {
+    const identity = await IdentityStandIn.start();
+    const harness = await UploadHarness.start({ certificate });
+    try {
+      const bytes = await generatedBytes(9);
+      await putCsv(bytes, "hr-data", "hr-state"); // the job's names (localJobEnvironment)
+
+      const jobEnvironment = {
+        ...localJobEnvironment({ standInUrl: harness.standIn.url, caFile: certificate.certFile, identity, blobEndpoint: azurite.blobEndpoint, recordsPerCall: 4 }),
+        HR_LOG_FORMAT: "json",
+      };
+      const result = await runBundle(["upload"], jobEnvironment);
+      expect(result.stderr).toBe("");
+      expect(summaryOf(result)).toMatchObject({ outcome: "delivered", recordsDelivered: 9, exitCode: 0 });
+      expect(harness.standIn.received.flatMap((chunk) => chunk.records)).toEqual(recordsOfBytes(bytes));
+      expect(identity.requests).toHaveLength(1); // one token, shared by the CSV and the state clients
+      expect(identity.requests.every((request) => request.clientId === identity.clientId && request.resource === "https://storage.azure.com")).toBe(true);
+
+      const status = await runBundle(["status", "--log-format", "json"], jobEnvironment);
+      expect(jsonLines(status.stdout)).toContainEqual(expect.objectContaining({ event: "last-delivery", jobId: STANDIN_DEFAULTS.jobId, file: `${azurite.blobEndpoint}/hr-data/employees.csv` }));
+
+      // Without the identity there is no way in: OAuth is really enforced.
+      const withoutIdentity = { ...jobEnvironment, IDENTITY_ENDPOINT: undefined, IDENTITY_HEADER: undefined, PATH: "/nonexistent" };
+      const refused = await runBundle(["validate"], withoutIdentity);
+      expect(refused.code).toBe(4);
+      expect(refused.stdout).toMatch(/no Storage credential: install the Azure CLI and run az login, or use a SAS URL/);
+    } finally {
+      await harness.close();
+      await identity.close();
+    }
+  });
 });

@@ -1,12 +1,10 @@
-import { readFileSync } from "node:fs";
 import type { LoopbackCertificate } from "../../scripts/lib/loopbackCert";
 import { testCertificate } from "../support/testCertificate";
-import { Azurite, sasUrl } from "../support/azurite";
 import { jsonLines, runBundle, summaryOf } from "../support/cli";
 import { generatedCsv, StandInCloud, UploadHarness } from "../support/standin";
 import { TinyProxy } from "../support/tinyproxy";
 
-
+/** Blob Storage through tinyproxy is in network-bounds.test.ts, beside the other Blob tests that share its one Azurite. */
 describe("behind an agency proxy: every request follows HTTPS_PROXY and NO_PROXY, the same way", () => {
   let certificate: LoopbackCertificate;
   let proxy: TinyProxy;
@@ -44,23 +42,6 @@ describe("behind an agency proxy: every request follows HTTPS_PROXY and NO_PROXY
     expect((await harness.upload(await generatedCsv(3, 3), [], { https_proxy: proxy.url, no_proxy: `127.0.0.1:${new URL(harness.standIn.url).port}` })).code).toBe(0);
     expect(proxy.tunnels().slice(before)).toEqual([]);
     expect(harness.standIn.recordsSaved()).toBe(6);
-  });
-
-  it("reads Blob Storage through the proxy too", async () => {
-    const azurite = await Azurite.start({ certificate });
-    try {
-      expect(await azurite.putAsAdmin("hr-data?restype=container", "")).toBe(201);
-      const csv = await generatedCsv(4, 4);
-      expect(await azurite.putAsAdmin("hr-data/employees.csv", readFileSync(csv), { "x-ms-blob-type": "BlockBlob" })).toBe(201);
-      const before = proxy.tunnels().length;
-      // By name, through tinyproxy (network-bounds.test.ts reaches Azurite by IP through our CONNECT proxy).
-      const csvUrl = sasUrl(azurite, "hr-data", "employees.csv").replace("//127.0.0.1:", "//localhost:");
-      const result = await runBundle(["validate", "--csv", csvUrl], { NODE_EXTRA_CA_CERTS: certificate.certFile, HTTPS_PROXY: proxy.url });
-      expect(result.code).toBe(0);
-      expect(proxy.tunnels().slice(before)).toContain(`localhost:${azurite.port}`);
-    } finally {
-      await azurite.stop();
-    }
   });
 
   it("refuses a proxy variable that is not a URL, with one line", async () => {

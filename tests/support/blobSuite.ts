@@ -93,5 +93,11 @@ export class BlobSuite {
     for await (const blob of this.kept.listBlobsFlat()) names.push(blob.name);
     return names;
   };
-  readonly store = () => blobStateStore(parseBlobUrl(sasUrl(this.azurite, this.state.containerName), "--checkpoint", "container"), { credential: new AnonymousCredential(), pipeline: {} });
+  /**
+   * The test's state container as a run's store sees it, at `url` (by default Azurite's own, with a SAS). One try per
+   * call, as the run's Storage clients make (storage/pipeline.ts): the SDK's own retries would hold a failed lease
+   * renewal for seconds of real time that the test's clock does not see.
+   */
+  readonly store = (url = sasUrl(this.azurite, this.state.containerName)) =>
+    blobStateStore(parseBlobUrl(url, "--checkpoint", "container"), { credential: new AnonymousCredential(), pipeline: { retryOptions: { maxTries: 1 } } });
 }
