@@ -3,13 +3,10 @@
  * Gov stack file's values (Pulumi.gov.yaml, read rather than retyped) plus
  * per-test overrides.
  */
-import * as path from "node:path";
 import { OFFLINE_IDS, type RecordedResource } from "../../infra/offline/mocks";
 import hrConnector from "../../infra/index";
 import { PROJECT, runOffline, type OfflineRun } from "../../infra/offline/run";
-import { readStackFile } from "../../infra/offline/stackFile";
-
-export const GOV_STACK = readStackFile(path.join(__dirname, "..", "..", "Pulumi.gov.yaml")).values;
+import { GOV_STACK } from "./govStackFile";
 
 /** What the Purview wizard would show; any GUID. */
 export const CONNECTOR_JOB_ID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
