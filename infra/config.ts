@@ -3,7 +3,6 @@
  * only in Pulumi.yaml: the CLI applies Pulumi.yaml defaults, the mocks used by
  * tests and `npm run plan` do not.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { addressSpaceProblem } from "./addressSpace";
 import { AZURE_ENVIRONMENT_NAMES, AZURE_ENVIRONMENTS, azureEnvironmentNamed, type AzureEnvironmentName } from "./azureEnvironments";
 import { CLOUD_NAMES, CLOUD_PROFILES, isCloudName, type CloudName } from "../uploader/src/core/clouds";
@@ -140,11 +139,6 @@ const CONNECTOR_KEYS = ["name", "connectorJobId", "scenario", "scenarios", "scen
 const SINGLE_CONNECTOR_KEYS = ["connectorJobId", "scenario", "columns", "csvBlobName"] as const;
 
 type Check = <T>(value: T, problem: string | undefined) => T;
-
-/** Reads the project, provider and azuread settings of the current stack. */
-export function loadStackConfig(): StackConfig {
-  return loadConfig(new pulumi.Config(), new pulumi.Config("azure-native"), new pulumi.Config("azuread"));
-}
 
 /** The stack's config is wrong: the message lists every problem with its fix. */
 export class StackConfigError extends Error {}

@@ -9,7 +9,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import { CLOUD_PROFILES } from "../uploader/src/core/clouds";
 import { AZURE_ENVIRONMENTS } from "./azureEnvironments";
-import { loadStackConfig, type ConnectorConfig } from "./config";
+import { loadConfig, type ConnectorConfig } from "./config";
 import { ConnectorIdentity, federatedSubject } from "./connectorIdentity";
 import { HrDashboard } from "./dashboard";
 import { GrantPropagation } from "./grantPropagation";
@@ -39,7 +39,8 @@ interface Upload {
  * can run it more than once (plan, preflight, the offline tests).
  */
 function hrConnector() {
-  const config = loadStackConfig();
+  // The current stack's project, provider and azuread settings, read here so that config.ts and its tests need no Pulumi.
+  const config = loadConfig(new pulumi.Config(), new pulumi.Config("azure-native"), new pulumi.Config("azuread"));
   const cloud = CLOUD_PROFILES[config.cloud];
   const stackLabel = `${pulumi.getProject()}/${pulumi.getStack()}`;
   const azureClient = authorization.getClientConfigOutput();

@@ -19,6 +19,12 @@ function diagnosticSettingOf(run: OfflineRun, resourceId: string): Recorded {
   return settings[0] as Recorded;
 }
 
+/**
+ * Every retention setting tuned, each to its own value: one run serves each setting's test, and a setting
+ * wired to another's resource still fails it.
+ */
+const TUNED_RETENTION = { logRetentionDays: "400", logArchiveDays: "2557", dataVersionDays: "45" };
+
 let run: OfflineRun;
 beforeAll(async () => {
   run = await runGov({ connectorJobId: CONNECTOR_JOB_ID });
@@ -66,7 +72,7 @@ describe("Log Analytics (AU-11, AC-6)", () => {
   });
 
   it("takes logRetentionDays and logArchiveDays from the stack", async () => {
-    const tuned = await runGov({ logRetentionDays: "400", logArchiveDays: "2557" });
+    const tuned = await runGov(TUNED_RETENTION);
     expect(only(tuned, TYPE.workspace).inputs.retentionInDays).toBe(400);
     for (const table of only(tuned, TYPES.deployment).inputs.properties.template.resources) {
       expect(table.properties).toEqual({ retentionInDays: 400, totalRetentionInDays: 2557 });
@@ -101,7 +107,7 @@ describe("hr-data versions (CP-9)", () => {
   });
 
   it("follow dataVersionDays", async () => {
-    const tuned = await runGov({ dataVersionDays: "45" });
+    const tuned = await runGov(TUNED_RETENTION);
     expect(only(tuned, TYPES.lifecyclePolicy).inputs.policy.rules[0].definition.actions).toEqual({ version: { delete: { daysAfterCreationGreaterThan: 45 } } });
   });
 });

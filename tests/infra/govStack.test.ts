@@ -14,7 +14,8 @@ import { CLOUD_PROFILES } from "../../uploader/src/core/clouds";
 import { LOG_EVENT } from "../../uploader/src/observe/logEvents";
 import { FAKE_CLIENT_SECRET_PREFIX, OFFLINE_IDS, containsSecretEnvelope } from "../../infra/offline/mocks";
 import type { OfflineRun } from "../../infra/offline/run";
-import { CONNECTOR_JOB_ID, GOV_STACK, TYPE, named, ofType, only, runGov, type Json, jobGrants } from "./harness";
+import { GOV_STACK } from "./govStackFile";
+import { CONNECTOR_JOB_ID, TYPE, named, ofType, only, runGov, type Json, jobGrants } from "./harness";
 
 const ALERT_EMAIL = "hr-connector-admins@agency.gov";
 const ROLE = {

@@ -3,13 +3,10 @@
  * Gov stack file's values (Pulumi.gov.yaml, read rather than retyped) plus
  * per-test overrides.
  */
-import * as path from "node:path";
 import { OFFLINE_IDS, type RecordedResource } from "../../infra/offline/mocks";
 import hrConnector from "../../infra/index";
 import { PROJECT, runOffline, type OfflineRun } from "../../infra/offline/run";
-import { readStackFile } from "../../infra/offline/stackFile";
-
-export const GOV_STACK = readStackFile(path.join(__dirname, "..", "..", "Pulumi.gov.yaml")).values;
+import { GOV_STACK } from "./govStackFile";
 
 /** What the Purview wizard would show; any GUID. */
 export const CONNECTOR_JOB_ID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
@@ -51,9 +48,33 @@ export function govConfig(overrides: Record<string, string | undefined> = {}): R
   return config;
 }
 
-/** One run of the program with the Gov stack's config and these overrides. */
+/**
+ * Runs of this test file, by config. The program is deterministic offline, and a run costs about a second of
+ * CPU: tests that need the same configuration share one run (frozen, so no test can change what another reads).
+ */
+const runsByConfig = new Map<string, Promise<OfflineRun>>();
+
+/** The run of the program with the Gov stack's config and these overrides (one per distinct config in a test file). */
 export function runGov(overrides: Record<string, string | undefined> = {}): Promise<OfflineRun> {
-  return runOffline("gov", govConfig(overrides), hrConnector);
+  const config = govConfig(overrides);
+  const key = JSON.stringify(Object.entries(config).sort(([a], [b]) => a.localeCompare(b)));
+  let run = runsByConfig.get(key);
+  if (run === undefined) {
+    run = runOffline("gov", config, hrConnector).then((result) => {
+      // The program's own outputs are Pulumi Outputs, left as they are; what the mocks recorded is plain JSON.
+      deepFreeze(result.resources);
+      deepFreeze(result.outputs);
+      return result;
+    });
+    runsByConfig.set(key, run);
+  }
+  return run;
+}
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const item of Object.values(value)) deepFreeze(item);
 }
 
 /** Recorded inputs and state are untyped JSON; tests navigate them freely and assert on the values. */

@@ -3,6 +3,22 @@ import { CONNECTOR_JOB_ID, TYPE, ofType, only, runGov, type Json, jobGrants } fr
 
 const envOf = (job: Json): Json[] => job.template.containers[0].env;
 
+const PINNED_BASE = `mcr.microsoft.com/azurelinux/distroless/nodejs:24-nonroot@sha256:${"a".repeat(64)}`;
+/**
+ * A stack with a job and every uploader and image option set, each to its own value: one run serves each
+ * option's test, and an option wired to another's place still fails it.
+ */
+const TUNED = {
+  connectorJobId: CONNECTOR_JOB_ID,
+  imageBase: PINNED_BASE,
+  recordsPerCall: "2000",
+  scenario: "resignation",
+  columns: "email=Mail",
+  schedule: "30 2 * * 1-5",
+  jobName: "hr-upload-gov",
+  csvBlobName: "exports/hr today.csv",
+};
+
 describe("first pass, without connectorJobId", () => {
   it("creates everything but the job, its image and its alerts", async () => {
     const run = await runGov();
@@ -49,9 +65,8 @@ describe("image", () => {
   });
 
   it("takes its base from `imageBase`, which must be pinned by digest", async () => {
-    const base = `mcr.microsoft.com/azurelinux/distroless/nodejs:24-nonroot@sha256:${"a".repeat(64)}`;
-    const run = await runGov({ connectorJobId: CONNECTOR_JOB_ID, imageBase: base });
-    expect(only(run, TYPE.image).inputs.base).toBe(base);
+    const run = await runGov(TUNED);
+    expect(only(run, TYPE.image).inputs.base).toBe(PINNED_BASE);
     await expect(runGov({ connectorJobId: CONNECTOR_JOB_ID, imageBase: "mcr.microsoft.com/azurelinux/distroless/nodejs:24-nonroot" })).rejects.toThrow(/imageBase .* must be pinned by digest/);
   });
 });
@@ -71,7 +86,7 @@ describe("uploader options", () => {
     const names = envOf(only(plain, TYPE.job).inputs).map((variable) => variable.name);
     expect(names.filter((name) => ["HR_RECORDS_PER_CALL", "HR_SCENARIO", "HR_COLUMNS"].includes(name))).toEqual([]);
 
-    const tuned = await runGov({ connectorJobId: CONNECTOR_JOB_ID, recordsPerCall: "2000", scenario: "resignation", columns: "email=Mail" });
+    const tuned = await runGov(TUNED);
     expect(envOf(only(tuned, TYPE.job).inputs).slice(-4)).toEqual([
       { name: "HR_RECORDS_PER_CALL", value: "2000" },
       { name: "HR_SCENARIO", value: "resignation" },
@@ -81,7 +96,7 @@ describe("uploader options", () => {
   });
 
   it("use the configured schedule, job name and CSV blob", async () => {
-    const run = await runGov({ connectorJobId: CONNECTOR_JOB_ID, schedule: "30 2 * * 1-5", jobName: "hr-upload-gov", csvBlobName: "exports/hr today.csv" });
+    const run = await runGov(TUNED);
     const job = only(run, TYPE.job).inputs;
     expect(job.jobName).toBe("hr-upload-gov");
     expect(job.configuration.scheduleTriggerConfig.cronExpression).toBe("30 2 * * 1-5");

@@ -2,7 +2,7 @@
 import type { RecordedResource } from "../../infra/offline/mocks";
 import { evaluatePolicies, type Evaluation } from "../../policy/evaluate";
 import { PACK, nistPolicies } from "../../policy/policies";
-import { GOV_STACK } from "../infra/harness";
+import { GOV_STACK } from "../infra/govStackFile";
 
 /** The day the Gov stack's secret was rotated: a password without a start date is valid from then. */
 export const DEPLOYED_ON = new Date(`${GOV_STACK["hr-connector:secretRotation"]}T00:00:00Z`);

@@ -5,7 +5,7 @@
  * requests go through the proxy is the uploader's one rule (uploader/src/net/proxy.ts).
  */
 import { createSecureContext, rootCertificates, type SecureContext } from "node:tls";
-import { Agent, interceptors, ProxyAgent, request, type Dispatcher } from "undici";
+import type * as Undici from "undici";
 import { proxyFor, type ProxySettings } from "../../../uploader/src/net/proxy";
 
 export { proxySettingsFrom, type ProxySettings } from "../../../uploader/src/net/proxy";
@@ -28,11 +28,18 @@ export interface HttpRequest {
   readonly followRedirects?: boolean;
 }
 
-export type HttpResponse = Dispatcher.ResponseData;
+export type HttpResponse = Undici.Dispatcher.ResponseData;
+
+/**
+ * undici, loaded by the first client rather than with this module: the stack's program imports the image code
+ * for its file digests only (infra/uploaderRegistry.ts), and loading undici costs about a quarter of a second.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use
+const undici = (): typeof Undici => require("undici") as typeof Undici;
 
 export class HttpClient {
-  private readonly direct: Dispatcher;
-  private readonly viaProxy = new Map<string, Dispatcher>();
+  private readonly direct: Undici.Dispatcher;
+  private readonly viaProxy = new Map<string, Undici.Dispatcher>();
   /** Node's roots plus the extra ones, parsed once: a `ca` list would be parsed again for every connection. */
   private readonly secureContext: SecureContext | undefined;
   private readonly timeout: number;
@@ -40,15 +47,16 @@ export class HttpClient {
   constructor(readonly options: HttpClientOptions) {
     this.secureContext = options.extraCa === undefined ? undefined : createSecureContext({ ca: [...rootCertificates, options.extraCa] });
     this.timeout = options.timeoutMs ?? 60_000;
-    this.direct = new Agent({ connect: { secureContext: this.secureContext, timeout: this.timeout }, headersTimeout: this.timeout, bodyTimeout: this.timeout });
+    this.direct = new (undici().Agent)({ connect: { secureContext: this.secureContext, timeout: this.timeout }, headersTimeout: this.timeout, bodyTimeout: this.timeout });
   }
 
   request(req: HttpRequest): Promise<HttpResponse> {
     const dispatcher = this.dispatcherFor(req.url);
+    const { interceptors, request } = undici();
     return request(req.url, {
       method: req.method,
       headers: req.headers,
-      body: req.body as Dispatcher.RequestOptions["body"],
+      body: req.body as Undici.Dispatcher.RequestOptions["body"],
       signal: req.signal,
       dispatcher: req.followRedirects ? dispatcher.compose(interceptors.redirect({ maxRedirections: 5 })) : dispatcher,
     });
@@ -58,13 +66,13 @@ export class HttpClient {
     await Promise.all([this.direct, ...this.viaProxy.values()].map((dispatcher) => dispatcher.close()));
   }
 
-  private dispatcherFor(url: string): Dispatcher {
+  private dispatcherFor(url: string): Undici.Dispatcher {
     const proxy = proxyFor(url, this.options.proxy);
     if (proxy === undefined) return this.direct;
     let dispatcher = this.viaProxy.get(proxy.href);
     if (dispatcher === undefined) {
       const tls = { secureContext: this.secureContext, timeout: this.timeout };
-      dispatcher = new ProxyAgent({ uri: proxy.href, requestTls: tls, proxyTls: tls, headersTimeout: this.timeout, bodyTimeout: this.timeout });
+      dispatcher = new (undici().ProxyAgent)({ uri: proxy.href, requestTls: tls, proxyTls: tls, headersTimeout: this.timeout, bodyTimeout: this.timeout });
       this.viaProxy.set(proxy.href, dispatcher);
     }
     return dispatcher;
