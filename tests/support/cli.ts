@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { getCACertificates, setDefaultCACertificates } from "node:tls";
@@ -18,10 +18,17 @@ export const SLICE_WORKER = resolve(__dirname, "../../dist/hr-slice-worker.js");
 export const PACKAGE_VERSION = (JSON.parse(readFileSync(resolve(__dirname, "../../package.json"), "utf8")) as { version: string }).version;
 
 /**
- * Where a run keeps its state when a test names no --checkpoint-dir: inside this test run's temporary folder
- * (jest.config.js), never the user's own ~/.local/state, so runs of different tests and test runs cannot meet there.
+ * Where a run keeps its state and takes its machine-wide job locks when a test names neither: folders of this test
+ * file (Jest loads this module once per file) in the test run's temporary folder (jest.config.js), never the user's
+ * own ~/.local/state or /tmp/hr-upload-locks. Jest runs files side by side, with the same job ID: each file is
+ * then a machine of its own, so runs of two files never meet at a job's lock; the runs of one file do.
  */
-const withTestStateHome = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ XDG_STATE_HOME: join(tmpdir(), "state-home"), ...env });
+const thisFilesMachine = mkdtempSync(join(tmpdir(), "hr-test-machine-"));
+const withTestMachine = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
+  XDG_STATE_HOME: join(thisFilesMachine, "state-home"),
+  HR_LOCK_DIR: join(thisFilesMachine, "locks"),
+  ...env,
+});
 
 export interface CliResult {
   code: number | null;
@@ -81,7 +88,7 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, platfo
     stderr: { write: (text: string) => ((stderr += text), true) },
   };
   const code = await trustingExtraRoots(env.NODE_EXTRA_CA_CERTS, () =>
-    platform ? main(args, withTestStateHome(env), streams, { clock: systemClock, platform, stop: new StopController(DEFAULT_SHUTDOWN_GRACE_MS) }) : main(args, withTestStateHome(env), streams),
+    platform ? main(args, withTestMachine(env), streams, { clock: systemClock, platform, stop: new StopController(DEFAULT_SHUTDOWN_GRACE_MS) }) : main(args, withTestMachine(env), streams),
   );
   return { code, stdout, stderr };
 }
@@ -120,7 +127,7 @@ export function startBundle(args: string[], env: NodeJS.ProcessEnv = {}, options
   const [command = node, ...prefix] = options.wrapper ? [...options.wrapper, node] : [node];
   const child = spawn(command, [...prefix, ...(options.nodeArgs ?? []), options.bundle ?? BUNDLE, ...args], {
     cwd: options.cwd,
-    env: { PATH: process.env.PATH, ...compileCache(options), ...withTestStateHome(env) },
+    env: { PATH: process.env.PATH, ...compileCache(options), ...withTestMachine(env) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const result = new Promise<CliResult>((done, fail) => {
