@@ -26,9 +26,8 @@ export interface AzuriteOptions {
 }
 
 /**
- * Microsoft's Storage emulator (npm `azurite`), Blob service only, on a fixed
- * loopback port with its data on disk, so it can be restarted mid-test and
- * keep its blobs, ETags and leases. Telemetry off: it must not call home.
+ * Microsoft's Storage emulator (npm `azurite`), Blob service only, on a
+ * loopback port with its data on disk. Telemetry off: it must not call home.
  */
 export class Azurite {
   private child: ChildProcess | undefined;
@@ -83,11 +82,6 @@ export class Azurite {
     const exited = new Promise((done) => child.once("exit", done));
     child.kill("SIGTERM"); // a graceful stop persists its metadata
     await exited;
-  }
-
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.launch();
   }
 
   private async launch(): Promise<void> {

@@ -3,10 +3,13 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 /**
  * A TCP relay on loopback in front of a server (Azurite), which a test can
  * make stall: while stalled, it accepts connections and forwards nothing, as a
- * network path that has gone dark does. It counts the connections it took.
+ * network path that has gone dark does; or take down: while down, each new
+ * connection is reset at once, as by a server that is not there. It counts the
+ * connections it took.
  */
 export class TcpRelay {
   stalled = false;
+  down = false;
   connections = 0;
   private readonly sockets = new Set<Socket>();
 
@@ -17,6 +20,7 @@ export class TcpRelay {
     const relay = new TcpRelay(server);
     server.on("connection", (client) => {
       relay.connections++;
+      if (relay.down) return void client.resetAndDestroy();
       relay.track(client);
       if (relay.stalled) return; // held open, never answered
       const upstream = relay.track(connect(target.port, target.host));
@@ -32,8 +36,13 @@ export class TcpRelay {
     return (this.server.address() as { port: number }).port;
   }
 
-  async close(): Promise<void> {
+  /** Cuts every connection open now, both ways, as a server going away does. */
+  cutAll(): void {
     for (const socket of this.sockets) socket.destroy();
+  }
+
+  async close(): Promise<void> {
+    this.cutAll();
     await new Promise<void>((closed) => this.server.close(() => closed()));
   }
 
