@@ -5,6 +5,7 @@ import { UsageError } from "../core/errors";
 import { fileRulesFor, type FileRules } from "../csv/fileRules";
 import { parseColumnMap } from "../csv/layout";
 import { defaultMachineLockDir, machineLocks } from "../lock/machineLock";
+import { MAX_LEASE_SECONDS, MIN_LEASE_SECONDS } from "../lock/runLock";
 import { DEFAULT_MAX_DELAY_MS } from "../net/retry";
 import { ProxyAgents } from "../net/proxy";
 import type { LogFormat } from "../observe/log";
@@ -99,15 +100,14 @@ export const SIGN_IN_TIMEOUT_MS = 120_000;
 
 const CREDENTIAL_KINDS = ["secret", "federated"] as const satisfies readonly AppCredential["kind"][];
 
-/** A Blob lease lasts 15 to 60 seconds (Azure's bounds); a lock file's lease is ours, and may be as short as this. */
-const MIN_BLOB_LEASE_SECONDS = 15;
+/** A lock file's lease is ours, and may be as short as this; a Blob lease has Azure's bounds (lock/runLock.ts). */
 const MIN_LOCAL_LEASE_SECONDS = 2;
 
 /** How long a killed run's lock keeps the job blocked: 2 to 60 s for a state folder, 15 to 60 s for a Blob container. */
 export function lockLeaseMsOf(flags: Flags, edge: ConfigEdge): number {
-  const seconds = numberFlag(flags, "lock-lease", 30, { min: MIN_LOCAL_LEASE_SECONDS, max: 60, integer: true });
-  if (seconds < MIN_BLOB_LEASE_SECONDS && stateInBlob(flags, edge)) {
-    throw new UsageError(`${flags.label("lock-lease")} must be at least ${MIN_BLOB_LEASE_SECONDS} with the state in Blob Storage (an Azure lease lasts 15 to 60 seconds), not ${seconds}`);
+  const seconds = numberFlag(flags, "lock-lease", 30, { min: MIN_LOCAL_LEASE_SECONDS, max: MAX_LEASE_SECONDS, integer: true });
+  if (seconds < MIN_LEASE_SECONDS && stateInBlob(flags, edge)) {
+    throw new UsageError(`${flags.label("lock-lease")} must be at least ${MIN_LEASE_SECONDS} with the state in Blob Storage (an Azure lease lasts ${MIN_LEASE_SECONDS} to ${MAX_LEASE_SECONDS} seconds), not ${seconds}`);
   }
   return seconds * 1000;
 }

@@ -4,11 +4,8 @@ import { NEVER_CANCELLED, withRequestSignal } from "../core/stop";
 import { isStatus, stateWriteError } from "../storage/errors";
 import { keepHeld, type LockHolding } from "./heartbeat";
 import { lookAgain, waitForLock } from "./lockWait";
-import type { LockOptions, RunLock } from "./runLock";
+import { MAX_LEASE_SECONDS, MIN_LEASE_SECONDS, type LockOptions, type RunLock } from "./runLock";
 
-/** Blob leases last 15 to 60 seconds (or forever, which a killed run must never leave behind). */
-const MIN_LEASE_SECONDS = 15;
-const MAX_LEASE_SECONDS = 60;
 const RENEW_TIMEOUT_MS = 5_000;
 
 /**

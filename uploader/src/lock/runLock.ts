@@ -6,6 +6,10 @@ import type { Clock } from "../core/clock";
 import { UploadError } from "../core/errors";
 
 /** Held while a run works for one connector job: a second run for the same job stands down. */
+/** Blob leases last 15 to 60 seconds (or forever, which a killed run must never leave behind); the CLI checks --lock-lease against them. */
+export const MIN_LEASE_SECONDS = 15;
+export const MAX_LEASE_SECONDS = 60;
+
 export interface RunLock {
   /** Throws (exit 5) when the lock was lost: checked before every request attempt. */
   assertHeld(): void;
