@@ -49,12 +49,13 @@ export function govConfig(overrides: Record<string, string | undefined> = {}): R
 }
 
 /**
- * Runs of this test file, by config. The program is deterministic offline, and a run costs about a second of
- * CPU: tests that need the same configuration share one run (frozen, so no test can change what another reads).
+ * Runs by config, shared by every infra and policy spec (one Jest file, tests/infraAndPolicy.test.ts). The program
+ * is deterministic offline, and a run costs about a second of CPU: tests that need the same configuration share one
+ * run (frozen, so no test can change what another reads).
  */
 const runsByConfig = new Map<string, Promise<OfflineRun>>();
 
-/** The run of the program with the Gov stack's config and these overrides (one per distinct config in a test file). */
+/** The run of the program with the Gov stack's config and these overrides (one per distinct config in the Jest run's file). */
 export function runGov(overrides: Record<string, string | undefined> = {}): Promise<OfflineRun> {
   const config = govConfig(overrides);
   const key = JSON.stringify(Object.entries(config).sort(([a], [b]) => a.localeCompare(b)));
