@@ -9,10 +9,11 @@
  * upload's time at its first delivered chunk: nothing is sent before the
  * whole file is validated, so that part is the price of validation.
  * Targets: at most 1.5x the transport-only time, peak RSS at most 200 MB.
- *   npm run bench -- [--records N] [--runs N]
+ * Extra arguments after `--` go to `hr-upload upload` (e.g. `--validation-threads 1`).
+ *   npm run bench -- [--records N] [--runs N] [-- upload flags]
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -38,14 +39,23 @@ interface UploadRun extends Measured {
   readonly beforeFirstChunk: number;
 }
 
-async function uploadOnce(file: string, standIn: { url: string }, env: NodeJS.ProcessEnv): Promise<UploadRun> {
+async function uploadOnce(file: string, standIn: { url: string }, env: NodeJS.ProcessEnv, extraFlags: readonly string[]): Promise<UploadRun> {
+  const checkpoints = mkdtempSync(join(tmpdir(), "hr-bench-checkpoints-"));
+  try {
+    return await measuredUpload(file, standIn, env, extraFlags, checkpoints);
+  } finally {
+    rmSync(checkpoints, { recursive: true, force: true });
+  }
+}
+
+async function measuredUpload(file: string, standIn: { url: string }, env: NodeJS.ProcessEnv, extraFlags: readonly string[], checkpoints: string): Promise<UploadRun> {
   // prettier-ignore
   const upload = await measureNode([
     BUNDLE, "upload", "--cloud", "gcch",
     "--tenant-id", STANDIN_DEFAULTS.tenantId, "--app-id", STANDIN_DEFAULTS.clientId, "--job-id", STANDIN_DEFAULTS.jobId,
     "--csv", file, "--records-per-call", RECORDS_PER_CALL,
     "--authority-host", standIn.url, "--ingestion-url", standIn.url,
-    "--checkpoint-dir", mkdtempSync(join(tmpdir(), "hr-bench-checkpoints-")), "--log-format", "json",
+    "--checkpoint-dir", checkpoints, "--log-format", "json", ...extraFlags,
   ], env);
   if (upload.exitCode !== 0) throw new Error(`upload exited ${upload.exitCode}: ${upload.stdout.split("\n").slice(-3).join("\n")}`);
   const events = upload.stdout.trim().split("\n").map((line) => JSON.parse(line) as { event: string; time: string });
@@ -57,7 +67,7 @@ async function uploadOnce(file: string, standIn: { url: string }, env: NodeJS.Pr
 const range = (values: readonly number[]) => `[${Math.min(...values).toFixed(2)} to ${Math.max(...values).toFixed(2)}]`;
 
 async function bench(): Promise<void> {
-  const { values } = parseArgs({ options: { records: { type: "string", default: "1000000" }, runs: { type: "string", default: "1" } } });
+  const { values, positionals } = parseArgs({ options: { records: { type: "string", default: "1000000" }, runs: { type: "string", default: "1" } }, allowPositionals: true });
   const records = Number(values.records);
   const file = await benchFile(records);
   const standIn = await startStandIn();
@@ -69,7 +79,7 @@ async function bench(): Promise<void> {
       const baseline = await measureNode(["--import", "tsx", resolve(__dirname, "bench-transport.ts"), file, RECORDS_PER_CALL, standIn.url], env);
       if (baseline.exitCode !== 0) throw new Error(`transport-only loop failed: ${baseline.stderr}`);
       transport.push((JSON.parse(baseline.stdout) as { seconds: number }).seconds);
-      uploads.push(await uploadOnce(file, standIn, env));
+      uploads.push(await uploadOnce(file, standIn, env, positionals));
     }
     const transportSeconds = Math.min(...transport);
     const best = uploads.reduce((fastest, upload) => (upload.seconds < fastest.seconds ? upload : fastest));
