@@ -12,7 +12,7 @@
  *
  * Refresh: fetch Azure/azure-policy, read the three files of SNAPSHOT.folder and, for each
  * definition they reference, built-in-policies/policyDefinitions/ (the "Azure Government"
- * copy where one exists); update this table and SNAPSHOT, then run the policy specs (`npx jest tests/infraAndPolicy.test.ts -t policy/`).
+ * copy where one exists); update this table and SNAPSHOT, then run the policy specs (`npx jest tests/offlineStack.test.ts -t policy/`).
  */
 
 /** Where and when the facts below were read. */

@@ -49,7 +49,7 @@ export function govConfig(overrides: Record<string, string | undefined> = {}): R
 }
 
 /**
- * Runs by config, shared by every infra and policy spec (one Jest file, tests/infraAndPolicy.test.ts). The program
+ * Runs by config, shared by every spec that runs the stack (one Jest file, tests/offlineStack.test.ts). The program
  * is deterministic offline, and a run costs about a second of CPU: tests that need the same configuration share one
  * run (frozen, so no test can change what another reads).
  */

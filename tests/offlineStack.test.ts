@@ -1,17 +1,18 @@
 /**
- * The infra and policy tests, as one Jest file: each `tests/infra/*.spec.ts` and `tests/policy/*.spec.ts` (one per
- * concern of infra/ and policy/) in a describe block of its own name, so its hooks stay its own.
+ * The tests that run the stack offline (Pulumi's mocks), as one Jest file: each `*.spec.ts` of tests/infra,
+ * tests/policy and tests/scripts (one per concern of infra/, policy/ and the plan script) in a describe block of
+ * its own name, so its hooks stay its own.
  *
  * Why one file: Jest gives every test file a module registry of its own, so each of these files loaded Pulumi, the
  * azure-native SDK and the program again (about 2 s of CPU each), and ran the same stack configurations again. In
  * one registry the stack's modules load once and `runGov` runs each configuration once for all of them (measured
- * 2026-12-07 on this 2-vCPU machine: 56 s of CPU as 19 files, 20 s as one). One concern alone:
- *   npx jest tests/infraAndPolicy.test.ts -t 'infra/dashboard'
+ * 2026-12-07 on this 2-vCPU machine, infra and policy: 56 s of CPU as 19 files, 20 s as one). One concern alone:
+ *   npx jest tests/offlineStack.test.ts -t 'infra/dashboard'
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 
-for (const room of ["infra", "policy"]) {
+for (const room of ["infra", "policy", "scripts"]) {
   const specs = readdirSync(join(__dirname, room)).filter((file) => file.endsWith(".spec.ts"));
   if (specs.length === 0) throw new Error(`no spec files in tests/${room}`);
   for (const spec of specs.sort()) {
