@@ -1,8 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
 import { request } from "node:https";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   AccountSASPermissions,
   AccountSASResourceTypes,
@@ -27,11 +24,11 @@ export interface AzuriteOptions {
 
 /**
  * Microsoft's Storage emulator (npm `azurite`), Blob service only, on a
- * loopback port with its data on disk. Telemetry off: it must not call home.
+ * loopback port, its data in memory: nothing of it outlives the process
+ * (its data folder on disk was never removed). Telemetry off: it must not call home.
  */
 export class Azurite {
   private child: ChildProcess | undefined;
-  private readonly dataDir = mkdtempSync(join(tmpdir(), "hr-azurite-"));
 
   private constructor(
     readonly port: number,
@@ -80,7 +77,7 @@ export class Azurite {
     this.child = undefined;
     if (child === undefined || child.exitCode !== null) return;
     const exited = new Promise((done) => child.once("exit", done));
-    child.kill("SIGTERM"); // a graceful stop persists its metadata
+    child.kill("SIGTERM");
     await exited;
   }
 
@@ -90,7 +87,7 @@ export class Azurite {
     const args = [
       require.resolve("azurite/dist/src/blob/main.js"),
       "--blobHost", "127.0.0.1", "--blobPort", String(this.port),
-      "--location", this.dataDir, "--disableTelemetry", "--skipApiVersionCheck",
+      "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck",
       ...(tls ? ["--cert", tls.certFile, "--key", tls.keyFile] : []),
       ...(this.options.oauth ? ["--oauth", "basic"] : []),
     ];
