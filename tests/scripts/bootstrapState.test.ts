@@ -3,7 +3,8 @@
  * that records every invocation and answers with the Azure CLI's JSON shapes and
  * exit codes: it creates what is missing, nothing when run again, and prints the
  * two commands to run next; the Windows path (az.cmd through cmd.exe) runs
- * through an injected platform and a stand-in cmd.exe.
+ * through an injected platform and a stand-in cmd.exe. The first run is the script itself
+ * (tsx, as `npm run` starts it); the others run its command line in this process.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,7 +13,8 @@ import { SERVICE_KEY_ROTATION } from "../../infra/encryptionKeys";
 import { azureCliOn, BootstrapError } from "../../scripts/lib/stateBackend/azSteps";
 import { bootstrapStateBackend } from "../../scripts/lib/stateBackend/bootstrap";
 import { quoteForCmd } from "../../uploader/src/auth/toolRunner";
-import { runScript as runNpmScript } from "../support/cli";
+import { bootstrapStateCli } from "../../scripts/lib/stateBackend/cli";
+import { runScript as runNpmScript, runScriptHere } from "../support/cli";
 import { writeFakeCmdExe } from "../support/fakeCmdExe";
 import { DEFAULT_STATE_NAMES, FAKE_SUBSCRIPTION, FAKE_USER_ID, FakeAzure, GOV_BOOTSTRAP, type FakeAzureState } from "../support/fakeAzure";
 
@@ -41,8 +43,10 @@ const flag = (argv: readonly string[] | undefined, name: string) => argv?.[argv.
 /** The rotation policy the stand-in holds for a key of the state vault. */
 const rotationPolicy = (key: string): unknown => azure.resource(`rotation__${VAULT}__${key}`);
 const fakeEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => azure.env(extra);
-/** `npm run bootstrap-state` with the stand-in az first on PATH. */
+/** `npm run bootstrap-state` with the stand-in az first on PATH, as a child process. */
 const runScript = (args: string[], env: NodeJS.ProcessEnv = fakeEnv()) => runNpmScript("bootstrap-state.ts", args, env);
+/** The same command line in this process. */
+const runHere = (args: string[], env: NodeJS.ProcessEnv = fakeEnv()) => runScriptHere(bootstrapStateCli, args, { env, platform: "linux" });
 
 beforeAll(() => {
   directory = mkdtempSync(path.join(tmpdir(), "hr-bootstrap-"));
@@ -149,7 +153,7 @@ describe("npm run bootstrap-state in Azure Government", () => {
 
   it("creates and changes nothing when run again, and prints the same commands", async () => {
     azure.clearLog();
-    const again = await runScript([]);
+    const again = await runHere([]);
     expect(again.code).toBe(0);
     expect(creations()).toEqual([]);
     expect(invocations().filter((argv) => argv.includes("update") && !argv.includes("blob-service-properties"))).toEqual([]);
@@ -162,7 +166,7 @@ describe("npm run bootstrap-state in Azure Government", () => {
 describe("npm run bootstrap-state refuses", () => {
   it("an Azure CLI set to another cloud, before creating anything", async () => {
     resetAzure({ cloud: "AzureCloud" });
-    const result = await runScript([]);
+    const result = await runHere([]);
     expect(result.code).toBe(3);
     expect(result.stderr).toBe("bootstrap-state: the Azure CLI is set to AzureCloud, not AzureUSGovernment (Azure Government): az cloud set --name AzureUSGovernment && az login\n");
     expect(invocations()).toEqual([["cloud", "show", "--query", "name", "--output", "tsv"]]);
@@ -170,7 +174,7 @@ describe("npm run bootstrap-state refuses", () => {
 
   it("a name Azure would refuse, without calling az", async () => {
     resetAzure();
-    const result = await runScript(["--storage-account", "Pulumi_State"]);
+    const result = await runHere(["--storage-account", "Pulumi_State"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('storageAccount "Pulumi_State" must be 3-24 lowercase letters and digits');
     expect(invocations()).toEqual([]);
@@ -178,7 +182,7 @@ describe("npm run bootstrap-state refuses", () => {
 
   it("a --private-endpoint that is no subnet ID, a --key-rotation that is no duration and a --log-workspace that is no workspace ID, without calling az", async () => {
     resetAzure();
-    const result = await runScript(["--private-endpoint", "endpoints", "--key-rotation", "yearly", "--log-workspace", "siem"]);
+    const result = await runHere(["--private-endpoint", "endpoints", "--key-rotation", "yearly", "--log-workspace", "siem"]);
     expect(result.code).toBe(2);
     expect(result.stderr.trimEnd().split("\n")).toEqual([
       '--key-rotation "yearly" must be an ISO 8601 duration (P1Y, P90D) or none',
@@ -189,7 +193,7 @@ describe("npm run bootstrap-state refuses", () => {
   });
 
   it("to run without the Azure CLI, saying where to get it", async () => {
-    const result = await runScript([], { ...fakeEnv(), PATH: directory });
+    const result = await runHere([], { ...fakeEnv(), PATH: directory });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/the Azure CLI \(az\) is not installed or not on PATH/);
   });
