@@ -26,6 +26,8 @@ process.env.TMPDIR = mkdtempSync(join(temporaryBase(), "hr-jest-"));
 module.exports = {
   // Jest's node environment, but with a plain global object (tests/support/plainGlobalEnvironment.cjs): in-process code runs at node's speed.
   testEnvironment: "<rootDir>/tests/support/plainGlobalEnvironment.cjs",
+  // Jest's order of files, but the long ones first also where no earlier run's timings are cached (a fresh clone, CI).
+  testSequencer: "<rootDir>/tests/support/costFirstSequencer.cjs",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.[tj]s$": "<rootDir>/tests/support/esbuildTransform.cjs" },

@@ -8,6 +8,8 @@
  * one registry the stack's modules load once and `runGov` runs each configuration once for all of them (measured
  * 2026-12-07 on this 2-vCPU machine, infra and policy: 56 s of CPU as 19 files, 20 s as one). One concern alone:
  *   npx jest tests/offlineStack.test.ts -t 'infra/dashboard'
+ *
+ * @expected-seconds 45 (its CPU, about 25 s, on a busy machine; see tests/support/costFirstSequencer.cjs)
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";

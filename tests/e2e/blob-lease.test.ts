@@ -1,3 +1,4 @@
+/** Jest's order (tests/support/costFirstSequencer.cjs): @expected-seconds 42: waits out a killed replica's 15 s Blob lease, among others. */
 import { rmSync } from "node:fs";
 import { jsonLines, runBundle, startBundle, summaryOf, until } from "../support/cli";
 import { ManualClock } from "../support/clock";

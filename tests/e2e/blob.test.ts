@@ -1,3 +1,4 @@
+/** Jest's order (tests/support/costFirstSequencer.cjs): @expected-seconds 34: Azurite and about 25 runs of the bundle. */
 import { createHash } from "node:crypto";
 import { jsonLines, runBundle, summaryOf, until } from "../support/cli";
 import { sasUrl } from "../support/azurite";

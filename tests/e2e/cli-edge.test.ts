@@ -1,3 +1,4 @@
+/** Jest's order (tests/support/costFirstSequencer.cjs): @expected-seconds 10: runs of the bundle. */
 import { spawnSync } from "node:child_process";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";

@@ -1,3 +1,4 @@
+/** Jest's order (tests/support/costFirstSequencer.cjs): @expected-seconds 31: signals within the grace, kill -9, two runs at once. */
 import { appendFileSync, chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";

@@ -4,6 +4,8 @@
  * target), a second one standing in for MCR (the base), and a fake `az`
  * handing out the deployer's Entra token. The pushed image is read back.
  * The first push runs the script itself; the others its command line in-process.
+ *
+ * Jest's order (tests/support/costFirstSequencer.cjs): @expected-seconds 15: Distribution registries and a build of the image.
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";

@@ -1,3 +1,4 @@
+/** Jest's order (tests/support/costFirstSequencer.cjs): @expected-seconds 12: runs of the bundle, unwritable and full state folders. */
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CsvReader, type CsvRecord } from "../../uploader/src/csv/reader";

@@ -1,3 +1,4 @@
+/** Jest's order (tests/support/costFirstSequencer.cjs): @expected-seconds 65: waits out the default proxy window (30 s) and a Storage call's budget (about 12 s), among others. */
 import { readFileSync } from "node:fs";
 import type { LoopbackCertificate } from "../../scripts/lib/loopbackCert";
 import { testCertificate } from "../support/testCertificate";

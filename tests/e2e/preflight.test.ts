@@ -3,6 +3,8 @@
  * documented JSON shapes, and real TLS: through a real CONNECT proxy to the
  * local stand-in (scripts/standin.ts) serving a certificate for the real host
  * names, or straight to the real names (which do not resolve here).
+ *
+ * @expected-seconds 23 (Jest's order, tests/support/costFirstSequencer.cjs): a Distribution registry, TLS checks through proxies.
  */
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";

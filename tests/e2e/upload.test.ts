@@ -1,3 +1,4 @@
+/** Jest's order (tests/support/costFirstSequencer.cjs): @expected-seconds 32: Retry-After and token expiry waited out in real time, kill -9. */
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

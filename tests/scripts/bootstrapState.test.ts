@@ -5,6 +5,8 @@
  * two commands to run next; the Windows path (az.cmd through cmd.exe) runs
  * through an injected platform and a stand-in cmd.exe. The first run is the script itself
  * (tsx, as `npm run` starts it); the others run its command line in this process.
+ *
+ * Jest's order (tests/support/costFirstSequencer.cjs): @expected-seconds 16: the script itself, and a stand-in az (a shell script) for every call.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
