@@ -47,7 +47,19 @@ export interface Evaluation {
   readonly notApplicable: Map<string, string>;
 }
 
-class NotApplicable extends Error {}
+/**
+ * How a policy says it has nothing to check (the engine's `notApplicable` throws too). A signal, not a failure: it
+ * takes no stack trace, which a policy on a resource it does not check would pay for each time (under Jest's
+ * source-mapped traces, about 0.5 s of the offline-stack tests' CPU).
+ */
+class NotApplicable extends Error {
+  constructor(reason?: string) {
+    const traceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(reason);
+    Error.stackTraceLimit = traceLimit;
+  }
+}
 const notApplicable = (reason?: string): never => {
   throw new NotApplicable(reason);
 };
