@@ -14,14 +14,13 @@
  * the Entra stand-in trusts it as a federated identity credential would.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { readFileSync } from "node:fs";
 import { IdentityStandIn } from "./identityStandin";
 import { Azurite } from "./lib/azurite";
 import { localJobEnvironment } from "./lib/jobEnvironment";
-import { makeLoopbackCertificate } from "./lib/loopbackCert";
+import { makeLoopbackCertificate, removeLoopbackCertificate } from "./lib/loopbackCert";
 import { BUNDLE } from "./lib/measure";
 import { CLOUD_PROFILES } from "../uploader/src/core/clouds";
 import { StandInCloud, STANDIN_DEFAULTS } from "./standin";
@@ -44,6 +43,7 @@ async function demo(): Promise<void> {
   const federation = federated && identity ? { subject: identity.principalId, audience: CLOUD_PROFILES.gcch.federationAudience, publicKey: identity.publicKey } : undefined;
   const standIn = await StandInCloud.start({ certificate, federation });
   if (identity) identity.issuer = standIn.issuer; // the identity is of the app's tenant, as federation requires
+  const stateDir = mkdtempSync(join(tmpdir(), "hr-demo-state-"));
   try {
     console.log(`Stand-in cloud (Entra token endpoint + HR connector ingestion) listening on ${standIn.url}`);
     const validated = await hrUpload(["validate", "--csv", SAMPLE]);
@@ -57,7 +57,7 @@ async function demo(): Promise<void> {
       "--tenant-id", STANDIN_DEFAULTS.tenantId, "--app-id", STANDIN_DEFAULTS.clientId, "--job-id", STANDIN_DEFAULTS.jobId,
       "--csv", SAMPLE, "--records-per-call", "2",
       "--authority-host", standIn.url, "--ingestion-url", standIn.url,
-      "--checkpoint-dir", mkdtempSync(join(tmpdir(), "hr-demo-state-")),
+      "--checkpoint-dir", stateDir,
     ], env);
     if (uploaded !== 0) throw new Error(`upload exited ${uploaded}`);
     describeReceived(standIn);
@@ -67,6 +67,8 @@ async function demo(): Promise<void> {
   } finally {
     await identity?.close();
     await standIn.close();
+    rmSync(stateDir, { recursive: true, force: true });
+    removeLoopbackCertificate(certificate);
   }
 }
 

@@ -15,7 +15,7 @@ import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseCsv } from "csv-parse/sync";
 import { CLOUD_PROFILES, tokenScope } from "../uploader/src/core/clouds";
-import { makeLoopbackCertificate, type LoopbackCertificate } from "./lib/loopbackCert";
+import { makeLoopbackCertificate, removeLoopbackCertificate, type LoopbackCertificate } from "./lib/loopbackCert";
 
 export interface StandInOptions {
   tenantId?: string;
@@ -104,6 +104,8 @@ export class StandInCloud {
     readonly caFile: string,
     readonly options: Required<Omit<StandInOptions, "certificate" | "federation">>,
     private readonly federation: FederatedCredential | undefined,
+    /** The certificate it made for itself (none when given one), removed when it closes. */
+    private readonly ownCertificate: LoopbackCertificate | undefined,
   ) {}
 
   static async start(options: StandInOptions = {}): Promise<StandInCloud> {
@@ -121,7 +123,7 @@ export class StandInCloud {
     const server = createServer({ key: certificate.key, cert: certificate.cert });
     await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
     const { port } = server.address() as { port: number };
-    const standIn = new StandInCloud(server, `https://127.0.0.1:${port}`, caFile, settings, options.federation);
+    const standIn = new StandInCloud(server, `https://127.0.0.1:${port}`, caFile, settings, options.federation, options.certificate === undefined ? certificate : undefined);
     server.on("request", (request: IncomingMessage, response: ServerResponse) => {
       standIn.handle(request, response).catch(() => response.destroy());
     });
@@ -167,6 +169,7 @@ export class StandInCloud {
     for (const response of this.hung) response.destroy();
     this.server.closeAllConnections();
     await new Promise<void>((closed) => this.server.close(() => closed()));
+    if (this.ownCertificate !== undefined) removeLoopbackCertificate(this.ownCertificate);
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

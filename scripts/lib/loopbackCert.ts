@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generate } from "selfsigned";
@@ -9,6 +9,8 @@ export interface LoopbackCertificate {
   /** The certificate as a file, for NODE_EXTRA_CA_CERTS and Azurite's --cert. */
   readonly certFile: string;
   readonly keyFile: string;
+  /** The folder of the two files (the key among them), made for them alone: removeLoopbackCertificate removes it. */
+  readonly folder: string;
 }
 
 /**
@@ -27,5 +29,10 @@ export async function makeLoopbackCertificate(dnsNames: readonly string[] = [], 
   const keyFile = join(dir, "loopback-key.pem");
   writeFileSync(certFile, pems.cert);
   writeFileSync(keyFile, pems.private, { mode: 0o600 });
-  return { cert: pems.cert, key: pems.private, certFile, keyFile };
+  return { cert: pems.cert, key: pems.private, certFile, keyFile, folder: dir };
+}
+
+/** Removes the certificate's files, its private key among them, once nothing serves or trusts it any more. */
+export function removeLoopbackCertificate(certificate: LoopbackCertificate): void {
+  rmSync(certificate.folder, { recursive: true, force: true });
 }
