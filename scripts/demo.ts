@@ -20,7 +20,7 @@ import { join, relative, resolve } from "node:path";
 import { IdentityStandIn } from "./identityStandin";
 import { Azurite } from "./lib/azurite";
 import { localJobEnvironment } from "./lib/jobEnvironment";
-import { makeLoopbackCertificate, removeLoopbackCertificate } from "./lib/loopbackCert";
+import { makeLoopbackCertificate, removeLoopbackCertificate, type LoopbackCertificate } from "./lib/loopbackCert";
 import { BUNDLE } from "./lib/measure";
 import { CLOUD_PROFILES } from "../uploader/src/core/clouds";
 import { StandInCloud, STANDIN_DEFAULTS } from "./standin";
@@ -37,13 +37,22 @@ function hrUpload(args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> 
 
 async function demo(): Promise<void> {
   const certificate = await makeLoopbackCertificate();
+  const stateDir = mkdtempSync(join(tmpdir(), "hr-demo-state-"));
+  try {
+    await demoWith(certificate, stateDir);
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
+    removeLoopbackCertificate(certificate);
+  }
+}
+
+async function demoWith(certificate: LoopbackCertificate, stateDir: string): Promise<void> {
   const blob = process.argv.includes("--blob");
   const federated = blob && process.argv.includes("--federated");
   const identity = blob ? await IdentityStandIn.start() : undefined;
   const federation = federated && identity ? { subject: identity.principalId, audience: CLOUD_PROFILES.gcch.federationAudience, publicKey: identity.publicKey } : undefined;
   const standIn = await StandInCloud.start({ certificate, federation });
   if (identity) identity.issuer = standIn.issuer; // the identity is of the app's tenant, as federation requires
-  const stateDir = mkdtempSync(join(tmpdir(), "hr-demo-state-"));
   try {
     console.log(`Stand-in cloud (Entra token endpoint + HR connector ingestion) listening on ${standIn.url}`);
     const validated = await hrUpload(["validate", "--csv", SAMPLE]);
@@ -67,8 +76,6 @@ async function demo(): Promise<void> {
   } finally {
     await identity?.close();
     await standIn.close();
-    rmSync(stateDir, { recursive: true, force: true });
-    removeLoopbackCertificate(certificate);
   }
 }
 
@@ -80,7 +87,7 @@ function describeReceived(standIn: StandInCloud): void {
   );
 }
 
-async function blobDemo(standIn: StandInCloud, certificate: Awaited<ReturnType<typeof makeLoopbackCertificate>>, identity: IdentityStandIn, federated: boolean): Promise<void> {
+async function blobDemo(standIn: StandInCloud, certificate: LoopbackCertificate, identity: IdentityStandIn, federated: boolean): Promise<void> {
   const azurite = await Azurite.start({ certificate, oauth: true });
   try {
     console.log(`\n--- The scheduled job's path ---\nAzurite (HTTPS, OAuth) at ${azurite.blobEndpoint}; identity endpoint at ${identity.endpoint}`);

@@ -328,8 +328,8 @@ function send(response: ServerResponse, status: number, body: string, headers: R
 
 if (require.main === module) {
   StandInCloud.start({ keepRecords: process.argv.includes("--keep-records") }).then((standIn) => {
-    // Listening before saying where it serves: whoever reads the line may stop it at once.
-    process.on("SIGTERM", () => void standIn.close().then(() => process.exit(0)));
+    // Listening before saying where it serves: whoever reads the line may stop it at once (Ctrl+C by hand).
+    for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => void standIn.close().then(() => process.exit(0)));
     console.log(JSON.stringify({ url: standIn.url, caFile: standIn.caFile, ...STANDIN_DEFAULTS }));
   });
 }
