@@ -41,14 +41,6 @@ interface UploadRun extends Measured {
 
 async function uploadOnce(file: string, standIn: { url: string }, env: NodeJS.ProcessEnv, extraFlags: readonly string[]): Promise<UploadRun> {
   const checkpoints = mkdtempSync(join(tmpdir(), "hr-bench-checkpoints-"));
-  try {
-    return await measuredUpload(file, standIn, env, extraFlags, checkpoints);
-  } finally {
-    rmSync(checkpoints, { recursive: true, force: true });
-  }
-}
-
-async function measuredUpload(file: string, standIn: { url: string }, env: NodeJS.ProcessEnv, extraFlags: readonly string[], checkpoints: string): Promise<UploadRun> {
   // prettier-ignore
   const upload = await measureNode([
     BUNDLE, "upload", "--cloud", "gcch",
@@ -56,7 +48,7 @@ async function measuredUpload(file: string, standIn: { url: string }, env: NodeJ
     "--csv", file, "--records-per-call", RECORDS_PER_CALL,
     "--authority-host", standIn.url, "--ingestion-url", standIn.url,
     "--checkpoint-dir", checkpoints, "--log-format", "json", ...extraFlags,
-  ], env);
+  ], env).finally(() => rmSync(checkpoints, { recursive: true, force: true }));
   if (upload.exitCode !== 0) throw new Error(`upload exited ${upload.exitCode}: ${upload.stdout.split("\n").slice(-3).join("\n")}`);
   const events = upload.stdout.trim().split("\n").map((line) => JSON.parse(line) as { event: string; time: string });
   const at = (event: { time: string } | undefined) => Date.parse((event as { time: string }).time) / 1000;
