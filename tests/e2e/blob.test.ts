@@ -1,7 +1,7 @@
 /** Jest's order (tests/support/costFirstSequencer.cjs): @expected-seconds 34: Azurite and about 25 runs of the bundle. */
 import { createHash } from "node:crypto";
 import { jsonLines, runBundle, summaryOf, until } from "../support/cli";
-import { sasUrl } from "../support/azurite";
+import { accountSasUrl, sasUrl } from "../support/azurite";
 import { BlobSuite, generatedBytes, recordsOf } from "../support/blobSuite";
 import { newJobState } from "../../uploader/src/state/jobState";
 import { jobKeyOf } from "../../uploader/src/state/stateStore";
@@ -123,6 +123,32 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
   it.each(CORRUPT_JOB_STATES)("reads a corrupt job state in the container (%s) as not a valid checkpoint, naming the blob", async (_shape, text) => {
     const key = await putJobState(text);
     await expect(store().loadJobState(key)).rejects.toThrow(new RegExp(`hr-state-\\d+/jobs/${key}\\.json is not a valid hr-upload checkpoint \\(.+\\)`));
+  });
+
+  it("drops the staged blocks of a copy it does not keep (HR rows, unreadable but stored), and never writes over a copy kept under that name", async () => {
+    const store = suite.store(accountSasUrl(suite.azurite, suite.state.containerName));
+    const stagedOrKept = async () => {
+      const names: string[] = [];
+      for await (const blob of suite.kept.listBlobsFlat({ includeUncommitedBlobs: true })) names.push(blob.name);
+      return names;
+    };
+    // Over one block (8 MiB): staged while the file streams past, before the run knows whether it keeps the copy.
+    const rows = Buffer.alloc(9 * 1024 * 1024, "alex.doe@agency.gov,2026-03-02T09:00:00Z\n");
+    const dropped = await store.createPin("job");
+    await dropped.write(rows);
+    expect(await stagedOrKept()).toEqual(["job.csv"]);
+    expect(await suite.kept.getBlockBlobClient("job.csv").exists()).toBe(false);
+    await dropped.discard();
+    expect(await stagedOrKept()).toEqual([]);
+
+    const kept = await store.createPin("job");
+    await kept.write(Buffer.from("EmailAddress,ResignationDate\n"));
+    await kept.keep();
+    const notKept = await store.createPin("job");
+    await notKept.write(rows);
+    await notKept.discard();
+    expect(await stagedOrKept()).toEqual(["job.csv"]);
+    expect((await suite.kept.getBlockBlobClient("job.csv").downloadToBuffer()).toString()).toBe("EmailAddress,ResignationDate\n");
   });
 
   it("refuses a corrupt job state in the container with exit 2, naming it and the reset, before sending anything", async () => {

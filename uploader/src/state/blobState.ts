@@ -179,9 +179,12 @@ export function blobStateStore(location: BlobLocation, access: BlobAccess): Stat
 
 /**
  * A kept copy staged as uncommitted blocks while the file streams past;
- * committed only if the version is to be delivered. Uncommitted blocks cost
- * nothing to drop: the next staging on the same name replaces them, and the
- * service discards leftovers within a week.
+ * committed only if the version is to be delivered. Staged blocks hold HR
+ * rows, so a copy not kept drops them at once: committing an empty block list
+ * discards every uncommitted block of the name, and the empty blob it leaves
+ * is deleted. That commit is made only where no copy is committed under the
+ * name (If-None-Match: *), so a kept copy is never written over; its name's
+ * staged blocks then go with the next commit or deletion there.
  */
 function blobPin(blob: BlockBlobClient, name: string, writeFailed: (error: unknown) => never): PinWriter {
   const blockIds: string[] = [];
@@ -210,6 +213,12 @@ function blobPin(blob: BlockBlobClient, name: string, writeFailed: (error: unkno
     async discard() {
       pending = [];
       pendingBytes = 0;
+      if (blockIds.length === 0) return;
+      const emptied = await blob.commitBlockList([], { conditions: { ifNoneMatch: "*" } }).catch((error: unknown) => {
+        if (isStatus(error, 409, 412)) return undefined; // a kept copy holds the name
+        throw error;
+      });
+      if (emptied !== undefined) await blob.delete({ conditions: { ifMatch: emptied.etag } });
     },
   };
 }
