@@ -37,8 +37,15 @@ describe("the bundle's command-line edge", () => {
     expect(planned.code).toBe(0);
     expect(jsonLines(planned.stdout).at(-1)).toMatchObject({ outcome: "dry-run", jobId: STANDIN_DEFAULTS.jobId });
     expect(jsonLines(planned.stdout).filter((event) => event.event === "plan-chunk").map((event) => event.records)).toEqual(expect.arrayContaining([2]));
-    expectOneLineError(await runCli([...scriptStyle.slice(0, -1), "--records-per-call", "0x10"], { HR_APP_SECRET: "s" }), 2, /^error: --records-per-call must be a whole number from 1 to 1000000$/);
-    expectOneLineError(await runCli(withFlag(scriptStyle, "-tenantId", "agéncy.gov"), { HR_APP_SECRET: "s" }), 2, /^error: --tenant-id must be a GUID .*; a domain with non-ASCII letters works in its punycode form: xn--agncy-csa\.gov$/);
+    expectOneLineError(await runBundle([...scriptStyle.slice(0, -1), "--records-per-call", "0x10"], { HR_APP_SECRET: "s" }), 2, /^error: --records-per-call must be a whole number from 1 to 1000000$/);
+    expectOneLineError(await runCli([...scriptStyle.slice(0, -1), "--records-per-call", "0b101"], { HR_APP_SECRET: "s" }), 2, /^error: --records-per-call must be a whole number from 1 to 1000000$/);
+    expectOneLineError(await runBundle(withFlag(scriptStyle, "-tenantId", "agéncy.gov"), { HR_APP_SECRET: "s" }), 2, /^error: --tenant-id must be a GUID .*; a domain with non-ASCII letters works in its punycode form: xn--agncy-csa\.gov$/);
+  });
+
+  it("refuses a Blob URL without container or blob, and status on a state folder that does not exist, with exit 2 (issue 18's item 8)", async () => {
+    expectOneLineError(await runBundle(["validate", "--csv", "https://acct.blob.core.usgovcloudapi.net/hr-data"]), 2, /^error: --csv must name a container and a blob: https:\/\/<account>\.blob\.core\.usgovcloudapi\.net\/<container>\/<file>\.csv/);
+    const missing = join(tempDir("hr-edge-"), "typo");
+    expectOneLineError(await runBundle(["status", "--checkpoint-dir", missing]), 2, new RegExp(`^error: no hr-upload state in ${missing}: it does not exist`));
   });
 
   it("refuses a --csv that is not a regular file (a FIFO without a writer, a device) with exit 2, at once", async () => {
