@@ -1,11 +1,13 @@
 /** Jest's order (tests/support/costFirstSequencer.cjs): @expected-seconds 34: Azurite and about 25 runs of the bundle. */
 import { createHash } from "node:crypto";
+import { delimiter, join } from "node:path";
 import { jsonLines, runBundle, summaryOf, until } from "../support/cli";
 import { accountSasUrl, sasUrl } from "../support/azurite";
 import { BlobSuite, generatedBytes, recordsOf } from "../support/blobSuite";
+import { envRecordingAz } from "../support/fakeCli";
 import { newJobState } from "../../uploader/src/state/jobState";
 import { jobKeyOf } from "../../uploader/src/state/stateStore";
-import { STANDIN_DEFAULTS } from "../support/standin";
+import { STANDIN_DEFAULTS, tempDir } from "../support/standin";
 
 /** The CSV and the state in Blob; the run lock's lease and an Azurite restart are in blob-lease.test.ts, the job's managed identity (HTTPS, OAuth) in network-bounds.test.ts. */
 describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
@@ -149,6 +151,18 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     await notKept.discard();
     expect(await stagedOrKept()).toEqual(["job.csv"]);
     expect((await suite.kept.getBlockBlobClient("job.csv").downloadToBuffer()).toString()).toBe("EmailAddress,ResignationDate\n");
+  });
+
+  it("takes an admin's Storage token from az with only the variables az needs: never the app's secret or another HR_* setting (issue 18's item 9)", async () => {
+    const az = envRecordingAz(tempDir("hr-fake-az-"));
+    // A Blob URL without a SAS, outside Container Apps: the admin's az login signs the requests (here to the stand-in, which has no such blob).
+    const csvUrl = `${suite.harness.standIn.url}/devstoreaccount1/hr-data/employees.csv`;
+    const env = suite.harness.env({ PATH: `${az.bin}${delimiter}${process.env.PATH}`, AZURE_CONFIG_DIR: join(az.bin, ".azure"), HR_APP_SECRET: "never-for-az", HR_JOB_ID: "never-for-az-either" });
+    const result = await runBundle(["validate", "--csv", csvUrl], env);
+    expect(az.calls().map((call) => call.argv)).toEqual([["account", "get-access-token", "--output", "json", "--resource", "https://storage.azure.com"]]);
+    expect(az.calls()[0]?.env.filter((name) => !["PWD", "SHLVL", "_"].includes(name))).toEqual(["AZURE_CONFIG_DIR", "PATH"]);
+    expect(result.code).toBe(2);
+    expect(result.stdout + result.stderr).not.toMatch(/never-for-az|storage-token/);
   });
 
   it("refuses a corrupt job state in the container with exit 2, naming it and the reset, before sending anything", async () => {

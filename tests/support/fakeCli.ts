@@ -1,4 +1,4 @@
-import { chmodSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** A shell word that is exactly `text`: single-quoted, so neither the shell nor a `case` pattern interprets it. */
@@ -33,3 +33,34 @@ export function writeFakeCli(dir: string, tool: string, answers: Record<string, 
 }
 
 export const writeFakeAz = (dir: string, answers: Record<string, unknown>) => writeFakeCli(dir, "az", answers);
+
+/** One start of a recording fake tool: its arguments, working folder and the names of the variables it was given. */
+export interface RecordedCall {
+  readonly argv: string[];
+  readonly cwd: string;
+  readonly env: string[];
+}
+
+/**
+ * A fake `az` in `dir` that records how each call was started (arguments, working folder, the names of its
+ * environment's variables) and answers like `az account get-access-token`: what a run's Storage token comes from.
+ */
+export function envRecordingAz(dir: string): { bin: string; calls: () => RecordedCall[] } {
+  const log = join(dir, "calls.jsonl");
+  writeFileSync(
+    join(dir, "az"),
+    `#!/usr/bin/env node
+require("node:fs").appendFileSync(${JSON.stringify(log)}, JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd(), env: Object.keys(process.env).sort() }) + "\\n");
+process.stdout.write(JSON.stringify({ accessToken: "storage-token", expiresOn: "2026-12-01 12:00:00.000000", expires_on: 1796126400, tokenType: "Bearer" }));
+`,
+  );
+  chmodSync(join(dir, "az"), 0o755);
+  const calls = () =>
+    existsSync(log)
+      ? readFileSync(log, "utf8")
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(line) as RecordedCall)
+      : [];
+  return { bin: dir, calls };
+}

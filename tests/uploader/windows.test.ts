@@ -1,4 +1,3 @@
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import fsPromises from "node:fs/promises";
 import { join } from "node:path";
 import { systemClock } from "../../uploader/src/cli/systemClock";
@@ -7,31 +6,10 @@ import { storageCredential } from "../../uploader/src/auth/storageCredential";
 import { isUrl } from "../../uploader/src/storage/blobUrl";
 import { localStateStore } from "../../uploader/src/state/localState";
 import { runCli } from "../support/cli";
+import { envRecordingAz } from "../support/fakeCli";
 import { writeFakeCmdExe } from "../support/fakeCmdExe";
 import { asLinux, asWindows } from "../support/platforms";
 import { tempDir } from "../support/standin";
-
-/** A stand-in `az` on PATH that records how it was started and answers like `az account get-access-token`. */
-function fakeAz(): { bin: string; calls: () => Array<{ argv: string[]; cwd: string; env: string[] }> } {
-  const bin = tempDir("hr-fake-az-");
-  const log = join(bin, "calls.jsonl");
-  writeFileSync(
-    join(bin, "az"),
-    `#!/usr/bin/env node
-require("node:fs").appendFileSync(${JSON.stringify(log)}, JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd(), env: Object.keys(process.env).sort() }) + "\\n");
-process.stdout.write(JSON.stringify({ accessToken: "storage-token", expiresOn: "2026-12-01 12:00:00.000000", expires_on: 1796126400, tokenType: "Bearer" }));
-`,
-  );
-  chmodSync(join(bin, "az"), 0o755);
-  return {
-    bin,
-    calls: () =>
-      readFileSync(log, "utf8")
-        .trim()
-        .split("\n")
-        .map((line) => JSON.parse(line) as { argv: string[]; cwd: string; env: string[] }),
-  };
-}
 
 describe("Windows is a supported platform (its code paths, run on Linux CI)", () => {
   it("takes drive-letter and UNC paths for paths, not URL schemes", async () => {
@@ -69,7 +47,7 @@ describe("Windows is a supported platform (its code paths, run on Linux CI)", ()
   });
 
   it("gets a Storage token from az.cmd through one cmd.exe command line, run from the system folder", async () => {
-    const az = fakeAz();
+    const az = envRecordingAz(tempDir("hr-fake-az-"));
     const systemRoot = tempDir("hr-systemroot-");
     const env = {
       PATH: `${az.bin}:${process.env.PATH}`,
