@@ -153,6 +153,37 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect((await suite.kept.getBlockBlobClient("job.csv").downloadToBuffer()).toString()).toBe("EmailAddress,ResignationDate\n");
   });
 
+  it("takes the empty blob a discard leaves when stopped or retried for none of a kept copy: deleted by the next discard, read as a copy gone", async () => {
+    const store = suite.store(accountSasUrl(suite.azurite, suite.state.containerName));
+    const leftover = suite.kept.getBlockBlobClient("job.csv");
+    const leaveDiscarded = () => leftover.commitBlockList([], { metadata: { hruploaddiscarded: "1" } });
+    // A discard's commit that landed, its answer lost: the retry finds the name taken, by its own empty blob.
+    const retried = await store.createPin("job");
+    await retried.write(Buffer.alloc(9 * 1024 * 1024, "alex.doe@agency.gov,2026-03-02T09:00:00Z\n"));
+    await leaveDiscarded();
+    await retried.discard();
+    expect(await leftover.exists()).toBe(false);
+    // A run stopped between a discard's commit and its delete, while the state still names a copy that was lost: the next run finds it gone (kept again, or abandoned), not written over.
+    const kept = await store.createPin("job");
+    await kept.write(Buffer.from("EmailAddress,ResignationDate\n"));
+    const copy = await kept.keep();
+    await leaveDiscarded();
+    expect((await store.openPinned(copy)).kind).toBe("gone");
+    await leftover.commitBlockList([]);
+    expect((await store.openPinned(copy)).kind).toBe("replaced");
+  });
+
+  it("drops the staged blocks of a file it does not send (invalid), in a real run", async () => {
+    const valid = await generatedBytes(90_000);
+    expect(valid.length).toBeGreaterThan(8 * 1024 * 1024); // over one staged block
+    const result = await upload(await putCsv(Buffer.concat([valid, Buffer.from("alex.doe@agency.gov,not a date,2026-03-20T17:00:00Z\n")])));
+    expect(result.code).toBe(3);
+    expect(suite.harness.standIn.ingestionRequests).toBe(0);
+    const left: string[] = [];
+    for await (const blob of suite.kept.listBlobsFlat({ includeUncommitedBlobs: true })) left.push(blob.name);
+    expect(left).toEqual([]);
+  });
+
   it("takes an admin's Storage token from az with only the variables az needs: never the app's secret or another HR_* setting (issue 18's item 9)", async () => {
     const az = envRecordingAz(tempDir("hr-fake-az-"));
     // A Blob URL without a SAS, outside Container Apps: the admin's az login signs the requests (here to the stand-in, which has no such blob).

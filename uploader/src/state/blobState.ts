@@ -14,6 +14,7 @@ import {
   readEach,
   runRecordName,
   type JobState,
+  type KeptCopy,
   type LegacyCheckpoint,
   type PinnedCopy,
   type PinWriter,
@@ -23,6 +24,9 @@ import {
 
 /** Kept copies are staged in blocks of this size as the file streams past. */
 const PIN_BLOCK_BYTES = 8 * 1024 * 1024;
+/** Metadata of the empty blob a discard commits to drop staged blocks: never a kept copy, whatever a stopped or retried discard leaves. */
+const DISCARDED = { hruploaddiscarded: "1" } as const;
+const isDiscarded = (metadata: Record<string, string> | undefined) => metadata?.hruploaddiscarded === DISCARDED.hruploaddiscarded;
 
 /**
  * State in a Blob container (the job's `hr-state`): job states written only
@@ -138,7 +142,12 @@ export function blobStateStore(location: BlobLocation, access: BlobAccess): Stat
         if (error instanceof HrError && error.errorClass === "auth" && !isStatus(cause, 401, 403)) throw error;
         if (isStatus(cause, 404)) return { kind: "gone" };
         // Not the ETag kept: written over (which no run does), or gone, which Storage may answer the same way (Azurite does).
-        if (isStatus(cause, 412)) return blob.exists().then((there) => ({ kind: there ? "replaced" : "gone" }) as const, (failure: unknown) => ({ kind: "unavailable", reason: storageError(failure, printable).message }) as const);
+        // What a discard left under the name (an empty blob, marked) holds no copy either: gone.
+        if (isStatus(cause, 412))
+          return blob.getProperties().then(
+            ({ metadata }): KeptCopy => ({ kind: isDiscarded(metadata) ? "gone" : "replaced" }),
+            (failure: unknown): KeptCopy => (isStatus(failure, 404) ? { kind: "gone" } : { kind: "unavailable", reason: storageError(failure, printable).message }),
+          );
         return { kind: "unavailable", reason: error instanceof HrError ? error.message : (error as Error).name };
       }
     },
@@ -182,9 +191,11 @@ export function blobStateStore(location: BlobLocation, access: BlobAccess): Stat
  * committed only if the version is to be delivered. Staged blocks hold HR
  * rows, so a copy not kept drops them at once: committing an empty block list
  * discards every uncommitted block of the name, and the empty blob it leaves
- * is deleted. That commit is made only where no copy is committed under the
- * name (If-None-Match: *), so a kept copy is never written over; its name's
- * staged blocks then go with the next commit or deletion there.
+ * (marked DISCARDED) is deleted. That commit is made only where no blob is
+ * committed under the name (If-None-Match: *), so a kept copy is never written
+ * over; its name's staged blocks then go with the next commit or deletion
+ * there. A marked blob found there is this discard's own (a retried commit
+ * that had landed) or an earlier one's, stopped before its delete.
  */
 function blobPin(blob: BlockBlobClient, name: string, writeFailed: (error: unknown) => never): PinWriter {
   const blockIds: string[] = [];
@@ -214,11 +225,15 @@ function blobPin(blob: BlockBlobClient, name: string, writeFailed: (error: unkno
       pending = [];
       pendingBytes = 0;
       if (blockIds.length === 0) return;
-      const emptied = await blob.commitBlockList([], { conditions: { ifNoneMatch: "*" } }).catch((error: unknown) => {
-        if (isStatus(error, 409, 412)) return undefined; // a kept copy holds the name
-        throw error;
-      });
-      if (emptied !== undefined) await blob.delete({ conditions: { ifMatch: emptied.etag } });
+      const emptied = await blob.commitBlockList([], { conditions: { ifNoneMatch: "*" }, metadata: DISCARDED }).then(
+        ({ etag }) => etag,
+        async (error: unknown) => {
+          if (!isStatus(error, 409, 412)) throw error;
+          const there = await blob.getProperties();
+          return isDiscarded(there.metadata) ? there.etag : undefined; // else a kept copy holds the name
+        },
+      );
+      if (emptied !== undefined) await blob.delete({ conditions: { ifMatch: emptied } });
     },
   };
 }
