@@ -45,7 +45,7 @@ describe("the bundle's command-line edge", () => {
   it("refuses a Blob URL without container or blob, and status on a state folder that does not exist, with exit 2 (issue 18's item 8)", async () => {
     expectOneLineError(await runBundle(["validate", "--csv", "https://acct.blob.core.usgovcloudapi.net/hr-data"]), 2, /^error: --csv must name a container and a blob: https:\/\/<account>\.blob\.core\.usgovcloudapi\.net\/<container>\/<file>\.csv/);
     const missing = join(tempDir("hr-edge-"), "typo");
-    expectOneLineError(await runBundle(["status", "--checkpoint-dir", missing]), 2, new RegExp(`^error: no hr-upload state in ${missing}: it does not exist`));
+    expectOneLineError(await runBundle(["status", "--checkpoint-dir", missing]), 2, new RegExp(`^error: no hr-upload state in ${missing.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: it does not exist`));
   });
 
   it("refuses a --csv that is not a regular file (a FIFO without a writer, a device) with exit 2, at once", async () => {

@@ -51,7 +51,7 @@ export function envRecordingAz(dir: string): { bin: string; calls: () => Recorde
     join(dir, "az"),
     `#!/usr/bin/env node
 require("node:fs").appendFileSync(${JSON.stringify(log)}, JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd(), env: Object.keys(process.env).sort() }) + "\\n");
-process.stdout.write(JSON.stringify({ accessToken: "storage-token", expiresOn: "2026-12-01 12:00:00.000000", expires_on: 1796126400, tokenType: "Bearer" }));
+process.stdout.write(JSON.stringify({ accessToken: "storage-token", expiresOn: "2099-01-01 00:00:00.000000", expires_on: 4070908800, tokenType: "Bearer" }));
 `,
   );
   chmodSync(join(dir, "az"), 0o755);

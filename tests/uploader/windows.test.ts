@@ -61,7 +61,7 @@ describe("Windows is a supported platform (its code paths, run on Linux CI)", ()
       AWS_SECRET_ACCESS_KEY: "unrelated",
     };
     const token = await storageCredential(env, asWindows(), { ...systemClock, now: () => 0 }, NEVER_CANCELLED.halt).getToken("https://storage.azure.com/.default");
-    expect(token).toEqual({ token: "storage-token", expiresOnTimestamp: 1796126400000 });
+    expect(token).toEqual({ token: "storage-token", expiresOnTimestamp: 4070908800000 });
     const [call] = az.calls();
     expect(call).toMatchObject({ argv: ["account", "get-access-token", "--output", "json", "--resource", "https://storage.azure.com"], cwd: systemRoot });
     expect(call?.env.filter((name) => !["PWD", "SHLVL", "_"].includes(name))).toEqual(["AZURE_CONFIG_DIR", "ComSpec", "HTTPS_PROXY", "PATH", "SystemRoot"]);
