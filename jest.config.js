@@ -1,27 +1,8 @@
 /** Type checking is a separate step (`npm run typecheck`); Jest only strips the types, with esbuild (tests/support/esbuildTransform.cjs). */
-const { accessSync, constants, mkdtempSync } = require("node:fs");
 const { availableParallelism, tmpdir, totalmem } = require("node:os");
 const { join } = require("node:path");
 
-/**
- * The folder for the run's temporary files: /dev/shm (memory) where it can be written, else the OS's own. Every
- * checkpoint and lock write is fsynced, and an fsync on this machine's disk takes about 12 ms against 0.4 ms in
- * memory (300 write+fsync+rename+folder fsync: 3.6 s against 0.13 s): the tests check what runs do, not that the
- * disk keeps it (a killed process loses nothing of the page cache either way; the full-disk tests mount their own tmpfs).
- */
-function temporaryBase() {
-  try {
-    accessSync("/dev/shm", constants.W_OK | constants.X_OK);
-    return "/dev/shm";
-  } catch {
-    return tmpdir();
-  }
-}
-
-// Everything the tests and their child processes make in the temporary folder (files, state
-// folders, certificates, Azurite's data) goes into one folder of this run, removed at its end.
 const cacheDirectory = join(tmpdir(), "jest-hr-connector");
-process.env.TMPDIR = mkdtempSync(join(temporaryBase(), "hr-jest-"));
 
 module.exports = {
   // Jest's node environment, but with a plain global object (tests/support/plainGlobalEnvironment.cjs): in-process code runs at node's speed.
@@ -34,6 +15,8 @@ module.exports = {
   // Jest runs CommonJS; these dependencies ship only ES modules, so they go through the same transform.
   transformIgnorePatterns: ["/node_modules/(?!(https-proxy-agent|agent-base|proxy-agent-negotiate)/)"],
   cacheDirectory,
+  // One temporary folder per run (TMPDIR), made before the workers start and removed at the end (tests/support/temporaryFolder.cjs).
+  globalSetup: "<rootDir>/tests/support/temporaryFolder.cjs",
   globalTeardown: "<rootDir>/tests/support/removeTemporaryFolder.cjs",
   testTimeout: 60000,
   // Jest's default is one worker fewer than the cores; many suites wait on child processes, sockets and timeouts

@@ -19,7 +19,7 @@ export const PACKAGE_VERSION = (JSON.parse(readFileSync(resolve(__dirname, "../.
 
 /**
  * Where a run keeps its state and takes its machine-wide job locks when a test names neither: folders of this test
- * file (Jest loads this module once per file) in the test run's temporary folder (jest.config.js), never the user's
+ * file (Jest loads this module once per file) in the test run's temporary folder (tests/support/temporaryFolder.cjs), never the user's
  * own ~/.local/state or /tmp/hr-upload-locks. Jest runs files side by side, with the same job ID: each file is
  * then a machine of its own, so runs of two files never meet at a job's lock; the runs of one file do.
  */

@@ -1,4 +1,4 @@
-/** Jest's global teardown: removes the run's temporary folder (jest.config.js points TMPDIR at it). */
+/** Jest's global teardown: removes the run's temporary folder (temporaryFolder.cjs points TMPDIR at it). */
 const { rmSync } = require("node:fs");
 
 module.exports = async () => {

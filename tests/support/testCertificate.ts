@@ -5,7 +5,7 @@ import { makeLoopbackCertificate, type LoopbackCertificate } from "../../scripts
 
 /**
  * One loopback certificate for the whole test run, instead of a new 2048-bit RSA key per stand-in (0.3–1 s of CPU
- * each, hundreds of times a run). It is kept in the run's temporary folder (jest.config.js gives each run its own),
+ * each, hundreds of times a run). It is kept in the run's temporary folder (tests/support/temporaryFolder.cjs gives each run its own),
  * so every worker and test file serves and trusts the same one. Tests that need a certificate the run does NOT trust,
  * or one for other names, still make their own with makeLoopbackCertificate.
  */
