@@ -100,14 +100,15 @@ describe("kept copies and checkpoints are believed only when they are what they 
     expect(jsonLines(next.stdout)).toContainEqual(expect.objectContaining({ event: "abandoned", recordsNeverDelivered: 6 }));
   });
 
-  it.each([
-    ["the file unchanged", false],
-    ["the file replaced", true],
-  ])("refuses a kept copy whose digest is not the version's as corrupt state (exit 2, reset named), %s: nothing abandoned, nothing sent", async (_case, replaced) => {
+  // The first case with the real bundle, the other by the same main() here.
+  it.each<[string, boolean, (args: string[], env: NodeJS.ProcessEnv) => Promise<CliResult>]>([
+    ["the file unchanged", false, runBundle],
+    ["the file replaced", true, runCli],
+  ])("refuses a kept copy whose digest is not the version's as corrupt state (exit 2, reset named), %s: nothing abandoned, nothing sent", async (_case, replaced, run) => {
     await partlyDelivered();
     writeFileSync(onlyFile("kept"), readFileSync(await generatedCsv(10, 54)));
     if (replaced) writeFileSync(live, readFileSync(await generatedCsv(6, 55)));
-    const refused = await runCli(args(), harness.env());
+    const refused = await run(args(), harness.env());
     expect(refused.code).toBe(2);
     expect(failure(refused)).toMatch(/kept\/.*\.csv is not a valid hr-upload checkpoint \(the copy of .* kept for the version under way \(sha256 [0-9a-f]{12}\.\.\.\) is not that version: its SHA-256 is [0-9a-f]{12}\.\.\., not the version's; clear it with hr-upload reset --job-id /);
     expect(failure(refused)).toContain(`--checkpoint ${harness.checkpointDir})`);
@@ -177,7 +178,7 @@ describe("kept copies and checkpoints are believed only when they are what they 
     const bytes = readFileSync(live);
     const fourth = new CsvReader().feed(bytes)[3] as CsvRecord; // the header, then records
     writeFileSync(live, bytes.subarray(0, fourth.end)); // the header and the first 3 records: the file cut short
-    const next = await runCli(args(), harness.env());
+    const next = await runBundle(args(), harness.env());
     expect([next.code, failure(next)]).toEqual([0, ""]);
     expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(live)]);
     const earlierVersion = { file: live, fileSha256: expect.stringMatching(/^[0-9a-f]{64}$/), recordsRead: 10, recordsDelivered: 6 };
@@ -198,7 +199,7 @@ describe("kept copies and checkpoints are believed only when they are what they 
     expect(first.code).toBe(5);
     expect(jsonLines(first.stdout).filter((event) => event.event === "skipping-invalid")).toHaveLength(1);
     writeFileSync(live, readFileSync(await generatedCsv(2, 59)));
-    const next = await runCli([...args(), "--skip-invalid"], harness.env());
+    const next = await runBundle([...args(), "--skip-invalid"], harness.env());
     expect(next.code).toBe(0);
     expect(jsonLines(next.stdout).filter((event) => event.event === "skipping-invalid")).toEqual([
       expect.objectContaining({ level: "warn", invalid: 1, file: live, msg: `--skip-invalid: 1 invalid record of the unfinished version of ${live} will not be sent` }),
