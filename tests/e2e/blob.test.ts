@@ -163,6 +163,14 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     await leaveDiscarded();
     await retried.discard();
     expect(await leftover.exists()).toBe(false);
+    // One an earlier run left, with this run's blocks staged under it: both go.
+    await leaveDiscarded();
+    const next = await store.createPin("job");
+    await next.write(Buffer.alloc(9 * 1024 * 1024, "alex.doe@agency.gov,2026-03-02T09:00:00Z\n"));
+    await next.discard();
+    const names: string[] = [];
+    for await (const blob of suite.kept.listBlobsFlat({ includeUncommitedBlobs: true })) names.push(blob.name);
+    expect(names).toEqual([]);
     // A run stopped between a discard's commit and its delete, while the state still names a copy that was lost: the next run finds it gone (kept again, or abandoned), not written over.
     const kept = await store.createPin("job");
     await kept.write(Buffer.from("EmailAddress,ResignationDate\n"));

@@ -225,14 +225,13 @@ function blobPin(blob: BlockBlobClient, name: string, writeFailed: (error: unkno
       pending = [];
       pendingBytes = 0;
       if (blockIds.length === 0) return;
-      const emptied = await blob.commitBlockList([], { conditions: { ifNoneMatch: "*" }, metadata: DISCARDED }).then(
-        ({ etag }) => etag,
-        async (error: unknown) => {
-          if (!isStatus(error, 409, 412)) throw error;
-          const there = await blob.getProperties();
-          return isDiscarded(there.metadata) ? there.etag : undefined; // else a kept copy holds the name
-        },
-      );
+      const emptyOver = (conditions: { ifNoneMatch: string } | { ifMatch: string }) => blob.commitBlockList([], { conditions, metadata: DISCARDED }).then(({ etag }) => etag as string);
+      const emptied = await emptyOver({ ifNoneMatch: "*" }).catch(async (error: unknown) => {
+        if (!isStatus(error, 409, 412)) throw error;
+        const there = await blob.getProperties();
+        // A discard's own leftover is emptied again, which drops this run's blocks whether or not a delete would (Azurite's does); else a kept copy holds the name.
+        return isDiscarded(there.metadata) ? emptyOver({ ifMatch: there.etag as string }) : undefined;
+      });
       if (emptied !== undefined) await blob.delete({ conditions: { ifMatch: emptied } });
     },
   };
