@@ -4,6 +4,7 @@ import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { expectOneLineError, fixture, jsonLines, PACKAGE_VERSION, runBundle, runCli, type CliResult } from "../support/cli";
 import { STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
+import { literal } from "../support/literal";
 
 /** `args` with one flag's value replaced. */
 function withFlag(args: string[], flag: string, value: string): string[] {
@@ -45,7 +46,7 @@ describe("the bundle's command-line edge", () => {
   it("refuses a Blob URL without container or blob, and status on a state folder that does not exist, with exit 2 (issue 18's item 8)", async () => {
     expectOneLineError(await runBundle(["validate", "--csv", "https://acct.blob.core.usgovcloudapi.net/hr-data"]), 2, /^error: --csv must name a container and a blob: https:\/\/<account>\.blob\.core\.usgovcloudapi\.net\/<container>\/<file>\.csv/);
     const missing = join(tempDir("hr-edge-"), "typo");
-    expectOneLineError(await runBundle(["status", "--checkpoint-dir", missing]), 2, new RegExp(`^error: no hr-upload state in ${missing.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: it does not exist`));
+    expectOneLineError(await runBundle(["status", "--checkpoint-dir", missing]), 2, new RegExp(`^error: no hr-upload state in ${literal(missing)}: it does not exist`));
   });
 
   it("refuses a --csv that is not a regular file (a FIFO without a writer, a device) with exit 2, at once", async () => {

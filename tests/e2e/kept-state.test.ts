@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { CsvReader, type CsvRecord } from "../../uploader/src/csv/reader";
 import { jsonLines, runBundle, runCli, summaryOf, type CliResult } from "../support/cli";
 import { generatedCsv, recordsOf, sortedRecords, STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
+import { literal } from "../support/literal";
 
 /**
  * The state a run believes: a kept copy is present, gone or unavailable; a checkpoint is consistent or refused.
@@ -50,7 +51,7 @@ describe("kept copies and checkpoints are believed only when they are what they 
 
     const blocked = await runBundle(args(), harness.env());
     expect(blocked.code).toBe(5);
-    expect(failure(blocked)).toMatch(new RegExp(`the copy of ${live.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} kept in .* \\(kept/.*\\.csv\\) cannot be read now \\(.*\\); nothing was abandoned or overwritten: rerun once it can be read`));
+    expect(failure(blocked)).toMatch(new RegExp(`the copy of ${literal(live)} kept in .* \\(kept/.*\\.csv\\) cannot be read now \\(.*\\); nothing was abandoned or overwritten: rerun once it can be read`));
     expect(jsonLines(blocked.stdout).map((event) => event.event)).not.toContain("abandoned");
     expect(summaryOf(blocked)).toMatchObject({ outcome: "failed", exitCode: 5, recordsDelivered: 0 });
     expect(sent()).toHaveLength(4);

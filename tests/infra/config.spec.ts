@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import { SCENARIO_IDS } from "../../uploader/src/csv/scenarios";
 import { addDays, cronProblem, loadConfig, type ConfigSource } from "../../infra/config";
 import { DEFAULT_IMAGE_BASE } from "../../scripts/lib/imageBase";
+import { literal } from "../support/literal";
 
 const source = (values: Record<string, string>): ConfigSource => ({ get: (key) => values[key] });
 const GCCH = { project: { secretRotation: "2026-11-01" }, azureNative: { location: "usgovvirginia" }, azuread: { environment: "usgovernment" } };
@@ -166,7 +167,7 @@ describe("connectors", () => {
   const OTHER_JOB_ID = "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d";
   const loadConnectors = (entries: unknown, project: Record<string, string> = {}) => load({ connectors: JSON.stringify(entries), ...project });
   /** The whole message: exactly one problem, stated once. */
-  const onlyProblem = (problem: string) => new RegExp(`^Invalid hr-connector stack configuration:\\n {2}- ${problem.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+  const onlyProblem = (problem: string) => new RegExp(`^Invalid hr-connector stack configuration:\\n {2}- ${literal(problem)}$`);
 
   it("makes one connector per entry, each with its job name, blob, schedule and wizard columns", () => {
     const config = loadConnectors([

@@ -15,6 +15,7 @@ import { planCli } from "../../scripts/lib/plan";
 import { runScript, runScriptHere, type CliResult } from "../support/cli";
 import { CONNECTOR_JOB_ID, runGov } from "../infra/harness";
 import { POLICIES } from "../policy/harness";
+import { literal } from "../support/literal";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -213,7 +214,7 @@ describe("npm run plan -- --controls for Pulumi.gov.yaml as shipped (network: pu
       const exception = PUBLIC_NETWORK_EXCEPTIONS.find((candidate) => candidate.builtIn.definitionId === definitionId);
       expect([definitionId, coverageRow(markdown, definitionId)]).toEqual([
         definitionId,
-        expect.stringMatching(new RegExp(`\\| excepted on this plan: with network: public, .*; owner: ${exception?.owner.replace(/[()]/g, "\\$&")}; the pack still checks it: \`[a-z-]+\` \\(findings on this plan\\) \\|$`)),
+        expect.stringMatching(new RegExp(`\\| excepted on this plan: with network: public, .*; owner: ${literal(exception?.owner ?? "")}; the pack still checks it: \`[a-z-]+\` \\(findings on this plan\\) \\|$`)),
       ]);
     }
     // No subnets on a public plan: nothing for the NSG built-in to audit.
