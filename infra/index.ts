@@ -15,6 +15,7 @@ import { HrDashboard } from "./dashboard";
 import { GrantPropagation } from "./grantPropagation";
 import { HrStorage } from "./hrStorage";
 import { JobIdentity } from "./jobIdentity";
+import { KeptCopyStorage } from "./keptCopyStorage";
 import { JobMonitoring } from "./jobMonitoring";
 import { CONSUMPTION_WORKLOAD_PROFILE, LogsEnvironment } from "./logsEnvironment";
 import { renderNextSteps } from "./nextSteps";
@@ -70,22 +71,16 @@ function hrConnector() {
   });
   const encryption = new DataEncryption("hr-connector", { ...placement, subscriptionId: azureClient.subscriptionId, vaultName: vault.vaultName, vaultUri: vault.vaultUri });
 
-  const hrStorage = new HrStorage(
-    "hr-connector",
-    {
-      ...placement,
-      encryption: { identityId: encryption.identityId, keyName: encryption.storageKey.keyName, keyVaultUri: vault.vaultUri, ready: encryption.ready },
-      dataVersionDays: config.dataVersionDays,
-      network: config.network,
-    },
-  );
+  const storageEncryption = { identityId: encryption.identityId, keyName: encryption.storageKey.keyName, keyVaultUri: vault.vaultUri, ready: encryption.ready };
+  const hrStorage = new HrStorage("hr-connector", { ...placement, encryption: storageEncryption, dataVersionDays: config.dataVersionDays, network: config.network });
+  const keptCopies = new KeptCopyStorage("hr-connector", { ...placement, encryption: storageEncryption, network: config.network });
   const registry = new UploaderRegistry("hr-connector", {
     ...placement,
     network: config.network,
     encryption: { identityId: encryption.identityId, identityClientId: encryption.identityClientId, keyUri: encryption.registryKey.keyUri, ready: encryption.ready },
   });
 
-  // Private: Key Vault, the blob service, the registry and the workspace answer on private endpoints only, and the jobs run inside the network.
+  // Private: Key Vault, the blob services, the registry and the workspace answer on private endpoints only, and the jobs run inside the network.
   const monitorScope = config.network === "private" ? new MonitorPrivateLinkScope("hr-connector", { resourceGroupName: resourceGroup.name }) : undefined;
   const privateNetwork =
     monitorScope !== undefined
@@ -96,6 +91,7 @@ function hrConnector() {
           targets: [
             { service: "vault", resourceId: vault.vaultId },
             { service: "blob", resourceId: hrStorage.accountId },
+            { service: "blob", resourceId: keptCopies.accountId, label: "blob-kept" },
             { service: "registry", resourceId: registry.registryId },
             { service: "azuremonitor", resourceId: monitorScope.scopeId },
           ],
@@ -125,6 +121,7 @@ function hrConnector() {
     resources: [
       { name: "hr-connector-vault", kind: "keyVault", resourceUri: vault.vaultId },
       { name: "hr-connector-blob", kind: "blobService", resourceUri: hrStorage.blobServiceId },
+      { name: "hr-connector-kept-blob", kind: "blobService", resourceUri: keptCopies.blobServiceId },
       { name: "hr-connector-registry", kind: "registry", resourceUri: registry.registryId },
     ],
   });
@@ -140,7 +137,7 @@ function hrConnector() {
     secretId: vault.secretId,
     dataContainerId: hrStorage.dataContainerId,
     stateContainerId: hrStorage.stateContainerId,
-    keptContainerId: hrStorage.keptContainerId,
+    keptContainerId: keptCopies.containerId,
   });
 
   // Federated: the app trusts the job's identity, for the exchange audience of the tenant's Entra cloud. Same tenant only:
@@ -194,6 +191,7 @@ function hrConnector() {
             connectorJobId,
             csvUrl,
             checkpointUrl: hrStorage.stateContainerUrl,
+            keptContainerUrl: keptCopies.containerUrl,
             secretExpiresOn: secretExpiresOnDate,
             recordsPerCall: config.recordsPerCall,
             scenario: connector.scenario,

@@ -10,6 +10,8 @@ export interface PrivateTarget {
   /** The service: also the endpoint's group ID and what picks its DNS zones. */
   readonly service: PrivateLinkService;
   readonly resourceId: pulumi.Input<string>;
+  /** Names the endpoint when a service has more than one target (a second storage account); else the service does. */
+  readonly label?: string;
 }
 
 export interface PrivateNetworkArgs {
@@ -82,10 +84,10 @@ export class PrivateNetwork extends pulumi.ComponentResource {
       return zone;
     };
 
-    const dnsRecords = args.targets.map(({ service, resourceId }) => {
+    const dnsRecords = args.targets.map(({ service, resourceId, label = service }) => {
       const serviceZones = args.azureEnvironment.privateLinkZones[service].map((zoneName, index) => ({ zoneName, zone: zoneNamed(service, zoneName, index) }));
       const endpoint = new network.PrivateEndpoint(
-        `${name}-${service}`,
+        `${name}-${label}`,
         {
           ...placement,
           subnet: { id: endpointSubnet.id },
@@ -94,7 +96,7 @@ export class PrivateNetwork extends pulumi.ComponentResource {
         { parent: this },
       );
       return new network.PrivateDnsZoneGroup(
-        `${name}-${service}`,
+        `${name}-${label}`,
         {
           resourceGroupName: args.resourceGroupName,
           privateEndpointName: endpoint.name,

@@ -17,6 +17,8 @@ export interface UploaderSettings {
   readonly connectorJobId: string;
   readonly csvUrl: pulumi.Input<string>;
   readonly checkpointUrl: pulumi.Input<string>;
+  /** https URL of the container for kept copies (in an account of its own): HR_KEPT_CONTAINER. */
+  readonly keptContainerUrl: pulumi.Input<string>;
   /** With a client secret: when it stops working (the uploader warns 30 days ahead). Absent: the job signs in with its identity. */
   readonly secretExpiresOn?: string;
   readonly recordsPerCall?: string;
@@ -115,6 +117,7 @@ function uploaderEnvironment(settings: UploaderSettings, identityClientId: pulum
     variable("job-id", settings.connectorJobId),
     variable("csv", settings.csvUrl),
     variable("checkpoint", settings.checkpointUrl),
+    variable("kept-container", settings.keptContainerUrl),
     variable("log-format", "json"),
     variable("dashboard-url", settings.dashboardUrl),
     ...optionalVariable("secret-expires-on", settings.secretExpiresOn),

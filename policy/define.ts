@@ -65,6 +65,8 @@ export const CONTROL_TITLES: Readonly<Record<string, string>> = {
   "SC-28(1)": "Protection of Information at Rest | Cryptographic Protection",
   "SI-2": "Flaw Remediation",
   "SI-4": "System Monitoring",
+  "SI-12": "Information Management and Retention",
+  "SI-12(3)": "Information Management and Retention | Information Disposal",
 };
 
 /** The value at a dotted path (`properties.enableRbacAuthorization`); undefined where the path ends early. */

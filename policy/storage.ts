@@ -1,13 +1,28 @@
-import { forType, resourcePolicy, valueAt, type NistPolicy } from "./define";
+import type { PolicyResource } from "@pulumi/policy";
+import { forType, inputComesFrom, resourcePolicy, resourcesOfType, stackPolicy, valueAt, type NistPolicy } from "./define";
 import { resourceLogsPolicy } from "./resourceLogs";
 import { GOV_BUILT_INS, OUR_RELATED_BUILT_INS } from "./govBuiltIns";
 import { TYPE } from "./types";
 
 const ACCEPTED_TLS = ["TLS1_2", "TLS1_3"];
 const MIN_SOFT_DELETE_DAYS = 7;
+/** An account holding only copies of files kept elsewhere, while they are needed (infra/keptCopyStorage.ts tags it). */
+const TRANSIENT = { tag: "hr-connector-retention", value: "transient-copies" } as const;
+const MAX_TRANSIENT_SOFT_DELETE_DAYS = 1;
 
 /** Whether a blob service retention policy is on for at least the minimum. */
 const retains = (policy: unknown) => valueAt(policy, "enabled") === true && Number(valueAt(policy, "days")) >= MIN_SOFT_DELETE_DAYS;
+/** Whether a retention policy keeps what was deleted no longer than transient copies may be kept (off keeps nothing). */
+const disposesWithin = (policy: unknown) => valueAt(policy, "enabled") !== true || Number(valueAt(policy, "days")) <= MAX_TRANSIENT_SOFT_DELETE_DAYS;
+
+/** Each blob service, and whether the account it serves holds transient copies. */
+function blobServices(resources: readonly PolicyResource[]): { service: PolicyResource; transient: boolean }[] {
+  const accounts = resourcesOfType(resources, TYPE.storageAccount);
+  return resourcesOfType(resources, TYPE.blobService).map((service) => {
+    const account = accounts.find((candidate) => inputComesFrom(service, "accountName", candidate));
+    return { service, transient: account !== undefined && valueAt(account.props, `tags.${TRANSIENT.tag}`) === TRANSIENT.value };
+  });
+}
 
 /** The SKUs built-in bf045164 accepts as geo-redundant. */
 const GEO_REDUNDANT_SKUS = ["Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"];
@@ -101,18 +116,55 @@ export const storagePolicies: NistPolicy[] = [
       }),
     ],
   ),
-  resourcePolicy(
+  stackPolicy(
     {
       name: "storage-versioning-and-soft-delete",
-      asks: `Blob versioning is on, and deleted blobs and containers stay recoverable for at least ${MIN_SOFT_DELETE_DAYS} days.`,
+      asks:
+        `Blob versioning is on, and deleted blobs and containers stay recoverable for at least ${MIN_SOFT_DELETE_DAYS} days; ` +
+        `except in an account tagged ${TRANSIENT.tag}=${TRANSIENT.value}, whose copies are recoverable from the account they were copied from.`,
       controls: ["CP-9"],
-      evidence: [{ type: TYPE.blobService, settings: ["isVersioningEnabled", "deleteRetentionPolicy", "containerDeleteRetentionPolicy"] }],
+      evidence: [
+        { type: TYPE.blobService, settings: ["isVersioningEnabled", "deleteRetentionPolicy", "containerDeleteRetentionPolicy"] },
+        { type: TYPE.storageAccount, settings: [`tags.${TRANSIENT.tag}`] },
+      ],
     },
-    forType(TYPE.blobService, (props, report) => {
-      if (props.isVersioningEnabled !== true) report("Blob service must keep versions of overwritten blobs: set isVersioningEnabled to true.");
-      if (!retains(props.deleteRetentionPolicy)) report(`Blob service must keep deleted blobs at least ${MIN_SOFT_DELETE_DAYS} days: enable deleteRetentionPolicy.`);
-      if (!retains(props.containerDeleteRetentionPolicy)) report(`Blob service must keep deleted containers at least ${MIN_SOFT_DELETE_DAYS} days: enable containerDeleteRetentionPolicy.`);
-    }),
+    ({ resources }, report) => {
+      for (const { service, transient } of blobServices(resources)) {
+        if (transient) continue;
+        const props = service.props;
+        const problems = [
+          props.isVersioningEnabled !== true ? "keep versions of overwritten blobs: set isVersioningEnabled to true" : "",
+          !retains(props.deleteRetentionPolicy) ? `keep deleted blobs at least ${MIN_SOFT_DELETE_DAYS} days: enable deleteRetentionPolicy` : "",
+          !retains(props.containerDeleteRetentionPolicy) ? `keep deleted containers at least ${MIN_SOFT_DELETE_DAYS} days: enable containerDeleteRetentionPolicy` : "",
+        ].filter((problem) => problem !== "");
+        if (problems.length > 0) report(`Blob service must ${problems.join("; ")}.`, service.urn);
+      }
+    },
+  ),
+  stackPolicy(
+    {
+      name: "storage-transient-copies-retention",
+      asks:
+        `An account tagged ${TRANSIENT.tag}=${TRANSIENT.value} (the uploader's copies of HR files being delivered) keeps nothing it deleted or overwrote ` +
+        `beyond ${MAX_TRANSIENT_SOFT_DELETE_DAYS} day: no blob versions, blob and container soft delete at most ${MAX_TRANSIENT_SOFT_DELETE_DAYS} day.`,
+      controls: ["SI-12", "SI-12(3)"],
+      evidence: [
+        { type: TYPE.blobService, settings: ["isVersioningEnabled", "deleteRetentionPolicy", "containerDeleteRetentionPolicy"] },
+        { type: TYPE.storageAccount, settings: [`tags.${TRANSIENT.tag}`] },
+      ],
+    },
+    ({ resources }, report) => {
+      for (const { service, transient } of blobServices(resources)) {
+        if (!transient) continue;
+        const props = service.props;
+        const problems = [
+          props.isVersioningEnabled === true ? "keep no versions: set isVersioningEnabled to false" : "",
+          !disposesWithin(props.deleteRetentionPolicy) ? `drop deleted blobs within ${MAX_TRANSIENT_SOFT_DELETE_DAYS} day: set deleteRetentionPolicy.days to ${MAX_TRANSIENT_SOFT_DELETE_DAYS}` : "",
+          !disposesWithin(props.containerDeleteRetentionPolicy) ? `drop deleted containers within ${MAX_TRANSIENT_SOFT_DELETE_DAYS} day: set containerDeleteRetentionPolicy.days to ${MAX_TRANSIENT_SOFT_DELETE_DAYS}` : "",
+        ].filter((problem) => problem !== "");
+        if (problems.length > 0) report(`Blob service of transient copies must ${problems.join("; ")}.`, service.urn);
+      }
+    },
   ),
   resourcePolicy(
     {

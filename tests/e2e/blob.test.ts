@@ -1,8 +1,8 @@
 /** Jest's order (tests/support/costFirstSequencer.cjs): @expected-seconds 34: Azurite and about 25 runs of the bundle. */
 import { createHash } from "node:crypto";
 import { delimiter, join } from "node:path";
-import { jsonLines, runBundle, summaryOf, until } from "../support/cli";
-import { accountSasUrl, sasUrl } from "../support/azurite";
+import { expectOneLineError, jsonLines, runBundle, summaryOf, until } from "../support/cli";
+import { accountSasUrl, adminClient, Azurite, sasUrl } from "../support/azurite";
 import { BlobSuite, generatedBytes, recordsOf } from "../support/blobSuite";
 import { envRecordingAz } from "../support/fakeCli";
 import { newJobState } from "../../uploader/src/state/jobState";
@@ -244,6 +244,35 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect(jsonLines(next.stdout).find((event) => event.event === "resume")?.msg).toMatch(/^finishing .*employees\.csv .* first, from the copy kept in http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/hr-kept: 3 of 12 records/);
     expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(versionB)]);
     expect(await keptNames()).toEqual([]);
+  });
+
+  it("keeps its copy in --kept-container, another account (a second Azurite, its own SAS), finishes from there, and refuses the setting beside a state folder", async () => {
+    const keptAccount = await Azurite.start();
+    try {
+      const apart = adminClient(keptAccount).getContainerClient("hr-kept");
+      await apart.create();
+      const keptArgs = ["--records-per-call", "3", "--log-format", "json", "--kept-container", sasUrl(keptAccount, "hr-kept")];
+      const versionA = await generatedBytes(12, 21);
+      const csvUrl = await putCsv(versionA);
+      suite.harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
+      expect((await upload(csvUrl, keptArgs)).code).toBe(5);
+      const copies: string[] = [];
+      for await (const blob of apart.listBlobsFlat()) copies.push(blob.name);
+      expect([copies, await keptNames(), await stateNames("pinned/")]).toEqual([[`${jobKeyOf(STANDIN_DEFAULTS.jobId)}.csv`], [], []]);
+
+      const versionB = await generatedBytes(7, 22);
+      await suite.data.getBlockBlobClient("employees.csv").uploadData(versionB);
+      const next = await upload(csvUrl, keptArgs);
+      expect(next.code).toBe(0);
+      expect(jsonLines(next.stdout).find((event) => event.event === "resume")?.msg).toContain(`from the copy kept in ${keptAccount.blobEndpoint}/hr-kept: 3 of 12 records`);
+      expect(next.stdout).not.toContain("sig=");
+      expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(versionB)]);
+      expect((await apart.listBlobsFlat().next()).done).toBe(true);
+    } finally {
+      await keptAccount.stop();
+    }
+    const local = await runBundle([...suite.harness.args("employees.csv"), "--checkpoint", tempDir(), "--kept-container", "https://kept.blob.core.usgovcloudapi.net/hr-kept"], suite.harness.env());
+    expectOneLineError(local, 2, /^error: --kept-container is for a Blob --checkpoint; with a state folder, copies are kept in its kept\/ folder$/);
   });
 
   it("fails with exit 5, abandoning, overwriting and pinning nothing, when the copy in hr-kept is there but cannot be read (403); the next run finishes it", async () => {

@@ -4,7 +4,7 @@
  * Entra-only log ingestion, blob versions, registry access, the job's stop grace.
  */
 import type { OfflineRun } from "../../infra/offline/run";
-import { CONNECTOR_JOB_ID, TYPE, named, ofType, only, runGov, type Recorded } from "./harness";
+import { CONNECTOR_JOB_ID, hrAccount, hrBlobService, keptAccount, keptBlobService, TYPE, named, ofType, only, runGov, type Recorded } from "./harness";
 
 const TYPES = {
   diagnosticSetting: "azure-native:monitor:DiagnosticSetting",
@@ -33,7 +33,8 @@ beforeAll(async () => {
 describe("resource logs (AU-2, AU-12)", () => {
   it.each([
     ["Key Vault", () => only(run, TYPE.vault).id, ["AuditEvent"], undefined],
-    ["the blob service", () => only(run, TYPE.blobService).id, ["StorageRead", "StorageWrite", "StorageDelete"], "Dedicated"],
+    ["the blob service", () => hrBlobService(run).id, ["StorageRead", "StorageWrite", "StorageDelete"], "Dedicated"],
+    ["the kept copies' blob service", () => keptBlobService(run).id, ["StorageRead", "StorageWrite", "StorageDelete"], "Dedicated"],
     ["the registry", () => only(run, TYPE.registry).id, ["ContainerRegistryLoginEvents", "ContainerRegistryRepositoryEvents"], "Dedicated"],
     ["the Container Apps environment", () => only(run, TYPE.environment).id, ["ContainerAppConsoleLogs", "ContainerAppSystemLogs"], "Dedicated"],
   ])("of %s go to the workspace, every category enabled", (_resource, resourceId, categories, destinationType) => {
@@ -43,9 +44,10 @@ describe("resource logs (AU-2, AU-12)", () => {
     expect(setting.logs).toEqual(categories.map((category) => ({ category, enabled: true })));
   });
 
-  it("watch the blob service of the CSV's account, where blob reads and writes are logged", () => {
-    expect(only(run, TYPE.blobService).id).toBe(`${only(run, TYPE.storageAccount).id}/blobServices/default`);
-    expect(ofType(run, TYPES.diagnosticSetting)).toHaveLength(4);
+  it("watch the blob services of both accounts (the CSV's and the kept copies'), where blob reads and writes are logged", () => {
+    expect(hrBlobService(run).id).toBe(`${hrAccount(run).id}/blobServices/default`);
+    expect(keptBlobService(run).id).toBe(`${keptAccount(run).id}/blobServices/default`);
+    expect(ofType(run, TYPES.diagnosticSetting)).toHaveLength(5);
   });
 });
 
@@ -82,33 +84,63 @@ describe("Log Analytics (AU-11, AC-6)", () => {
 
 describe("hr-data versions (CP-9)", () => {
   it("are kept: versioning and soft delete on the blob service", () => {
-    expect(only(run, TYPE.blobService).inputs).toMatchObject({
+    expect(hrBlobService(run).inputs).toMatchObject({
       isVersioningEnabled: true,
       deleteRetentionPolicy: { enabled: true, days: 14 },
       containerDeleteRetentionPolicy: { enabled: true, days: 14 },
     });
   });
 
-  it("are deleted after dataVersionDays (30), checkpoint versions after 14 days, run records after 400 days, kept copies after 14 days and their old versions after 1", () => {
-    const lifecycle = only(run, TYPES.lifecyclePolicy);
-    expect(lifecycle.inputs).toMatchObject({ accountName: only(run, TYPE.storageAccount).state.name, managementPolicyName: "default" });
+  it("are deleted after dataVersionDays (30), checkpoint versions after 14 days, run records after 400 days", () => {
+    const lifecycle = named(run, TYPES.lifecyclePolicy, "hr-connector");
+    expect(lifecycle.inputs).toMatchObject({ accountName: hrAccount(run).state.name, managementPolicyName: "default" });
     const rule = (prefix: string, actions: object) => ({ enabled: true, type: "Lifecycle", definition: { filters: { blobTypes: ["blockBlob"], prefixMatch: [prefix] }, actions } });
     expect(lifecycle.inputs.policy.rules).toEqual([
       { name: "hr-data-old-versions", ...rule("hr-data/", { version: { delete: { daysAfterCreationGreaterThan: 30 } } }) },
       { name: "hr-state-old-versions", ...rule("hr-state/", { version: { delete: { daysAfterCreationGreaterThan: 14 } } }) },
       { name: "hr-state-run-records", ...rule("hr-state/runs/", { baseBlob: { delete: { daysAfterModificationGreaterThan: 400 } } }) },
-      {
-        name: "hr-kept-copies",
-        ...rule("hr-kept/", { baseBlob: { delete: { daysAfterModificationGreaterThan: 14 } }, version: { delete: { daysAfterCreationGreaterThan: 1 } } }),
-      },
     ]);
     // Version rules are refused while versioning is off.
-    expect(lifecycle.dependencies).toContain(`${TYPE.blobService}::${only(run, TYPE.blobService).name}`);
+    expect(lifecycle.dependencies).toContain(`${TYPE.blobService}::${hrBlobService(run).name}`);
   });
 
   it("follow dataVersionDays", async () => {
     const tuned = await runGov(TUNED_RETENTION);
-    expect(only(tuned, TYPES.lifecyclePolicy).inputs.policy.rules[0].definition.actions).toEqual({ version: { delete: { daysAfterCreationGreaterThan: 45 } } });
+    expect(named(tuned, TYPES.lifecyclePolicy, "hr-connector").inputs.policy.rules[0].definition.actions).toEqual({ version: { delete: { daysAfterCreationGreaterThan: 45 } } });
+  });
+});
+
+describe("kept copies (SI-12, SI-12(3)): HR rows kept only while a version is delivered", () => {
+  it("live in an account of their own, hardened as the CSV's, tagged as transient copies", () => {
+    const { tags, ...hardening } = keptAccount(run).inputs;
+    expect(tags).toEqual({ "hr-connector-retention": "transient-copies" });
+    expect(hardening).toEqual(hrAccount(run).inputs);
+    expect(hrAccount(run).inputs.tags).toBeUndefined();
+    expect(ofType(run, TYPE.container).filter((container) => container.inputs.accountName === keptAccount(run).state.name).map((container) => container.inputs)).toEqual([
+      expect.objectContaining({ containerName: "hr-kept", publicAccess: "None" }),
+    ]);
+  });
+
+  it("leave no version behind and are recoverable one day once deleted: what lifecycle rules cannot remove lasts a day", () => {
+    expect(keptBlobService(run).inputs).toMatchObject({
+      accountName: keptAccount(run).state.name,
+      isVersioningEnabled: false,
+      deleteRetentionPolicy: { enabled: true, days: 1 },
+      containerDeleteRetentionPolicy: { enabled: true, days: 1 },
+    });
+  });
+
+  it("untouched for 14 days are deleted (a version the job failed to finish that long is reported abandoned)", () => {
+    const lifecycle = named(run, TYPES.lifecyclePolicy, "hr-connector-kept");
+    expect(lifecycle.inputs).toMatchObject({ accountName: keptAccount(run).state.name, managementPolicyName: "default" });
+    expect(lifecycle.inputs.policy.rules).toEqual([
+      {
+        name: "hr-kept-copies",
+        enabled: true,
+        type: "Lifecycle",
+        definition: { filters: { blobTypes: ["blockBlob"], prefixMatch: ["hr-kept/"] }, actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: 14 } } } },
+      },
+    ]);
   });
 });
 

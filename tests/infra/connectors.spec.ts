@@ -7,7 +7,7 @@ import { SCENARIOS, SCENARIO_IDS } from "../../uploader/src/csv/scenarios";
 import { LOG_EVENT } from "../../uploader/src/observe/logEvents";
 import { FAKE_CLIENT_SECRET_PREFIX, containsSecretEnvelope } from "../../infra/offline/mocks";
 import type { OfflineRun } from "../../infra/offline/run";
-import { CONNECTOR_JOB_ID, TYPE, named, ofType, only, runGov, type Json, type Recorded, jobGrants } from "./harness";
+import { CONNECTOR_JOB_ID, hrAccount, keptAccount, TYPE, named, ofType, only, runGov, type Json, type Recorded, jobGrants } from "./harness";
 
 const MIXED_JOB_ID = "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d";
 const RESIGNATIONS = { name: "resignations", connectorJobId: CONNECTOR_JOB_ID, scenario: "resignation", columns: "email=Mail", schedule: "0 5 * * *" };
@@ -30,11 +30,13 @@ let run: OfflineRun;
 let resignations: Recorded;
 let mixed: Recorded;
 let blobEndpoint: string;
+let keptContainerUrl: string;
 beforeAll(async () => {
   run = await runGov({ connectors: connectors(RESIGNATIONS, MIXED), alertEmail: "hr-connector-admins@agency.gov" });
   resignations = named(run, TYPE.job, "hr-upload-resignations");
   mixed = named(run, TYPE.job, "hr-upload-mixed");
-  blobEndpoint = only(run, TYPE.storageAccount).state.primaryEndpoints.blob;
+  blobEndpoint = hrAccount(run).state.primaryEndpoints.blob;
+  keptContainerUrl = `${keptAccount(run).state.primaryEndpoints.blob}hr-kept`;
 });
 
 describe("two connectors", () => {
@@ -64,15 +66,16 @@ describe("two connectors", () => {
     expect(envOf(mixed)).not.toHaveProperty("HR_COLUMNS");
   });
 
-  it("share one app, secret, identity, registry, image, vault, storage account and environment", () => {
-    for (const type of [TYPE.application, TYPE.password, TYPE.secret, TYPE.registry, TYPE.image, TYPE.vault, TYPE.storageAccount, TYPE.workspace, TYPE.environment]) {
+  it("share one app, secret, identity, registry, image, vault, storage account (and kept copies' account) and environment", () => {
+    for (const type of [TYPE.application, TYPE.password, TYPE.secret, TYPE.registry, TYPE.image, TYPE.vault, TYPE.workspace, TYPE.environment]) {
       expect([type, ofType(run, type)]).toEqual([type, [expect.anything()]]);
     }
+    expect(ofType(run, TYPE.storageAccount).map((account) => account.name)).toEqual(["hrconnector", "hrconnectorkept"]);
     for (const job of [resignations, mixed]) {
       expect(job.inputs.environmentId).toBe(only(run, TYPE.environment).id);
       expect(job.inputs.identity.userAssignedIdentities).toEqual([named(run, TYPE.identity, "hr-upload").id]);
       expect(job.inputs.template.containers[0].image).toBe(only(run, TYPE.image).state.ref);
-      expect(envOf(job)).toMatchObject({ HR_APP_ID: only(run, TYPE.application).state.clientId, HR_CHECKPOINT: `${blobEndpoint}hr-state`, HR_APP_SECRET: "secretRef:hr-app-secret" });
+      expect(envOf(job)).toMatchObject({ HR_APP_ID: only(run, TYPE.application).state.clientId, HR_CHECKPOINT: `${blobEndpoint}hr-state`, HR_KEPT_CONTAINER: keptContainerUrl, HR_APP_SECRET: "secretRef:hr-app-secret" });
     }
   });
 

@@ -4,7 +4,7 @@
  * identity granted wrap/unwrap on each key only; saved and alert queries in the stack's own storage account.
  */
 import type { OfflineRun } from "../../infra/offline/run";
-import { CONNECTOR_JOB_ID, STACK_SHAPES, TYPE, named, ofType, only, runGov } from "./harness";
+import { CONNECTOR_JOB_ID, hrAccount, STACK_SHAPES, TYPE, named, ofType, only, runGov } from "./harness";
 
 
 
@@ -45,12 +45,12 @@ describe.each(Object.entries(STACK_SHAPES))("a Gov stack with %s", (_shape, over
     expect(grants.map((grant) => [grant.inputs.scope, String(grant.inputs.roleDefinitionId).split("/").pop()])).toEqual(ofType(run, KEY).map((key) => [key.id, CRYPTO_USER]));
     const ready = `${TYPE.grantPropagation}::hr-connector-encryption-grants`;
     expect(named(run, TYPE.grantPropagation, "hr-connector-encryption-grants").dependencies).toEqual(expect.arrayContaining(grants.map((grant) => `${TYPE.roleAssignment}::${grant.name}`)));
-    expect(only(run, TYPE.storageAccount).dependencies).toContain(ready);
+    expect(hrAccount(run).dependencies).toContain(ready);
     expect(only(run, TYPE.registry).dependencies).toContain(ready);
   });
 
   it("makes storage geo-redundant (GZRS in usgovvirginia), infrastructure-encrypted and encrypted with its key", () => {
-    const account = only(run, TYPE.storageAccount).inputs;
+    const account = hrAccount(run).inputs;
     expect(account.sku).toEqual({ name: "Standard_GZRS" });
     expect(account.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [encryptionIdentity().id] });
     expect(account.encryption).toEqual({
@@ -72,11 +72,11 @@ describe.each(Object.entries(STACK_SHAPES))("a Gov stack with %s", (_shape, over
   it("keeps saved queries and log alert queries in the stack's storage account", () => {
     expect(only(run, TYPE.workspace).inputs.forceCmkForQuery).toBe(true);
     const linked = ofType(run, LINKED_STORAGE).map((link) => [link.inputs.dataSourceType, link.inputs.workspaceName, link.inputs.storageAccountIds]);
-    expect(linked).toEqual(["Query", "Alerts"].map((type) => [type, only(run, TYPE.workspace).state.name, [only(run, TYPE.storageAccount).id]]));
+    expect(linked).toEqual(["Query", "Alerts"].map((type) => [type, only(run, TYPE.workspace).state.name, [hrAccount(run).id]]));
   });
 });
 
 it("falls back to GRS where GZRS is not offered", async () => {
   const run = await runGov({ connectorJobId: CONNECTOR_JOB_ID, "azure-native:location": "usgovarizona" });
-  expect(only(run, TYPE.storageAccount).inputs.sku).toEqual({ name: "Standard_GRS" });
+  expect(hrAccount(run).inputs.sku).toEqual({ name: "Standard_GRS" });
 });

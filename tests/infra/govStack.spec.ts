@@ -15,7 +15,7 @@ import { LOG_EVENT } from "../../uploader/src/observe/logEvents";
 import { FAKE_CLIENT_SECRET_PREFIX, OFFLINE_IDS, containsSecretEnvelope } from "../../infra/offline/mocks";
 import type { OfflineRun } from "../../infra/offline/run";
 import { GOV_STACK } from "./govStackFile";
-import { CONNECTOR_JOB_ID, TYPE, named, ofType, only, runGov, type Json, jobGrants } from "./harness";
+import { CONNECTOR_JOB_ID, hrAccount, hrBlobService, keptAccount, keptBlobService, type Recorded, TYPE, named, ofType, only, runGov, type Json, jobGrants } from "./harness";
 
 const ALERT_EMAIL = "hr-connector-admins@agency.gov";
 const ROLE = {
@@ -50,7 +50,7 @@ describe("the Gov stack file", () => {
   it("places every regional resource in its region", () => {
     const regional = [TYPE.vault, TYPE.storageAccount, TYPE.workspace, TYPE.environment, TYPE.registry, TYPE.identity, TYPE.job, TYPE.queryRule];
     const located = run.resources.filter((resource) => [...regional, "azure-native:resources:ResourceGroup"].includes(resource.type));
-    expect(located).toHaveLength(regional.length + 6); // five query rules, two identities (the jobs', the keys')
+    expect(located).toHaveLength(regional.length + 7); // five query rules, two identities (the jobs', the keys'), two accounts
     for (const resource of located) expect([resource.name, resource.inputs.location]).toEqual([resource.name, "usgovvirginia"]);
   });
 
@@ -101,7 +101,7 @@ describe("Key Vault", () => {
 
 describe("storage", () => {
   it("is a hardened StorageV2 account", () => {
-    expect(only(run, TYPE.storageAccount).inputs).toMatchObject({
+    expect(hrAccount(run).inputs).toMatchObject({
       kind: "StorageV2",
       enableHttpsTrafficOnly: true,
       minimumTlsVersion: "TLS1_2",
@@ -110,13 +110,16 @@ describe("storage", () => {
     });
   });
 
-  it("has private hr-data, hr-state and hr-kept containers with blob soft delete", () => {
-    const account = only(run, TYPE.storageAccount).state.name;
+  it("has private hr-data and hr-state containers with blob soft delete, and hr-kept in the kept copies' account", () => {
+    const account = hrAccount(run).state.name;
     expect(ofType(run, TYPE.container).map((container) => container.inputs)).toEqual(
-      expect.arrayContaining(["hr-data", "hr-state", "hr-kept"].map((containerName) => expect.objectContaining({ containerName, accountName: account, publicAccess: "None" }))),
+      expect.arrayContaining([
+        ...["hr-data", "hr-state"].map((containerName) => expect.objectContaining({ containerName, accountName: account, publicAccess: "None" })),
+        expect.objectContaining({ containerName: "hr-kept", accountName: keptAccount(run).state.name, publicAccess: "None" }),
+      ]),
     );
     expect(ofType(run, TYPE.container)).toHaveLength(3);
-    const blobService = only(run, TYPE.blobService).inputs;
+    const blobService = hrBlobService(run).inputs;
     expect(blobService).toMatchObject({ accountName: account, blobServicesName: "default" });
     expect(blobService.deleteRetentionPolicy).toEqual({ enabled: true, days: expect.any(Number) });
     expect(blobService.deleteRetentionPolicy.days).toBeGreaterThanOrEqual(7);
@@ -170,8 +173,12 @@ describe("deployment order", () => {
   });
 
   it("writes the blob service settings before the containers, never both at once on the account", () => {
-    const blobService = `${TYPE.blobService}::${only(run, TYPE.blobService).name}`;
-    for (const container of ofType(run, TYPE.container)) expect([container.name, container.dependencies]).toEqual([container.name, expect.arrayContaining([blobService])]);
+    const after = (service: Recorded) => expect.arrayContaining([`${TYPE.blobService}::${service.name}`]);
+    expect(ofType(run, TYPE.container).map((container) => [container.name, container.dependencies])).toEqual([
+      ["hr-data", after(hrBlobService(run))],
+      ["hr-state", after(hrBlobService(run))],
+      ["hr-kept", after(keptBlobService(run))],
+    ]);
   });
 });
 
@@ -241,7 +248,7 @@ describe("the job", () => {
   });
 
   it("gives the uploader its contract environment", () => {
-    const account = only(run, TYPE.storageAccount).state;
+    const account = hrAccount(run).state;
     const blobEndpoint = account.primaryEndpoints.blob as string;
     expect(blobEndpoint).toMatch(/\.blob\.core\.usgovcloudapi\.net\/$/);
     expect(job.template.containers[0].env).toEqual([
@@ -251,6 +258,7 @@ describe("the job", () => {
       { name: "HR_JOB_ID", value: CONNECTOR_JOB_ID },
       { name: "HR_CSV", value: `${blobEndpoint}hr-data/employees.csv` },
       { name: "HR_CHECKPOINT", value: `${blobEndpoint}hr-state` },
+      { name: "HR_KEPT_CONTAINER", value: `${keptAccount(run).state.primaryEndpoints.blob}hr-kept` },
       { name: "HR_LOG_FORMAT", value: "json" },
       { name: "HR_DASHBOARD_URL", value: run.outputs.dashboardUrl },
       { name: "HR_SECRET_EXPIRES_ON", value: run.outputs.secretExpiresOn },

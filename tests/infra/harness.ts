@@ -104,6 +104,13 @@ export function named(run: OfflineRun, type: string, name: string): Recorded {
   return resource as Recorded;
 }
 
+/** The account of hr-data and hr-state, and its blob service and lifecycle policy. */
+export const hrAccount = (run: OfflineRun): Recorded => named(run, TYPE.storageAccount, "hrconnector");
+export const hrBlobService = (run: OfflineRun): Recorded => named(run, TYPE.blobService, "hr-connector");
+/** The account of the uploader's kept copies (hr-kept), and its blob service. */
+export const keptAccount = (run: OfflineRun): Recorded => named(run, TYPE.storageAccount, "hrconnectorkept");
+export const keptBlobService = (run: OfflineRun): Recorded => named(run, TYPE.blobService, "hr-connector-kept");
+
 /** The role assignments of the jobs' identity (the encryption identity has its own, on the keys). */
 export function jobGrants(run: OfflineRun): Recorded[] {
   const principalId: unknown = named(run, TYPE.identity, "hr-upload").state.principalId;

@@ -7,7 +7,7 @@
  */
 import type { OfflineRun } from "../../infra/offline/run";
 import { resourceTypesOf } from "../../scripts/lib/preflight/resourceTypes";
-import { CONNECTOR_JOB_ID, STACK_SHAPES, TYPE, named, ofType, only, runGov, type Recorded } from "./harness";
+import { CONNECTOR_JOB_ID, hrAccount, keptAccount, STACK_SHAPES, TYPE, named, ofType, only, runGov, type Recorded } from "./harness";
 
 const NETWORK = {
   vnet: "azure-native:network:VirtualNetwork",
@@ -107,26 +107,28 @@ describe("the Container Apps environment", () => {
 });
 
 describe.each([
-  ["vault", () => only(run, TYPE.vault).id],
-  ["blob", () => only(run, TYPE.storageAccount).id],
-  ["registry", () => only(run, TYPE.registry).id],
-] as const)("the %s private endpoint", (service, targetId) => {
+  ["vault", "vault", () => only(run, TYPE.vault).id],
+  ["blob", "blob", () => hrAccount(run).id],
+  ["blob", "blob-kept", () => keptAccount(run).id],
+  ["registry", "registry", () => only(run, TYPE.registry).id],
+] as const)("the %s private endpoint hr-connector-%s", (service, label, targetId) => {
   it("connects the endpoints' subnet to that service of the resource", () => {
-    const endpoint = named(run, NETWORK.endpoint, `hr-connector-${service}`).inputs;
+    const endpoint = named(run, NETWORK.endpoint, `hr-connector-${label}`).inputs;
     expect(endpoint.subnet).toMatchObject({ id: named(run, NETWORK.subnet, "hr-connector-endpoints").id });
     expect(endpoint.privateLinkServiceConnections).toEqual([{ name: service, privateLinkServiceId: targetId(), groupIds: [service] }]);
   });
 
-  it("registers in the Azure Government zone of that service, linked to the network", () => {
+  it("registers in the Azure Government zone of that service (one zone per name, shared), linked to the network", () => {
     const zone = named(run, NETWORK.zone, `hr-connector-${service}`);
     expect(zone.inputs).toMatchObject({ privateZoneName: GOV_ZONES[service], location: "global" });
+    expect(ofType(run, NETWORK.zone).filter((candidate) => candidate.inputs.privateZoneName === GOV_ZONES[service])).toHaveLength(1);
     expect(named(run, NETWORK.link, `hr-connector-${service}`).inputs).toMatchObject({
       privateZoneName: GOV_ZONES[service],
       virtualNetwork: { id: only(run, NETWORK.vnet).id },
       registrationEnabled: false,
     });
-    expect(named(run, NETWORK.zoneGroup, `hr-connector-${service}`).inputs).toMatchObject({
-      privateEndpointName: named(run, NETWORK.endpoint, `hr-connector-${service}`).state.name,
+    expect(named(run, NETWORK.zoneGroup, `hr-connector-${label}`).inputs).toMatchObject({
+      privateEndpointName: named(run, NETWORK.endpoint, `hr-connector-${label}`).state.name,
       privateDnsZoneConfigs: [{ name: service, privateDnsZoneId: zone.id }],
     });
   });
@@ -164,7 +166,7 @@ describe.each(["one connector", "several connectors", "a prebuilt image"])("in t
     for (const name of ["hr-connector-environment", "hr-connector-endpoints"]) expect(rulesOf(shaped, name)).toEqual(expect.arrayContaining(["Inbound 4096 Deny * * -> *:*", "Outbound 4096 Deny * * -> *:*"]));
     expect(only(shaped, TYPE.workspace).inputs).toMatchObject({ publicNetworkAccessForIngestion: "Disabled", publicNetworkAccessForQuery: "Disabled" });
     expect(only(shaped, NETWORK.scopedResource).inputs.linkedResourceId).toBe(only(shaped, TYPE.workspace).id);
-    expect(ofType(shaped, NETWORK.endpoint).map((endpoint) => endpoint.name)).toEqual(["hr-connector-vault", "hr-connector-blob", "hr-connector-registry", "hr-connector-azuremonitor"]);
+    expect(ofType(shaped, NETWORK.endpoint).map((endpoint) => endpoint.name)).toEqual(["hr-connector-vault", "hr-connector-blob", "hr-connector-blob-kept", "hr-connector-registry", "hr-connector-azuremonitor"]);
   });
 });
 
@@ -179,14 +181,16 @@ it("gives preflight an ARM type for every resource of the private shape, securit
 describe("public network access", () => {
   it("is off on Key Vault, Storage and the registry, trusted Azure services excepted where the service offers it", () => {
     expect(only(run, TYPE.vault).inputs.properties).toMatchObject({ publicNetworkAccess: "Disabled", networkAcls: { defaultAction: "Deny", bypass: "AzureServices" } });
-    expect(only(run, TYPE.storageAccount).inputs).toMatchObject({ publicNetworkAccess: "Disabled", networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices" } });
+    for (const account of [hrAccount(run), keptAccount(run)]) {
+      expect(account.inputs).toMatchObject({ publicNetworkAccess: "Disabled", networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices" } });
+    }
     expect(only(run, TYPE.registry).inputs).toMatchObject({ publicNetworkAccess: "Disabled", sku: { name: "Premium" } });
   });
 
   it("stays on, with no network, when network is public (the default)", async () => {
     const publicRun = await runGov({ connectorJobId: CONNECTOR_JOB_ID });
     expect(only(publicRun, TYPE.vault).inputs.properties.publicNetworkAccess).toBe("Enabled");
-    expect(only(publicRun, TYPE.storageAccount).inputs.publicNetworkAccess).toBe("Enabled");
+    expect([hrAccount(publicRun).inputs.publicNetworkAccess, keptAccount(publicRun).inputs.publicNetworkAccess]).toEqual(["Enabled", "Enabled"]);
     expect(only(publicRun, TYPE.registry).inputs).toMatchObject({ publicNetworkAccess: "Enabled", sku: { name: "Premium" } });
     expect(only(publicRun, TYPE.workspace).inputs).not.toHaveProperty("publicNetworkAccessForIngestion");
     for (const type of Object.values(NETWORK)) expect([type, ofType(publicRun, type)]).toEqual([type, []]);
@@ -198,8 +202,8 @@ describe("public network access", () => {
 describe("order of the data-plane work", () => {
   it("pushes the image and creates the job only once every endpoint and its DNS records exist", () => {
     const ready = [...ofType(run, NETWORK.zoneGroup), ...ofType(run, NETWORK.link)].map(key);
-    // 4 endpoints' zone groups; 7 zones' links (vault, blob, registry, and Azure Monitor's 4 besides blob).
-    expect(ready).toHaveLength(11);
+    // 5 endpoints' zone groups (the two accounts' blob endpoints share a zone); 7 zones' links (vault, blob, registry, and Azure Monitor's 4 besides blob).
+    expect(ready).toHaveLength(12);
     expect(only(run, TYPE.image).dependencies).toEqual(expect.arrayContaining(ready));
     expect(only(run, TYPE.job).dependencies).toEqual(expect.arrayContaining(ready));
   });

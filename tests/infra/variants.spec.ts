@@ -23,9 +23,10 @@ describe("first pass, without connectorJobId", () => {
   it("creates everything but the job, its image and its alerts", async () => {
     const run = await runGov();
     for (const type of [TYPE.job, TYPE.image, TYPE.actionGroup, TYPE.metricAlert, TYPE.queryRule]) expect([type, ofType(run, type)]).toEqual([type, []]);
-    for (const type of [TYPE.application, TYPE.password, TYPE.vault, TYPE.secret, TYPE.storageAccount, TYPE.environment, TYPE.registry]) {
+    for (const type of [TYPE.application, TYPE.password, TYPE.vault, TYPE.secret, TYPE.environment, TYPE.registry]) {
       expect([type, ofType(run, type)]).toEqual([type, [expect.anything()]]);
     }
+    expect(ofType(run, TYPE.storageAccount).map((account) => account.name)).toEqual(["hrconnector", "hrconnectorkept"]);
     expect(jobGrants(run)).toHaveLength(5);
     expect(run.outputs).not.toHaveProperty("jobName");
   });

@@ -14,10 +14,13 @@ const SHAPES: Record<string, Record<string, string | undefined>> = {
 };
 
 /** What network: public leaves to the agency, one finding each. */
+/** One per resource: the storage rows twice, for the CSV's account and the kept copies'. */
 const PUBLIC_NETWORK_FINDINGS = [
   ["keyvault-public-network-access", "azure-native:keyvault:Vault"],
-  ["storage-public-network-access", "azure-native:storage:StorageAccount"],
-  ["storage-virtual-network-rules", "azure-native:storage:StorageAccount"],
+  ...[1, 2].flatMap(() => [
+    ["storage-public-network-access", "azure-native:storage:StorageAccount"],
+    ["storage-virtual-network-rules", "azure-native:storage:StorageAccount"],
+  ]),
   ["registry-public-network-access", "azure-native:containerregistry:Registry"],
   ["container-apps-environment-internal", "azure-native:app:ManagedEnvironment"],
   ["log-analytics-public-network-access", "azure-native:operationalinsights:Workspace"],

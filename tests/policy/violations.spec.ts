@@ -64,7 +64,12 @@ const CASES: Record<string, (resources: Resources) => string> = {
   "log-analytics-saved-queries-cmk": breakSetting("azure-native:operationalinsights:Workspace", (props) => void delete props.forceCmkForQuery),
   "storage-no-shared-key": breakSetting("azure-native:storage:StorageAccount", (props) => void (props.allowSharedKeyAccess = true)),
   "storage-no-public-blob-access": breakSetting("azure-native:storage:BlobContainer", (props) => void (props.publicAccess = "Blob"), "hr-data"),
-  "storage-versioning-and-soft-delete": breakSetting("azure-native:storage:BlobServiceProperties", (props) => void (props.isVersioningEnabled = false)),
+  "storage-versioning-and-soft-delete": breakSetting("azure-native:storage:BlobServiceProperties", (props) => void (props.isVersioningEnabled = false), "hr-connector"),
+  "storage-transient-copies-retention": breakSetting(
+    "azure-native:storage:BlobServiceProperties",
+    (props) => void (at(props, "deleteRetentionPolicy").days = 14),
+    "hr-connector-kept",
+  ),
   // As the built-in: public network access disabled does not make up for a firewall allowing by default.
   "storage-public-network-access": breakSetting("azure-native:storage:StorageAccount", (props) => void delete props.networkRuleSet),
   "storage-virtual-network-rules": breakSetting("azure-native:storage:StorageAccount", (props) => void (at(props, "networkRuleSet").ipRules = [{ iPAddressOrRange: "203.0.113.0/24", action: "Allow" }])),
@@ -136,6 +141,16 @@ describe("conditions as the built-ins' rules have them", () => {
     const resources = copy(run.resources);
     breakSetting("azure-native:keyvault:Vault", (props) => void (at(props, "properties").softDeleteRetentionInDays = 3))(resources);
     expect((await evaluate(resources, { only: ["keyvault-soft-delete"] })).violations).toHaveLength(1);
+  });
+
+  it("excepts from CP-9's versioning and 7-day soft delete only a blob service whose account carries the transient-copies tag", async () => {
+    const resources = copy(run.resources);
+    const only = ["storage-versioning-and-soft-delete", "storage-transient-copies-retention"];
+    expect((await evaluate(resources, { only })).violations).toEqual([]);
+    breakSetting("azure-native:storage:StorageAccount", (props) => void delete props.tags, "hrconnectorkept")(resources);
+    const { violations } = await evaluate(resources, { only });
+    expect(violations.map((violation) => [violation.policy, violation.urn])).toEqual([["storage-versioning-and-soft-delete", find(resources, "azure-native:storage:BlobServiceProperties", "hr-connector-kept").urn]]);
+    expect(violations[0]?.message).toContain("isVersioningEnabled");
   });
 
   it("accepts a storage account that leaves HTTPS-only to the API's default (404c3081 flags an explicit false only)", async () => {

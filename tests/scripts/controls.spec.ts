@@ -171,7 +171,13 @@ describe("npm run plan -- --controls", () => {
   it("names each resource's diagnostic setting under AU-12, with the workspace by name", () => {
     const rows = sectionRows(markdown, "AU-12");
     expect(rows.map((row) => row.split(" | ")[0])).toEqual(
-      ["| monitor:DiagnosticSetting hr-connector-vault-logs", "| monitor:DiagnosticSetting hr-connector-blob-logs", "| monitor:DiagnosticSetting hr-connector-registry-logs", "| monitor:DiagnosticSetting hr-connector-environment-logs"],
+      [
+        "| monitor:DiagnosticSetting hr-connector-vault-logs",
+        "| monitor:DiagnosticSetting hr-connector-blob-logs",
+        "| monitor:DiagnosticSetting hr-connector-kept-blob-logs",
+        "| monitor:DiagnosticSetting hr-connector-registry-logs",
+        "| monitor:DiagnosticSetting hr-connector-environment-logs",
+      ],
     );
     for (const row of rows) expect(row).toContain('workspaceId = "operationalinsights:Workspace hr-connector"');
   });
@@ -234,8 +240,9 @@ describe("npm run plan -- --controls for Pulumi.gov.yaml as shipped (network: pu
   });
 
   it("keeps the pack's advisory findings: the exceptions are in the evidence, not a silenced policy", () => {
-    expect(stdout).toContain(": 0 mandatory violations, 6 advisory findings.");
-    expect(summaryOf(markdown).get("SC-7")).toBe("pass, 6 advisory findings");
+    // One per resource: Key Vault, the registry, and two for each storage account (the CSV's and the kept copies').
+    expect(stdout).toContain(": 0 mandatory violations, 8 advisory findings.");
+    expect(summaryOf(markdown).get("SC-7")).toBe("pass, 8 advisory findings");
     expect(markdown).toMatch(/\n\| SC-7 \| Boundary Protection \| [^|]* \| 55615ac9-af46-4a59-874e-391cc3dfb490 \(excepted on this plan\)<br>/);
   });
 });
@@ -273,7 +280,7 @@ describe("the table of a stack that breaks a control", () => {
     expect(sectionRows(markdown, "AC-2")).toContain(
       "| storage:StorageAccount hrconnector | allowSharedKeyAccess = true<br>defaultToOAuthAuthentication = true | storage-no-shared-key (mandatory) | VIOLATION: Storage account must refuse shared key access: set allowSharedKeyAccess to false. |",
     );
-    expect(markdown).toContain("the pack reports 1 mandatory violation and 6 advisory findings");
+    expect(markdown).toContain("the pack reports 1 mandatory violation and 8 advisory findings");
   });
 
   it("lists a finding whose evidence is missing altogether below the control's table", async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { AnonymousCredential, type ContainerClient } from "@azure/storage-blob";
 import { parse } from "csv-parse/sync";
 import { blobStateStore } from "../../uploader/src/state/blobState";
-import { parseBlobUrl } from "../../uploader/src/storage/blobUrl";
+import { KEPT_CONTAINER, parseBlobUrl, siblingContainer } from "../../uploader/src/storage/blobUrl";
 import { runBundle } from "./cli";
 import { accountSasUrl, adminClient, Azurite, sasUrl } from "./azurite";
 import { generatedCsv, UploadHarness } from "./standin";
@@ -98,6 +98,9 @@ export class BlobSuite {
    * call, as the run's Storage clients make (storage/pipeline.ts): the SDK's own retries would hold a failed lease
    * renewal for seconds of real time that the test's clock does not see.
    */
-  readonly store = (url = sasUrl(this.azurite, this.state.containerName)) =>
-    blobStateStore(parseBlobUrl(url, "--checkpoint", "container"), { credential: new AnonymousCredential(), pipeline: { retryOptions: { maxTries: 1 } } });
+  readonly store = (url = sasUrl(this.azurite, this.state.containerName)) => {
+    const location = parseBlobUrl(url, "--checkpoint", "container");
+    const access = { credential: new AnonymousCredential(), pipeline: { retryOptions: { maxTries: 1 } } };
+    return blobStateStore({ location, access }, { location: siblingContainer(location, KEPT_CONTAINER), access });
+  };
 }

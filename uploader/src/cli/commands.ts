@@ -67,6 +67,7 @@ export const COMMANDS = {
       "retry-delay",
       "checkpoint-dir",
       "checkpoint",
+      "kept-container",
       "force",
       "resend-after-days",
       "skip-invalid",
@@ -126,7 +127,7 @@ export const COMMANDS = {
       "is working for the job, reset refuses. With --csv it also removes that file's checkpoint of the",
       "first format (hr-upload 0.1), which was kept per file.",
     ],
-    flags: ["job-id", "checkpoint", "checkpoint-dir", "csv", "lock-lease", ...EVERY_COMMAND],
+    flags: ["job-id", "checkpoint", "checkpoint-dir", "kept-container", "csv", "lock-lease", ...EVERY_COMMAND],
     required: ["job-id"],
     examples: [
       "hr-upload reset --job-id <GUID>",

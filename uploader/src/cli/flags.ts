@@ -72,6 +72,11 @@ export const FLAGS = {
     description: "check records on N worker threads and this one, slice by slice (default 0: this thread only; threads add memory, 15-110 MiB each, see README)",
   },
   checkpoint: { type: "string", value: "DIR|URL", description: "where resume state and run records live: a folder or a Blob container URL" },
+  "kept-container": {
+    type: "string",
+    value: "URL",
+    description: "with a Blob --checkpoint: the container for the copy of a version being delivered (HR rows; default: hr-kept beside the state container)",
+  },
   "checkpoint-dir": { type: "string", value: "DIR", description: "folder for resume state (default: under your state directory); --checkpoint or this, not both" },
   "secret-expires-on": { type: "string", value: "DATE", description: "when the client secret expires; a warning is logged within 30 days of it" },
   limit: { type: "string", value: "N", description: "how many recent runs to list (default 20)" },

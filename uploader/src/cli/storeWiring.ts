@@ -9,7 +9,7 @@ import type { CsvSource } from "../run/uploadConfig";
 import { openLocalFile } from "../source/localFile";
 import { defaultStateDir, localStateStore } from "../state/localState";
 import type { StateStore } from "../state/stateStore";
-import { isUrl, parseBlobUrl, type BlobLocation } from "../storage/blobUrl";
+import { isUrl, KEPT_CONTAINER, parseBlobUrl, siblingContainer, type BlobLocation } from "../storage/blobUrl";
 import type { BlobAccess } from "../storage/pipeline";
 import type { Flags } from "./args";
 
@@ -100,8 +100,13 @@ export function stateInBlob(flags: Flags, edge: ConfigEdge): boolean {
 export async function stateStoreOf(flags: Flags, edge: ConfigEdge, storage: StorageReach = storageReach(edge)): Promise<StateStore> {
   const { env, platform } = edge;
   const location = stateLocationOf(flags, env, platform);
-  if (!isUrl(location)) return localStateStore(platform.path.resolve(location), platform);
+  const keptText = flags.string("kept-container");
+  if (!isUrl(location)) {
+    if (keptText !== undefined) throw new UsageError(`${flags.label("kept-container")} is for a Blob --checkpoint; with a state folder, copies are kept in its kept/ folder`);
+    return localStateStore(platform.path.resolve(location), platform);
+  }
   const container = parseBlobUrl(location, "--checkpoint", "container");
+  const keptContainer = keptText === undefined ? siblingContainer(container, KEPT_CONTAINER) : parseBlobUrl(keptText, flags.label("kept-container"), "container");
   const { blobStateStore } = await import("../state/blobState");
-  return blobStateStore(container, await storage.access(container));
+  return blobStateStore({ location: container, access: await storage.access(container) }, { location: keptContainer, access: await storage.access(keptContainer) });
 }

@@ -1,7 +1,7 @@
 import { ContainerClient, type BlockBlobClient } from "@azure/storage-blob";
 import { CorruptStateError, HrError, StateWriteError, UploadError } from "../core/errors";
 import { openBlobFile } from "../source/blobSource";
-import { KEPT_CONTAINER, siblingContainer, type BlobLocation } from "../storage/blobUrl";
+import type { BlobLocation } from "../storage/blobUrl";
 import { isStatus, stateWriteError, storageError } from "../storage/errors";
 import type { BlobAccess } from "../storage/pipeline";
 import { acquireBlobLease } from "../lock/blobLease";
@@ -28,24 +28,32 @@ const PIN_BLOCK_BYTES = 8 * 1024 * 1024;
 const DISCARDED = { hruploaddiscarded: "1" } as const;
 const isDiscarded = (metadata: Record<string, string> | undefined) => metadata?.hruploaddiscarded === DISCARDED.hruploaddiscarded;
 
+/** A container and how to reach it. */
+export interface BlobContainerAccess {
+  readonly location: BlobLocation;
+  readonly access: BlobAccess;
+}
+
 /**
  * State in a Blob container (the job's `hr-state`): job states written only
  * over the version this run last saw (ETag), a lease per job as the run lock,
  * and one small blob per run record. Kept copies of versions being delivered
- * (HR rows) go to `hr-kept` in the same account, which `status` never reads;
+ * (HR rows) go to their own container (`--kept-container`; by default `hr-kept`
+ * in the same account), which `status` never reads;
  * copies an earlier version kept under `pinned/` in the state container are
  * still read and deleted there.
  */
-export function blobStateStore(location: BlobLocation, access: BlobAccess): StateStore {
+export function blobStateStore(state: BlobContainerAccess, keptCopies: BlobContainerAccess): StateStore {
+  const { location, access } = state;
   const container = new ContainerClient(location.url, access.credential, access.pipeline);
-  const keptLocation = siblingContainer(location, KEPT_CONTAINER);
-  const kept = new ContainerClient(keptLocation.url, access.credential, access.pipeline);
+  const keptLocation = keptCopies.location;
+  const kept = new ContainerClient(keptLocation.url, keptCopies.access.credential, keptCopies.access.pipeline);
   const itemName = (name: string) => `${location.name}/${name}`;
   /** Where a kept copy is: `kept/<job>.csv` is `<job>.csv` in hr-kept, anything else (`pinned/`) is in the state container. */
   const keptBlob = (copy: PinnedCopy) => {
-    if (!copy.name.startsWith(KEPT_PREFIX)) return { blob: container.getBlockBlobClient(copy.name), printable: itemName(copy.name), where: location.name };
+    if (!copy.name.startsWith(KEPT_PREFIX)) return { blob: container.getBlockBlobClient(copy.name), printable: itemName(copy.name), where: location.name, blobAccess: access };
     const name = copy.name.slice(KEPT_PREFIX.length);
-    return { blob: kept.getBlockBlobClient(name), printable: `${keptLocation.name}/${name}`, where: keptLocation.name };
+    return { blob: kept.getBlockBlobClient(name), printable: `${keptLocation.name}/${name}`, where: keptLocation.name, blobAccess: keptCopies.access };
   };
   const etags = new Map<string, string>();
   const failedWriting = (printable: string) => (error: unknown) => {
@@ -133,9 +141,9 @@ export function blobStateStore(location: BlobLocation, access: BlobAccess): Stat
       return blobPin(blob, copy.name, failedWriting(printable));
     },
     async openPinned(copy) {
-      const { blob, printable } = keptBlob(copy);
+      const { blob, printable, blobAccess } = keptBlob(copy);
       try {
-        return { kind: "present", source: await openBlobFile({ url: blob.url, name: printable, hasSas: false }, access, copy.etag) };
+        return { kind: "present", source: await openBlobFile({ url: blob.url, name: printable, hasSas: false }, blobAccess, copy.etag) };
       } catch (error) {
         const cause = (error as Error).cause;
         // A sign-in that failed is the run's own failure (exit 4); Storage refusing this blob (401/403) is a copy that cannot be read now.
