@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { writeCsv } from "../../scripts/generate-csv";
@@ -11,7 +11,8 @@ import { runUpload } from "../../uploader/src/run/upload";
 import type { UploadConfig } from "../../uploader/src/run/uploadConfig";
 import { openLocalFile } from "../../uploader/src/source/localFile";
 import { localStateStore } from "../../uploader/src/state/localState";
-import type { StateStore } from "../../uploader/src/state/stateStore";
+import { jobKeyOf, type StateStore } from "../../uploader/src/state/stateStore";
+import { lostLockError } from "../../uploader/src/lock/runLock";
 import { NEVER_CANCELLED } from "../../uploader/src/core/stop";
 import type { PostChunk } from "../../uploader/src/ingest/transport";
 import { jsonLines } from "../support/cli";
@@ -84,5 +85,72 @@ describe("upload orchestration", () => {
     expect(rerun.events).toContainEqual(expect.objectContaining({ event: "possibly-duplicated", chunks: 1, records: 2, firstLines: [5] }));
     const all = (parse(readFileSync(file)) as string[][]).slice(1);
     expect(received).toEqual([...all.slice(0, 4), ...all.slice(2)]); // chunk 2 twice, as announced
+  });
+});
+
+describe("a run that loses its lock", () => {
+  /**
+   * The local folder, its lock lost (another run took the job over) as the file's first bytes are staged, and its
+   * staging counted: whatever sits under the job's kept-copy name may be the new holder's staging by then.
+   */
+  function takenOverWhileStaging(folder: StateStore, takenOver: boolean) {
+    const discards: string[] = [];
+    let lost: string | undefined;
+    let onLost: ((detail: string) => void) | undefined;
+    const store: StateStore = {
+      ...folder,
+      acquireLock: async (key, options) => {
+        onLost = options.onLost;
+        const lock = await folder.acquireLock(key, options);
+        if (lock === undefined) return undefined;
+        return {
+          assertHeld: () => {
+            if (lost !== undefined) throw lostLockError(lost);
+            lock.assertHeld();
+          },
+          release: () => lock.release(),
+        };
+      },
+      createPin: async (key) => {
+        const pin = await folder.createPin(key);
+        return {
+          write: async (bytes) => {
+            if (takenOver && lost === undefined) {
+              lost = "the lock file names another run";
+              onLost?.(lost);
+            }
+            return pin.write(bytes);
+          },
+          keep: () => pin.keep(),
+          discard: async () => {
+            discards.push(key);
+            return pin.discard();
+          },
+        };
+      },
+    };
+    return { store, discards };
+  }
+
+  it("neither keeps its copy under the job's name nor discards what is staged there: both are the new holder's now", async () => {
+    const file = join(tempDir(), "employees.csv");
+    await writeCsv(file, { records: 6, seed: 3 });
+    const stateDir = tempDir();
+    const { store, discards } = takenOverWhileStaging(localStateStore(stateDir, systemPlatform()), true);
+    const received: string[][] = [];
+    const run = await uploadOnce(file, store, received);
+    expect(run.code).toBe(5);
+    expect(run.events.at(-1)).toMatchObject({ event: "summary", outcome: "failed" });
+    expect(JSON.stringify(run.events)).toContain("lost the run lock (the lock file names another run)");
+    expect([discards, received, readdirSync(join(stateDir, "kept"))]).toEqual([[], [], [`${jobKeyOf(JOB_ID)}.csv.partial`]]);
+  });
+
+  it("while it holds the job, discards the staging of a file it does not send (invalid)", async () => {
+    const file = join(tempDir(), "employees.csv");
+    await writeCsv(file, { records: 6, seed: 3, errorRate: 1 });
+    const { store, discards } = takenOverWhileStaging(localStateStore(tempDir(), systemPlatform()), false);
+    const run = await uploadOnce(file, store, []);
+    expect(run.code).toBe(3);
+    expect(discards).toEqual([jobKeyOf(JOB_ID)]);
   });
 });

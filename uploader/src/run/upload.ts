@@ -229,6 +229,8 @@ class UploadRun {
       const message = legacy?.kind === "partial" ? `resuming the upload a format-1 checkpoint recorded: ${delivered.count} records were delivered` : decision.message;
       if (message) logger.info("resume", message);
 
+      // The copy goes under the job's name, where a run that took the job over may be keeping its own by now.
+      this.assertHoldsJob();
       const pinned = await pin.keep();
       kept = true;
       if (appended) {
@@ -255,7 +257,22 @@ class UploadRun {
       const perScenario = config.rules.scenarioColumn === undefined ? "" : `; by scenario: ${describeByScenario(inspection)}`;
       return this.report.delivered(`delivered ${plural(this.tally.records, "record")} in ${plural(this.tally.chunks, "chunk")}${perScenario}`);
     } finally {
-      if (!kept) await pin.discard().catch(() => undefined);
+      // Lost lock: what is staged under the job's name may be the new holder's (its commit drops this run's staging).
+      if (!kept && this.holdsJob()) await pin.discard().catch(() => undefined);
+    }
+  }
+
+  /** Throws (exit 5) once this run has lost the job: checked before it writes under the job's names (a request, the kept copy). */
+  private assertHoldsJob(): void {
+    for (const lock of this.locks) lock.assertHeld();
+  }
+
+  private holdsJob(): boolean {
+    try {
+      this.assertHoldsJob();
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -279,7 +296,7 @@ class UploadRun {
         progress: this.services.progress,
         cancellation: { stop: this.stop, halt: this.services.cancellation.halt },
         agentFor: this.network.agentFor,
-        assertMaySend: () => this.locks.forEach((lock) => lock.assertHeld()),
+        assertMaySend: () => this.assertHoldsJob(),
         tally: this.tally,
         retrying: this.network.retrying,
         beforeRequest: () => (this.sentAnything = true),
