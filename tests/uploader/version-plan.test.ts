@@ -1,8 +1,13 @@
 import { createHash } from "node:crypto";
+import type { Chunk } from "../../uploader/src/csv/chunking";
+import { RecordRanges } from "../../uploader/src/csv/recordRanges";
 import { extendsVersion } from "../../uploader/src/run/appendedVersion";
+import { decide, resumeAppended, type Decision } from "../../uploader/src/run/resumePolicy";
+import { completeVersion, markDelivered, markInFlight, newJobState, startVersion } from "../../uploader/src/state/jobState";
+import { parseState } from "../../uploader/src/state/shapes";
 import { versionPlan, type VersionFacts, type VersionStep } from "../../uploader/src/run/versionPlan";
 import type { ByteSource } from "../../uploader/src/source/byteSource";
-import type { KeptCopy } from "../../uploader/src/state/stateStore";
+import type { JobState, KeptCopy, PendingVersion } from "../../uploader/src/state/stateStore";
 
 const PENDING = { fingerprint: "file:1:10:100:1700000000000" };
 const SAME = { opened: true, fingerprint: PENDING.fingerprint, extendsPending: false } as const;
@@ -51,6 +56,69 @@ describe("versionPlan: what a run does with the version under way, before it sen
         if (keptCopy === "unavailable" || keptCopy === "replaced") expect(steps).toHaveLength(1);
       }
     }
+  });
+});
+
+/*
+ * The run's plan has a second pure stage, once the file at hand has been read and hashed (run/resumePolicy.ts): what of
+ * its content to send. Its table covers the rows of issue 18's "Why" that reach it; with the table above, rows 1, 2, 3,
+ * 4, 6 and 8. Rows 5, 7 and 9 are not the plan's to decide: one run per job on a machine holds before any plan (the
+ * machine-wide lock: tests/e2e/delivery-protocol.test.ts), fencing is the stores' (every state write conditional:
+ * tests/e2e/fencing.test.ts, blob.test.ts), and where kept copies live is the stores' and the stack's
+ * (tests/e2e/blob.test.ts, tests/infra/compliance.spec.ts).
+ */
+const JOB_ID = "e081f4f4-3831-48d6-7bb3-fcfab1581458";
+const SHA_A = "a".repeat(64);
+const AT = "2026-12-01T06:00:00.000Z";
+const NOW = Date.parse("2026-12-01T12:00:00Z");
+const RULES = { force: false, resendAfterDays: 14 };
+const chunk = (start: number, end: number): Chunk => ({ index: 0, records: RecordRanges.of([[start, end]]), recordCount: end - start, firstLine: start + 2, byteRanges: [], bytes: 0 });
+const underWay = () =>
+  startVersion(newJobState(JOB_ID, AT), { sha256: SHA_A, file: "/hr/a.csv", bytes: 100, pinned: { name: "kept/k.csv" }, fingerprint: "f", recordsTotal: 10 }, AT);
+const deliveredOf = (state: JobState, ...chunks: Chunk[]) => chunks.reduce((next, sent) => markDelivered(next, sent, false, true), state);
+/** What a decision leaves to send: the version's records not yet delivered (10 records in all). */
+const sends = (decision: Decision) => (decision.send ? RecordRanges.of([[0, 10]]).without(decision.delivered).toJSON() : "nothing");
+
+const CONTENT_CASES: Array<[string, JobState | undefined, string, Partial<typeof RULES>, ReturnType<typeof sends>]> = [
+  ["nothing under way, content never delivered: all of it", undefined, SHA_A, {}, [[0, 10]]],
+  [
+    "Why 1: a chunk answered 500, 502 or 504 after its body was sent is still marked in flight, not delivered: sent again (and named possibly duplicated when taken over)",
+    markInFlight(deliveredOf(underWay(), chunk(0, 4)), chunk(4, 6), AT),
+    SHA_A,
+    {},
+    [[4, 10]],
+  ],
+  [
+    "Why 2: records the service answered 2xx for but did not keep (RecordsSaved below the count, an HTML page) are not delivered: sent again, no duplicate",
+    deliveredOf(underWay(), chunk(0, 4), chunk(6, 10)),
+    SHA_A,
+    {},
+    [[4, 6]],
+  ],
+  ["the version under way, 4 delivered: the rest", deliveredOf(underWay(), chunk(0, 4)), SHA_A, {}, [[4, 10]]],
+  ["the version under way with --force: all of it again", deliveredOf(underWay(), chunk(0, 4)), SHA_A, { force: true }, [[0, 10]]],
+  ["nothing to do: delivered in full within --resend-after-days, under any name", completeVersion(deliveredOf(underWay(), chunk(0, 10)), "2026-11-30T06:00:00.000Z"), SHA_A, {}, "nothing"],
+  ["delivered in full longer ago than --resend-after-days: all of it again", completeVersion(deliveredOf(underWay(), chunk(0, 10)), "2026-11-30T06:00:00.000Z"), SHA_A, { resendAfterDays: 1 }, [[0, 10]]],
+  ["delivered in full, with --force: all of it again", completeVersion(deliveredOf(underWay(), chunk(0, 10)), "2026-11-30T06:00:00.000Z"), SHA_A, { force: true }, [[0, 10]]],
+];
+
+describe("the content's plan: what of the file at hand is sent, once it is read", () => {
+  it.each(CONTENT_CASES)("%s", (_case, state, sha256, rules, expected) => {
+    expect(sends(decide(state, { sha256, name: "/hr/a.csv" }, { ...RULES, ...rules }, NOW))).toEqual(expected);
+  });
+
+  it("Why 6: the file appended to (versionPlan's resume-append) goes on from the records the version delivered: none twice", () => {
+    const pending = deliveredOf(underWay(), chunk(0, 4), chunk(6, 8)).pending as PendingVersion;
+    expect(sends(resumeAppended(pending))).toEqual([[4, 6], [8, 10]]);
+  });
+
+  it.each([
+    ["overlapping ranges", { delivered: [[0, 6], [4, 8]], recordsDelivered: 8 }, "pending.delivered[1] overlaps or precedes the range before it"],
+    ["ranges beyond the version's records", { delivered: [[0, 12]], recordsDelivered: 12 }, "pending.delivered holds 12 records, more than the version's 10"],
+    ["a delivered count its ranges do not hold", { delivered: [[0, 2]], recordsDelivered: 8 }, "pending.recordsDelivered is 8, but its ranges hold 2 records"],
+  ])("Why 4: a checkpoint that contradicts itself (%s) never reaches the plan: loading it refuses it as corrupt", (_case, change, problem) => {
+    const contradicting = { ...underWay(), pending: { ...(underWay().pending as PendingVersion), ...change } };
+    expect(parseState(JSON.stringify(contradicting), "job state")).toEqual({ problem: expect.stringContaining(problem) });
   });
 });
 
