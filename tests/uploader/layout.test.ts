@@ -98,6 +98,13 @@ describe("uploader/src layout", () => {
     expect(upward).toEqual([]);
   });
 
+  it("has no file over 300 lines: a module that grows past it holds more than one concern", () => {
+    const lineCount = (file: string) => readFileSync(file, "utf8").split("\n").length - 1;
+    const files = sourceFiles(SRC).filter((file) => file.endsWith(".ts"));
+    expect(files.length).toBeGreaterThan(50);
+    expect(files.filter((file) => lineCount(file) > 300).map((file) => `${named(file)}: ${lineCount(file)} lines`)).toEqual([]);
+  });
+
   it("has no import cycle", () => {
     expect(cyclesOf(graph).map((cycle) => cycle.map(named).join(" → "))).toEqual([]);
   });

@@ -32,3 +32,18 @@ export interface LockOptions {
 export function lostLockError(detail: string): UploadError {
   return new UploadError(`lost the run lock (${detail}); stopped so that no other run's work is doubled`);
 }
+
+/** Throws (exit 5) once any of a run's locks is lost: checked before the run writes under its job's names (a request, the kept copy). */
+export function assertAllHeld(locks: readonly RunLock[]): void {
+  for (const lock of locks) lock.assertHeld();
+}
+
+/** Whether every lock of a run is still held. */
+export function allHeld(locks: readonly RunLock[]): boolean {
+  try {
+    assertAllHeld(locks);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -10,7 +10,7 @@ import { RecordRanges } from "../csv/recordRanges";
 import { describeByScenario, reportInvalidRecords } from "../validation/report";
 import type { ByteSource } from "../source/byteSource";
 import { jobKeyOf, type JobState, type KeptCopy, type PendingVersion } from "../state/stateStore";
-import type { RunLock } from "../lock/runLock";
+import { allHeld, assertAllHeld, type RunLock } from "../lock/runLock";
 import type { StopReason } from "../core/stop";
 import { plural } from "../core/text";
 import { CheckpointWriter } from "../state/checkpointWriter";
@@ -230,7 +230,7 @@ class UploadRun {
       if (message) logger.info("resume", message);
 
       // The copy goes under the job's name, where a run that took the job over may be keeping its own by now.
-      this.assertHoldsJob();
+      assertAllHeld(this.locks);
       const pinned = await pin.keep();
       kept = true;
       if (appended) {
@@ -258,21 +258,7 @@ class UploadRun {
       return this.report.delivered(`delivered ${plural(this.tally.records, "record")} in ${plural(this.tally.chunks, "chunk")}${perScenario}`);
     } finally {
       // Lost lock: what is staged under the job's name may be the new holder's (its commit drops this run's staging).
-      if (!kept && this.holdsJob()) await pin.discard().catch(() => undefined);
-    }
-  }
-
-  /** Throws (exit 5) once this run has lost the job: checked before it writes under the job's names (a request, the kept copy). */
-  private assertHoldsJob(): void {
-    for (const lock of this.locks) lock.assertHeld();
-  }
-
-  private holdsJob(): boolean {
-    try {
-      this.assertHoldsJob();
-      return true;
-    } catch {
-      return false;
+      if (!kept && allHeld(this.locks)) await pin.discard().catch(() => undefined);
     }
   }
 
@@ -296,7 +282,7 @@ class UploadRun {
         progress: this.services.progress,
         cancellation: { stop: this.stop, halt: this.services.cancellation.halt },
         agentFor: this.network.agentFor,
-        assertMaySend: () => this.assertHoldsJob(),
+        assertMaySend: () => assertAllHeld(this.locks),
         tally: this.tally,
         retrying: this.network.retrying,
         beforeRequest: () => (this.sentAnything = true),
