@@ -153,6 +153,14 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect((await suite.kept.getBlockBlobClient("job.csv").downloadToBuffer()).toString()).toBe("EmailAddress,ResignationDate\n");
   });
 
+  it("reads a kept copy whose container does not exist as unavailable (a mistyped --kept-container abandons nothing), and deletes it without error (reset goes through)", async () => {
+    const store = suite.store(accountSasUrl(suite.azurite, suite.state.containerName), accountSasUrl(suite.azurite, "hr-kept-never-made"));
+    expect(store.keptContainer).toBe(`${suite.azurite.blobEndpoint}/hr-kept-never-made`);
+    expect(suite.store(accountSasUrl(suite.azurite, suite.state.containerName)).keptContainer).toBeUndefined();
+    expect(await store.openPinned({ name: "kept/job.csv", etag: '"0x1"' })).toEqual({ kind: "unavailable", reason: expect.stringContaining("hr-kept-never-made/job.csv not found (ContainerNotFound)") });
+    await expect(store.deletePinned({ name: "kept/job.csv" })).resolves.toBeUndefined();
+  });
+
   it("takes the empty blob a discard leaves when stopped or retried for none of a kept copy: deleted by the next discard, read as a copy gone", async () => {
     const store = suite.store(accountSasUrl(suite.azurite, suite.state.containerName));
     const leftover = suite.kept.getBlockBlobClient("job.csv");
@@ -246,7 +254,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect(await keptNames()).toEqual([]);
   });
 
-  it("keeps its copy in --kept-container, another account (a second Azurite, its own SAS), finishes from there, and refuses the setting beside a state folder", async () => {
+  it("keeps its copy in --kept-container, another account (a second Azurite, its own SAS), finishes from there, resets there, names it in the reset command, and refuses the setting beside a state folder", async () => {
     const keptAccount = await Azurite.start();
     try {
       const apart = adminClient(keptAccount).getContainerClient("hr-kept");
@@ -268,6 +276,19 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
       expect(next.stdout).not.toContain("sig=");
       expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(versionB)]);
       expect((await apart.listBlobsFlat().next()).done).toBe(true);
+
+      // reset removes a version under way and its copy there; a corrupt state names the reset with --kept-container.
+      await suite.data.getBlockBlobClient("employees.csv").uploadData(await generatedBytes(12, 23));
+      suite.harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
+      expect((await upload(csvUrl, keptArgs)).code).toBe(5);
+      expect((await apart.listBlobsFlat().next()).done).toBe(false);
+      const reset = await runBundle(["reset", "--job-id", STANDIN_DEFAULTS.jobId, "--checkpoint", accountSasUrl(suite.azurite, suite.state.containerName), "--kept-container", sasUrl(keptAccount, "hr-kept")]);
+      expect(reset.code).toBe(0);
+      expect((await apart.listBlobsFlat().next()).done).toBe(true);
+      await suite.state.getBlockBlobClient(`jobs/${jobKeyOf(STANDIN_DEFAULTS.jobId)}.json`).uploadData(Buffer.from("{}"));
+      const corrupt = await upload(csvUrl, keptArgs);
+      expect(corrupt.code).toBe(2);
+      expect(String(jsonLines(corrupt.stdout).find((event) => event.event === "failed")?.msg)).toContain(`--checkpoint ${suite.azurite.blobEndpoint}/${suite.state.containerName} --kept-container ${keptAccount.blobEndpoint}/hr-kept`);
     } finally {
       await keptAccount.stop();
     }

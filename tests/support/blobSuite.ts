@@ -94,13 +94,15 @@ export class BlobSuite {
     return names;
   };
   /**
-   * The test's state container as a run's store sees it, at `url` (by default Azurite's own, with a SAS). One try per
+   * The test's state container as a run's store sees it, at `url` (by default Azurite's own, with a SAS), its kept copies
+   * in `keptUrl` (by default hr-kept beside it). One try per
    * call, as the run's Storage clients make (storage/pipeline.ts): the SDK's own retries would hold a failed lease
    * renewal for seconds of real time that the test's clock does not see.
    */
-  readonly store = (url = sasUrl(this.azurite, this.state.containerName)) => {
+  readonly store = (url = sasUrl(this.azurite, this.state.containerName), keptUrl?: string) => {
     const location = parseBlobUrl(url, "--checkpoint", "container");
     const access = { credential: new AnonymousCredential(), pipeline: { retryOptions: { maxTries: 1 } } };
-    return blobStateStore({ location, access }, { location: siblingContainer(location, KEPT_CONTAINER), access });
+    const kept = keptUrl === undefined ? siblingContainer(location, KEPT_CONTAINER) : parseBlobUrl(keptUrl, "--kept-container", "container");
+    return blobStateStore({ location, access }, { location: kept, access });
   };
 }

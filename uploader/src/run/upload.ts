@@ -165,7 +165,8 @@ class UploadRun {
   }
 
   private resetCommand(extra = ""): string {
-    return `hr-upload reset --job-id ${this.config.jobId}${extra} --checkpoint ${this.config.state.location}`;
+    const { location, keptContainer } = this.config.state;
+    return `hr-upload reset --job-id ${this.config.jobId}${extra} --checkpoint ${location}${keptContainer === undefined ? "" : ` --kept-container ${keptContainer}`}`;
   }
 
   /** Delivers the rest of a version an earlier run began, from its kept copy. */

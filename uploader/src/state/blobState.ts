@@ -1,8 +1,8 @@
 import { ContainerClient, type BlockBlobClient } from "@azure/storage-blob";
 import { CorruptStateError, HrError, StateWriteError, UploadError } from "../core/errors";
 import { openBlobFile } from "../source/blobSource";
-import type { BlobLocation } from "../storage/blobUrl";
-import { isStatus, stateWriteError, storageError } from "../storage/errors";
+import { KEPT_CONTAINER, siblingContainer, type BlobLocation } from "../storage/blobUrl";
+import { isStatus, stateWriteError, storageError, storageErrorCode } from "../storage/errors";
 import type { BlobAccess } from "../storage/pipeline";
 import { acquireBlobLease } from "../lock/blobLease";
 import { legacyCheckpointKeysOf, parseState } from "./shapes";
@@ -102,6 +102,7 @@ export function blobStateStore(state: BlobContainerAccess, keptCopies: BlobConta
 
   return {
     location: location.name,
+    keptContainer: keptLocation.name === siblingContainer(location, KEPT_CONTAINER).name ? undefined : keptLocation.name,
     async loadJobState(jobKey) {
       const found = await readState<JobState>(`jobs/${jobKey}.json`, "job state");
       if (found) etags.set(jobKey, found.etag);
@@ -148,7 +149,8 @@ export function blobStateStore(state: BlobContainerAccess, keptCopies: BlobConta
         const cause = (error as Error).cause;
         // A sign-in that failed is the run's own failure (exit 4); Storage refusing this blob (401/403) is a copy that cannot be read now.
         if (error instanceof HrError && error.errorClass === "auth" && !isStatus(cause, 401, 403)) throw error;
-        if (isStatus(cause, 404)) return { kind: "gone" };
+        // The copy's container missing is a setting to fix (a mistyped --kept-container), not a copy gone: nothing is abandoned for it.
+        if (isStatus(cause, 404) && storageErrorCode(cause) !== "ContainerNotFound") return { kind: "gone" };
         // Not the ETag kept: written over (which no run does), or gone, which Storage may answer the same way (Azurite does).
         // What a discard left under the name (an empty blob, marked) holds no copy either: gone.
         if (isStatus(cause, 412))
@@ -162,7 +164,8 @@ export function blobStateStore(state: BlobContainerAccess, keptCopies: BlobConta
     keptIn: (copy) => keptBlob(copy).where,
     async deletePinned(copy) {
       const { blob, printable } = keptBlob(copy);
-      await blob.deleteIfExists().catch(failedWriting(printable));
+      // Its container gone too (a stack that moved hr-kept to an account of its own): the copy is gone.
+      await blob.deleteIfExists().catch((error: unknown) => (isStatus(error, 404) ? undefined : failedWriting(printable)(error)));
     },
     // By listing, which status needs anyway: a SAS or a reader identity may list without reading the container's properties.
     exists: () =>

@@ -158,6 +158,8 @@ export interface UnreadableItem {
 export interface StateStore {
   /** Where the state lives, for messages (never a SAS). */
   readonly location: string;
+  /** The container of kept copies when it is not the one beside the state (`--kept-container`), for the reset command (never a SAS). */
+  readonly keptContainer?: string;
   /** Undefined when the job has no state yet; throws CorruptStateError when it is not a valid checkpoint. */
   loadJobState(jobKey: string): Promise<JobState | undefined>;
   /** Atomic, and fenced: only over the revision last read or written by this writer (Blob: its ETag; a conflict that turns out to be our own retried write is accepted); else UploadError(CHANGED_MEANWHILE). */

@@ -4,6 +4,10 @@ import { StoppedError } from "../core/stop";
 
 export const isStatus = (error: unknown, ...statuses: number[]) => error instanceof RestError && statuses.includes(error.statusCode ?? 0);
 
+/** Storage's error code (ContainerNotFound, BlobNotFound…): from the body, or for a HEAD request, which has none, its x-ms-error-code header. */
+export const storageErrorCode = (error: unknown): string | undefined =>
+  error instanceof RestError ? (error.code ?? error.response?.headers.get("x-ms-error-code") ?? undefined) : undefined;
+
 /**
  * A Storage failure as one printable line with the right class (never the URL's SAS: callers pass the name).
  * A call the run's halt ended is no failure: its StoppedError is thrown on as it is, so the run ends `interrupted`.
@@ -12,7 +16,7 @@ export function storageError(error: unknown, what: string): HrError {
   if (error instanceof StoppedError) throw error;
   if (error instanceof HrError) return error; // e.g. our credential's AuthError, passed through the SDK
   if (!(error instanceof RestError)) return new UploadError(`Blob Storage failed for ${what} (${(error as Error).name ?? "error"})`);
-  const code = error.code ?? "";
+  const code = storageErrorCode(error) ?? "";
   switch (error.statusCode) {
     case 404:
       return new UsageError(`${what} not found (${code || "HTTP 404"})`, { cause: error });
