@@ -3,7 +3,6 @@ import { StateWriteError, UploadError } from "../../uploader/src/core/errors";
 import { RecordRanges } from "../../uploader/src/csv/recordRanges";
 import { CheckpointWriter } from "../../uploader/src/state/checkpointWriter";
 import { abandonVersion, clearInFlight, completeVersion, markDelivered, markInFlight, newJobState, sawContent, startVersion, takeOverVersion } from "../../uploader/src/state/jobState";
-import { decide } from "../../uploader/src/run/resumePolicy";
 import { runPool } from "../../uploader/src/run/workerPool";
 import type { JobState, StateStore } from "../../uploader/src/state/stateStore";
 import { NEVER_CANCELLED, StoppedError } from "../../uploader/src/core/stop";
@@ -49,28 +48,6 @@ describe("the delivery protocol's state transitions", () => {
     expect(sawContent(state, "/hr/a.csv", SHA_A, "2026-12-02T00:00:00.000Z").files["/hr/a.csv"]?.since).toBe(AT);
     expect(sawContent(state, "/hr/a.csv", SHA_B, "2026-12-02T00:00:00.000Z").files["/hr/a.csv"]).toEqual({ sha256: SHA_B, since: "2026-12-02T00:00:00.000Z" });
     expect(abandonVersion(started()).pending).toBeUndefined();
-  });
-});
-
-describe("resume policy", () => {
-  const rules = { force: false, resendAfterDays: 14 };
-  const now = Date.parse("2026-12-01T12:00:00Z");
-  const delivered = completeVersion(markDelivered(started(), chunk(0, 10), false, true), "2026-11-30T06:00:00.000Z");
-
-  it("resumes the version under way by records, and sends a new one from the start", () => {
-    const resumed = decide(markDelivered(started(), chunk(0, 4), false, true), { sha256: SHA_A, name: "/hr/a.csv" }, rules, now);
-    expect(resumed).toMatchObject({ send: true, message: "resuming: 4 of 10 records of this version were delivered by an earlier run" });
-    expect(resumed.send && resumed.delivered.toJSON()).toEqual([[0, 4]]);
-    expect(decide(undefined, { sha256: SHA_A, name: "/hr/a.csv" }, rules, now)).toMatchObject({ send: true });
-  });
-
-  it("sends content delivered in full within resendAfterDays again only when forced, under any file name", () => {
-    expect(decide(delivered, { sha256: SHA_A, name: "/hr/copy-of-a.csv" }, rules, now)).toEqual({
-      send: false,
-      message: "already delivered in full to this job on 2026-11-30T06:00:00.000Z (as /hr/a.csv); nothing to do (--force sends it again)",
-    });
-    expect(decide(delivered, { sha256: SHA_A, name: "/hr/a.csv" }, { ...rules, force: true }, now)).toMatchObject({ send: true });
-    expect(decide(delivered, { sha256: SHA_A, name: "/hr/a.csv" }, { ...rules, resendAfterDays: 1 }, now)).toMatchObject({ send: true, message: expect.stringMatching(/older than 1 days/) });
   });
 });
 

@@ -2,10 +2,9 @@ import { createHash } from "node:crypto";
 import type { Chunk } from "../../uploader/src/csv/chunking";
 import { RecordRanges } from "../../uploader/src/csv/recordRanges";
 import { extendsVersion } from "../../uploader/src/run/appendedVersion";
-import { decide, resumeAppended, type Decision } from "../../uploader/src/run/resumePolicy";
-import { completeVersion, markDelivered, markInFlight, newJobState, startVersion } from "../../uploader/src/state/jobState";
+import { completeVersion, markDelivered, markInFlight, newJobState, sawContent, startVersion } from "../../uploader/src/state/jobState";
 import { parseState } from "../../uploader/src/state/shapes";
-import { versionPlan, type VersionFacts, type VersionStep } from "../../uploader/src/run/versionPlan";
+import { contentPlan, versionPlan, type ContentFacts, type ContentStep, type VersionFacts, type VersionStep } from "../../uploader/src/run/versionPlan";
 import type { ByteSource } from "../../uploader/src/source/byteSource";
 import type { JobState, KeptCopy, PendingVersion } from "../../uploader/src/state/stateStore";
 
@@ -60,56 +59,72 @@ describe("versionPlan: what a run does with the version under way, before it sen
 });
 
 /*
- * The run's plan has a second pure stage, once the file at hand has been read and hashed (run/resumePolicy.ts): what of
- * its content to send. Its table covers the rows of issue 18's "Why" that reach it; with the table above, rows 1, 2, 3,
- * 4, 6 and 8. Rows 5, 7 and 9 are not the plan's to decide: one run per job on a machine holds before any plan (the
- * machine-wide lock: tests/e2e/delivery-protocol.test.ts), fencing is the stores' (every state write conditional:
- * tests/e2e/fencing.test.ts, blob.test.ts), and where kept copies live is the stores' and the stack's
- * (tests/e2e/blob.test.ts, tests/infra/compliance.spec.ts).
+ * The plan's second stage, once the file at hand has been read and hashed: what of it to send. With the table above,
+ * the rows of issue 18's "Why" that reach the plan: 1, 2, 3, 4, 6 and 8. Rows 5, 7 and 9 are not the plan's to decide:
+ * one run per job on a machine holds before any plan (the machine-wide lock: tests/e2e/delivery-protocol.test.ts),
+ * fencing is the stores' (every state write conditional: tests/e2e/fencing.test.ts, blob.test.ts), and where kept
+ * copies live is the stores' and the stack's (tests/e2e/blob.test.ts, tests/infra/compliance.spec.ts).
  */
 const JOB_ID = "e081f4f4-3831-48d6-7bb3-fcfab1581458";
 const SHA_A = "a".repeat(64);
 const AT = "2026-12-01T06:00:00.000Z";
-const NOW = Date.parse("2026-12-01T12:00:00Z");
-const RULES = { force: false, resendAfterDays: 14 };
 const chunk = (start: number, end: number): Chunk => ({ index: 0, records: RecordRanges.of([[start, end]]), recordCount: end - start, firstLine: start + 2, byteRanges: [], bytes: 0 });
 const underWay = () =>
   startVersion(newJobState(JOB_ID, AT), { sha256: SHA_A, file: "/hr/a.csv", bytes: 100, pinned: { name: "kept/k.csv" }, fingerprint: "f", recordsTotal: 10 }, AT);
 const deliveredOf = (state: JobState, ...chunks: Chunk[]) => chunks.reduce((next, sent) => markDelivered(next, sent, false, true), state);
-/** What a decision leaves to send: the version's records not yet delivered (10 records in all). */
-const sends = (decision: Decision) => (decision.send ? RecordRanges.of([[0, 10]]).without(decision.delivered).toJSON() : "nothing");
+const deliveredInFull = () => completeVersion(deliveredOf(underWay(), chunk(0, 10)), "2026-11-30T06:00:00.000Z");
+/** A step as the table states it: its kind, the records of the 10-record file it sends, its message. */
+const outline = (step: ContentStep) => ({ kind: step.kind, sends: step.kind === "nothing-to-do" ? [] : RecordRanges.of([[0, 10]]).without(step.delivered).toJSON(), message: step.message });
+const expected = (kind: ContentStep["kind"], sends: number[][], message?: string | RegExp) => ({ kind, sends, message: message instanceof RegExp ? expect.stringMatching(message) : message });
 
-const CONTENT_CASES: Array<[string, JobState | undefined, string, Partial<typeof RULES>, ReturnType<typeof sends>]> = [
-  ["nothing under way, content never delivered: all of it", undefined, SHA_A, {}, [[0, 10]]],
+const CONTENT_CASES: Array<[string, Partial<ContentFacts>, ReturnType<typeof expected>]> = [
+  ["nothing under way, never delivered: all of it, as a new version", {}, expected("start-version", [[0, 10]])],
   [
-    "Why 1: a chunk answered 500, 502 or 504 after its body was sent is still marked in flight, not delivered: sent again (and named possibly duplicated when taken over)",
-    markInFlight(deliveredOf(underWay(), chunk(0, 4)), chunk(4, 6), AT),
-    SHA_A,
-    {},
-    [[4, 10]],
+    "Why 1: a chunk answered 500, 502 or 504 after its body was sent stays marked in flight, not delivered: sent again (and named possibly duplicated when taken over)",
+    { state: markInFlight(deliveredOf(underWay(), chunk(0, 4)), chunk(4, 6), AT) },
+    expected("keep-again", [[4, 10]], "resuming: 4 of 10 records of this version were delivered by an earlier run"),
   ],
   [
     "Why 2: records the service answered 2xx for but did not keep (RecordsSaved below the count, an HTML page) are not delivered: sent again, no duplicate",
-    deliveredOf(underWay(), chunk(0, 4), chunk(6, 10)),
-    SHA_A,
-    {},
-    [[4, 6]],
+    { state: deliveredOf(underWay(), chunk(0, 4), chunk(6, 10)) },
+    expected("keep-again", [[4, 6]], /^resuming: 8 of 10 records/),
   ],
-  ["the version under way, 4 delivered: the rest", deliveredOf(underWay(), chunk(0, 4)), SHA_A, {}, [[4, 10]]],
-  ["the version under way with --force: all of it again", deliveredOf(underWay(), chunk(0, 4)), SHA_A, { force: true }, [[0, 10]]],
-  ["nothing to do: delivered in full within --resend-after-days, under any name", completeVersion(deliveredOf(underWay(), chunk(0, 10)), "2026-11-30T06:00:00.000Z"), SHA_A, {}, "nothing"],
-  ["delivered in full longer ago than --resend-after-days: all of it again", completeVersion(deliveredOf(underWay(), chunk(0, 10)), "2026-11-30T06:00:00.000Z"), SHA_A, { resendAfterDays: 1 }, [[0, 10]]],
-  ["delivered in full, with --force: all of it again", completeVersion(deliveredOf(underWay(), chunk(0, 10)), "2026-11-30T06:00:00.000Z"), SHA_A, { force: true }, [[0, 10]]],
+  ["the version under way with --force: all of it again, as a new version", { state: deliveredOf(underWay(), chunk(0, 4)), rules: { force: true, resendAfterDays: 14 } }, expected("start-version", [[0, 10]])],
+  [
+    "Why 6: the file appended to (versionPlan's resume-append): the version goes on from the records it delivered, none twice",
+    { state: deliveredOf(underWay(), chunk(0, 4), chunk(6, 8)), appended: true },
+    expected("extend-pending", [[4, 6], [8, 10]], /^resuming \/hr\/a\.csv: it was appended to since 6 of its 10 records were delivered/),
+  ],
+  [
+    "nothing to do: delivered in full within --resend-after-days, under any name",
+    { state: deliveredInFull(), file: { sha256: SHA_A, name: "/hr/copy-of-a.csv" } },
+    expected("nothing-to-do", [], "already delivered in full to this job on 2026-11-30T06:00:00.000Z (as /hr/a.csv); nothing to do (--force sends it again)"),
+  ],
+  ["delivered in full longer ago than --resend-after-days: all of it again", { state: deliveredInFull(), rules: { force: false, resendAfterDays: 1 } }, expected("start-version", [[0, 10]], /older than 1 days$/)],
+  ["delivered in full, with --force: all of it again", { state: deliveredInFull(), rules: { force: true, resendAfterDays: 14 } }, expected("start-version", [[0, 10]], /^--force: sending again/)],
+  [
+    "a format-1 checkpoint of this content (hr-upload 0.1) delivered part: the rest",
+    { legacyDelivered: RecordRanges.of([[0, 3]]) },
+    expected("start-version", [[3, 10]], "resuming the upload a format-1 checkpoint recorded: 3 records were delivered"),
+  ],
+  [
+    "the file's name held other content last run: all of it, said so",
+    { state: sawContent(newJobState(JOB_ID, AT), "/hr/a.csv", "b".repeat(64), AT) },
+    expected("start-version", [[0, 10]], "the file changed since the last run: sending the new version"),
+  ],
 ];
 
-describe("the content's plan: what of the file at hand is sent, once it is read", () => {
-  it.each(CONTENT_CASES)("%s", (_case, state, sha256, rules, expected) => {
-    expect(sends(decide(state, { sha256, name: "/hr/a.csv" }, { ...RULES, ...rules }, NOW))).toEqual(expected);
-  });
-
-  it("Why 6: the file appended to (versionPlan's resume-append) goes on from the records the version delivered: none twice", () => {
-    const pending = deliveredOf(underWay(), chunk(0, 4), chunk(6, 8)).pending as PendingVersion;
-    expect(sends(resumeAppended(pending))).toEqual([[4, 6], [8, 10]]);
+describe("contentPlan: what of the file at hand is sent, once it is read", () => {
+  it.each(CONTENT_CASES)("%s", (_case, facts, step) => {
+    const plan = contentPlan({
+      state: undefined,
+      file: { sha256: SHA_A, name: "/hr/a.csv" },
+      appended: false,
+      rules: { force: false, resendAfterDays: 14 },
+      now: Date.parse("2026-12-01T12:00:00Z"),
+      ...facts,
+    });
+    expect(outline(plan)).toEqual(step);
   });
 
   it.each([

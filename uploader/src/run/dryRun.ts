@@ -8,9 +8,9 @@ import { reportInvalidRecords } from "../validation/report";
 import type { ByteSource } from "../source/byteSource";
 import type { JobState } from "../state/stateStore";
 import { plural } from "../core/text";
-import { decide } from "./resumePolicy";
 import type { RunReport, RunResult } from "./runReport";
 import type { UploadConfig } from "./uploadConfig";
+import { contentPlan } from "./versionPlan";
 
 export interface DryRunContext {
   /** The job's state as read (a corrupt one has already been refused). */
@@ -32,11 +32,12 @@ export async function dryRun(config: UploadConfig, context: DryRunContext): Prom
     report.fileName = source.name;
     const inspection = await context.inspect(source);
     if (inspection.invalid > 0) reportInvalidRecords(logger, inspection, config.rules.scenarioColumn !== undefined);
-    const decision = decide(state, { sha256: inspection.sha256, name: source.name }, config, context.clock.now());
-    const chunks = decision.send && (inspection.invalid === 0 || config.skipInvalid) ? planChunks(inspection.index as NonNullable<Inspection["index"]>, decision.delivered, config.recordsPerCall) : [];
+    const step = contentPlan({ state, file: { sha256: inspection.sha256, name: source.name }, appended: false, rules: config, now: context.clock.now() });
+    const sends = step.kind !== "nothing-to-do" && (inspection.invalid === 0 || config.skipInvalid);
+    const chunks = sends ? planChunks(inspection.index as NonNullable<Inspection["index"]>, step.delivered, config.recordsPerCall) : [];
     report.tally.planned = chunks.length;
     describePlan(logger, config, inspection.header.length, chunks);
-    const why = decision.send ? (decision.message ? ` (${decision.message})` : "") : ` (${decision.message})`;
+    const why = step.message ? ` (${step.message})` : "";
     return { outcome: RUN_OUTCOME.dryRun, exitCode: EXIT_CODES.ok, message: `dry run: would send ${plural(chunks.length, "chunk")}${why}; nothing was sent` };
   } finally {
     await source.close();

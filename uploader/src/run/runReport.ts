@@ -5,7 +5,7 @@ import { lostLockError } from "../lock/runLock";
 import type { Logger } from "../observe/log";
 import { LOG_EVENT, RUN_OUTCOME, type RunOutcome } from "../observe/logEvents";
 import { warnIfProfileStale } from "./profileFreshness";
-import { countsOf } from "../validation/report";
+import { countsOf, reportInvalidRecords } from "../validation/report";
 import type { EarlierVersion, RunRecordOfVersions } from "../observe/runRecordCounts";
 import type { JobState } from "../state/stateStore";
 import { StoppedError, stopReasonOf } from "../core/stop";
@@ -42,7 +42,7 @@ export interface Tally {
 export const newTally = (): Tally => ({ records: 0, chunks: 0, retries: 0, possiblyDuplicated: 0, notSaved: 0, tokenRequests: 0, planned: 0 });
 
 export interface ReportContext {
-  readonly config: Pick<UploadConfig, "jobId" | "cloud" | "rules" | "state" | "keepRunsDays">;
+  readonly config: Pick<UploadConfig, "jobId" | "cloud" | "rules" | "skipInvalid" | "state" | "keepRunsDays">;
   readonly logger: Logger;
   readonly clock: Clock;
   readonly progress?: ProgressLine;
@@ -79,6 +79,19 @@ export class RunReport {
 
   delivered(message: string): RunResult {
     return { outcome: RUN_OUTCOME.delivered, exitCode: EXIT_CODES.ok, message };
+  }
+
+  /** A file with invalid records: reported; the run's result (exit 3, nothing sent), or undefined with --skip-invalid, which sends the rest. */
+  invalidFile(inspection: Inspection): RunResult | undefined {
+    const { logger, config } = this.context;
+    if (inspection.invalid === 0) return undefined;
+    reportInvalidRecords(logger, inspection, config.rules.scenarioColumn !== undefined);
+    if (config.skipInvalid) {
+      logger.warn("skipping-invalid", `--skip-invalid: ${plural(inspection.invalid, "invalid record")} will not be sent`, { invalid: inspection.invalid });
+      return undefined;
+    }
+    const message = `${inspection.invalid} of ${plural(inspection.recordsRead, "record")} are invalid; nothing of this file was sent (fix them, or send the rest with --skip-invalid)`;
+    return { outcome: RUN_OUTCOME.invalid, exitCode: EXIT_CODES.invalidCsv, message };
   }
 
   /** Every way a run can fail, as an outcome and an exit code; exit 1 only for a bug. `stop`: why the run stopped, if it did; `sentAnything`: whether a request went out. */

@@ -7,7 +7,7 @@ import type { Logger } from "../observe/log";
 import { sayWaitingForLock, takeJobLocks } from "./lockWaiting";
 import { LOG_EVENT, RUN_OUTCOME } from "../observe/logEvents";
 import { RecordRanges } from "../csv/recordRanges";
-import { describeByScenario, reportInvalidRecords } from "../validation/report";
+import { describeByScenario } from "../validation/report";
 import type { ByteSource } from "../source/byteSource";
 import { jobKeyOf, type JobState, type KeptCopy, type PendingVersion } from "../state/stateStore";
 import { allHeld, assertAllHeld, type RunLock } from "../lock/runLock";
@@ -22,11 +22,10 @@ import { extendsVersion } from "./appendedVersion";
 import { dryRun } from "./dryRun";
 import { abandonPending, keptCopyCorrupt, keptCopyUnavailable, readBack } from "../keep/keptCopy";
 import { admitKeptCopy, adoptPending } from "./pendingVersion";
-import { decide, resumeAppended } from "./resumePolicy";
 import { RunNetwork } from "./runNetwork";
 import { warnIfSecretExpiring } from "./secretExpiry";
 import type { UploadConfig, UploadServices } from "./uploadConfig";
-import { versionPlan } from "./versionPlan";
+import { contentPlan, versionPlan } from "./versionPlan";
 
 /**
  * `hr-upload upload`: under the job's lock, finish any version an earlier run
@@ -206,47 +205,44 @@ class UploadRun {
     try {
       const inspection = await this.inspect(source, (bytes) => pin.write(bytes));
       await source.assertUnchanged();
-      if (inspection.invalid > 0) {
-        reportInvalidRecords(logger, inspection, config.rules.scenarioColumn !== undefined);
-        if (!config.skipInvalid) {
-          return {
-            outcome: RUN_OUTCOME.invalid,
-            exitCode: EXIT_CODES.invalidCsv,
-            message: `${inspection.invalid} of ${plural(inspection.recordsRead, "record")} are invalid; nothing of this file was sent (fix them, or send the rest with --skip-invalid)`,
-          };
-        }
-        logger.warn("skipping-invalid", `--skip-invalid: ${plural(inspection.invalid, "invalid record")} will not be sent`, { invalid: inspection.invalid });
-      }
+      const invalid = this.report.invalidFile(inspection);
+      if (invalid !== undefined) return invalid;
 
       const legacy = writer.current.pending === undefined ? await this.legacy.progressOf(source, inspection, config.csv.legacyNames) : undefined;
       if (legacy?.kind === "complete") await writer.commit((state) => ({ ...state, deliveries: [legacy.delivery, ...state.deliveries] }));
-      const decision = appended ? resumeAppended(writer.current.pending as PendingVersion) : decide(writer.current, { sha256: inspection.sha256, name: source.name }, config, this.clock.now());
+      const step = contentPlan({
+        state: writer.current,
+        file: { sha256: inspection.sha256, name: source.name },
+        appended,
+        legacyDelivered: legacy?.kind === "partial" ? legacy.delivered : undefined,
+        rules: config,
+        now: this.clock.now(),
+      });
       await writer.commit((state) => sawContent(state, source.name, inspection.sha256, isoAt(this.clock)));
-      if (!decision.send) {
-        if (this.tally.chunks > 0) return this.report.delivered(`delivered the rest of an earlier version (${plural(this.tally.records, "record")}); ${source.name}: ${decision.message}`);
-        return { outcome: RUN_OUTCOME.nothingToDo, exitCode: EXIT_CODES.ok, message: decision.message };
+      if (step.kind === "nothing-to-do") {
+        if (this.tally.chunks > 0) return this.report.delivered(`delivered the rest of an earlier version (${plural(this.tally.records, "record")}); ${source.name}: ${step.message}`);
+        return { outcome: RUN_OUTCOME.nothingToDo, exitCode: EXIT_CODES.ok, message: step.message };
       }
-      const delivered = legacy?.kind === "partial" ? legacy.delivered : decision.delivered;
-      const message = legacy?.kind === "partial" ? `resuming the upload a format-1 checkpoint recorded: ${delivered.count} records were delivered` : decision.message;
-      if (message) logger.info("resume", message);
+      if (step.message) logger.info("resume", step.message);
 
       // The copy goes under the job's name, where a run that took the job over may be keeping its own by now.
       assertAllHeld(this.locks);
       const pinned = await pin.keep();
       kept = true;
-      if (appended) {
-        // Same records at the same places, more after them: the pending version goes on as this one, nothing sent twice.
-        await writer.commit((state) => extendVersion(state, { sha256: inspection.sha256, file: source.name, bytes: inspection.bytes, pinned, fingerprint: source.fingerprint }));
-        await this.adoptPending(inspection);
-      } else if (writer.current.pending?.sha256 === inspection.sha256 && !config.force) {
-        // The version an earlier run began, whose kept copy was lost: kept again from the file, resumed by records.
-        await writer.commit((state) => ({ ...state, pending: { ...(state.pending as PendingVersion), pinned, fingerprint: source.fingerprint } }));
-        await this.adoptPending(inspection);
-      } else {
-        const total = validRecords(inspection.index as NonNullable<Inspection["index"]>).count;
-        await writer.commit((state) =>
-          startVersion(state, { sha256: inspection.sha256, file: source.name, bytes: inspection.bytes, pinned, fingerprint: source.fingerprint, recordsTotal: total, delivered }, isoAt(this.clock)),
-        );
+      const version = { sha256: inspection.sha256, file: source.name, bytes: inspection.bytes, pinned, fingerprint: source.fingerprint };
+      switch (step.kind) {
+        case "extend-pending": // same records at the same places, more after them: nothing sent twice
+          await writer.commit((state) => extendVersion(state, version));
+          await this.adoptPending(inspection);
+          break;
+        case "keep-again":
+          await writer.commit((state) => ({ ...state, pending: { ...(state.pending as PendingVersion), pinned, fingerprint: source.fingerprint } }));
+          await this.adoptPending(inspection);
+          break;
+        case "start-version": {
+          const recordsTotal = validRecords(inspection.index as NonNullable<Inspection["index"]>).count;
+          await writer.commit((state) => startVersion(state, { ...version, recordsTotal, delivered: step.delivered }, isoAt(this.clock)));
+        }
       }
       if (legacy !== undefined) await this.legacy.forget();
       const copy = await readBack(config.state, pinned, source.name);
