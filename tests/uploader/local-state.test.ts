@@ -155,8 +155,9 @@ describe("local state store", () => {
     expect(defaultStateDir({}, asWindows())).toBe("C:\\Users\\hr-admin\\AppData\\Local\\hr-upload");
   });
 
-  it("keeps the machine-wide job locks in one folder of the machine: the temporary folder, or %ProgramData% on Windows", () => {
+  it("keeps the machine-wide job locks in one folder of the machine: the temporary folder, /tmp on macOS (whose TMPDIR is per user), or %ProgramData% on Windows", () => {
     expect(defaultMachineLockDir({}, asLinux({ tmpdir: "/tmp" }))).toBe("/tmp/hr-upload-locks");
+    expect(defaultMachineLockDir({}, asLinux({ os: "darwin", tmpdir: "/var/folders/xy/T" }))).toBe("/tmp/hr-upload-locks");
     expect(defaultMachineLockDir({ ProgramData: "D:\\ProgramData" }, asWindows())).toBe("D:\\ProgramData\\hr-upload\\locks");
     expect(defaultMachineLockDir({}, asWindows())).toBe("C:\\ProgramData\\hr-upload\\locks");
   });

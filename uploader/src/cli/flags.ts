@@ -104,7 +104,7 @@ export const FLAGS = {
   "lock-dir": {
     type: "string",
     value: "DIR",
-    description: "where runs on this machine lock each job, whatever their state folder (default: hr-upload-locks in the temporary folder; on Windows %ProgramData%\\hr-upload\\locks)",
+    description: "where runs on this machine lock each job, whatever their state folder (default: hr-upload-locks in the temporary folder, /tmp on macOS; on Windows %ProgramData%\\hr-upload\\locks)",
   },
   "lock-lease": {
     type: "string",

@@ -16,10 +16,13 @@ export interface MachineLocks {
   acquire(jobKey: string, options: LockOptions): Promise<RunLock | undefined>;
 }
 
-/** %ProgramData%\hr-upload\locks on Windows (one folder for every account); elsewhere hr-upload-locks in the OS's temporary folder. */
+/**
+ * One folder for every account of the machine: %ProgramData%\hr-upload\locks on Windows; /tmp on macOS, whose
+ * TMPDIR is per user (/var/folders/…); elsewhere hr-upload-locks in the OS's temporary folder (TMPDIR, normally /tmp).
+ */
 export function defaultMachineLockDir(env: NodeJS.ProcessEnv, platform: Pick<Platform, "os" | "tmpdir" | "path">): string {
   if (platform.os === "win32") return platform.path.join(env.ProgramData || env.PROGRAMDATA || "C:\\ProgramData", "hr-upload", "locks");
-  return platform.path.join(platform.tmpdir, "hr-upload-locks");
+  return platform.path.join(platform.os === "darwin" ? "/tmp" : platform.tmpdir, "hr-upload-locks");
 }
 
 export function machineLocks(dir: string, platform: Platform): MachineLocks {
