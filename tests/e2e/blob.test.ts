@@ -1,5 +1,7 @@
 /** Jest's order (tests/support/costFirstSequencer.cjs): @expected-seconds 34: Azurite and about 25 runs of the bundle. */
 import { createHash } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { delimiter, join } from "node:path";
 import { expectOneLineError, jsonLines, runBundle, summaryOf, until } from "../support/cli";
 import { accountSasUrl, adminClient, Azurite, sasUrl } from "../support/azurite";
@@ -159,6 +161,22 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect(suite.store(accountSasUrl(suite.azurite, suite.state.containerName)).keptContainer).toBeUndefined();
     expect(await store.openPinned({ name: "kept/job.csv", etag: '"0x1"' })).toEqual({ kind: "unavailable", reason: expect.stringContaining("hr-kept-never-made/job.csv not found (ContainerNotFound)") });
     await expect(store.deletePinned({ name: "kept/job.csv" })).resolves.toBeUndefined();
+  });
+
+  it("reads a kept copy that Storage answers 503 for (after its retries) as unavailable, naming the status: never as gone", async () => {
+    const busy = createServer((request, response) => {
+      request.resume();
+      response.writeHead(503, { "x-ms-error-code": "ServerBusy" }).end();
+    });
+    await new Promise<void>((listening) => busy.listen(0, "127.0.0.1", () => listening()));
+    try {
+      const keptUrl = `http://127.0.0.1:${(busy.address() as AddressInfo).port}/devstoreaccount1/hr-kept?sv=2024-11-04&sig=not-checked`;
+      const store = suite.store(accountSasUrl(suite.azurite, suite.state.containerName), keptUrl);
+      expect(await store.openPinned({ name: "kept/job.csv", etag: '"0x1"' })).toEqual({ kind: "unavailable", reason: expect.stringContaining("(HTTP 503 ServerBusy)") });
+    } finally {
+      busy.closeAllConnections();
+      busy.close();
+    }
   });
 
   it("takes the empty blob a discard leaves when stopped or retried for none of a kept copy: deleted by the next discard, read as a copy gone", async () => {
