@@ -1,6 +1,7 @@
 /** Jest's order (tests/support/costFirstSequencer.cjs): @expected-seconds 10: runs of the bundle. */
 import { spawnSync } from "node:child_process";
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { delimiter, join } from "node:path";
 import { expectOneLineError, fixture, jsonLines, PACKAGE_VERSION, runBundle, runCli, type CliResult } from "../support/cli";
 import { STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
@@ -49,23 +50,30 @@ describe("the bundle's command-line edge", () => {
     expectOneLineError(await runBundle(["status", "--checkpoint-dir", missing]), 2, new RegExp(`^error: no hr-upload state in ${literal(missing)}: it does not exist`));
   });
 
-  it("refuses a --csv that is not a regular file (a FIFO without a writer, a device) with exit 2, at once", async () => {
+  it("refuses a --csv that is not a regular file (a FIFO without a writer, a socket, a device) with exit 2, at once", async () => {
     const dir = tempDir("hr-edge-");
+    const socket = createServer();
     try {
       const fifo = join(dir, "employees.csv");
       expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+      const socketPath = join(dir, "employees.sock");
+      await new Promise<void>((listening) => socket.listen(socketPath, () => listening()));
       const started = Date.now();
       expectOneLineError(await runBundle(["validate", "--csv", fifo]), 2, new RegExp(`^error: not a regular file: ${fifo} is a FIFO \\(named pipe\\); hr-upload reads a file`));
       const harness = await UploadHarness.start();
       try {
-        expectOneLineError(await harness.uploadHere(fifo), 2, /^error: not a regular file: .* is a FIFO \(named pipe\)/);
+        expectOneLineError(await harness.upload(fifo), 2, /^error: not a regular file: .* is a FIFO \(named pipe\)/);
+        expectOneLineError(await harness.upload(socketPath), 2, /^error: not a regular file: .* is a socket/);
         expectOneLineError(await harness.uploadHere("/dev/null"), 2, /^error: not a regular file: \/dev\/null is a device/);
         expect(harness.standIn.tokenRequests + harness.standIn.ingestionRequests).toBe(0);
+        // A failed start leaves no lock behind: the machine's lock folder holds no lock file.
+        expect(existsSync(harness.lockDir) ? readdirSync(harness.lockDir).filter((name) => name.endsWith(".lock")) : []).toEqual([]);
       } finally {
         await harness.close();
       }
       expect(Date.now() - started).toBeLessThan(20_000);
     } finally {
+      socket.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

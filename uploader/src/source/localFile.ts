@@ -1,4 +1,4 @@
-import { mkdir, open, realpath, unlink, type FileHandle } from "node:fs/promises";
+import { mkdir, open, realpath, stat, unlink, type FileHandle } from "node:fs/promises";
 import { constants, type Stats } from "node:fs";
 import { UploadError, UsageError } from "../core/errors";
 import { rangeBuffer, type ByteSource } from "./byteSource";
@@ -44,6 +44,8 @@ export async function writeSyncedFile(path: string, text: string, flags: "w" | "
   await file.close();
 }
 
+const notRegular = (path: string, kind: string) => new UsageError(`not a regular file: ${path} is ${kind}; hr-upload reads a file it can read twice (to check it, then to send it)`);
+
 /**
  * A local file, read through one handle opened at the start: the version
  * validated is the version read, even if the path is replaced meanwhile (a new
@@ -52,14 +54,15 @@ export async function writeSyncedFile(path: string, text: string, flags: "w" | "
  */
 export async function openLocalFile(path: string): Promise<ByteSource> {
   // Non-blocking, so that a FIFO without a writer opens at once (and is refused below) instead of hanging the run; a regular file reads the same.
-  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)).catch((error: NodeJS.ErrnoException) => {
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)).catch(async (error: NodeJS.ErrnoException) => {
+    // A Unix socket cannot be opened at all (ENXIO): named for what it is, as the other kinds below.
+    if (error.code === "ENXIO" && (await stat(path).then((found) => found.isSocket(), () => false))) throw notRegular(path, "a socket");
     throw new UsageError(error.code === "ENOENT" ? `file not found: ${path}` : `cannot read ${path} (${osReason(error)})`, { cause: error });
   });
   const opened = await handle.stat();
   if (!opened.isFile()) {
     await handle.close();
-    const kind = opened.isDirectory() ? "a folder" : opened.isFIFO() ? "a FIFO (named pipe)" : opened.isSocket() ? "a socket" : "a device";
-    throw new UsageError(`not a regular file: ${path} is ${kind}; hr-upload reads a file it can read twice (to check it, then to send it)`);
+    throw notRegular(path, opened.isDirectory() ? "a folder" : opened.isFIFO() ? "a FIFO (named pipe)" : opened.isSocket() ? "a socket" : "a device");
   }
   // One name for the file whatever path, symlink or relative spelling reaches it.
   const name = await realpath(path).catch(() => path);
