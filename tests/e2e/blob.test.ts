@@ -327,7 +327,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     const blocked = await runBundle([...suite.harness.args(csvUrl, "--records-per-call", "3", "--log-format", "json"), "--checkpoint", stateOnly], suite.harness.env());
     expect(blocked.code).toBe(5);
     const failed = String(jsonLines(blocked.stdout).find((event) => event.event === "failed")?.msg);
-    expect(failed).toMatch(new RegExp(`^the copy of .*employees\\.csv kept in http://127\\.0\\.0\\.1:\\d+/devstoreaccount1/hr-kept \\(kept/${key}\\.csv\\) cannot be read now \\(no access to .*HTTP 403\\): the identity needs its Storage Blob Data role there, or the SAS is wrong or expired\\); nothing was abandoned or overwritten: rerun once it can be read`));
+    expect(failed).toMatch(new RegExp(`^the copy of .*employees\\.csv kept in http://127\\.0\\.0\\.1:\\d+/devstoreaccount1/hr-kept \\(kept/${key}\\.csv\\) cannot be read now \\(no access to .*HTTP 403 AuthorizationFailure\\): the identity needs its Storage Blob Data role there, or the SAS is wrong or expired\\); nothing was abandoned or overwritten: rerun once it can be read`));
     expect(jsonLines(blocked.stdout).map((event) => event.event)).not.toContain("abandoned");
     expect(summaryOf(blocked)).toMatchObject({ outcome: "failed", exitCode: 5, recordsDelivered: 0 });
     expect(blocked.stdout).not.toContain("sig=");
