@@ -20,6 +20,8 @@ export interface AzuriteOptions {
   certificate?: LoopbackCertificate;
   /** Accept bearer tokens (Azurite's "basic" OAuth: claims are checked, signatures are not). */
   oauth?: boolean;
+  /** More storage accounts beside devstoreaccount1, each with its well-known key (a second account without a second process). */
+  moreAccounts?: readonly string[];
 }
 
 /**
@@ -43,7 +45,12 @@ export class Azurite {
 
   /** e.g. https://127.0.0.1:PORT/devstoreaccount1 (path-style, as the SDK expects for an IP host). */
   get blobEndpoint(): string {
-    return `${this.options.certificate ? "https" : "http"}://127.0.0.1:${this.port}/${AZURITE_ACCOUNT}`;
+    return this.endpointOf(AZURITE_ACCOUNT);
+  }
+
+  /** The endpoint of an account: devstoreaccount1, or one of `moreAccounts`. */
+  endpointOf(account: string): string {
+    return `${this.options.certificate ? "https" : "http"}://127.0.0.1:${this.port}/${account}`;
   }
 
   /**
@@ -91,7 +98,9 @@ export class Azurite {
       ...(tls ? ["--cert", tls.certFile, "--key", tls.keyFile] : []),
       ...(this.options.oauth ? ["--oauth", "basic"] : []),
     ];
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    // Named accounts replace the default one, so it is named too.
+    const accounts = this.options.moreAccounts?.length ? [AZURITE_ACCOUNT, ...this.options.moreAccounts].map((name) => `${name}:${AZURITE_KEY}`).join(";") : undefined;
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: accounts === undefined ? process.env : { ...process.env, AZURITE_ACCOUNTS: accounts } });
     this.child = child;
     await new Promise<void>((ready, fail) => {
       let output = "";

@@ -3,8 +3,8 @@ import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { delimiter, join } from "node:path";
-import { expectOneLineError, jsonLines, runBundle, summaryOf, until } from "../support/cli";
-import { accountSasUrl, adminClient, Azurite, sasUrl } from "../support/azurite";
+import { expectOneLineError, jsonLines, runBundle, runCli, summaryOf, until } from "../support/cli";
+import { accountSasUrl, KEPT_ACCOUNT, keptAccountClient, keptAccountSasUrl, sasUrl } from "../support/azurite";
 import { BlobSuite, generatedBytes, recordsOf } from "../support/blobSuite";
 import { envRecordingAz } from "../support/fakeCli";
 import { newJobState } from "../../uploader/src/state/jobState";
@@ -272,12 +272,12 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect(await keptNames()).toEqual([]);
   });
 
-  it("keeps its copy in --kept-container, another account (a second Azurite, its own SAS), finishes from there, resets there, names it in the reset command, and refuses the setting beside a state folder", async () => {
-    const keptAccount = await Azurite.start();
+  it("keeps its copy in --kept-container, another account (its own key and SAS), finishes from there, resets there, names it in the reset command, and refuses the setting beside a state folder", async () => {
+    const apart = keptAccountClient(suite.azurite).getContainerClient(`hr-kept-${suite.state.containerName}`);
+    await apart.create();
+    const keptUrl = keptAccountSasUrl(suite.azurite, apart.containerName);
     try {
-      const apart = adminClient(keptAccount).getContainerClient("hr-kept");
-      await apart.create();
-      const keptArgs = ["--records-per-call", "3", "--log-format", "json", "--kept-container", sasUrl(keptAccount, "hr-kept")];
+      const keptArgs = ["--records-per-call", "3", "--log-format", "json", "--kept-container", keptUrl];
       const versionA = await generatedBytes(12, 21);
       const csvUrl = await putCsv(versionA);
       suite.harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
@@ -290,7 +290,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
       await suite.data.getBlockBlobClient("employees.csv").uploadData(versionB);
       const next = await upload(csvUrl, keptArgs);
       expect(next.code).toBe(0);
-      expect(jsonLines(next.stdout).find((event) => event.event === "resume")?.msg).toContain(`from the copy kept in ${keptAccount.blobEndpoint}/hr-kept: 3 of 12 records`);
+      expect(jsonLines(next.stdout).find((event) => event.event === "resume")?.msg).toContain(`from the copy kept in ${suite.azurite.endpointOf(KEPT_ACCOUNT)}/${apart.containerName}: 3 of 12 records`);
       expect(next.stdout).not.toContain("sig=");
       expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(versionB)]);
       expect((await apart.listBlobsFlat().next()).done).toBe(true);
@@ -300,17 +300,18 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
       suite.harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
       expect((await upload(csvUrl, keptArgs)).code).toBe(5);
       expect((await apart.listBlobsFlat().next()).done).toBe(false);
-      const reset = await runBundle(["reset", "--job-id", STANDIN_DEFAULTS.jobId, "--checkpoint", accountSasUrl(suite.azurite, suite.state.containerName), "--kept-container", sasUrl(keptAccount, "hr-kept")]);
+      // In-process from here: the bundle's wiring of --kept-container is shown above.
+      const reset = await runCli(["reset", "--job-id", STANDIN_DEFAULTS.jobId, "--checkpoint", accountSasUrl(suite.azurite, suite.state.containerName), "--kept-container", keptUrl]);
       expect(reset.code).toBe(0);
       expect((await apart.listBlobsFlat().next()).done).toBe(true);
       await suite.state.getBlockBlobClient(`jobs/${jobKeyOf(STANDIN_DEFAULTS.jobId)}.json`).uploadData(Buffer.from("{}"));
-      const corrupt = await upload(csvUrl, keptArgs);
+      const corrupt = await runCli(suite.blobArgs(csvUrl, ...keptArgs), suite.harness.env());
       expect(corrupt.code).toBe(2);
-      expect(String(jsonLines(corrupt.stdout).find((event) => event.event === "failed")?.msg)).toContain(`--checkpoint ${suite.azurite.blobEndpoint}/${suite.state.containerName} --kept-container ${keptAccount.blobEndpoint}/hr-kept`);
+      expect(String(jsonLines(corrupt.stdout).find((event) => event.event === "failed")?.msg)).toContain(`--checkpoint ${suite.azurite.blobEndpoint}/${suite.state.containerName} --kept-container ${suite.azurite.endpointOf(KEPT_ACCOUNT)}/${apart.containerName}`);
     } finally {
-      await keptAccount.stop();
+      await apart.delete();
     }
-    const local = await runBundle([...suite.harness.args("employees.csv"), "--checkpoint", tempDir(), "--kept-container", "https://kept.blob.core.usgovcloudapi.net/hr-kept"], suite.harness.env());
+    const local = await runCli([...suite.harness.args("employees.csv"), "--checkpoint", tempDir(), "--kept-container", "https://kept.blob.core.usgovcloudapi.net/hr-kept"], suite.harness.env());
     expectOneLineError(local, 2, /^error: --kept-container is for a Blob --checkpoint; with a state folder, copies are kept in its kept\/ folder$/);
   });
 

@@ -4,7 +4,7 @@ import { parse } from "csv-parse/sync";
 import { blobStateStore } from "../../uploader/src/state/blobState";
 import { KEPT_CONTAINER, parseBlobUrl, siblingContainer } from "../../uploader/src/storage/blobUrl";
 import { runBundle } from "./cli";
-import { accountSasUrl, adminClient, Azurite, sasUrl } from "./azurite";
+import { accountSasUrl, adminClient, Azurite, KEPT_ACCOUNT, sasUrl } from "./azurite";
 import { generatedCsv, UploadHarness } from "./standin";
 
 /** The records of CSV bytes as the service counts them (header excluded). */
@@ -16,8 +16,9 @@ export async function generatedBytes(records: number, seed = records): Promise<B
 
 /**
  * The Blob tests' fixture, for the test files that share it (split so that Jest runs them side by side): one Azurite
- * per file; per test a stand-in and its own hr-data-N and hr-state-N containers, and hr-kept emptied (the one container
- * of kept copies in the account). Call inside a `describe`: it registers that describe's hooks.
+ * per file, with a second account (KEPT_ACCOUNT) for copies kept apart, as the stack keeps them; per test a stand-in
+ * and its own hr-data-N and hr-state-N containers, and hr-kept emptied (the one container of kept copies beside the
+ * state). Call inside a `describe`: it registers that describe's hooks.
  */
 export class BlobSuite {
   private current?: { azurite: Azurite; kept: ContainerClient; harness?: UploadHarness; data?: ContainerClient; state?: ContainerClient };
@@ -26,7 +27,7 @@ export class BlobSuite {
   static use(): BlobSuite {
     const suite = new BlobSuite();
     beforeAll(async () => {
-      const azurite = await Azurite.start();
+      const azurite = await Azurite.start({ moreAccounts: [KEPT_ACCOUNT] });
       const kept = adminClient(azurite).getContainerClient("hr-kept");
       await kept.create();
       suite.current = { azurite, kept };
