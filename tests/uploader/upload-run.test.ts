@@ -11,7 +11,7 @@ import { runUpload } from "../../uploader/src/run/upload";
 import type { UploadConfig } from "../../uploader/src/run/uploadConfig";
 import { openLocalFile } from "../../uploader/src/source/localFile";
 import { localStateStore } from "../../uploader/src/state/localState";
-import { jobKeyOf, type StateStore } from "../../uploader/src/state/stateStore";
+import { jobKeyOf, type JobState, type StateStore } from "../../uploader/src/state/stateStore";
 import { lostLockError } from "../../uploader/src/lock/runLock";
 import { NEVER_CANCELLED } from "../../uploader/src/core/stop";
 import type { PostChunk } from "../../uploader/src/ingest/transport";
@@ -152,5 +152,35 @@ describe("a run that loses its lock", () => {
     const run = await uploadOnce(file, store, []);
     expect(run.code).toBe(3);
     expect(discards).toEqual([jobKeyOf(JOB_ID)]);
+  });
+});
+
+describe("a run whose job another holder took over between two requests", () => {
+  it("sends nothing more: the in-flight mark before its next request is a fenced write, refused (exit 5); the new holder's state is left as it wrote it", async () => {
+    const file = join(tempDir(), "employees.csv");
+    await writeCsv(file, { records: 6, seed: 5 });
+    const dir = tempDir();
+    const folder = localStateStore(dir, systemPlatform());
+    const newHolder = localStateStore(dir, systemPlatform());
+    let tookOver = false;
+    // Once the first chunk's delivery is saved, another holder (its lock taken after this run's lapsed) writes the job's state.
+    const stalled: StateStore = {
+      ...folder,
+      saveJobState: async (key, state) => {
+        await folder.saveJobState(key, state);
+        if (!tookOver && state.pending?.recordsDelivered === 2 && state.pending.inFlight.length === 0) {
+          tookOver = true;
+          const seen = (await newHolder.loadJobState(key)) as JobState;
+          await newHolder.saveJobState(key, { ...seen, revision: seen.revision + 1, writtenBy: "the new holder" });
+        }
+      },
+    };
+    const received: string[][] = [];
+    const run = await uploadOnce(file, stalled, received);
+    expect(tookOver).toBe(true);
+    expect(run.code).toBe(5);
+    expect(run.events).toContainEqual(expect.objectContaining({ event: "failed", msg: expect.stringContaining("another run changed this job's state meanwhile") }));
+    expect(received).toEqual((parse(readFileSync(file)) as string[][]).slice(1, 3)); // chunk 1 only
+    expect((await newHolder.loadJobState(jobKeyOf(JOB_ID)))?.writtenBy).toBe("the new holder");
   });
 });
