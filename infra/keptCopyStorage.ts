@@ -68,7 +68,8 @@ export class KeptCopyStorage extends pulumi.ComponentResource {
           ],
         },
       },
-      { parent: this },
+      // Not concurrently with the blob service settings on the same account, as the container below.
+      { parent: this, dependsOn: [blobService] },
     );
     const container = new storage.BlobContainer(
       KEPT_CONTAINER,

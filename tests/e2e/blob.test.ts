@@ -155,12 +155,14 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect((await suite.kept.getBlockBlobClient("job.csv").downloadToBuffer()).toString()).toBe("EmailAddress,ResignationDate\n");
   });
 
-  it("reads a kept copy whose container does not exist as unavailable (a mistyped --kept-container abandons nothing), and deletes it without error (reset goes through)", async () => {
+  it("reads a kept copy whose container does not exist as unavailable (a mistyped --kept-container abandons nothing), and refuses to take it as deleted, naming the container and --kept-container", async () => {
     const store = suite.store(accountSasUrl(suite.azurite, suite.state.containerName), accountSasUrl(suite.azurite, "hr-kept-never-made"));
     expect(store.keptContainer).toBe(`${suite.azurite.blobEndpoint}/hr-kept-never-made`);
     expect(suite.store(accountSasUrl(suite.azurite, suite.state.containerName)).keptContainer).toBeUndefined();
     expect(await store.openPinned({ name: "kept/job.csv", etag: '"0x1"' })).toEqual({ kind: "unavailable", reason: expect.stringContaining("hr-kept-never-made/job.csv not found (ContainerNotFound)") });
-    await expect(store.deletePinned({ name: "kept/job.csv" })).resolves.toBeUndefined();
+    await expect(store.deletePinned({ name: "kept/job.csv" })).rejects.toThrow(
+      `the container of kept copies ${suite.azurite.blobEndpoint}/hr-kept-never-made does not exist, so the kept copy ${suite.azurite.blobEndpoint}/hr-kept-never-made/job.csv was not deleted; give the run's --kept-container`,
+    );
   });
 
   it("reads a kept copy that Storage answers 503 for (after its retries) as unavailable, naming the status: never as gone", async () => {

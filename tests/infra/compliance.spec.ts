@@ -133,6 +133,8 @@ describe("kept copies (SI-12, SI-12(3)): HR rows kept only while a version is de
   it("untouched for 14 days are deleted (a version the job failed to finish that long is reported abandoned)", () => {
     const lifecycle = named(run, TYPES.lifecyclePolicy, "hr-connector-kept");
     expect(lifecycle.inputs).toMatchObject({ accountName: keptAccount(run).state.name, managementPolicyName: "default" });
+    // Not written at the same time as the account's blob service settings (ARM can refuse one of two writes at once).
+    expect(lifecycle.dependencies).toContain(`${TYPE.blobService}::${keptBlobService(run).name}`);
     expect(lifecycle.inputs.policy.rules).toEqual([
       {
         name: "hr-kept-copies",

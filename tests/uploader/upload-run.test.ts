@@ -95,6 +95,7 @@ describe("a run that loses its lock", () => {
    */
   function takenOverWhileStaging(folder: StateStore, takenOver: boolean) {
     const discards: string[] = [];
+    const releases: string[] = [];
     let lost: string | undefined;
     let onLost: ((detail: string) => void) | undefined;
     const store: StateStore = {
@@ -126,23 +127,28 @@ describe("a run that loses its lock", () => {
             discards.push(key);
             return pin.discard();
           },
+          release: async () => {
+            releases.push(key);
+            return pin.release();
+          },
         };
       },
     };
-    return { store, discards };
+    return { store, discards, releases };
   }
 
   it("neither keeps its copy under the job's name nor discards what is staged there: both are the new holder's now", async () => {
     const file = join(tempDir(), "employees.csv");
     await writeCsv(file, { records: 6, seed: 3 });
     const stateDir = tempDir();
-    const { store, discards } = takenOverWhileStaging(localStateStore(stateDir, systemPlatform()), true);
+    const { store, discards, releases } = takenOverWhileStaging(localStateStore(stateDir, systemPlatform()), true);
     const received: string[][] = [];
     const run = await uploadOnce(file, store, received);
     expect(run.code).toBe(5);
     expect(run.events.at(-1)).toMatchObject({ event: "summary", outcome: "failed" });
     expect(JSON.stringify(run.events)).toContain("lost the run lock (the lock file names another run)");
-    expect([discards, received, readdirSync(join(stateDir, "kept"))]).toEqual([[], [], [`${jobKeyOf(JOB_ID)}.csv.partial`]]);
+    // Its staging file let go (closed), not removed: the name is the new holder's now.
+    expect([discards, releases, received, readdirSync(join(stateDir, "kept"))]).toEqual([[], [jobKeyOf(JOB_ID)], [], [`${jobKeyOf(JOB_ID)}.csv.partial`]]);
   });
 
   it("while it holds the job, discards the staging of a file it does not send (invalid)", async () => {

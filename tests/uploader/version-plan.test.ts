@@ -108,6 +108,12 @@ const CONTENT_CASES: Array<[string, Partial<ContentFacts>, ReturnType<typeof exp
     expected("start-version", [[3, 10]], "resuming the upload a format-1 checkpoint recorded: 3 records were delivered"),
   ],
   [
+    "a format-1 checkpoint's progress, the content's last full delivery older than --resend-after-days: the rest, as before",
+    { state: deliveredInFull(), rules: { force: false, resendAfterDays: 1 }, legacyDelivered: RecordRanges.of([[0, 3]]) },
+    expected("start-version", [[3, 10]], /^resuming the upload a format-1 checkpoint recorded/),
+  ],
+  ["--force over a format-1 checkpoint's progress: all of it (force sends the whole file)", { legacyDelivered: RecordRanges.of([[0, 3]]), rules: { force: true, resendAfterDays: 14 } }, expected("start-version", [[0, 10]])],
+  [
     "the file's name held other content last run: all of it, said so",
     { state: sawContent(newJobState(JOB_ID, AT), "/hr/a.csv", "b".repeat(64), AT) },
     expected("start-version", [[0, 10]], "the file changed since the last run: sending the new version"),

@@ -255,7 +255,7 @@ class UploadRun {
       return this.report.delivered(`delivered ${plural(this.tally.records, "record")} in ${plural(this.tally.chunks, "chunk")}${perScenario}`);
     } finally {
       // Lost lock: what is staged under the job's name may be the new holder's (its commit drops this run's staging).
-      if (!kept && allHeld(this.locks)) await pin.discard().catch(() => undefined);
+      if (!kept) await (allHeld(this.locks) ? pin.discard() : pin.release()).catch(() => undefined);
     }
   }
 

@@ -101,16 +101,15 @@ export function contentPlan(facts: ContentFacts): ContentStep {
   if (rules.force) {
     return { kind: "start-version", delivered: RecordRanges.EMPTY, message: delivery ? `--force: sending again content delivered in full on ${delivery.completedAt}` : undefined };
   }
-  if (delivery !== undefined) {
-    const ageDays = (now - Date.parse(delivery.completedAt)) / DAY_MS;
-    if (ageDays < rules.resendAfterDays) {
-      const same = delivery.file === file.name ? "" : ` (as ${delivery.file})`;
-      return { kind: "nothing-to-do", message: `already delivered in full to this job on ${delivery.completedAt}${same}; nothing to do (--force sends it again)` };
-    }
-    return { kind: "start-version", delivered: RecordRanges.EMPTY, message: `sending again: the last full delivery of this content (${delivery.completedAt}) is older than ${rules.resendAfterDays} days` };
+  if (delivery !== undefined && (now - Date.parse(delivery.completedAt)) / DAY_MS < rules.resendAfterDays) {
+    const same = delivery.file === file.name ? "" : ` (as ${delivery.file})`;
+    return { kind: "nothing-to-do", message: `already delivered in full to this job on ${delivery.completedAt}${same}; nothing to do (--force sends it again)` };
   }
   if (facts.legacyDelivered !== undefined) {
     return { kind: "start-version", delivered: facts.legacyDelivered, message: `resuming the upload a format-1 checkpoint recorded: ${facts.legacyDelivered.count} records were delivered` };
+  }
+  if (delivery !== undefined) {
+    return { kind: "start-version", delivered: RecordRanges.EMPTY, message: `sending again: the last full delivery of this content (${delivery.completedAt}) is older than ${rules.resendAfterDays} days` };
   }
   const seen = state?.files[file.name];
   return { kind: "start-version", delivered: RecordRanges.EMPTY, message: seen && seen.sha256 !== file.sha256 ? "the file changed since the last run: sending the new version" : undefined };

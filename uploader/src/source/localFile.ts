@@ -55,8 +55,8 @@ const notRegular = (path: string, kind: string) => new UsageError(`not a regular
 export async function openLocalFile(path: string): Promise<ByteSource> {
   // Non-blocking, so that a FIFO without a writer opens at once (and is refused below) instead of hanging the run; a regular file reads the same.
   const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)).catch(async (error: NodeJS.ErrnoException) => {
-    // A Unix socket cannot be opened at all (ENXIO): named for what it is, as the other kinds below.
-    if (error.code === "ENXIO" && (await stat(path).then((found) => found.isSocket(), () => false))) throw notRegular(path, "a socket");
+    // A Unix socket cannot be opened at all (ENXIO on Linux, EOPNOTSUPP on macOS): named for what it is, as the other kinds below.
+    if ((error.code === "ENXIO" || error.code === "EOPNOTSUPP") && (await stat(path).then((found) => found.isSocket(), () => false))) throw notRegular(path, "a socket");
     throw new UsageError(error.code === "ENOENT" ? `file not found: ${path}` : `cannot read ${path} (${osReason(error)})`, { cause: error });
   });
   const opened = await handle.stat();

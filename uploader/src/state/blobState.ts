@@ -1,5 +1,5 @@
 import { ContainerClient, type BlockBlobClient } from "@azure/storage-blob";
-import { CorruptStateError, HrError, StateWriteError, UploadError } from "../core/errors";
+import { CorruptStateError, HrError, StateWriteError, UploadError, UsageError } from "../core/errors";
 import { openBlobFile } from "../source/blobSource";
 import { KEPT_CONTAINER, siblingContainer, type BlobLocation } from "../storage/blobUrl";
 import { isStatus, stateWriteError, storageError, storageErrorCode } from "../storage/errors";
@@ -163,9 +163,14 @@ export function blobStateStore(state: BlobContainerAccess, keptCopies: BlobConta
     },
     keptIn: (copy) => keptBlob(copy).where,
     async deletePinned(copy) {
-      const { blob, printable } = keptBlob(copy);
-      // Its container gone too (a stack that moved hr-kept to an account of its own): the copy is gone.
-      await blob.deleteIfExists().catch((error: unknown) => (isStatus(error, 404) ? undefined : failedWriting(printable)(error)));
+      const { blob, printable, where } = keptBlob(copy);
+      await blob.deleteIfExists().catch((error: unknown) => {
+        // No such container: a copy kept elsewhere (a mistyped or missing --kept-container), which this cannot delete.
+        if (storageErrorCode(error) === "ContainerNotFound") {
+          throw new UsageError(`the container of kept copies ${where} does not exist, so the kept copy ${printable} was not deleted; give the run's --kept-container`);
+        }
+        failedWriting(printable)(error);
+      });
     },
     // By listing, which status needs anyway: a SAS or a reader identity may list without reading the container's properties.
     exists: () =>
@@ -212,6 +217,11 @@ function blobPin(blob: BlockBlobClient, name: string, writeFailed: (error: unkno
   const blockIds: string[] = [];
   let pending: Buffer[] = [];
   let pendingBytes = 0;
+  /** Drops what is not staged yet; staged blocks stay under the name (discard drops them). */
+  const release = async () => {
+    pending = [];
+    pendingBytes = 0;
+  };
   const stageBlock = async () => {
     if (pendingBytes === 0) return;
     const block = Buffer.concat(pending, pendingBytes);
@@ -232,9 +242,9 @@ function blobPin(blob: BlockBlobClient, name: string, writeFailed: (error: unkno
       const { etag } = await blob.commitBlockList(blockIds, { blobHTTPHeaders: { blobContentType: "text/csv" } }).catch(writeFailed);
       return { name, etag };
     },
+    release,
     async discard() {
-      pending = [];
-      pendingBytes = 0;
+      await release();
       if (blockIds.length === 0) return;
       const emptyOver = (conditions: { ifNoneMatch: string } | { ifMatch: string }) => blob.commitBlockList([], { conditions, metadata: DISCARDED }).then(({ etag }) => etag as string);
       const emptied = await emptyOver({ ifNoneMatch: "*" }).catch(async (error: unknown) => {

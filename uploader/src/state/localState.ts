@@ -85,7 +85,7 @@ export function localStateStore(dir: string, platform: Platform): StateStore {
         step(...args).catch((error: unknown) => {
           throw writeFailed(error);
         });
-      return { write: guarded(pin.write), keep: guarded(pin.keep), discard: guarded(pin.discard) };
+      return { write: guarded(pin.write), keep: guarded(pin.keep), discard: guarded(pin.discard), release: pin.release };
     },
     async openPinned(copy) {
       try {
@@ -186,5 +186,6 @@ async function createLocalPin(path: string, name: string, platform: Pick<Platfor
       await closed();
       await rm(partial, { force: true });
     },
+    release: closed,
   };
 }

@@ -146,6 +146,8 @@ export interface PinWriter {
   write(bytes: Buffer): Promise<void>;
   keep(): Promise<PinnedCopy>;
   discard(): Promise<void>;
+  /** Lets go of what the writer holds open, leaving the name as it is: for a run that lost its job, whose new holder may be writing there. */
+  release(): Promise<void>;
 }
 
 /** A named state item that could not be read as what it should be. */
