@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { AnonymousCredential, type ContainerClient } from "@azure/storage-blob";
 import { parse } from "csv-parse/sync";
 import { blobStateStore } from "../../uploader/src/state/blobState";
-import { KEPT_CONTAINER, parseBlobUrl, siblingContainer } from "../../uploader/src/storage/blobUrl";
+import { parseBlobUrl } from "../../uploader/src/storage/blobUrl";
 import { runBundle } from "./cli";
 import { accountSasUrl, adminClient, Azurite, KEPT_ACCOUNT, sasUrl } from "./azurite";
 import { generatedCsv, UploadHarness } from "./standin";
@@ -103,7 +103,6 @@ export class BlobSuite {
   readonly store = (url = sasUrl(this.azurite, this.state.containerName), keptUrl?: string) => {
     const location = parseBlobUrl(url, "--checkpoint", "container");
     const access = { credential: new AnonymousCredential(), pipeline: { retryOptions: { maxTries: 1 } } };
-    const kept = keptUrl === undefined ? siblingContainer(location, KEPT_CONTAINER) : parseBlobUrl(keptUrl, "--kept-container", "container");
-    return blobStateStore({ location, access }, { location: kept, access });
+    return blobStateStore({ location, access }, keptUrl === undefined ? undefined : { location: parseBlobUrl(keptUrl, "--kept-container", "container"), access });
   };
 }

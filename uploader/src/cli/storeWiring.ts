@@ -9,7 +9,7 @@ import type { CsvSource } from "../run/uploadConfig";
 import { openLocalFile } from "../source/localFile";
 import { defaultStateDir, localStateStore } from "../state/localState";
 import type { StateStore } from "../state/stateStore";
-import { isUrl, KEPT_CONTAINER, parseBlobUrl, siblingContainer, type BlobLocation } from "../storage/blobUrl";
+import { isUrl, parseBlobUrl, type BlobLocation } from "../storage/blobUrl";
 import type { BlobAccess } from "../storage/pipeline";
 import type { Flags } from "./args";
 
@@ -106,7 +106,7 @@ export async function stateStoreOf(flags: Flags, edge: ConfigEdge, storage: Stor
     return localStateStore(platform.path.resolve(location), platform);
   }
   const container = parseBlobUrl(location, "--checkpoint", "container");
-  const keptContainer = keptText === undefined ? siblingContainer(container, KEPT_CONTAINER) : parseBlobUrl(keptText, flags.label("kept-container"), "container");
+  const keptApart = keptText === undefined ? undefined : parseBlobUrl(keptText, flags.label("kept-container"), "container");
   const { blobStateStore } = await import("../state/blobState");
-  return blobStateStore({ location: container, access: await storage.access(container) }, { location: keptContainer, access: await storage.access(keptContainer) });
+  return blobStateStore({ location: container, access: await storage.access(container) }, keptApart && { location: keptApart, access: await storage.access(keptApart) });
 }

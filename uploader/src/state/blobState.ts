@@ -38,14 +38,15 @@ export interface BlobContainerAccess {
  * State in a Blob container (the job's `hr-state`): job states written only
  * over the version this run last saw (ETag), a lease per job as the run lock,
  * and one small blob per run record. Kept copies of versions being delivered
- * (HR rows) go to their own container (`--kept-container`; by default `hr-kept`
- * in the same account), which `status` never reads;
+ * (HR rows) go to `keptApart` (`--kept-container`), by default to `hr-kept`
+ * in the same account, which `status` never reads;
  * copies an earlier version kept under `pinned/` in the state container are
  * still read and deleted there.
  */
-export function blobStateStore(state: BlobContainerAccess, keptCopies: BlobContainerAccess): StateStore {
+export function blobStateStore(state: BlobContainerAccess, keptApart?: BlobContainerAccess): StateStore {
   const { location, access } = state;
   const container = new ContainerClient(location.url, access.credential, access.pipeline);
+  const keptCopies = keptApart ?? { location: siblingContainer(location, KEPT_CONTAINER), access };
   const keptLocation = keptCopies.location;
   const kept = new ContainerClient(keptLocation.url, keptCopies.access.credential, keptCopies.access.pipeline);
   const itemName = (name: string) => `${location.name}/${name}`;
@@ -102,7 +103,7 @@ export function blobStateStore(state: BlobContainerAccess, keptCopies: BlobConta
 
   return {
     location: location.name,
-    keptContainer: keptLocation.name === siblingContainer(location, KEPT_CONTAINER).name ? undefined : keptLocation.name,
+    keptContainer: keptApart?.location.name,
     async loadJobState(jobKey) {
       const found = await readState<JobState>(`jobs/${jobKey}.json`, "job state");
       if (found) etags.set(jobKey, found.etag);
