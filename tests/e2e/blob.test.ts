@@ -1,4 +1,9 @@
-/** Jest's order (tests/support/costFirstSequencer.cjs): @expected-seconds 34: Azurite and about 25 runs of the bundle. */
+/**
+ * Jest's order (tests/support/costFirstSequencer.cjs): @expected-seconds 22: Azurite, eight runs of the bundle and twenty of its main().
+ * The bundle runs what only it shows (validate and upload from Blob, status, exit 2 on a read-only container, what az is
+ * given, --kept-container's wiring, a copy it may not read); the runs that prove a rule of the state in Blob run main()
+ * in this process (`uploadHere`), against the same Azurite and stand-in: a bundle start costs about 0.4 s of CPU.
+ */
 import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,14 +19,14 @@ import { STANDIN_DEFAULTS, tempDir } from "../support/standin";
 /** The CSV and the state in Blob; the run lock's lease and an Azurite restart are in blob-lease.test.ts, the job's managed identity (HTTPS, OAuth) in network-bounds.test.ts. */
 describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
   const suite = BlobSuite.use();
-  const { putCsv, upload, sent, stateNames, keptNames, store } = suite;
+  const { putCsv, upload, uploadHere, sent, stateNames, keptNames, store } = suite;
 
   /** Version A (12 records, `seed`) left partly delivered by a run that failed on its second chunk (3 records a chunk): its copy in hr-kept. */
   const partlyDelivered = async (seed: number) => {
     const versionA = await generatedBytes(12, seed);
     const csvUrl = await putCsv(versionA);
     suite.harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
-    expect((await upload(csvUrl, ["--records-per-call", "3"])).code).toBe(5);
+    expect((await uploadHere(csvUrl, ["--records-per-call", "3"])).code).toBe(5);
     return { versionA, csvUrl };
   };
 
@@ -43,7 +48,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     for (const name of await stateNames()) expect(name).toMatch(/^(jobs\/[0-9a-f]{32}\.json|locks\/[0-9a-f]{32}|runs\/\d{13}-[0-9a-f-]{36}\.json)$/);
     expect(await keptNames()).toEqual([]);
 
-    const again = await upload(csvUrl, ["--records-per-call", "5"]);
+    const again = await uploadHere(csvUrl, ["--records-per-call", "5"]);
     expect(again.stdout).toMatch(/already delivered in full/);
 
     // status needs no more than reading and listing hr-state: a SAS for that container alone.
@@ -77,7 +82,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
   it("never overwrites a job's state another writer changed meanwhile (ETag), yet takes its own retried write for its own", async () => {
     const csvUrl = await putCsv(await generatedBytes(10));
     suite.harness.standIn.ingestionDelayMs = 300;
-    const running = upload(csvUrl, ["--records-per-call", "2", "--log-format", "json"]);
+    const running = uploadHere(csvUrl, ["--records-per-call", "2", "--log-format", "json"]);
     await until(() => suite.harness.standIn.received.length >= 1, "chunk 1 received");
     await until(() => suite.harness.standIn.ingestionRequests >= 2, "chunk 2 sent"); // chunk 1's checkpoint was written before
     const [jobState] = await stateNames("jobs/");
@@ -212,7 +217,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
   it("drops the staged blocks of a file it does not send (invalid), in a real run", async () => {
     const valid = await generatedBytes(90_000);
     expect(valid.length).toBeGreaterThan(8 * 1024 * 1024); // over one staged block
-    const result = await upload(await putCsv(Buffer.concat([valid, Buffer.from("alex.doe@agency.gov,not a date,2026-03-20T17:00:00Z\n")])));
+    const result = await uploadHere(await putCsv(Buffer.concat([valid, Buffer.from("alex.doe@agency.gov,not a date,2026-03-20T17:00:00Z\n")])));
     expect(result.code).toBe(3);
     expect(suite.harness.standIn.ingestionRequests).toBe(0);
     const left: string[] = [];
@@ -235,7 +240,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
   it("refuses a corrupt job state in the container with exit 2, naming it and the reset, before sending anything", async () => {
     const csvUrl = await putCsv(await generatedBytes(3));
     const key = await putJobState(TRUNCATED_JOB_STATE);
-    const result = await upload(csvUrl);
+    const result = await uploadHere(csvUrl);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(new RegExp(`hr-state-\\d+/jobs/${key}\\.json is not a valid hr-upload checkpoint \\(.+; clear it with hr-upload reset --job-id ${STANDIN_DEFAULTS.jobId}`));
     expect(result.stderr).not.toContain("sig=");
@@ -246,7 +251,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     const first = await generatedBytes(20, 1);
     const csvUrl = await putCsv(first);
     suite.harness.standIn.ingestionDelayMs = 250;
-    const running = upload(csvUrl, ["--records-per-call", "2", "--log-format", "json"]);
+    const running = uploadHere(csvUrl, ["--records-per-call", "2", "--log-format", "json"]);
     await until(() => suite.harness.standIn.ingestionRequests >= 2, "the second request");
     const replacement = await generatedBytes(20, 2);
     await suite.data.getBlockBlobClient("employees.csv").uploadData(replacement);
@@ -255,7 +260,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect(summaryOf(result)).toMatchObject({ outcome: "delivered", recordsDelivered: 20 });
 
     suite.harness.standIn.ingestionDelayMs = 0;
-    const next = await upload(csvUrl, ["--records-per-call", "2", "--log-format", "json"]);
+    const next = await uploadHere(csvUrl, ["--records-per-call", "2", "--log-format", "json"]);
     expect(next.code).toBe(0);
     expect(next.stdout).toMatch(/the file changed since the last run: sending the new version/);
     expect(sent()).toEqual([...recordsOf(first), ...recordsOf(replacement)]);
@@ -267,7 +272,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect(await stateNames("pinned/")).toEqual([]);
     const versionB = await generatedBytes(7, 4);
     await suite.data.getBlockBlobClient("employees.csv").uploadData(versionB);
-    const next = await upload(csvUrl, ["--records-per-call", "3", "--log-format", "json"]);
+    const next = await uploadHere(csvUrl, ["--records-per-call", "3", "--log-format", "json"]);
     expect(next.code).toBe(0);
     expect(jsonLines(next.stdout).find((event) => event.event === "resume")?.msg).toMatch(/^finishing .*employees\.csv .* first, from the copy kept in http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/hr-kept: 3 of 12 records/);
     expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(versionB)]);
@@ -290,7 +295,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
 
       const versionB = await generatedBytes(7, 22);
       await suite.data.getBlockBlobClient("employees.csv").uploadData(versionB);
-      const next = await upload(csvUrl, keptArgs);
+      const next = await uploadHere(csvUrl, keptArgs);
       expect(next.code).toBe(0);
       expect(jsonLines(next.stdout).find((event) => event.event === "resume")?.msg).toContain(`from the copy kept in ${suite.azurite.endpointOf(KEPT_ACCOUNT)}/${apart.containerName}: 3 of 12 records`);
       expect(next.stdout).not.toContain("sig=");
@@ -300,7 +305,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
       // reset removes a version under way and its copy there; a corrupt state names the reset with --kept-container.
       await suite.data.getBlockBlobClient("employees.csv").uploadData(await generatedBytes(12, 23));
       suite.harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
-      expect((await upload(csvUrl, keptArgs)).code).toBe(5);
+      expect((await uploadHere(csvUrl, keptArgs)).code).toBe(5);
       expect((await apart.listBlobsFlat().next()).done).toBe(false);
       // In-process from here: the bundle's wiring of --kept-container is shown above.
       const reset = await runCli(["reset", "--job-id", STANDIN_DEFAULTS.jobId, "--checkpoint", accountSasUrl(suite.azurite, suite.state.containerName), "--kept-container", keptUrl]);
@@ -339,7 +344,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     expect((await suite.kept.getBlockBlobClient(`${key}.csv`).getProperties()).etag).toBe(copyBefore.etag);
     expect((await suite.state.getBlockBlobClient(`jobs/${key}.json`).downloadToBuffer()).toString("utf8")).toBe(stateBefore);
 
-    const finished = await upload(csvUrl, ["--records-per-call", "3"]);
+    const finished = await uploadHere(csvUrl, ["--records-per-call", "3"]);
     expect(finished.code).toBe(0);
     expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(versionB)]);
   });
@@ -349,7 +354,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     await suite.kept.deleteBlob(`${jobKeyOf(STANDIN_DEFAULTS.jobId)}.csv`);
     const versionB = await generatedBytes(7, 10);
     await suite.data.getBlockBlobClient("employees.csv").uploadData(versionB);
-    const next = await upload(csvUrl, ["--records-per-call", "3", "--log-format", "json"]);
+    const next = await uploadHere(csvUrl, ["--records-per-call", "3", "--log-format", "json"]);
     expect(next.code).toBe(0);
     expect(jsonLines(next.stdout)).toContainEqual(expect.objectContaining({ event: "abandoned", recordsNeverDelivered: 9 }));
     expect(sent()).toEqual([...recordsOf(versionA).slice(0, 3), ...recordsOf(versionB)]);
@@ -358,7 +363,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
   it("refuses a copy in hr-kept written over since it was kept as corrupt state (exit 2, reset named): nothing abandoned, nothing sent", async () => {
     const { csvUrl } = await partlyDelivered(11);
     await suite.kept.getBlockBlobClient(`${jobKeyOf(STANDIN_DEFAULTS.jobId)}.csv`).uploadData(await generatedBytes(12, 12));
-    const refused = await upload(csvUrl, ["--records-per-call", "3", "--log-format", "json"]);
+    const refused = await uploadHere(csvUrl, ["--records-per-call", "3", "--log-format", "json"]);
     expect(refused.code).toBe(2);
     expect(String(jsonLines(refused.stdout).find((event) => event.event === "failed")?.msg)).toMatch(/hr-kept: kept\/[0-9a-f]{32}\.csv is not a valid hr-upload checkpoint \(.* it was written over since it was kept; clear it with hr-upload reset --job-id /);
     expect(jsonLines(refused.stdout).map((event) => event.event)).not.toContain("abandoned");
@@ -370,7 +375,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     const more = await generatedBytes(5, 14);
     const grown = Buffer.concat([versionA, more.subarray(more.indexOf("\n") + 1)]); // records only, no second header
     await suite.data.getBlockBlobClient("employees.csv").uploadData(grown);
-    const next = await upload(csvUrl, ["--records-per-call", "3", "--log-format", "json"]);
+    const next = await uploadHere(csvUrl, ["--records-per-call", "3", "--log-format", "json"]);
     expect(next.code).toBe(0);
     expect(summaryOf(next)).toMatchObject({ outcome: "delivered", recordsDelivered: 14, recordsPossiblyDuplicated: 0, recordsDeliveredTotal: 17 });
     expect(sent()).toEqual(recordsOf(grown));
@@ -380,7 +385,7 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
   it("fails before sending anything, naming hr-kept, in an account that has no hr-kept yet", async () => {
     await suite.kept.delete();
     try {
-      const result = await upload(await putCsv(await generatedBytes(5)), ["--log-format", "json"]);
+      const result = await uploadHere(await putCsv(await generatedBytes(5)), ["--log-format", "json"]);
       expect(sent()).toEqual([]);
       expect({ code: result.code, failed: jsonLines(result.stdout).find((event) => event.event === "failed")?.msg }).toEqual({
         code: 2,
@@ -407,14 +412,14 @@ describe("Blob Storage: the CSV and the state in Azurite (SAS URLs)", () => {
     const versionB = await generatedBytes(7, 6);
     await suite.data.getBlockBlobClient("employees.csv").uploadData(versionB);
     suite.harness.standIn.injectFaults({ kind: "pass" }, { kind: "pass" }, { kind: "pass" }, { kind: "status", status: 400 }); // A's last 3 chunks, then B's first fails
-    const next = await upload(csvUrl, ["--records-per-call", "3", "--log-format", "json"]);
+    const next = await uploadHere(csvUrl, ["--records-per-call", "3", "--log-format", "json"]);
     expect(next.code).toBe(5);
     expect(jsonLines(next.stdout).find((event) => event.event === "resume")?.msg).toMatch(/^finishing .*employees\.csv .* first, from the copy kept in http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/hr-state-\d+: 3 of 12 records/);
     expect(sent()).toEqual(recordsOf(versionA));
     expect(await stateNames("pinned/")).toEqual([]);
     expect(await keptNames()).toEqual([`${key}.csv`]);
 
-    const last = await upload(csvUrl, ["--records-per-call", "3"]);
+    const last = await uploadHere(csvUrl, ["--records-per-call", "3"]);
     expect(last.code).toBe(0);
     expect(sent()).toEqual([...recordsOf(versionA), ...recordsOf(versionB)]);
     expect([await stateNames("pinned/"), await keptNames()]).toEqual([[], []]);

@@ -3,7 +3,7 @@ import { AnonymousCredential, type ContainerClient } from "@azure/storage-blob";
 import { parse } from "csv-parse/sync";
 import { blobStateStore } from "../../uploader/src/state/blobState";
 import { parseBlobUrl } from "../../uploader/src/storage/blobUrl";
-import { runBundle } from "./cli";
+import { runBundle, runCli } from "./cli";
 import { accountSasUrl, adminClient, Azurite, KEPT_ACCOUNT, sasUrl } from "./azurite";
 import { generatedCsv, UploadHarness } from "./standin";
 
@@ -82,7 +82,10 @@ export class BlobSuite {
   };
   /** An account SAS: the run keeps its copies in hr-kept, beside the state container. */
   readonly blobArgs = (csvUrl: string, ...extra: string[]) => [...this.harness.args(csvUrl, ...extra), "--checkpoint", accountSasUrl(this.azurite, this.state.containerName)];
+  /** The real bundle uploads from Blob with its state in Blob. */
   readonly upload = (csvUrl: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) => runBundle(this.blobArgs(csvUrl, ...extra), this.harness.env(env));
+  /** The same upload by the bundle's main() in this process: for runs that prove a rule of the state in Blob, not the process. */
+  readonly uploadHere = (csvUrl: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) => runCli(this.blobArgs(csvUrl, ...extra), this.harness.env(env));
   readonly sent = () => this.harness.standIn.received.flatMap((chunk) => chunk.records);
   readonly stateNames = async (prefix = "") => {
     const names: string[] = [];
