@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { writeCsv } from "../../scripts/generate-csv";
-import { BUNDLE, fixture, jsonLines, runBundle, runCli, summaryOf } from "../support/cli";
+import { BUNDLE, fixture, jsonLines, runBundle, runCli, summaryOf, until } from "../support/cli";
 import { generatedCsv, STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
 
 /** The records of a CSV file as the service would count them (header excluded). */
@@ -156,15 +156,15 @@ describe("hr-upload upload against the stand-in (real MSAL, real HTTPS)", () => 
 
   it("resumes after kill -9 mid-run and delivers the rest exactly once", async () => {
     const file = await generatedCsv(20);
-    harness.standIn.ingestionDelayMs = 400;
+    // The stand-in holds the 4th request unanswered (no timing: a slow machine once let a delayed 4th answer in before the kill).
+    harness.standIn.injectFaults({ kind: "pass" }, { kind: "pass" }, { kind: "pass" }, { kind: "hang" });
     const child = spawn(process.execPath, [BUNDLE, ...harness.args(file, "--records-per-call", "2")], { env: { PATH: process.env.PATH, ...harness.env() }, stdio: "ignore" });
-    // Kill while the 4th request is held by the stand-in: chunks 1-3 are delivered and checkpointed.
-    while (harness.standIn.ingestionRequests < 4) await new Promise((later) => setTimeout(later, 20));
+    // Kill while the 4th request is held: chunks 1-3 are delivered and checkpointed.
+    await until(() => harness.standIn.ingestionRequests >= 4, "the 4th request");
     child.kill("SIGKILL");
     await new Promise((exited) => child.on("close", exited));
     expect(harness.standIn.received).toHaveLength(3);
 
-    harness.standIn.ingestionDelayMs = 0;
     const rerun = await harness.uploadHere(file, ["--records-per-call", "2", "--log-format", "json"]);
     expect(rerun.code).toBe(0);
     const events = jsonLines(rerun.stdout);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
@@ -118,6 +118,16 @@ describe("hr-upload validate: file-level errors exit 3 with one line", () => {
   });
 });
 
+/** How many of this process's file descriptors are open on `path` (Linux's /proc). */
+const descriptorsOn = (path: string) =>
+  readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false; // the descriptor readdir itself used, closed since
+    }
+  }).length;
+
 describe("hr-upload validate: usage", () => {
   it.each([
     [["validate", "--bogus"], /^error: unknown option --bogus; see hr-upload validate --help$/],
@@ -131,11 +141,12 @@ describe("hr-upload validate: usage", () => {
     [["validate", "--csv", fixture("seed-example.csv"), "--validation-threads=-1"], /^error: --validation-threads must be a whole number from 0 to 16$/],
     [["validate", "--csv", fixture("seed-example.csv"), "stray"], /^error: unexpected argument/],
     [["frobnicate"], /^error: unknown command "frobnicate"/],
-  ])("%j exits 2 with one line", async (args, message) => {
+  ])("%j exits 2 with one line, leaving the file closed", async (args, message) => {
     const result = await runCli(args);
     expect(result.code).toBe(2);
     expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(result.stderr.trimEnd()).toMatch(message);
+    expect(descriptorsOn(fixture("seed-example.csv"))).toBe(0);
   });
 
   it("takes every flag from its HR_ variable, the command line winning", async () => {

@@ -41,7 +41,11 @@ interface RunContext extends Edge {
 type Runner = (flags: Flags, context: RunContext) => Promise<number>;
 
 const RUNNERS: Record<CommandName, Runner> = {
-  validate: async (flags, context) => runValidate(await validateConfigFrom(flags, configEdge(context)), context.logger, context.stop.stop, validationWorkersOf(flags, context.workerCode, context.logger)),
+  validate: async (flags, context) => {
+    // Every flag is read before the configuration opens the file: a usage error after it would leave the file open.
+    const validationWorkers = validationWorkersOf(flags, context.workerCode, context.logger);
+    return runValidate(await validateConfigFrom(flags, configEdge(context)), context.logger, context.stop.stop, validationWorkers);
+  },
   upload: async (flags, context) => {
     const { streams, logger, clock, stop, workerCode } = context;
     const validationWorkers = validationWorkersOf(flags, workerCode, logger);
