@@ -25,11 +25,12 @@ module.exports = {
   // six failed timing tests (a stop within its grace, an Azurite restart within the Storage budget) in two of four
   // runs while this shared machine ran at half speed, where four passed.
   // A worker's heap reaches about 800 MB on the Pulumi suites: at most one worker per 2 GiB of memory.
-  // A worker whose heap outgrew 500 MB after a file (the offline stack's passes 800 MB) starts afresh for the next:
-  // forking a child costs the parent CPU in proportion to what it holds (measured 2026-12-07 on Node 24: 2.5 ms
+  // A worker whose heap in use passed 500 MB after a file (the offline stack's does) starts afresh for the next:
+  // forking a child costs the parent CPU in proportion to its resident memory (measured 2026-12-07 on Node 24: 2.5 ms
   // per spawn from a 10 MB process, 43 ms from a 1 GB one), and later files start hundreds of children (the stand-in
-  // `az`). In a full run the workers' time in spawn() fell from 8.9 s to 5.3 s. Jest compares the heap, not the
-  // resident size, so a limit of 200 MB, which restarts workers after most files, measured no faster.
+  // `az`). In a full run the workers' time in spawn() fell from 8.9 s to 5.3 s. Jest samples the heap in use, without
+  // a collection first, not the resident size; a limit of 200 MB measured no faster. With a limit set Jest never runs
+  // tests in band: a run of one file starts one worker.
   workerIdleMemoryLimit: "500MB",
   maxWorkers: Math.max(1, Math.min(availableParallelism() * 2, Math.floor(totalmem() / 2 ** 31))),
 };

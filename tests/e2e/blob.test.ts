@@ -1,5 +1,5 @@
 /**
- * Jest's order (tests/support/costFirstSequencer.cjs): @expected-seconds 22: Azurite, eight runs of the bundle and twenty of its main().
+ * Jest's order (tests/support/costFirstSequencer.cjs): @expected-seconds 34: Azurite, eight runs of the bundle and twenty-five of its main().
  * The bundle runs what only it shows (validate and upload from Blob, status, exit 2 on a read-only container, what az is
  * given, --kept-container's wiring, a copy it may not read); the runs that prove a rule of the state in Blob run main()
  * in this process (`uploadHere`), against the same Azurite and stand-in: a bundle start costs about 0.4 s of CPU.

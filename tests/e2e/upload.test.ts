@@ -160,9 +160,13 @@ describe("hr-upload upload against the stand-in (real MSAL, real HTTPS)", () => 
     harness.standIn.injectFaults({ kind: "pass" }, { kind: "pass" }, { kind: "pass" }, { kind: "hang" });
     const child = spawn(process.execPath, [BUNDLE, ...harness.args(file, "--records-per-call", "2")], { env: { PATH: process.env.PATH, ...harness.env() }, stdio: "ignore" });
     // Kill while the 4th request is held: chunks 1-3 are delivered and checkpointed.
-    await until(() => harness.standIn.ingestionRequests >= 4, "the 4th request");
-    child.kill("SIGKILL");
-    await new Promise((exited) => child.on("close", exited));
+    const closed = new Promise((exited) => child.on("close", exited));
+    try {
+      await until(() => harness.standIn.ingestionRequests >= 4, "the 4th request");
+    } finally {
+      child.kill("SIGKILL");
+    }
+    await closed;
     expect(harness.standIn.received).toHaveLength(3);
 
     const rerun = await harness.uploadHere(file, ["--records-per-call", "2", "--log-format", "json"]);

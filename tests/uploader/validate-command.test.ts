@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
@@ -118,11 +118,11 @@ describe("hr-upload validate: file-level errors exit 3 with one line", () => {
   });
 });
 
-/** How many of this process's file descriptors are open on `path` (Linux's /proc). */
+/** How many of this process's file descriptors are open on `path` (Linux's /proc, which names each by its real path). */
 const descriptorsOn = (path: string) =>
   readdirSync("/proc/self/fd").filter((fd) => {
     try {
-      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+      return readlinkSync(`/proc/self/fd/${fd}`) === realpathSync(path);
     } catch {
       return false; // the descriptor readdir itself used, closed since
     }
