@@ -22,8 +22,8 @@ module.exports = {
   // Jest's default is one worker fewer than the cores; many suites wait on child processes, sockets and timeouts,
   // so two workers per core keep the cores busy meanwhile. Measured on 2 cores, Jest alone: on 2026-12-07 (code of
   // that morning) 120 s with three workers, 96 s with five, 90 s with six, but six failed timing tests (a stop within
-  // its grace, an Azurite restart within the Storage budget) in two of four runs at a time when the same work took
-  // twice its usual CPU time, where four passed; at 23:20 that day (1,371 tests) 124 s with three, 120 s with four.
+  // its grace, an Azurite restart within the Storage budget) in two of four runs, where four passed; at 23:20 that
+  // day (1,371 tests) 124 s with three, 120 s with four.
   // A worker that runs the offline stack reaches about 850 MB resident: at most one worker per 2 GiB of memory.
   maxWorkers: Math.max(1, Math.min(availableParallelism() * 2, Math.floor(totalmem() / 2 ** 31))),
 };
