@@ -1,5 +1,4 @@
 /** `npm run image`'s command line (scripts/image.ts), apart from the process: the tests run it in-process. */
-import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { ScriptIo } from "./scriptIo";
 import { REGISTRY_AUTH_MODES, RegistryAuthError, type RegistryAuthMode } from "./oci/auth";
@@ -8,8 +7,8 @@ import { DEFAULT_IMAGE_BASE, imageBaseProblem } from "./imageBase";
 import { isRepositoryName, isTag } from "./oci/reference";
 import { ToolError } from "../../uploader/src/auth/toolRunner";
 import { DEFAULT_REPOSITORY, IMAGE_PLATFORM, processPushEnvironment, pushUploaderImage, readImageLabels, readUploaderFiles } from "./uploaderImage";
+import { REPOSITORY_ROOT } from "./repositoryRoot";
 
-const ROOT = path.resolve(__dirname, "..", "..");
 
 const HELP = `npm run image -- --registry https://<host> [options]
 
@@ -78,8 +77,8 @@ export async function imageCli(argv: string[], context: ScriptIo, signal?: Abort
   }
   const environment = processPushEnvironment(context.env, context.platform, { signal, progress: stderr, extraCa: context.extraCa });
   try {
-    const files = readUploaderFiles(ROOT);
-    const pushed = await pushUploaderImage({ ...options, files, labels: readImageLabels(ROOT) }, environment);
+    const files = readUploaderFiles(REPOSITORY_ROOT);
+    const pushed = await pushUploaderImage({ ...options, files, labels: readImageLabels(REPOSITORY_ROOT) }, environment);
     stderr(
       `pushed ${pushed.reference} (tag ${pushed.tag}): base ${(pushed.baseBytes / 1048576).toFixed(1)} MiB in ${pushed.copiedLayers + pushed.reusedLayers} layers ` +
         `(${pushed.copiedLayers} copied, ${pushed.reusedLayers} already there), our layer ${(pushed.layerBytes / 1024).toFixed(0)} KiB`,

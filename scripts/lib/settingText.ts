@@ -2,8 +2,7 @@
 import * as path from "node:path";
 import { containsSecretEnvelope, type RecordedResource } from "../../infra/offline/mocks";
 import { valueAt } from "../../policy/define";
-
-export const REPOSITORY_ROOT = path.resolve(__dirname, "..", "..");
+import { REPOSITORY_ROOT } from "./repositoryRoot";
 
 /** Settings that must reach the engine as Pulumi secrets; printed as whether they do, never their value. */
 const SECRET_SETTINGS = new Set(["properties.value", "appLogsConfiguration.logAnalyticsConfiguration.sharedKey"]);
