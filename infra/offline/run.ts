@@ -1,8 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { installOfflineMocks, type RecordedResource } from "./mocks";
-
-/** The project name `new pulumi.Config()` namespaces keys with (Pulumi.yaml `name`). */
-export const PROJECT = "hr-connector";
+import { PROJECT } from "./stackFile";
 
 /** What the program returns: the stack outputs. */
 export type ProgramOutputs = Record<string, unknown>;

@@ -2,6 +2,9 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 
+/** The project name `new pulumi.Config()` namespaces keys with (Pulumi.yaml `name`). */
+export const PROJECT = "hr-connector";
+
 export interface StackFileConfig {
   /** `namespace:key` → value, as `pulumi.runtime.setAllConfig` takes it. */
   readonly values: Record<string, string>;

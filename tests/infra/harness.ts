@@ -5,7 +5,8 @@
  */
 import { OFFLINE_IDS, type RecordedResource } from "../../infra/offline/mocks";
 import hrConnector from "../../infra/index";
-import { PROJECT, runOffline, type OfflineRun } from "../../infra/offline/run";
+import { runOffline, type OfflineRun } from "../../infra/offline/run";
+import { PROJECT } from "../../infra/offline/stackFile";
 import { GOV_STACK } from "./govStackFile";
 
 /** What the Purview wizard would show; any GUID. */

@@ -7,9 +7,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { loadConfig, type ConfigSource } from "../../../infra/config";
-import hrConnector from "../../../infra/index";
-import { PROJECT, runOffline } from "../../../infra/offline/run";
-import { existingStackFile, readStackFile } from "../../../infra/offline/stackFile";
+import { PROJECT, existingStackFile, readStackFile } from "../../../infra/offline/stackFile";
 import { HttpClient, proxySettingsFrom, type ProxySettings } from "../oci/http";
 import { CHECK_IDS, CHECK_SUMMARIES, runPreflight, type CheckId, type CheckLine, type PreflightStack } from "./checks";
 import { resourceTypesOf, type StackResourceTypes } from "./resourceTypes";
@@ -77,6 +75,8 @@ async function stackResourceTypes(stackName: string, values: Record<string, stri
     secondPass[`${PROJECT}:connectorJobId`] ??= PLACEHOLDER_JOB_ID(0);
   }
   secondPass[`${PROJECT}:alertEmail`] ??= PLACEHOLDER_ALERT_EMAIL;
+  // Pulumi and the program load for this run only: --help and a usage error do without them (about 1.5 s of CPU).
+  const [{ default: hrConnector }, { runOffline }] = await Promise.all([import("../../../infra/index"), import("../../../infra/offline/run")]);
   const { resources } = await runOffline(stackName, secondPass, hrConnector);
   return resourceTypesOf(resources);
 }
