@@ -13,7 +13,7 @@ export default tseslint.config(
   },
   {
     files: ["**/*.cjs"],
-    languageOptions: { sourceType: "commonjs", globals: { process: "readonly", require: "readonly", module: "writable", __filename: "readonly" } },
+    languageOptions: { sourceType: "commonjs", globals: { process: "readonly", require: "readonly", module: "writable", __filename: "readonly", AbortController: "readonly" } },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {

@@ -1,3 +1,5 @@
+import type { ExecFile } from "../../uploader/src/auth/toolRunner";
+
 /** What a script's command line is given of its process, so the tests can run it in theirs. */
 export interface ScriptIo {
   readonly cwd: string;
@@ -8,6 +10,8 @@ export interface ScriptIo {
   readonly platform: NodeJS.Platform;
   /** A certificate to trust besides node's (which reads NODE_EXTRA_CA_CERTS at start, so a test in-process gives it here). */
   readonly extraCa?: string;
+  /** How the tools it runs (az, pulumi) are started: node's execFile unless given (the tests start them from a small helper process). */
+  readonly execFile?: ExecFile;
 }
 
 /** Runs a command line as this process: its exit code, or 1 with the stack for a bug in it. */

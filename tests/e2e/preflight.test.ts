@@ -25,6 +25,7 @@ import { LayerHost } from "../support/layerHost";
 import { deleteManifest, pushSyntheticBase } from "../support/registries";
 import { tempDir } from "../support/standin";
 import { testCertificate } from "../support/testCertificate";
+import { helperExecFile } from "../support/toolProcesses";
 import { DistributionRegistry } from "../../scripts/lib/distributionRegistry";
 import { freePort } from "../../scripts/lib/freePort";
 import { anonymousTokens } from "../../scripts/lib/oci/auth";
@@ -276,7 +277,7 @@ describe("preflight checks", () => {
         { ...GOV, ...options.stack },
         types,
         {
-          runner: new ToolRunner({ platform: options.platform ?? "linux", env: { PATH: `${tools}:${process.env.PATH}`, SystemRoot: tools, ComSpec: writeFakeCmdExe(tools) } }),
+          runner: new ToolRunner({ platform: options.platform ?? "linux", env: { PATH: `${tools}:${process.env.PATH}`, SystemRoot: tools, ComSpec: writeFakeCmdExe(tools) }, execFile: helperExecFile }),
           http,
           proxy: proxySettings,
           resolve: options.resolve,

@@ -18,6 +18,7 @@ import { quoteForCmd } from "../../uploader/src/auth/toolRunner";
 import { bootstrapStateCli } from "../../scripts/lib/stateBackend/cli";
 import { runScript as runNpmScript, runScriptHere } from "../support/cli";
 import { writeFakeCmdExe } from "../support/fakeCmdExe";
+import { helperExecFile } from "../support/toolProcesses";
 import { DEFAULT_STATE_NAMES, FAKE_SUBSCRIPTION, FAKE_USER_ID, FakeAzure, GOV_BOOTSTRAP, type FakeAzureState } from "../support/fakeAzure";
 
 const SUBSCRIPTION = FAKE_SUBSCRIPTION;
@@ -203,7 +204,7 @@ describe("npm run bootstrap-state refuses", () => {
 
 describe("bootstrapStateBackend", () => {
   const host = (platform: NodeJS.Platform, env: NodeJS.ProcessEnv, sleeps: number[] = []) => ({
-    az: azureCliOn(platform, env),
+    az: azureCliOn(platform, env, helperExecFile),
     log: () => undefined,
     platform,
     sleep: async (ms: number) => void sleeps.push(ms),

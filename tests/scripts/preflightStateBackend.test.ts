@@ -16,6 +16,7 @@ import { bootstrapStateBackend, type StateBackendOptions } from "../../scripts/l
 import { ToolRunner } from "../../uploader/src/auth/toolRunner";
 import { DEFAULT_STATE_NAMES, FAKE_SUBSCRIPTION, FakeAzure, GOV_BOOTSTRAP } from "../support/fakeAzure";
 import { writeFakeAz } from "../support/fakeCli";
+import { helperExecFile } from "../support/toolProcesses";
 
 const { account: ACCOUNT, vault: VAULT } = DEFAULT_STATE_NAMES;
 const GROUP_ID = `/subscriptions/${FAKE_SUBSCRIPTION}/resourceGroups/pulumi-state`;
@@ -50,13 +51,13 @@ afterAll(async () => {
 
 /** The state-backend lines, as `status: title` (and the fix of a failure). */
 async function stateBackendLines(stack: PreflightStack, env: NodeJS.ProcessEnv): Promise<string[]> {
-  const lines = await runPreflight(stack, { types: [], unmapped: [] }, { runner: new ToolRunner({ platform: "linux", env }), http, proxy: { noProxy: [] } }, OTHERS);
+  const lines = await runPreflight(stack, { types: [], unmapped: [] }, { runner: new ToolRunner({ platform: "linux", env, execFile: helperExecFile }), http, proxy: { noProxy: [] } }, OTHERS);
   return lines.filter((line) => line.id === "state-backend").map((line) => `${line.status}: ${line.title}${line.fix === undefined ? "" : ` | fix: ${line.fix}`}`);
 }
 
 /** bootstrap-state in this process, against the stateful stand-in az. */
 const bootstrapHere = (options: StateBackendOptions) =>
-  bootstrapStateBackend(options, { az: azureCliOn("linux", azure.env()), log: () => undefined, platform: "linux", sleep: async () => undefined, propagation: { attempts: 1, delayMs: 0 }, scratchDirectory: directory });
+  bootstrapStateBackend(options, { az: azureCliOn("linux", azure.env(), helperExecFile), log: () => undefined, platform: "linux", sleep: async () => undefined, propagation: { attempts: 1, delayMs: 0 }, scratchDirectory: directory });
 
 describe("preflight's state-backend check", () => {
   it("passes a private backend bootstrap-state made, every rule read back through az", async () => {

@@ -8,6 +8,7 @@ import { systemClock } from "../../uploader/src/cli/systemClock";
 import type { ScriptIo } from "../../scripts/lib/scriptIo";
 import type { Platform } from "../../uploader/src/core/platform";
 import { StopController } from "../../uploader/src/cli/stopController";
+import { helperExecFile } from "./toolProcesses";
 
 export const FIXTURES = resolve(__dirname, "../fixtures");
 export const fixture = (name: string) => resolve(FIXTURES, name);
@@ -164,7 +165,8 @@ export const summaryOf = (result: CliResult) => jsonLines(result.stdout).at(-1) 
 
 /**
  * Runs a script's command line (scripts/lib) in this process with captured output: no node and tsx start,
- * and Pulumi's SDK, once loaded, serves every run. `io` gives the environment (PATH alone by default).
+ * and Pulumi's SDK, once loaded, serves every run. `io` gives the environment (PATH alone by default); the
+ * tools it runs start from a small helper process (tests/support/toolProcesses.ts).
  */
 export async function runScriptHere(cli: (argv: string[], io: ScriptIo) => Promise<number>, argv: string[], io: Partial<Omit<ScriptIo, "stdout" | "stderr">> = {}): Promise<CliResult> {
   let stdout = "";
@@ -173,6 +175,7 @@ export async function runScriptHere(cli: (argv: string[], io: ScriptIo) => Promi
     cwd: process.cwd(),
     env: { PATH: process.env.PATH },
     platform: "linux",
+    execFile: helperExecFile,
     ...io,
     stdout: (line) => (stdout += `${line}\n`),
     stderr: (line) => (stderr += `${line}\n`),

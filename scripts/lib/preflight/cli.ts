@@ -113,7 +113,7 @@ export async function preflightCli(argv: string[], context: ScriptIo): Promise<n
   stdout(`Preflight for stack ${stack.name}: ${stack.cloud}, ${stack.location}, azure-native:environment ${stack.azureEnvironment}, azuread:environment ${stack.entraEnvironment}`);
   const http = new HttpClient({ proxy, timeoutMs: 15_000, extraCa: context.extraCa });
   try {
-    const runner = new ToolRunner({ platform: context.platform, env: context.env });
+    const runner = new ToolRunner({ platform: context.platform, env: context.env, execFile: context.execFile });
     const shown = await runPreflight(stack, await stackResourceTypes(stack.name, values), { runner, http, proxy }, args.skip);
     shown.forEach((line) => stdout(lineOf(line)));
     const failed = shown.filter((line) => line.status === "failed").length;

@@ -5,14 +5,14 @@
  */
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { ToolRunner, type ToolResult } from "../../../uploader/src/auth/toolRunner";
+import { ToolRunner, type ExecFile, type ToolResult } from "../../../uploader/src/auth/toolRunner";
 
 /** Runs one `az` command to its end, whatever it answers. */
 export type AzureCli = (args: readonly string[]) => Promise<ToolResult>;
 
 /** `az` on a machine (the Windows way on Windows: az.cmd through cmd.exe); creating a vault takes minutes, nothing takes ten. */
-export function azureCliOn(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): AzureCli {
-  const runner = new ToolRunner({ platform, env, timeoutMs: 10 * 60 * 1000 });
+export function azureCliOn(platform: NodeJS.Platform, env: NodeJS.ProcessEnv, execFile?: ExecFile): AzureCli {
+  const runner = new ToolRunner({ platform, env, timeoutMs: 10 * 60 * 1000, execFile });
   return (args) => runner.exec("az", args);
 }
 

@@ -109,7 +109,7 @@ export async function bootstrapStateCli(argv: string[], io: ScriptIo): Promise<n
         logWorkspace: values["log-workspace"],
       },
       {
-        az: azureCliOn(io.platform, io.env),
+        az: azureCliOn(io.platform, io.env, io.execFile),
         log: (line) => io.stdout(line),
         platform: io.platform,
         sleep: (ms) => sleep(ms),

@@ -8,13 +8,23 @@
  * the tool. The platform and environment are injected, so Linux tests run the
  * Windows path (with a stand-in cmd.exe).
  */
-import { execFile, type ExecFileException } from "node:child_process";
+import { execFile, type ExecFileException, type ExecFileOptionsWithStringEncoding } from "node:child_process";
+
+/** Starts a tool's process and reports how it ended, as node's execFile does (the default). */
+export type ExecFile = (
+  file: string,
+  args: readonly string[],
+  options: ExecFileOptionsWithStringEncoding,
+  callback: (error: ExecFileException | null, stdout: string, stderr: string) => void,
+) => void;
 
 export interface ToolRunnerOptions {
   readonly platform: NodeJS.Platform;
   readonly env: NodeJS.ProcessEnv;
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** Node's execFile unless given: the tests give one that starts tools from a small helper process. */
+  readonly execFile?: ExecFile;
 }
 
 export class ToolError extends Error {
@@ -65,7 +75,7 @@ export class ToolRunner {
 
   /** `<tool> <args>` run to its end, whatever its exit code; a tool that is not installed throws ToolError("missing"). */
   exec(tool: string, args: readonly string[]): Promise<ToolResult> {
-    const { platform, env, timeoutMs = 120_000, signal } = this.options;
+    const { platform, env, timeoutMs = 120_000, signal, execFile: startTool = execFile } = this.options;
     return new Promise((resolve, reject) => {
       let invocation: ReturnType<typeof toolInvocation>;
       try {
@@ -73,7 +83,7 @@ export class ToolRunner {
       } catch (error) {
         return reject(error);
       }
-      execFile(
+      startTool(
         invocation.file,
         invocation.args,
         {
