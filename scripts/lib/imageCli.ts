@@ -9,7 +9,6 @@ import { ToolError } from "../../uploader/src/auth/toolRunner";
 import { DEFAULT_REPOSITORY, IMAGE_PLATFORM, processPushEnvironment, pushUploaderImage, readImageLabels, readUploaderFiles } from "./uploaderImage";
 import { REPOSITORY_ROOT } from "./repositoryRoot";
 
-
 const HELP = `npm run image -- --registry https://<host> [options]
 
 Assembles the hr-upload image (base image + one layer holding dist/hr-upload.js and its SBOM) without

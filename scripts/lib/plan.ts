@@ -19,6 +19,7 @@ the stack outputs.
   --controls <file>    also run the policy pack and write the NIST SP 800-53 control-implementation table
 
 Exit codes: 0 printed (and the table written); 2 usage, stack file or config problem.`;
+
 /** The arguments, or undefined after --help; whatever it throws is a usage problem, named. */
 function parsePlanArgs(argv: string[], cwd: string): PlanArgs | undefined {
   const parsed = parseArgs({ args: argv, options: { stack: { type: "string", default: "gov" }, set: { type: "string", multiple: true, default: [] }, controls: { type: "string" }, help: { type: "boolean", default: false } } }).values;
