@@ -15,7 +15,7 @@ const IDLE_MS = 2_000;
 
 interface Reply {
   readonly id: number;
-  readonly error: (Pick<ExecFileException, "name" | "message" | "code" | "killed" | "signal" | "cmd">) | null;
+  readonly error: Pick<ExecFileException, "name" | "message" | "code" | "killed" | "signal" | "cmd"> | null;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -42,7 +42,7 @@ function helperProcess(): ChildProcess {
       callback(Object.assign(new Error(`the tool helper process ended (${signal ?? code})`), { code: "EHELPER" }), "", "");
     }
   });
-  // Neither the helper nor its channel keeps this worker alive; a call in flight does (see exec).
+  // Neither the helper nor its channel keeps this worker alive; a call in flight does (helperExecFile refs the channel).
   child.unref();
   helper = child;
   return child;
@@ -50,7 +50,7 @@ function helperProcess(): ChildProcess {
 
 /** Lets the helper go after IDLE_MS without a call: closing its channel ends it. */
 function idle(child: ChildProcess): void {
-  (child as ChildProcess & { channel?: { unref(): void } }).channel?.unref();
+  child.channel?.unref();
   clearTimeout(idleTimer);
   idleTimer = setTimeout(() => child.connected && child.disconnect(), IDLE_MS).unref();
 }
@@ -60,7 +60,7 @@ export const helperExecFile: ExecFile = (file, args, options: ExecFileOptionsWit
   if (signal?.aborted) return callback(Object.assign(new Error("The operation was aborted"), { name: "AbortError", code: "ABORT_ERR" }), "", "");
   clearTimeout(idleTimer);
   const child = helperProcess();
-  (child as ChildProcess & { channel?: { ref(): void } }).channel?.ref();
+  child.channel?.ref();
   const id = nextId++;
   const abort = () => child.connected && child.send({ abort: id });
   signal?.addEventListener("abort", abort, { once: true });
