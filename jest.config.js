@@ -7,6 +7,8 @@ const cacheDirectory = join(tmpdir(), "jest-hr-connector");
 module.exports = {
   // Jest's node environment, but with a plain global object (tests/support/plainGlobalEnvironment.cjs): in-process code runs at node's speed.
   testEnvironment: "<rootDir>/tests/support/plainGlobalEnvironment.cjs",
+  // Jest's runtime, but with V8's code cache for the modules each test file compiles again (tests/support/codeCachingRuntime.cjs).
+  runtime: "<rootDir>/tests/support/codeCachingRuntime.cjs",
   // Jest's order of files, but the long ones first also where no earlier run's timings are cached (a fresh clone, CI).
   testSequencer: "<rootDir>/tests/support/costFirstSequencer.cjs",
   roots: ["<rootDir>/tests"],
