@@ -7,7 +7,7 @@ import { IdentityStandIn } from "../../scripts/identityStandin";
 import { localJobEnvironment } from "../../scripts/lib/jobEnvironment";
 import { accountSasUrl, Azurite, sasUrl } from "../support/azurite";
 import { generatedBytes, recordsOf as recordsOfBytes } from "../support/blobSuite";
-import { jsonLines, runBundle, startBundle, summaryOf, until } from "../support/cli";
+import { jsonLines, runBundle, runCli, startBundle, summaryOf, until } from "../support/cli";
 import { ConnectProxy } from "../support/connectProxy";
 import { generatedCsv, recordsOf, STANDIN_DEFAULTS, UploadHarness } from "../support/standin";
 import { TcpRelay } from "../support/tcpRelay";
@@ -15,6 +15,12 @@ import { TinyProxy } from "../support/tinyproxy";
 
 /** Seconds the run says it spent on the proxy before giving up ("on N attempts over S s"). */
 /** The grace the stop tests give (seconds), and what a loaded machine may add to it. */
+/*
+ * The real bundle where the process is what a test proves: SIGTERM within the grace, HTTPS_PROXY and
+ * NODE_EXTRA_CA_CERTS in the process's own environment, the sign-in bound, the job's variables alone (msal-node's
+ * managed identity reads IDENTITY_ENDPOINT from the process's environment, not from main()'s). The other runs (proxies
+ * that fail or never answer, the runs before and after a stop) are the same main() in this process, given the same env.
+ */
 const GRACE_S = 2;
 const SLACK_S = 3;
 
@@ -47,8 +53,8 @@ describe("bounded: a proxy that is not there, a token endpoint that never answer
     const csv = await generatedCsv(2, 1);
     const other = await UploadHarness.start(); // its own state and lock folders: the two runs side by side do not meet at the job's lock
     const [refused, unresolvable] = await Promise.all([
-      harness.upload(csv, [], { ...defaults, HTTPS_PROXY: `http://hr-user:pr0xy-s3cret@127.0.0.1:${closedPort}` }),
-      other.upload(csv, ["--log-format", "json"], { ...defaults, HTTPS_PROXY: "http://proxy.hr-connector-test.invalid:3128" }),
+      harness.uploadHere(csv, [], { ...defaults, HTTPS_PROXY: `http://hr-user:pr0xy-s3cret@127.0.0.1:${closedPort}` }),
+      other.uploadHere(csv, ["--log-format", "json"], { ...defaults, HTTPS_PROXY: "http://proxy.hr-connector-test.invalid:3128" }),
     ]).finally(() => other.close());
 
     expect(refused.code).toBe(2);
@@ -143,7 +149,7 @@ describe("Blob Storage through our one HTTP client: the proxy, the trusted roots
       await putCsv(readFileSync(await generatedCsv(4, 4)), "tinyproxied-data");
       // By name, through tinyproxy (the test above reaches Azurite by IP through our CONNECT proxy).
       const csvUrl = sasUrl(azurite, "tinyproxied-data", "employees.csv").replace("//127.0.0.1:", "//localhost:");
-      const result = await runBundle(["validate", "--csv", csvUrl], { NODE_EXTRA_CA_CERTS: certificate.certFile, HTTPS_PROXY: tinyproxy.url });
+      const result = await runCli(["validate", "--csv", csvUrl], { NODE_EXTRA_CA_CERTS: certificate.certFile, HTTPS_PROXY: tinyproxy.url });
       expect(result.code).toBe(0);
       expect(tinyproxy.tunnels()).toContain(`localhost:${azurite.port}`);
     } finally {
@@ -184,7 +190,7 @@ describe("Blob Storage through our one HTTP client: the proxy, the trusted roots
     try {
       deadProxy.stalled = true;
       const started = Date.now();
-      const result = await runBundle(["validate", "--csv", "https://127.0.0.1:9/devstoreaccount1/hr-data/employees.csv?sv=2025-01-05&sig=c2ln"], { HTTPS_PROXY: `http://127.0.0.1:${deadProxy.port}` });
+      const result = await runCli(["validate", "--csv", "https://127.0.0.1:9/devstoreaccount1/hr-data/employees.csv?sv=2025-01-05&sig=c2ln"], { HTTPS_PROXY: `http://127.0.0.1:${deadProxy.port}` });
       expect(result.code).toBe(5);
       expect(result.stderr).toMatch(/^error: Blob Storage failed for https:\/\/127\.0\.0\.1:9\/devstoreaccount1\/hr-data\/employees\.csv \(ETIMEDOUT\)$/m);
       expect(deadProxy.connections).toBeGreaterThanOrEqual(1);
@@ -205,7 +211,7 @@ describe("Blob Storage through our one HTTP client: the proxy, the trusted roots
 
       // A first run delivers one chunk of three, then the service refuses the next: its checkpoint is in Blob.
       harness.standIn.injectFaults({ kind: "pass" }, { kind: "status", status: 400 });
-      expect((await runBundle(args, harness.env())).code).toBe(5);
+      expect((await runCli(args, harness.env())).code).toBe(5);
 
       // The path to Storage goes dark: the next run hangs in its first Blob call until SIGTERM.
       relay.stalled = true;
@@ -214,7 +220,7 @@ describe("Blob Storage through our one HTTP client: the proxy, the trusted roots
 
       // The path comes back: the rerun sends the two chunks left, once.
       relay.stalled = false;
-      expect((await runBundle(args, harness.env())).code).toBe(0);
+      expect((await runCli(args, harness.env())).code).toBe(0);
       expect(harness.standIn.received.flatMap((chunk) => chunk.records)).toEqual(recordsOf(csv));
     } finally {
       await harness.close();

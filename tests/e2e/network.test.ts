@@ -1,10 +1,14 @@
 import type { LoopbackCertificate } from "../../scripts/lib/loopbackCert";
 import { testCertificate } from "../support/testCertificate";
-import { jsonLines, runBundle, summaryOf } from "../support/cli";
+import { jsonLines, runBundle, runCli, summaryOf } from "../support/cli";
 import { generatedCsv, StandInCloud, UploadHarness } from "../support/standin";
 import { TinyProxy } from "../support/tinyproxy";
 
-/** Blob Storage through tinyproxy is in network-bounds.test.ts, beside the other Blob tests that share its one Azurite. */
+/**
+ * Issue 10's cases run the real bundle (a real process reads HTTPS_PROXY, NO_PROXY and NODE_EXTRA_CA_CERTS from its
+ * own environment); their variants run the bundle's main() in this process, given the same env. Blob Storage through
+ * tinyproxy is in network-bounds.test.ts, beside the other Blob tests that share its one Azurite.
+ */
 describe("behind an agency proxy: every request follows HTTPS_PROXY and NO_PROXY, the same way", () => {
   let certificate: LoopbackCertificate;
   let proxy: TinyProxy;
@@ -39,13 +43,13 @@ describe("behind an agency proxy: every request follows HTTPS_PROXY and NO_PROXY
   it("goes direct to hosts NO_PROXY names (in either case of the variable names)", async () => {
     const before = proxy.tunnels().length;
     expect((await harness.upload(await generatedCsv(3, 2), [], { HTTPS_PROXY: proxy.url, NO_PROXY: "localhost,127.0.0.1" })).code).toBe(0);
-    expect((await harness.upload(await generatedCsv(3, 3), [], { https_proxy: proxy.url, no_proxy: `127.0.0.1:${new URL(harness.standIn.url).port}` })).code).toBe(0);
+    expect((await harness.uploadHere(await generatedCsv(3, 3), [], { https_proxy: proxy.url, no_proxy: `127.0.0.1:${new URL(harness.standIn.url).port}` })).code).toBe(0);
     expect(proxy.tunnels().slice(before)).toEqual([]);
     expect(harness.standIn.recordsSaved()).toBe(6);
   });
 
   it("refuses a proxy variable that is not a URL, with one line", async () => {
-    const result = await harness.upload(await generatedCsv(1, 5), [], { HTTPS_PROXY: "http://proxy:port-is-not-a-number" });
+    const result = await harness.uploadHere(await generatedCsv(1, 5), [], { HTTPS_PROXY: "http://proxy:port-is-not-a-number" });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe("error: HTTPS_PROXY is not a URL (e.g. http://proxy.agency.gov:8080)\n");
   });
@@ -88,7 +92,7 @@ describe("failures that mean something: TLS inspection, DNS, Entra hiccups", () 
   it("stops at once when a host name does not resolve, naming it and the proxy setting", async () => {
     const args = harness.args(await generatedCsv(2, 8));
     args[args.indexOf("--authority-host") + 1] = "https://login.hr-connector-test.invalid";
-    const result = await runBundle(args, harness.env());
+    const result = await runCli(args, harness.env());
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/^error: cannot resolve login\.hr-connector-test\.invalid \(ENOTFOUND\): check the network's DNS, or set HTTPS_PROXY/m);
   });
@@ -114,7 +118,7 @@ describe("failures that mean something: TLS inspection, DNS, Entra hiccups", () 
       { kind: "status", status: 502 },
       { kind: "status", status: 504 },
     );
-    const result = await harness.upload(await generatedCsv(2, 11), ["--log-format", "json"]);
+    const result = await harness.uploadHere(await generatedCsv(2, 11), ["--log-format", "json"]);
     expect(result.code).toBe(0);
     const retries = jsonLines(result.stdout).filter((event) => event.event === "retry");
     expect(retries.map((event) => event.reason)).toEqual([429, 500, 502, 504].map((status) => `sign-in: Entra answered HTTP ${status}`));
@@ -122,8 +126,9 @@ describe("failures that mean something: TLS inspection, DNS, Entra hiccups", () 
     expect(summaryOf(result)).toMatchObject({ outcome: "delivered", retries: 4, tokenRequests: 5 });
   });
 
+  // The bundle's own run of this is upload.test.ts's wrong secret.
   it("exits 4 at once, with one token request, when Entra refuses the credentials", async () => {
-    const result = await harness.upload(await generatedCsv(2, 10), [], { HR_APP_SECRET: "not-the-secret" });
+    const result = await harness.uploadHere(await generatedCsv(2, 10), [], { HR_APP_SECRET: "not-the-secret" });
     expect(result.code).toBe(4);
     expect(harness.standIn.tokenRequests).toBe(1);
     expect(result.stderr).toMatch(/sign-in refused \(AADSTS7000215\)/);

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { writeCsv } from "../../scripts/generate-csv";
-import { BUNDLE, fixture, jsonLines, runBundle, runCli, summaryOf, until } from "../support/cli";
+import { BUNDLE, fixture, jsonLines, runCli, summaryOf, until } from "../support/cli";
 import { generatedCsv, STANDIN_DEFAULTS, tempDir, UploadHarness } from "../support/standin";
 
 /** The records of a CSV file as the service would count them (header excluded). */
@@ -15,8 +15,8 @@ function recordsOf(file: string): string[][] {
 /**
  * Real MSAL and real HTTPS against the stand-in. The real bundle where the process or its command line is what a test
  * proves: a whole upload, every retryable fault (issue 18's item 2: what is possibly duplicated), kill -9, a wrong
- * secret, secrets in any output, the sample script's parameter names, a final answer. Further rules run the same
- * main() in this process.
+ * secret, secrets in any output, a final answer. Further rules run the same main() in this process, among them the
+ * sample script's parameter names, which cli-edge.test.ts gives the bundle's command line.
  */
 describe("hr-upload upload against the stand-in (real MSAL, real HTTPS)", () => {
   let harness: UploadHarness;
@@ -294,7 +294,7 @@ describe("hr-upload upload against the stand-in (real MSAL, real HTTPS)", () => 
     const args = harness
       .args(file)
       .map((arg) => ({ "--tenant-id": "--tenantId", "--app-id": "--appId", "--job-id": "--jobId", "--csv": "--csvFilePath" })[arg] ?? arg);
-    const result = await runBundle([...args, "--RecordsPerCall", "1"], harness.env());
+    const result = await runCli([...args, "--RecordsPerCall", "1"], harness.env());
     expect(result.code).toBe(0);
     expect(harness.standIn.received).toHaveLength(2);
   });
@@ -353,7 +353,7 @@ describe("hr-upload upload against the stand-in (real MSAL, real HTTPS)", () => 
 
   it("takes -FilePath and -appSecret from the sample script too", async () => {
     const args = harness.args(await generatedCsv(2)).map((arg) => (arg === "--csv" ? "--FilePath" : arg));
-    const result = await runBundle([...args, "--appSecret", STANDIN_DEFAULTS.clientSecret], { ...harness.env(), HR_APP_SECRET: undefined });
+    const result = await runCli([...args, "--appSecret", STANDIN_DEFAULTS.clientSecret], { ...harness.env(), HR_APP_SECRET: undefined });
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/--app-secret is visible in process lists/);
   });
