@@ -8,7 +8,7 @@
  * Nothing a test runs changes: the same source, compiled to the same code.
  */
 const { createHash } = require("node:crypto");
-const { mkdirSync, readFileSync, renameSync, writeFileSync } = require("node:fs");
+const { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require("node:fs");
 const { join } = require("node:path");
 const { cachedDataVersionTag } = require("node:v8");
 const vm = require("node:vm");
@@ -36,12 +36,16 @@ function cacheCompiledFunctions(folder) {
   };
 }
 
-/** Written whole or not at all: another worker may read the file meanwhile. */
+/** Written whole or not at all: another worker may read the file meanwhile. A cache that cannot be written (a full or read-only disk) only costs the next compile its speed. */
 function save(file, data) {
   if (data === undefined) return;
   const partial = `${file}.${process.pid}`;
-  writeFileSync(partial, data);
-  renameSync(partial, file);
+  try {
+    writeFileSync(partial, data);
+    renameSync(partial, file);
+  } catch {
+    rmSync(partial, { force: true });
+  }
 }
 
 let installed = false;
