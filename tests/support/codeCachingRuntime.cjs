@@ -44,7 +44,12 @@ function save(file, data) {
     writeFileSync(partial, data);
     renameSync(partial, file);
   } catch {
-    rmSync(partial, { force: true });
+    // What was written of it goes; on a read-only disk even that removal fails, and there is nothing to remove.
+    try {
+      rmSync(partial, { force: true });
+    } catch {
+      // nothing to undo
+    }
   }
 }
 
